@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the Debian packages peekl's build and tests need, if any is missing.
+# A no-op (one dpkg-query) when everything is present.
+set -eu
+PKGS="build-essential pkg-config libcurl4-openssl-dev libmbedtls-dev libhiredis-dev
+libyaml-dev libjansson-dev libcriterion-dev redis-server openssl ca-certificates
+time"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+echo "peekl: installing missing packages:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

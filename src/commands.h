@@ -1,0 +1,34 @@
+/* The commands main() dispatches to. Each returns the process exit status
+ * (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN) and reports its own errors. */
+#ifndef PEEKL_COMMANDS_H
+#define PEEKL_COMMANDS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Set by the SIGTERM/SIGINT handler; every long wait polls it. */
+extern volatile sig_atomic_t peekl_stop;
+
+struct check_opts {
+	const char	**sites;	/* --site values; borrowed */
+	size_t		  nsites;
+	int		  json;
+	int		  dry_run;
+};
+
+int	cmd_check(const struct config *cfg, const struct check_opts *o);
+int	cmd_status(const struct config *cfg, int json);
+int	cmd_history(const struct config *cfg, const char *site,
+	    int64_t since_ms, int json);
+
+/*
+ * Finds the site a --site argument names: its name, its URL, or its URL's
+ * host. Returns the index, or -1 after printing an error that lists the
+ * candidates (no match, or a host shared by several sites).
+ */
+long	site_find(const struct config *cfg, const char *query);
+
+#endif

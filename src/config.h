@@ -1,0 +1,105 @@
+/* The configuration: YAML file -> struct config, with every default applied
+ * and every validation done. Nothing outside config.c reads YAML. */
+#ifndef PEEKL_CONFIG_H
+#define PEEKL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ts_mode {
+	TS_AUTO,	/* RedisTimeSeries when the server has it, else streams */
+	TS_ON,		/* require RedisTimeSeries */
+	TS_OFF		/* always streams */
+};
+
+enum integration_kind {
+	INTEG_SLACK,
+	INTEG_DISCORD,
+	INTEG_WEBHOOK,
+	INTEG__MAX
+};
+
+struct header {
+	char	*name;
+	char	*value;		/* after ${VAR} substitution; may be secret */
+};
+
+struct status_range {
+	int	lo;		/* inclusive */
+	int	hi;		/* inclusive; == lo for a single code */
+};
+
+struct redis_conf {
+	char		*host;		/* default 127.0.0.1 */
+	int		 port;		/* default 6379 */
+	int		 db;		/* default 0 */
+	char		*password;	/* NULL: no AUTH; secret */
+	char		*username;	/* NULL: AUTH with password only */
+	char		*socket;	/* unix socket path; overrides host/port */
+	char		*prefix;	/* key namespace, default "peekl" */
+	enum ts_mode	 timeseries;	/* default TS_AUTO */
+	int64_t		 retention_ms;	/* default 30 days */
+};
+
+struct site {
+	char		*name;		/* default: URL without scheme and trailing "/" */
+	char		*url;		/* http:// or https://, as written */
+	char		*host;		/* URL's host, without [] for IPv6 literals */
+	int		 url_port;	/* URL's port (explicit, or 80/443) */
+	int		 is_https;	/* URL scheme is https */
+	int		 port;		/* certificate-check port, default url_port */
+	int64_t		 interval_ms;	/* default 30 s */
+	int		 retry;		/* failures tolerated before DOWN, default 1 */
+	int64_t		 retry_interval_ms; /* default interval_ms */
+	int64_t		 timeout_ms;	/* whole HTTP check, default 10 s */
+	int		 cert_monitoring; /* default 0 */
+	int64_t		 cert_interval_ms; /* default 30 s */
+	int		 cert_warning;	/* days, default 30 */
+	int		 cert_critical;	/* days, default 5 */
+	struct status_range *bad_status; /* non_acceptable_status */
+	size_t		 nbad_status;
+	char		*method;	/* default "GET" */
+	struct header	*headers;
+	size_t		 nheaders;
+	char		*keyword;	/* NULL: no keyword check */
+	int		 follow_redirects; /* default 1, at most 10 */
+	char		*ca_file;	/* NULL: system bundle */
+	int		 line;		/* position in the config, 1-based */
+	int		 column;
+};
+
+struct integration {
+	enum integration_kind kind;
+	char		*url;		/* webhook URL; secret */
+	char		*username;	/* discord only, default "Peekl" */
+	struct header	*headers;	/* generic webhook only */
+	size_t		 nheaders;
+	int64_t		 timeout_ms;	/* per delivery attempt, default 10 s */
+};
+
+struct config {
+	char		*path;		/* the file it was loaded from */
+	struct redis_conf redis;
+	int		 max_concurrency; /* default 100 */
+	struct site	*sites;
+	size_t		 nsites;
+	struct integration *integrations; /* only the configured ones */
+	size_t		 nintegrations;
+};
+
+/*
+ * Loads and validates path. On success returns 0 and sets *out (free with
+ * config_free). On failure prints every error found, as
+ * "FILE:LINE:COL: KEYPATH: message", to stderr and returns -1.
+ */
+int	config_load(const char *path, struct config **out);
+
+void	config_free(struct config *cfg);
+
+/* Name of an integration as used in keys and messages: "slack", ... */
+const char *integration_name(enum integration_kind kind);
+
+/* Returns 1 when code is listed in the site's non_acceptable_status. */
+int	site_status_unacceptable(const struct site *site, int code);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * peekl: argument parsing, dispatch to a command, exit status. Nothing else
+ * lives here; every command is in its own file.
+ */
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef PEEKL_VERSION
+#define PEEKL_VERSION "dev"
+#endif
+
+#define EXIT_USAGE 3	/* UNKNOWN in the Nagios convention */
+#define MAX_SITE_ARGS 1024
+
+enum command {
+	CMD_NONE,
+	CMD_CHECK,
+	CMD_STATUS,
+	CMD_HISTORY,
+	CMD_VALIDATE,
+	CMD__MAX
+};
+
+static const char *const cmd_names[CMD__MAX] = {
+	NULL, "check", "status", "history", "validate",
+};
+
+struct cli {
+	const char	*config;	/* -c PATH */
+	enum log_level	 level;		/* -v / -q */
+	enum command	 cmd;
+	int		 help;
+	int		 version;
+	int		 json;
+	int		 dry_run;
+	const char	*sites[MAX_SITE_ARGS];
+	size_t		 nsites;
+	const char	*since;		/* history --since */
+};
+
+static const char *const usage_main =
+"usage: peekl [-c PATH] [-v|-q] COMMAND [OPTIONS]\n"
+"       peekl -c PATH            (same as: peekl -c PATH check)\n"
+"\n"
+"HTTP and TLS-certificate monitor, run once per timer tick.\n"
+"\n"
+"commands:\n"
+"  check     run every due check, record it in Redis, send alerts\n"
+"  status    every site's current state, read from Redis\n"
+"  history   the recorded points of one site\n"
+"  validate  check the config file and exit\n"
+"\n"
+"global options:\n"
+"  -c, --config-file, --config PATH   config file (default $PEEKL_CONFIG,\n"
+"                                     else /etc/peekl/config.yaml)\n"
+"  -v, --verbose    debug logging      -q, --quiet    errors only\n"
+"  -h, --help       this help          --version      print the version\n"
+"\n"
+"exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (peekl could not do\n"
+"its job: bad arguments, invalid config, Redis unreachable).\n"
+"`peekl COMMAND --help` describes a command.\n";
+
+static const char *const usage_cmd[CMD__MAX] = {
+	NULL,
+	"usage: peekl [-c PATH] check [--site SITE]... [--json] [--dry-run]\n"
+	"\n"
+	"Runs every check that is due, records the results in Redis, sends\n"
+	"alerts on state changes, prints one line per check.\n"
+	"  --site SITE  check this site now, due or not (name, URL or host);\n"
+	"               may be repeated\n"
+	"  --json       print one JSON object instead of lines\n"
+	"  --dry-run    check and print, but write nothing to Redis and send\n"
+	"               nothing (prints the alerts it would send)\n"
+	"exit status: 0 all OK, 1 a certificate warning, 2 a failed check or\n"
+	"critical certificate, 3 peekl could not do its job.\n",
+	"usage: peekl [-c PATH] status [--json]\n"
+	"\n"
+	"Prints every configured site's current state from Redis; runs no check.\n"
+	"  --json       print one JSON object\n"
+	"exit status: the worst current state (0 up/ok, 1 certificate warning,\n"
+	"2 down or critical), 3 when Redis is unreachable.\n",
+	"usage: peekl [-c PATH] history --site SITE [--since DURATION] [--json]\n"
+	"\n"
+	"Prints the recorded points of one site, its uptime and a sparkline of\n"
+	"response times.\n"
+	"  --site SITE     the site (name, URL or host)\n"
+	"  --since DUR     how far back (default 24h; e.g. 90m, 7d)\n"
+	"  --json          print one JSON object\n"
+	"exit status: 0, or 3 on error.\n",
+	"usage: peekl [-c PATH] validate\n"
+	"\n"
+	"Loads and validates the config, prints \"config OK: N sites\" or every\n"
+	"error with its file:line:column. Touches no network.\n"
+	"exit status: 0 valid, 3 invalid.\n",
+};
+
+/* Returns the value of an option that takes one, advancing *i; NULL (after
+ * a message) when it is missing. Accepts "--opt VALUE" and "--opt=VALUE". */
+static const char *
+opt_value(int argc, char *argv[], int *i, const char *name)
+{
+	const char	*arg = argv[*i];
+	size_t		 len = strlen(name);
+
+	if (strncmp(arg, name, len) == 0 && arg[len] == '=')
+		return arg + len + 1;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "peekl: %s needs a value\n", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* Returns 1 when arg is the option name, alone or as "name=value". */
+static int
+is_opt(const char *arg, const char *name)
+{
+	size_t	len = strlen(name);
+
+	return strncmp(arg, name, len) == 0 &&
+	    (arg[len] == '\0' || arg[len] == '=');
+}
+
+static enum command
+command_parse(const char *s)
+{
+	for (int c = CMD_NONE + 1; c < CMD__MAX; c++)
+		if (strcmp(s, cmd_names[c]) == 0)
+			return (enum command)c;
+	return CMD_NONE;
+}
+
+/* Returns 0, or -1 after printing what is wrong with the arguments. Global
+ * options are accepted anywhere, before or after the command. */
+static int
+cli_parse(int argc, char *argv[], struct cli *cli)
+{
+	const char	*v;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			cli->help = 1;
+		else if (strcmp(a, "--version") == 0)
+			cli->version = 1;
+		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+			cli->level = LOG_DEBUG;
+		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+			cli->level = LOG_ERROR;
+		else if (strcmp(a, "-c") == 0 || is_opt(a, "--config-file") ||
+		    is_opt(a, "--config")) {
+			const char *name = a[1] == 'c' ? "-c" :
+			    is_opt(a, "--config") ? "--config" : "--config-file";
+			if ((v = opt_value(argc, argv, &i, name)) == NULL)
+				return -1;
+			cli->config = v;
+		} else if (cli->cmd != CMD_NONE && cli->cmd != CMD_VALIDATE &&
+		    strcmp(a, "--json") == 0)
+			cli->json = 1;
+		else if (cli->cmd == CMD_CHECK && strcmp(a, "--dry-run") == 0)
+			cli->dry_run = 1;
+		else if ((cli->cmd == CMD_CHECK || cli->cmd == CMD_HISTORY) &&
+		    is_opt(a, "--site")) {
+			if ((v = opt_value(argc, argv, &i, "--site")) == NULL)
+				return -1;
+			if (cli->cmd == CMD_HISTORY && cli->nsites == 1) {
+				fprintf(stderr, "peekl: history takes one --site\n");
+				return -1;
+			}
+			if (cli->nsites == MAX_SITE_ARGS) {
+				fprintf(stderr, "peekl: too many --site options\n");
+				return -1;
+			}
+			cli->sites[cli->nsites++] = v;
+		} else if (cli->cmd == CMD_HISTORY && is_opt(a, "--since")) {
+			if ((v = opt_value(argc, argv, &i, "--since")) == NULL)
+				return -1;
+			cli->since = v;
+		} else if (a[0] == '-') {
+			if (cli->cmd == CMD_NONE)
+				fprintf(stderr, "peekl: unknown option %s\n", a);
+			else
+				fprintf(stderr, "peekl: %s: unknown option %s\n",
+				    cmd_names[cli->cmd], a);
+			return -1;
+		} else if (cli->cmd == CMD_NONE) {
+			if ((cli->cmd = command_parse(a)) == CMD_NONE) {
+				fprintf(stderr, "peekl: unknown command \"%s\" "
+				    "(check, status, history, validate)\n", a);
+				return -1;
+			}
+		} else {
+			fprintf(stderr, "peekl: %s: unexpected argument \"%s\"\n",
+			    cmd_names[cli->cmd], a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	peekl_stop = 1;
+}
+
+/* No SA_RESTART: a signal must interrupt poll() so the run ends promptly. */
+static void
+signals_setup(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Returns the exit status of the command cli names, with cfg loaded. */
+static int
+dispatch(const struct cli *cli, const struct config *cfg)
+{
+	struct check_opts	 co;
+	int64_t			 since = 24LL * 3600 * 1000;
+	long			 idx;
+
+	switch (cli->cmd) {
+	case CMD_VALIDATE:
+		printf("config OK: %zu site%s\n", cfg->nsites,
+		    cfg->nsites == 1 ? "" : "s");
+		return 0;
+	case CMD_STATUS:
+		return cmd_status(cfg, cli->json);
+	case CMD_HISTORY:
+		if (cli->nsites != 1) {
+			fprintf(stderr, "peekl: history needs --site SITE\n");
+			return EXIT_USAGE;
+		}
+		if (cli->since != NULL &&
+		    (parse_duration_ms(cli->since, &since) == -1 || since == 0)) {
+			fprintf(stderr, "peekl: --since: \"%s\" is not a duration "
+			    "(e.g. 90m, 24h, 7d)\n", cli->since);
+			return EXIT_USAGE;
+		}
+		if ((idx = site_find(cfg, cli->sites[0])) < 0)
+			return EXIT_USAGE;
+		return cmd_history(cfg, cfg->sites[idx].name, since, cli->json);
+	default:
+		co.sites = (const char **)cli->sites;
+		co.nsites = cli->nsites;
+		co.json = cli->json;
+		co.dry_run = cli->dry_run;
+		return cmd_check(cfg, &co);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cli	 cli;
+	struct config	*cfg = NULL;
+	int		 rc;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.level = LOG_INFO;
+	if (cli_parse(argc, argv, &cli) == -1) {
+		fputs("Try `peekl --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (cli.help) {
+		fputs(cli.cmd == CMD_NONE ? usage_main : usage_cmd[cli.cmd],
+		    stdout);
+		return 0;
+	}
+	if (cli.version) {
+		printf("peekl %s\n", PEEKL_VERSION);
+		return 0;
+	}
+	if (cli.cmd == CMD_NONE) {
+		/* The original's CLI: `peekl -c PATH` runs the checks. */
+		if (cli.config == NULL) {
+			fputs(usage_main, stderr);
+			return EXIT_USAGE;
+		}
+		cli.cmd = CMD_CHECK;
+	}
+	if (cli.config == NULL)
+		cli.config = getenv("PEEKL_CONFIG");
+	if (cli.config == NULL || cli.config[0] == '\0')
+		cli.config = "/etc/peekl/config.yaml";
+
+	log_setup(cli.level);
+	signals_setup();
+	if (config_load(cli.config, &cfg) == -1)
+		return EXIT_USAGE;
+	/* Before any thread exists: curl_global_init is not thread-safe. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libcurl");
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	rc = dispatch(&cli, cfg);
+	config_free(cfg);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,235 @@
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+int
+parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+parse_duration_ms(const char *s, int64_t *out)
+{
+	char		 num[32];
+	size_t		 len;
+	long long	 v, unit = 1000;
+
+	if (s == NULL || (len = strlen(s)) == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 's': unit = 1000; num[--len] = '\0'; break;
+	case 'm': unit = 60 * 1000; num[--len] = '\0'; break;
+	case 'h': unit = 3600 * 1000; num[--len] = '\0'; break;
+	case 'd': unit = 86400LL * 1000; num[--len] = '\0'; break;
+	default: break;
+	}
+	/* Ten years is far beyond any sensible interval or retention. */
+	if (parse_ll(num, 0, 10LL * 366 * 86400 * 1000 / unit, &v) == -1)
+		return -1;
+	*out = (int64_t)(v * unit);
+	return 0;
+}
+
+void
+format_duration(int64_t ms, char *out, size_t outsz)
+{
+	int64_t	s = ms / 1000;
+
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(out, outsz, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(out, outsz, "%" PRId64 "m %" PRId64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, outsz, "%" PRId64 "h %" PRId64 "m", s / 3600,
+		    (s % 3600) / 60);
+	else
+		snprintf(out, outsz, "%" PRId64 "d %" PRId64 "h", s / 86400,
+		    (s % 86400) / 3600);
+}
+
+int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+oom(void)
+{
+	fputs("peekl: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n ? n : 1, size ? size : 1)) == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t size)
+{
+	if ((p = realloc(p, size ? size : 1)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	return p;
+}
+
+void
+buf_append(struct buf *b, const char *data, size_t len)
+{
+	if (b->len + len + 1 > b->cap) {
+		size_t	ncap = b->cap ? b->cap : 64;
+
+		while (ncap < b->len + len + 1)
+			ncap *= 2;
+		b->data = xrealloc(b->data, ncap);
+		b->cap = ncap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	buf_append(b, p, (size_t)n);
+	free(p);
+}
+
+void
+buf_free(struct buf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+int
+strlcpy_trunc(char *dst, const char *src, size_t dstsz)
+{
+	size_t	len = strlen(src);
+
+	if (dstsz == 0)
+		return 1;
+	if (len >= dstsz) {
+		memcpy(dst, src, dstsz - 1);
+		dst[dstsz - 1] = '\0';
+		return 1;
+	}
+	memcpy(dst, src, len + 1);
+	return 0;
+}
+
+void
+format_iso8601(int64_t secs, char *out, size_t outsz)
+{
+	time_t		t = (time_t)secs;
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strlcpy_trunc(out, "", outsz);
+}
+
+int
+parse_iso8601(const char *s, int64_t *secs)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
+	    *end != '\0')
+		return -1;
+	*secs = (int64_t)timegm(&tm);
+	return 0;
+}

@@ -1,0 +1,1451 @@
+/*
+ * testsrv: peekl's own loopback test server, so integration tests run peekl
+ * against real sockets, real TLS and a real webhook receiver, not mocks.
+ *
+ *   testsrv --port-file F [--mode http|webhook|silent] [--bind 127.0.0.1|::1]
+ *           [--log F] [--headers-log F] [--control F]
+ *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
+ *            [--san NAME[,NAME...]] [--issuer ca|self|unknown-ca]
+ *            [--chain intermediate|omit-intermediate]]
+ *
+ * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
+ * rename, so a reader never sees half of it) and serves until SIGTERM or
+ * SIGINT (exit 0). One detached thread per connection; every response says
+ * "Connection: close" and the connection ends after it.
+ *
+ * http routes: / and /ok... (welcome), /status/N, /retry-after/S, /slow/MS,
+ * /hang, /endless, /big/BYTES[?tail=WORD], /redirect/N, /redirect-loop,
+ * /keyword/WORD, /echo, /reset; anything else is 404. /echo answers
+ *   {"method":"GET","path":"/echo","headers":{"Host":"..."},"body":"..."}
+ *
+ * Log files, one write() per line on an O_APPEND descriptor so lines from
+ * concurrent connections never interleave. Each line is written before the
+ * response is sent, so a client that saw the answer also sees the line:
+ *   --log, http mode:     METHOD TAB TARGET TAB Name: value TAB ...
+ *   --log, webhook mode:  STATUS TAB METHOD TAB TARGET TAB CONTENT_TYPE TAB BODY
+ *       STATUS is the status answered, 0 for "hang". BODY is escaped so a
+ *       request stays one line: backslash -> \\, newline -> \n, CR -> \r,
+ *       tab -> \t; every other byte is written as is.
+ *   --headers-log (any mode): Name: value | Name: value ...
+ * Tabs, CRs and newlines inside header values are written as spaces.
+ *
+ * Webhook control file (--control), read afresh for every request:
+ * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
+ * Retry-After header when given; "hang" -> read the request, never answer.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/asn1write.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#define HEAD_MAX	(64 * 1024)	/* request line + headers */
+#define BODY_MAX	(1024 * 1024)
+#define CHUNK		(16 * 1024)	/* write size for big and endless bodies */
+#define MAX_HEADERS	128
+#define DAY		86400LL
+#define PEM_MAX		4096
+
+enum mode { MODE_HTTP, MODE_WEBHOOK, MODE_SILENT };
+enum issuer { ISSUER_CA, ISSUER_SELF, ISSUER_UNKNOWN };
+enum chain { CHAIN_NONE, CHAIN_SEND, CHAIN_OMIT };
+
+struct opts {
+	enum mode	 mode;
+	const char	*bind;		/* listen address */
+	const char	*port_file;
+	const char	*log;		/* request log, NULL = none */
+	const char	*headers_log;
+	const char	*control;	/* webhook control file */
+	int		 tls;
+	const char	*dir;		/* where the PEM files go */
+	long long	 days_left;
+	long long	 not_before_days;
+	int		 not_before_set; /* --not-before-days given */
+	const char	*cn;
+	const char	*san;		/* NULL = same as cn */
+	enum issuer	 issuer;
+	enum chain	 chain;
+};
+
+/* Set up once in main before the first thread starts, read-only after. */
+static struct opts opt = { .mode = MODE_HTTP, .bind = "127.0.0.1",
+    .days_left = 200, .not_before_days = -1, .cn = "localhost" };
+static mbedtls_entropy_context entropy;
+static mbedtls_ctr_drbg_context drbg;	/* locks itself: MBEDTLS_THREADING_C */
+static mbedtls_ssl_config tls_conf;
+static mbedtls_x509_crt tls_chain;	/* sent: leaf [+ intermediate] */
+static mbedtls_pk_context tls_key;	/* the leaf's key */
+
+/* ---------------------------------------------------------------- utils */
+
+struct buf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+/* Appends n bytes. A test server out of memory has nothing sane left to do. */
+static void
+buf_add(struct buf *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			fputs("testsrv: out of memory\n", stderr);
+			abort();
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3)))
+static void
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	buf_add(b, s, (size_t)n);
+	free(s);
+}
+
+/* Returns 0 and sets *out if s is a whole decimal number in [min, max]. */
+static int
+parse_num(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Writes data to dir/name (dir may be NULL) through a temporary name and a
+ * rename, so concurrent readers see the old file or the whole new one. */
+static int
+write_file_atomic(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[4096], tmp[4200];
+	int fd = -1, rc = -1;
+
+	if (snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "", dir ? "/" : "",
+	    name) >= (int)sizeof(path))
+		goto out;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		goto out;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		goto out;
+	if (write(fd, data, len) != (ssize_t)len)
+		goto out;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		fprintf(stderr, "testsrv: cannot write %s: %s\n", path, strerror(errno));
+	return rc;
+}
+
+/* Appends one line with a single write(), so concurrent lines never mix. */
+static void
+log_line(const char *path, const struct buf *line)
+{
+	int fd;
+
+	if (path == NULL)
+		return;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return;
+	if (write(fd, line->p, line->len) != (ssize_t)line->len)
+		fprintf(stderr, "testsrv: short write to %s\n", path);
+	close(fd);
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* ----------------------------------------------------------- connection */
+
+struct conn {
+	int			 fd;
+	int			 tls;	/* ssl is set up */
+	int			 reset;	/* fd already closed with an RST */
+	mbedtls_net_context	 net;
+	mbedtls_ssl_context	 ssl;
+};
+
+/* Returns bytes read, 0 at end of stream, -1 on error. */
+static ssize_t
+conn_read(struct conn *c, void *p, size_t n)
+{
+	ssize_t r;
+
+	if (!c->tls) {
+		while ((r = recv(c->fd, p, n, 0)) < 0 && errno == EINTR)
+			;
+		return r;
+	}
+	do
+		r = mbedtls_ssl_read(&c->ssl, p, n);
+	while (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE);
+	if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+		return 0;
+	return r < 0 ? -1 : r;
+}
+
+/* Returns 0 when all of p went out, -1 when the peer is gone. */
+static int
+conn_write(struct conn *c, const void *p, size_t n)
+{
+	const unsigned char *q = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if (c->tls) {
+			w = mbedtls_ssl_write(&c->ssl, q, n);
+			if (w == MBEDTLS_ERR_SSL_WANT_READ ||
+			    w == MBEDTLS_ERR_SSL_WANT_WRITE)
+				continue;
+		} else {
+			/* MSG_NOSIGNAL: a vanished client must not kill us. */
+			w = send(c->fd, q, n, MSG_NOSIGNAL);
+			if (w < 0 && errno == EINTR)
+				continue;
+		}
+		if (w <= 0)
+			return -1;
+		q += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Blocks until the peer closes (or errs), discarding whatever it sends. */
+static void
+conn_wait_close(struct conn *c)
+{
+	char tmp[4096];
+
+	while (conn_read(c, tmp, sizeof(tmp)) > 0)
+		;
+}
+
+/* Ends the connection with an RST instead of a FIN. */
+static void
+conn_reset(struct conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(c->fd);
+	c->reset = 1;
+}
+
+/*
+ * Closes gracefully. We shut our side first and drain what the client still
+ * sends: closing a socket with unread input makes the kernel send an RST,
+ * which can destroy a response the client has not read yet.
+ */
+static void
+conn_close(struct conn *c)
+{
+	struct timeval tv = { 1, 0 };
+	char tmp[4096];
+	size_t drained = 0;
+	ssize_t r;
+
+	if (c->tls) {
+		if (!c->reset)
+			mbedtls_ssl_close_notify(&c->ssl);
+		mbedtls_ssl_free(&c->ssl);
+	}
+	if (c->reset)
+		return;
+	shutdown(c->fd, SHUT_WR);
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (drained < BODY_MAX && (r = recv(c->fd, tmp, sizeof(tmp), 0)) > 0)
+		drained += (size_t)r;
+	close(c->fd);
+}
+
+/* Returns 0 once the TLS handshake is done, -1 if it failed. */
+static int
+conn_tls_start(struct conn *c)
+{
+	int r;
+
+	mbedtls_ssl_init(&c->ssl);
+	c->tls = 1;
+	c->net.fd = c->fd;
+	if (mbedtls_ssl_setup(&c->ssl, &tls_conf) != 0)
+		return -1;
+	mbedtls_ssl_set_bio(&c->ssl, &c->net, mbedtls_net_send, mbedtls_net_recv,
+	    NULL);
+	while ((r = mbedtls_ssl_handshake(&c->ssl)) != 0)
+		if (r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE)
+			return -1;
+	return 0;
+}
+
+/* -------------------------------------------------------------- request */
+
+struct req {
+	char		*head;		/* request head, split in place */
+	size_t		 head_len;	/* bytes read, may include body bytes */
+	const char	*method, *target;
+	char		 path[2048];	/* target up to '?' */
+	const char	*query;		/* after '?', "" if none */
+	const char	*hname[MAX_HEADERS], *hval[MAX_HEADERS];
+	int		 nhdr;
+	char		*body;		/* NUL-terminated, may hold NULs */
+	size_t		 body_len;
+};
+
+static void
+req_free(struct req *r)
+{
+	free(r->head);
+	free(r->body);
+}
+
+/* Returns the value of header name (case-insensitive), or NULL. */
+static const char *
+req_header(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nhdr; i++)
+		if (strcasecmp(r->hname[i], name) == 0)
+			return r->hval[i];
+	return NULL;
+}
+
+/* Reads up to the blank line. Returns the offset just past it, 0 if the
+ * client went away first, or -431 when the head is over HEAD_MAX. */
+static long
+read_head(struct conn *c, struct req *r)
+{
+	char *end;
+	ssize_t n;
+
+	if ((r->head = malloc(HEAD_MAX + 1)) == NULL)
+		return 0;
+	r->head_len = 0;
+	for (;;) {
+		r->head[r->head_len] = '\0';
+		if ((end = strstr(r->head, "\r\n\r\n")) != NULL)
+			return (long)(end - r->head) + 4;
+		if (r->head_len == HEAD_MAX)
+			return -431;
+		n = conn_read(c, r->head + r->head_len, HEAD_MAX - r->head_len);
+		if (n <= 0)
+			return 0;
+		/* A NUL in the head would hide the rest from strstr; keep going. */
+		for (ssize_t i = 0; i < n; i++)
+			if (r->head[r->head_len + (size_t)i] == '\0')
+				r->head[r->head_len + (size_t)i] = ' ';
+		r->head_len += (size_t)n;
+	}
+}
+
+/* Trims spaces and tabs on both ends, in place. */
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Splits the head (NUL-terminated at the blank line) into request line and
+ * headers. Returns 0, or 400 when it is not HTTP. */
+static int
+parse_head(struct req *r)
+{
+	char *line, *next, *sp, *colon;
+	size_t plen;
+
+	line = r->head;
+	if ((next = strstr(line, "\r\n")) != NULL)
+		*next = '\0';
+	r->method = line;
+	if ((sp = strchr(line, ' ')) == NULL)
+		return 400;
+	*sp = '\0';
+	r->target = sp + 1;
+	if ((sp = strchr(sp + 1, ' ')) == NULL || strncmp(sp + 1, "HTTP/", 5) != 0)
+		return 400;
+	*sp = '\0';
+	if (*r->method == '\0' || r->target[0] != '/')
+		return 400;
+	plen = strcspn(r->target, "?");
+	if (plen >= sizeof(r->path))
+		return 400;
+	memcpy(r->path, r->target, plen);
+	r->path[plen] = '\0';
+	r->query = r->target[plen] == '?' ? r->target + plen + 1 : "";
+
+	while (next != NULL && r->nhdr < MAX_HEADERS) {
+		line = next + 2;
+		if ((next = strstr(line, "\r\n")) != NULL)
+			*next = '\0';
+		if (*line == '\0')
+			break;
+		if ((colon = strchr(line, ':')) == NULL)
+			return 400;
+		*colon = '\0';
+		r->hname[r->nhdr] = trim(line);
+		r->hval[r->nhdr] = trim(colon + 1);
+		r->nhdr++;
+	}
+	return 0;
+}
+
+/* Reads the Content-Length body (part of it may already sit in the head
+ * buffer past hlen). Returns 0, -1 if the client left, or an HTTP status. */
+static int
+read_body(struct conn *c, struct req *r, size_t hlen)
+{
+	const char *cl = req_header(r, "Content-Length");
+	const char *expect = req_header(r, "Expect");
+	size_t have = r->head_len - hlen;
+	long long len = 0;
+	ssize_t n;
+
+	if (req_header(r, "Transfer-Encoding") != NULL)
+		return 411;
+	if (cl != NULL && parse_num(cl, 0, LLONG_MAX, &len) != 0)
+		return 400;
+	if (len > BODY_MAX)
+		return 413;
+	if ((r->body = malloc((size_t)len + 1)) == NULL)
+		return 500;
+	if (have > (size_t)len)
+		have = (size_t)len;	/* pipelined bytes: ignored */
+	memcpy(r->body, r->head + hlen, have);
+	/* libcurl waits (briefly) for this before sending larger bodies. */
+	if (have < (size_t)len && expect != NULL &&
+	    strcasecmp(expect, "100-continue") == 0)
+		conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	while (have < (size_t)len) {
+		if ((n = conn_read(c, r->body + have, (size_t)len - have)) <= 0)
+			return -1;
+		have += (size_t)n;
+	}
+	r->body[have] = '\0';
+	r->body_len = have;
+	return 0;
+}
+
+/* Reads and parses one request. Returns 0, -1 if the client left, or the
+ * error status to answer with. */
+static int
+read_request(struct conn *c, struct req *r)
+{
+	long hlen = read_head(c, r);
+	int rc;
+
+	if (hlen <= 0)
+		return hlen == 0 ? -1 : (int)-hlen;
+	r->head[hlen - 2] = '\0';	/* keep the last header's CRLF */
+	if ((rc = parse_head(r)) != 0)
+		return rc;
+	return read_body(c, r, (size_t)hlen);
+}
+
+/* Percent-decodes the n bytes at s into out (always NUL-terminated). */
+static void
+pct_decode(const char *s, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+	char hex[3] = "";
+
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			memcpy(hex, s + i + 1, 2);
+			out[o++] = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else
+			out[o++] = s[i] == '+' ? ' ' : s[i];
+	}
+	out[o] = '\0';
+}
+
+/* Copies the query parameter key, percent-decoded, into out. Returns 0, or
+ * -1 if absent. */
+static int
+query_get(const char *query, const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = query;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, "&");
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			pct_decode(p + klen + 1, n - klen - 1, out, size);
+			return 0;
+		}
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------- response */
+
+struct resp {
+	int		 status;
+	const char	*ctype;		/* NULL = text/plain */
+	const char	*extra;		/* more header lines, each ending CRLF */
+	const char	*body;
+	size_t		 len;
+};
+
+static const char *
+reason(int status)
+{
+	static const struct { int code; const char *text; } tab[] = {
+		{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+		{ 204, "No Content" }, { 301, "Moved Permanently" },
+		{ 302, "Found" }, { 304, "Not Modified" }, { 400, "Bad Request" },
+		{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
+		{ 411, "Length Required" }, { 413, "Content Too Large" },
+		{ 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+	};
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (tab[i].code == status)
+			return tab[i].text;
+	return "Status";
+}
+
+/* Sends the status line and headers; content_length < 0 means none (the
+ * body then ends when the connection does). Returns 0 or -1. */
+static int
+send_head(struct conn *c, int status, const char *ctype, const char *extra,
+    long long content_length)
+{
+	struct buf b = { 0 };
+	int rc;
+
+	buf_addf(&b, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nConnection: close\r\n"
+	    "Server: peekl-testsrv\r\n", status, reason(status),
+	    ctype ? ctype : "text/plain");
+	if (content_length >= 0)
+		buf_addf(&b, "Content-Length: %lld\r\n", content_length);
+	buf_addf(&b, "%s\r\n", extra ? extra : "");
+	rc = conn_write(c, b.p, b.len);
+	free(b.p);
+	return rc;
+}
+
+/* Sends a complete response; HEAD requests and 204/304 get no body. */
+static void
+respond(struct conn *c, const struct req *r, const struct resp *s)
+{
+	int bodyless = s->status == 204 || s->status == 304;
+
+	if (send_head(c, s->status, s->ctype, s->extra,
+	    bodyless ? -1 : (long long)s->len) != 0)
+		return;
+	if (!bodyless && (r->method == NULL || strcmp(r->method, "HEAD") != 0))
+		conn_write(c, s->body, s->len);
+}
+
+static void
+respond_text(struct conn *c, const struct req *r, int status, const char *text)
+{
+	struct resp s = { .status = status, .body = text, .len = strlen(text) };
+
+	respond(c, r, &s);
+}
+
+/* ------------------------------------------------------------ http mode */
+
+/* A route gets the rest of the path after its prefix, and that as a number
+ * when the route takes one (already range-checked). */
+typedef void route_fn(struct conn *, const struct req *, const char *arg,
+    long long n);
+
+static void
+route_welcome(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	(void)arg, (void)n;
+	respond_text(c, r, 200, "Welcome to the peekl test server\n");
+}
+
+static void
+route_status(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char body[64];
+
+	(void)arg;
+	snprintf(body, sizeof(body), "status %lld\n", n);
+	respond_text(c, r, (int)n, body);
+}
+
+static void
+route_retry_after(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char extra[64];
+	struct resp s = { .status = 429, .extra = extra, .body = "slow down\n",
+	    .len = 10 };
+
+	(void)arg;
+	snprintf(extra, sizeof(extra), "Retry-After: %lld\r\n", n);
+	respond(c, r, &s);
+}
+
+static void
+route_slow(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	(void)arg;
+	sleep_ms(n);
+	respond_text(c, r, 200, "slow ok");
+}
+
+static void
+route_hang(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	(void)r, (void)arg, (void)n;
+	conn_wait_close(c);
+}
+
+static void
+route_endless(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char chunk[CHUNK];
+
+	(void)arg, (void)n;
+	if (send_head(c, 200, NULL, NULL, -1) != 0 || strcmp(r->method, "HEAD") == 0)
+		return;
+	memset(chunk, 'x', sizeof(chunk));
+	while (conn_write(c, chunk, sizeof(chunk)) == 0)
+		;
+}
+
+/* n bytes in all: 'a's, then the tail word if ?tail= is given. */
+static void
+route_big(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char tail[256] = "", chunk[CHUNK];
+	long long left;
+	size_t tlen;
+
+	(void)arg;
+	query_get(r->query, "tail", tail, sizeof(tail));
+	tlen = strlen(tail);
+	if ((long long)tlen > n)
+		n = (long long)tlen;
+	if (send_head(c, 200, NULL, NULL, n) != 0 || strcmp(r->method, "HEAD") == 0)
+		return;
+	memset(chunk, 'a', sizeof(chunk));
+	for (left = n - (long long)tlen; left > 0; left -= CHUNK)
+		if (conn_write(c, chunk, left < CHUNK ? (size_t)left : CHUNK) != 0)
+			return;
+	conn_write(c, tail, tlen);
+}
+
+static void
+route_redirect(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char extra[128];
+	struct resp s = { .status = 302, .extra = extra, .body = "redirect\n",
+	    .len = 9 };
+
+	(void)arg;
+	if (n == 0) {
+		respond_text(c, r, 200, "redirected ok");
+		return;
+	}
+	snprintf(extra, sizeof(extra), "Location: /redirect/%lld\r\n", n - 1);
+	respond(c, r, &s);
+}
+
+static void
+route_redirect_loop(struct conn *c, const struct req *r, const char *arg,
+    long long n)
+{
+	struct resp s = { .status = 302, .extra = "Location: /redirect-loop\r\n",
+	    .body = "loop\n", .len = 5 };
+
+	(void)arg, (void)n;
+	respond(c, r, &s);
+}
+
+static void
+route_keyword(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char word[1024];
+	struct buf b = { 0 };
+	struct resp s = { .status = 200, .ctype = "text/html" };
+
+	(void)n;
+	pct_decode(arg, strlen(arg), word, sizeof(word));
+	buf_addf(&b, "<html><head><title>peekl</title></head><body>\n"
+	    "<p>some text before %s and after</p>\n</body></html>\n", word);
+	s.body = b.p;
+	s.len = b.len;
+	respond(c, r, &s);
+	free(b.p);
+}
+
+/* Appends s as the inside of a JSON string. */
+static void
+json_str(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			buf_addf(b, "\\%c", ch);
+		else if (ch < 0x20)
+			buf_addf(b, "\\u%04x", ch);
+		else
+			buf_add(b, &s[i], 1);
+	}
+}
+
+static void
+route_echo(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	struct buf b = { 0 };
+	struct resp s = { .status = 200, .ctype = "application/json" };
+
+	(void)arg, (void)n;
+	buf_adds(&b, "{\"method\":\"");
+	json_str(&b, r->method, strlen(r->method));
+	buf_adds(&b, "\",\"path\":\"");
+	json_str(&b, r->target, strlen(r->target));
+	buf_adds(&b, "\",\"headers\":{");
+	for (int i = 0; i < r->nhdr; i++) {
+		buf_adds(&b, i ? ",\"" : "\"");
+		json_str(&b, r->hname[i], strlen(r->hname[i]));
+		buf_adds(&b, "\":\"");
+		json_str(&b, r->hval[i], strlen(r->hval[i]));
+		buf_adds(&b, "\"");
+	}
+	buf_adds(&b, "},\"body\":\"");
+	json_str(&b, r->body, r->body_len);
+	buf_adds(&b, "\"}\n");
+	s.body = b.p;
+	s.len = b.len;
+	respond(c, r, &s);
+	free(b.p);
+}
+
+static void
+route_reset(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	(void)r, (void)arg, (void)n;
+	conn_reset(c);
+}
+
+/* Answers r by its path: the first matching route wins, 404 if none. */
+static void
+route(struct conn *c, const struct req *r)
+{
+	static const struct {
+		const char	*prefix;
+		int		 exact;
+		long long	 min, max;	/* numeric argument, if max > 0 */
+		route_fn	*fn;
+	} routes[] = {
+		{ "/", 1, 0, 0, route_welcome },
+		{ "/status/", 0, 200, 599, route_status },
+		{ "/retry-after/", 0, 0, 100000000, route_retry_after },
+		{ "/slow/", 0, 0, 600000, route_slow },
+		{ "/hang", 1, 0, 0, route_hang },
+		{ "/endless", 1, 0, 0, route_endless },
+		{ "/big/", 0, 0, 1LL << 34, route_big },
+		{ "/redirect/", 0, 0, 1000000, route_redirect },
+		{ "/redirect-loop", 1, 0, 0, route_redirect_loop },
+		{ "/keyword/", 0, 0, 0, route_keyword },
+		{ "/echo", 1, 0, 0, route_echo },
+		{ "/reset", 1, 0, 0, route_reset },
+		{ "/ok", 0, 0, 0, route_welcome },
+	};
+	const char *arg;
+	long long n = 0;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		size_t len = strlen(routes[i].prefix);
+		if (routes[i].exact ? strcmp(r->path, routes[i].prefix) != 0 :
+		    strncmp(r->path, routes[i].prefix, len) != 0)
+			continue;
+		arg = r->path + len;
+		if (routes[i].max > 0 &&
+		    parse_num(arg, routes[i].min, routes[i].max, &n) != 0) {
+			respond_text(c, r, 400, "bad number in path\n");
+			return;
+		}
+		routes[i].fn(c, r, arg, n);
+		return;
+	}
+	respond_text(c, r, 404, "not found\n");
+}
+
+/* Appends s with tabs, CRs and newlines turned into spaces. */
+static void
+add_flat(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		buf_add(b, (*s == '\t' || *s == '\r' || *s == '\n') ? " " : s, 1);
+}
+
+static void
+log_headers(const struct req *r)
+{
+	struct buf b = { 0 };
+
+	if (opt.headers_log == NULL)
+		return;
+	for (int i = 0; i < r->nhdr; i++) {
+		if (i)
+			buf_adds(&b, " | ");
+		add_flat(&b, r->hname[i]);
+		buf_adds(&b, ": ");
+		add_flat(&b, r->hval[i]);
+	}
+	buf_adds(&b, "\n");
+	log_line(opt.headers_log, &b);
+	free(b.p);
+}
+
+static void
+log_http(const struct req *r)
+{
+	struct buf b = { 0 };
+
+	if (opt.log == NULL)
+		return;
+	add_flat(&b, r->method);
+	buf_adds(&b, "\t");
+	add_flat(&b, r->target);
+	for (int i = 0; i < r->nhdr; i++) {
+		buf_adds(&b, "\t");
+		add_flat(&b, r->hname[i]);
+		buf_adds(&b, ": ");
+		add_flat(&b, r->hval[i]);
+	}
+	buf_adds(&b, "\n");
+	log_line(opt.log, &b);
+	free(b.p);
+}
+
+static void
+serve_http(struct conn *c, struct req *r)
+{
+	log_headers(r);
+	log_http(r);
+	route(c, r);
+}
+
+/* --------------------------------------------------------- webhook mode */
+
+struct control {
+	int		status;		/* 0 = hang */
+	long long	retry_after;	/* -1 = no header */
+};
+
+/* Reads the control file; a missing, empty or unreadable one means 200. */
+static void
+control_read(struct control *ctl)
+{
+	char line[256] = "", *sp;
+	long long v;
+	FILE *f;
+
+	ctl->status = 200;
+	ctl->retry_after = -1;
+	if (opt.control == NULL || (f = fopen(opt.control, "re")) == NULL)
+		return;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (*trim(line) == '\0')
+		return;
+	if (strcmp(trim(line), "hang") == 0) {
+		ctl->status = 0;
+		return;
+	}
+	if ((sp = strchr(line, ' ')) != NULL) {
+		*sp = '\0';
+		if (parse_num(trim(sp + 1), 0, 100000000, &v) == 0)
+			ctl->retry_after = v;
+	}
+	if (parse_num(trim(line), 200, 599, &v) == 0)
+		ctl->status = (int)v;
+	else {
+		fprintf(stderr, "testsrv: bad control line \"%s\", answering 500\n", line);
+		ctl->status = 500;
+	}
+}
+
+/* Appends the body escaped as documented at the top of this file. */
+static void
+add_escaped(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		default: buf_add(b, &s[i], 1); break;
+		}
+	}
+}
+
+static void
+serve_webhook(struct conn *c, struct req *r)
+{
+	struct control ctl;
+	struct buf b = { 0 };
+	const char *ctype = req_header(r, "Content-Type");
+	char extra[64] = "";
+
+	control_read(&ctl);
+	buf_addf(&b, "%d\t", ctl.status);
+	add_flat(&b, r->method);
+	buf_adds(&b, "\t");
+	add_flat(&b, r->target);
+	buf_adds(&b, "\t");
+	add_flat(&b, ctype ? ctype : "");
+	buf_adds(&b, "\t");
+	add_escaped(&b, r->body, r->body_len);
+	buf_adds(&b, "\n");
+	log_headers(r);
+	log_line(opt.log, &b);
+	free(b.p);
+
+	if (ctl.status == 0) {
+		conn_wait_close(c);
+		return;
+	}
+	if (ctl.retry_after >= 0)
+		snprintf(extra, sizeof(extra), "Retry-After: %lld\r\n", ctl.retry_after);
+	struct resp s = { .status = ctl.status, .extra = extra };
+	s.body = ctl.status / 100 == 2 ? "ok\n" : "error\n";
+	s.len = strlen(s.body);
+	respond(c, r, &s);
+}
+
+/* ---------------------------------------------------------- connections */
+
+static void *
+conn_thread(void *arg)
+{
+	struct conn c = { .fd = (int)(intptr_t)arg };
+	struct req r = { 0 };
+	int rc;
+
+	if (opt.mode == MODE_SILENT) {
+		conn_wait_close(&c);	/* plain TCP: never a byte back */
+		close(c.fd);
+		return NULL;
+	}
+	if (opt.tls && conn_tls_start(&c) != 0) {
+		c.reset = 0;
+		conn_close(&c);
+		return NULL;
+	}
+	rc = read_request(&c, &r);
+	if (rc > 0)
+		respond_text(&c, &r, rc, "bad request\n");
+	else if (rc == 0 && opt.mode == MODE_WEBHOOK)
+		serve_webhook(&c, &r);
+	else if (rc == 0)
+		serve_http(&c, &r);
+	req_free(&r);
+	conn_close(&c);
+	return NULL;
+}
+
+/* Returns a listening socket on opt.bind with an OS-chosen port, or -1. */
+static int
+listen_any(int *port)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd = -1, one = 1;
+
+	if (inet_pton(AF_INET, opt.bind, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, opt.bind, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		len = sizeof(*s6);
+	} else {
+		fprintf(stderr, "testsrv: --bind %s: not an IP address\n", opt.bind);
+		return -1;
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1024) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+		fprintf(stderr, "testsrv: listen on %s: %s\n", opt.bind, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(ss.ss_family == AF_INET ? s4->sin_port : s6->sin6_port);
+	return fd;
+}
+
+static void
+accept_loop(int lfd)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+	int fd;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	for (;;) {
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+				sleep_ms(10);	/* let some connections finish */
+			continue;
+		}
+		if (pthread_create(&tid, &attr, conn_thread, (void *)(intptr_t)fd) != 0)
+			close(fd);
+	}
+}
+
+/* --------------------------------------------------------- certificates */
+
+struct certreq {
+	const char		*subject;	/* "CN=...,O=..." */
+	const char		*issuer;	/* issuer's subject */
+	mbedtls_pk_context	*key;		/* subject's key */
+	mbedtls_pk_context	*issuer_key;
+	time_t			 not_before, not_after;
+	int			 is_ca;
+	const char		*san;		/* comma-separated, NULL for CAs */
+	int			 serial;
+};
+
+/* Returns 0 and a fresh EC P-256 key (RSA would take seconds per key). */
+static int
+key_gen(mbedtls_pk_context *pk)
+{
+	if (mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0)
+		return -1;
+	return mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk),
+	    mbedtls_ctr_drbg_random, &drbg) == 0 ? 0 : -1;
+}
+
+static void
+x509_time(time_t t, char out[16])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(out, 16, "%Y%m%d%H%M%S", &tm) != 14)
+		out[0] = '\0';	/* set_validity then fails loudly */
+}
+
+/* Writes one GeneralName ([tag] IMPLICIT bytes) backwards before *p.
+ * Returns its length or a negative mbedTLS error. */
+static int
+san_one(unsigned char **p, unsigned char *start, int tag, const void *v, size_t n)
+{
+	int len = 0, r;
+
+	if ((r = mbedtls_asn1_write_raw_buffer(p, start, v, n)) < 0)
+		return r;
+	len += r;
+	if ((r = mbedtls_asn1_write_len(p, start, (size_t)len)) < 0)
+		return r;
+	len += r;
+	if ((r = mbedtls_asn1_write_tag(p, start,
+	    (unsigned char)(MBEDTLS_ASN1_CONTEXT_SPECIFIC | tag))) < 0)
+		return r;
+	return len + r;
+}
+
+/*
+ * mbedTLS 2.28's certificate writer has no subjectAltName setter, so we
+ * encode GeneralNames ourselves. An IP literal gets an iPAddress entry (what
+ * OpenSSL, hence libcurl, matches IP hosts against) and also a dNSName
+ * entry with the same text: mbedTLS 2.28's verifier compares the host string
+ * with every SAN entry's bytes and never decodes iPAddress.
+ * Returns 0 and sets the extension, or -1.
+ */
+static int
+san_set(mbedtls_x509write_cert *crt, const char *names)
+{
+	unsigned char der[2048], *p = der + sizeof(der), ip[16];
+	char list[1024], *item[32], *save = NULL;
+	int n = 0, len = 0, r;
+
+	if (snprintf(list, sizeof(list), "%s", names) >= (int)sizeof(list))
+		return -1;
+	for (char *s = strtok_r(list, ",", &save); s && n < 32;
+	    s = strtok_r(NULL, ",", &save))
+		item[n++] = trim(s);
+	/* asn1write works backwards: walk the list from its end. */
+	while (n-- > 0) {
+		if (inet_pton(AF_INET, item[n], ip) == 1)
+			r = san_one(&p, der, 7, ip, 4);
+		else if (inet_pton(AF_INET6, item[n], ip) == 1)
+			r = san_one(&p, der, 7, ip, 16);
+		else
+			r = 0;
+		if (r < 0)
+			return -1;
+		len += r;
+		if ((r = san_one(&p, der, 2, item[n], strlen(item[n]))) < 0)
+			return -1;
+		len += r;
+	}
+	if ((r = mbedtls_asn1_write_len(&p, der, (size_t)len)) < 0)
+		return -1;
+	len += r;
+	if ((r = mbedtls_asn1_write_tag(&p, der,
+	    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0)
+		return -1;
+	len += r;
+	return mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, p, (size_t)len) ? -1 : 0;
+}
+
+/* Writes the certificate described by q as PEM into pem. Returns 0 or -1. */
+static int
+cert_make(const struct certreq *q, unsigned char *pem, size_t size)
+{
+	mbedtls_x509write_cert crt;
+	mbedtls_mpi serial;
+	char nb[16], na[16];
+	int rc = -1;
+
+	mbedtls_x509write_crt_init(&crt);
+	mbedtls_mpi_init(&serial);
+	x509_time(q->not_before, nb);
+	x509_time(q->not_after, na);
+	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
+	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
+	mbedtls_x509write_crt_set_subject_key(&crt, q->key);
+	mbedtls_x509write_crt_set_issuer_key(&crt, q->issuer_key);
+	if (mbedtls_mpi_lset(&serial, q->serial) != 0 ||
+	    mbedtls_x509write_crt_set_serial(&crt, &serial) != 0 ||
+	    mbedtls_x509write_crt_set_validity(&crt, nb, na) != 0 ||
+	    mbedtls_x509write_crt_set_subject_name(&crt, q->subject) != 0 ||
+	    mbedtls_x509write_crt_set_issuer_name(&crt, q->issuer) != 0 ||
+	    mbedtls_x509write_crt_set_basic_constraints(&crt, q->is_ca, -1) != 0 ||
+	    mbedtls_x509write_crt_set_subject_key_identifier(&crt) != 0 ||
+	    mbedtls_x509write_crt_set_authority_key_identifier(&crt) != 0 ||
+	    mbedtls_x509write_crt_set_key_usage(&crt, q->is_ca ?
+	    MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN :
+	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0)
+		goto out;
+	if (q->san != NULL && san_set(&crt, q->san) != 0)
+		goto out;
+	if (mbedtls_x509write_crt_pem(&crt, pem, size, mbedtls_ctr_drbg_random,
+	    &drbg) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "testsrv: cannot make certificate %s\n", q->subject);
+	mbedtls_mpi_free(&serial);
+	mbedtls_x509write_crt_free(&crt);
+	return rc;
+}
+
+/* Makes the certificates the options ask for, writes ca.pem, leaf.pem and
+ * intermediate.pem to opt.dir, and loads the chain to serve. Returns 0 or -1. */
+static int
+certs_make(void)
+{
+	static const char root_dn[] = "CN=peekl test root CA,O=peekl tests";
+	static const char inter_dn[] = "CN=peekl test intermediate CA,O=peekl tests";
+	static const char other_dn[] = "CN=peekl unknown CA,O=elsewhere";
+	unsigned char root[PEM_MAX], inter[PEM_MAX], other[PEM_MAX], leaf[PEM_MAX];
+	mbedtls_pk_context root_key, inter_key, other_key;
+	char leaf_dn[512];
+	time_t now = time(NULL);
+	int rc = -1, base = (int)(now & 0xffffff) * 4;
+	struct certreq lq = { .subject = leaf_dn, .key = &tls_key, .serial = base };
+	struct certreq cq = { .is_ca = 1 };
+
+	mbedtls_pk_init(&root_key);
+	mbedtls_pk_init(&inter_key);
+	mbedtls_pk_init(&other_key);
+	snprintf(leaf_dn, sizeof(leaf_dn), "CN=%s,O=peekl tests", opt.cn);
+	lq.san = opt.san ? opt.san : opt.cn;
+	/* +12 h: floor((not_after - now) / 1 day) stays days_left despite drift. */
+	lq.not_after = now + (time_t)(opt.days_left * DAY + DAY / 2);
+	lq.not_before = now + (time_t)(opt.not_before_days * DAY);
+	if (!opt.not_before_set && lq.not_before > lq.not_after - 90 * DAY)
+		lq.not_before = lq.not_after - 90 * DAY;	/* expired: keep nb < na */
+	/* CAs cover the leaf's whole life and now, so only the leaf is at fault. */
+	cq.not_before = (lq.not_before < now ? lq.not_before : now) - DAY;
+	cq.not_after = (lq.not_after > now ? lq.not_after : now) + 3650 * DAY;
+
+	if (key_gen(&root_key) != 0 || key_gen(&inter_key) != 0 ||
+	    key_gen(&other_key) != 0 || key_gen(&tls_key) != 0)
+		goto out;
+	cq.subject = cq.issuer = root_dn;
+	cq.key = cq.issuer_key = &root_key;
+	cq.serial = base + 1;
+	if (cert_make(&cq, root, sizeof(root)) != 0)
+		goto out;
+	cq.subject = inter_dn;
+	cq.key = &inter_key;
+	cq.serial = base + 2;
+	if (cert_make(&cq, inter, sizeof(inter)) != 0)
+		goto out;
+	cq.subject = cq.issuer = other_dn;
+	cq.key = cq.issuer_key = &other_key;
+	cq.serial = base + 3;
+	if (cert_make(&cq, other, sizeof(other)) != 0)
+		goto out;
+
+	switch (opt.issuer) {
+	case ISSUER_CA:
+		lq.issuer = opt.chain != CHAIN_NONE ? inter_dn : root_dn;
+		lq.issuer_key = opt.chain != CHAIN_NONE ? &inter_key : &root_key;
+		break;
+	case ISSUER_SELF:
+		lq.issuer = leaf_dn;
+		lq.issuer_key = &tls_key;
+		break;
+	case ISSUER_UNKNOWN:
+		lq.issuer = other_dn;
+		lq.issuer_key = &other_key;
+		break;
+	}
+	if (cert_make(&lq, leaf, sizeof(leaf)) != 0)
+		goto out;
+	if (write_file_atomic(opt.dir, "ca.pem", root, strlen((char *)root)) != 0 ||
+	    write_file_atomic(opt.dir, "leaf.pem", leaf, strlen((char *)leaf)) != 0)
+		goto out;
+	if (opt.chain != CHAIN_NONE &&
+	    write_file_atomic(opt.dir, "intermediate.pem", inter,
+	    strlen((char *)inter)) != 0)
+		goto out;
+	if (mbedtls_x509_crt_parse(&tls_chain, leaf, strlen((char *)leaf) + 1) != 0)
+		goto out;
+	if (opt.chain == CHAIN_SEND &&
+	    mbedtls_x509_crt_parse(&tls_chain, inter, strlen((char *)inter) + 1) != 0)
+		goto out;
+	rc = 0;
+out:
+	mbedtls_pk_free(&root_key);
+	mbedtls_pk_free(&inter_key);
+	mbedtls_pk_free(&other_key);
+	return rc;
+}
+
+/* Seeds the RNG, makes the certificates and the server TLS config. */
+static int
+tls_setup(void)
+{
+	static const char pers[] = "peekl-testsrv";
+
+	mbedtls_entropy_init(&entropy);
+	mbedtls_ctr_drbg_init(&drbg);
+	mbedtls_ssl_config_init(&tls_conf);
+	mbedtls_x509_crt_init(&tls_chain);
+	mbedtls_pk_init(&tls_key);
+	if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
+	    (const unsigned char *)pers, sizeof(pers) - 1) != 0)
+		return -1;
+	if (certs_make() != 0)
+		return -1;
+	if (mbedtls_ssl_config_defaults(&tls_conf, MBEDTLS_SSL_IS_SERVER,
+	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+		return -1;
+	mbedtls_ssl_conf_rng(&tls_conf, mbedtls_ctr_drbg_random, &drbg);
+	mbedtls_ssl_conf_authmode(&tls_conf, MBEDTLS_SSL_VERIFY_NONE);
+	return mbedtls_ssl_conf_own_cert(&tls_conf, &tls_chain, &tls_key) ? -1 : 0;
+}
+
+/* ----------------------------------------------------------------- main */
+
+static void
+usage(void)
+{
+	fputs("usage: testsrv --port-file F [--mode http|webhook|silent] "
+	    "[--bind ADDR] [--log F]\n\t[--headers-log F] [--control F] [--tls "
+	    "--dir D [--days-left N] [--not-before-days N]\n\t[--cn NAME] "
+	    "[--san N,...] [--issuer ca|self|unknown-ca]\n\t"
+	    "[--chain intermediate|omit-intermediate]]\n", stderr);
+	exit(2);
+}
+
+/* Returns the index of s in words (NULL-terminated), or exits with usage. */
+static int
+pick(const char *s, const char *const words[])
+{
+	for (int i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	fprintf(stderr, "testsrv: unexpected value \"%s\"\n", s);
+	usage();
+	return -1;
+}
+
+static void
+parse_args(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "mode", 1, NULL, 'm' }, { "bind", 1, NULL, 'b' },
+		{ "port-file", 1, NULL, 'p' }, { "log", 1, NULL, 'l' },
+		{ "headers-log", 1, NULL, 'H' }, { "control", 1, NULL, 'c' },
+		{ "tls", 0, NULL, 't' }, { "dir", 1, NULL, 'd' },
+		{ "days-left", 1, NULL, 'D' }, { "not-before-days", 1, NULL, 'N' },
+		{ "cn", 1, NULL, 'C' }, { "san", 1, NULL, 'S' },
+		{ "issuer", 1, NULL, 'i' }, { "chain", 1, NULL, 'x' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const modes[] = { "http", "webhook", "silent", "plain", NULL };
+	static const char *const issuers[] = { "ca", "self", "unknown-ca", NULL };
+	static const char *const chains[] = { "intermediate", "omit-intermediate", NULL };
+	int ch, m;
+
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			m = pick(optarg, modes);
+			opt.mode = m == 3 ? MODE_HTTP : (enum mode)m;
+			break;
+		case 'b': opt.bind = optarg; break;
+		case 'p': opt.port_file = optarg; break;
+		case 'l': opt.log = optarg; break;
+		case 'H': opt.headers_log = optarg; break;
+		case 'c': opt.control = optarg; break;
+		case 't': opt.tls = 1; break;
+		case 'd': opt.dir = optarg; break;
+		case 'D':
+			if (parse_num(optarg, -36500, 36500, &opt.days_left) != 0)
+				usage();
+			break;
+		case 'N':
+			if (parse_num(optarg, -36500, 36500, &opt.not_before_days) != 0)
+				usage();
+			opt.not_before_set = 1;
+			break;
+		case 'C': opt.cn = optarg; break;
+		case 'S': opt.san = optarg; break;
+		case 'i': opt.issuer = (enum issuer)pick(optarg, issuers); break;
+		case 'x': opt.chain = (enum chain)(pick(optarg, chains) + 1); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || opt.port_file == NULL || (opt.tls && opt.dir == NULL))
+		usage();
+	if (opt.chain != CHAIN_NONE && opt.issuer != ISSUER_CA) {
+		fputs("testsrv: --chain needs --issuer ca\n", stderr);
+		exit(2);
+	}
+}
+
+/* SIGTERM/SIGINT end the server cleanly as far as the harness can tell. */
+static void
+on_term(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sigaction sa = { .sa_handler = on_term };
+	char line[32];
+	int lfd, port;
+
+	parse_args(argc, argv);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* mbedtls_net_send uses write() */
+	if (opt.tls && opt.mode != MODE_SILENT && tls_setup() != 0) {
+		fputs("testsrv: TLS setup failed\n", stderr);
+		return 1;
+	}
+	if ((lfd = listen_any(&port)) < 0)
+		return 1;
+	snprintf(line, sizeof(line), "%d\n", port);
+	if (write_file_atomic(NULL, opt.port_file, line, strlen(line)) != 0)
+		return 1;
+	accept_loop(lfd);
+	return 0;
+}
