@@ -1,0 +1,187 @@
+#include <string.h>
+
+#include "state.h"
+#include "util.h"
+
+static const char *const http_names[HTTP__MAX] = { "unknown", "up", "down" };
+static const char *const cert_names[CERT__MAX] = {
+	"unknown", "ok", "warning", "critical",
+};
+
+const char *
+http_state_name(enum http_state s)
+{
+	return (unsigned)s < HTTP__MAX ? http_names[s] : "unknown";
+}
+
+const char *
+cert_state_name(enum cert_state s)
+{
+	return (unsigned)s < CERT__MAX ? cert_names[s] : "unknown";
+}
+
+enum http_state
+http_state_parse(const char *s)
+{
+	for (int i = 0; s != NULL && i < HTTP__MAX; i++)
+		if (strcmp(s, http_names[i]) == 0)
+			return (enum http_state)i;
+	return HTTP_UNKNOWN;
+}
+
+enum cert_state
+cert_state_parse(const char *s)
+{
+	for (int i = 0; s != NULL && i < CERT__MAX; i++)
+		if (strcmp(s, cert_names[i]) == 0)
+			return (enum cert_state)i;
+	return CERT_UNKNOWN;
+}
+
+const char *
+transition_word(const struct transition *tr)
+{
+	if (tr->kind == KIND_HTTP)
+		return tr->to == HTTP_DOWN ? "DOWN" : "UP";
+	switch (tr->to) {
+	case CERT_WARNING:
+		return "WARNING";
+	case CERT_CRITICAL:
+		return "CRITICAL";
+	default:
+		return "OK";
+	}
+}
+
+/*
+ * A check is due when now >= last_check + interval - min(1 s, interval / 2):
+ * the tolerance lets a timer that fires every `interval` seconds check every
+ * time even when this run started a few milliseconds early.
+ */
+int
+state_due(int64_t last_check, int64_t interval_ms, int64_t now)
+{
+	int64_t	slack = interval_ms / 2 < 1000 ? interval_ms / 2 : 1000;
+
+	if (last_check <= 0)
+		return 1;
+	/* A last_check in the future (a clock step back) must not silence
+	 * the site until the clock catches up. */
+	if (last_check > now + interval_ms)
+		return 1;
+	return now >= last_check + interval_ms - slack;
+}
+
+int
+state_http_due(const struct site_state *st, const struct site *site,
+    int64_t now)
+{
+	int64_t	interval = site->interval_ms;
+
+	/* Failures being confirmed (1..retry) are re-checked sooner. */
+	if (st->failures > 0 && st->failures <= site->retry)
+		interval = site->retry_interval_ms;
+	return state_due(st->last_check, interval, now);
+}
+
+int
+state_cert_due(const struct site_state *st, const struct site *site,
+    int64_t now)
+{
+	return state_due(st->cert_last_check, site->cert_interval_ms, now);
+}
+
+int
+state_apply_http(struct site_state *st, const struct site *site,
+    const struct http_result *r, int64_t now, struct transition *tr)
+{
+	enum http_state	 from = st->state, to = st->state;
+
+	st->last_check = r->started_ms ? r->started_ms : now;
+	st->http_code = r->http_code;
+	st->response_ms = r->response_ms;
+	strlcpy_trunc(st->error, r->ok ? "" : r->error, sizeof(st->error));
+
+	if (r->ok) {
+		st->failures = 0;
+		to = HTTP_UP;
+	} else {
+		if (st->failures < 1000000)
+			st->failures++;
+		if (st->failures >= site->retry + 1)
+			to = HTTP_DOWN;
+	}
+	if (to == from)
+		return 0;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->kind = KIND_HTTP;
+	tr->from = from;
+	tr->to = to;
+	tr->duration_ms = st->since > 0 ? now - st->since : 0;
+	st->state = to;
+	st->since = now;
+	/* A new site that comes up healthy is news to nobody. */
+	return !(from == HTTP_UNKNOWN && to == HTTP_UP);
+}
+
+enum cert_state
+cert_classify(const struct cert_result *r, const struct site *site)
+{
+	if (r->error[0] != '\0' || !r->have_cert)
+		return CERT_CRITICAL;
+	if (r->days_left < site->cert_critical)
+		return CERT_CRITICAL;
+	if (r->days_left < site->cert_warning)
+		return CERT_WARNING;
+	return CERT_OK;
+}
+
+int
+state_apply_cert(struct site_state *st, const struct site *site,
+    const struct cert_result *r, int64_t now, struct transition *tr)
+{
+	enum cert_state	 from = st->cert_state;
+	enum cert_state	 to = cert_classify(r, site);
+
+	st->cert_last_check = r->started_ms ? r->started_ms : now;
+	/* Keep the last known expiry when this check could not read one. */
+	if (r->have_cert) {
+		st->have_cert = 1;
+		st->cert_days_left = r->days_left;
+		st->cert_not_after = r->not_after;
+	}
+	if (to == from)
+		return 0;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->kind = KIND_CERT;
+	tr->from = from;
+	tr->to = to;
+	tr->duration_ms = st->cert_since > 0 ? now - st->cert_since : 0;
+	st->cert_state = to;
+	st->cert_since = now;
+	/* A first check that finds all well says nothing. */
+	return !(from == CERT_UNKNOWN && to == CERT_OK);
+}
+
+enum severity
+http_severity(const struct http_result *r)
+{
+	return r->ok ? SEV_OK : SEV_CRITICAL;
+}
+
+enum severity
+cert_severity(enum cert_state cs)
+{
+	switch (cs) {
+	case CERT_OK:
+		return SEV_OK;
+	case CERT_WARNING:
+		return SEV_WARNING;
+	case CERT_CRITICAL:
+		return SEV_CRITICAL;
+	default:
+		return SEV_UNKNOWN;
+	}
+}

@@ -1,0 +1,92 @@
+/* The decisions: is a check due, what state follows a result, does the
+ * change deserve an alert. Pure functions, no I/O, so every rule is
+ * unit-tested without servers. */
+#ifndef PEEKL_STATE_H
+#define PEEKL_STATE_H
+
+#include <stdint.h>
+
+#include "check.h"
+#include "config.h"
+
+enum http_state {
+	HTTP_UNKNOWN,	/* never succeeded nor confirmed down */
+	HTTP_UP,
+	HTTP_DOWN,
+	HTTP__MAX
+};
+
+enum cert_state {
+	CERT_UNKNOWN,	/* never checked */
+	CERT_OK,
+	CERT_WARNING,
+	CERT_CRITICAL,
+	CERT__MAX
+};
+
+/* One site's memory between runs: the peekl:site:NAME hash. */
+struct site_state {
+	enum http_state	 state;
+	int		 failures;	/* consecutive failed HTTP checks */
+	int64_t		 last_check;	/* unix ms the last HTTP check started, 0 never */
+	int64_t		 since;		/* unix ms of the last HTTP state change */
+	int		 http_code;	/* last, 0 when no response */
+	double		 response_ms;	/* last */
+	char		 error[ERROR_LEN]; /* last, "" when ok */
+	enum cert_state	 cert_state;
+	int64_t		 cert_last_check; /* unix ms, 0 never */
+	int64_t		 cert_since;	/* unix ms of the last cert state change */
+	int		 have_cert;	/* cert_days_left/not_after are known */
+	long		 cert_days_left;
+	int64_t		 cert_not_after; /* unix seconds */
+};
+
+/* A state change that deserves an alert. */
+struct transition {
+	enum check_kind	 kind;
+	int		 from;		/* enum http_state or enum cert_state */
+	int		 to;
+	int64_t		 duration_ms;	/* time spent in `from` (the outage, for UP) */
+};
+
+const char	*http_state_name(enum http_state s);	/* "unknown", "up", "down" */
+const char	*cert_state_name(enum cert_state s);	/* "unknown", "ok", ... */
+/* Parse the names above; unknown strings give the UNKNOWN state. */
+enum http_state	 http_state_parse(const char *s);
+enum cert_state	 cert_state_parse(const char *s);
+
+/* The alert's state word: "DOWN", "UP", "WARNING", "CRITICAL", "OK". */
+const char	*transition_word(const struct transition *tr);
+
+/* Returns 1 when a check last started at last_check is due at now. */
+int	state_due(int64_t last_check, int64_t interval_ms, int64_t now);
+
+/* Returns 1 when the site's HTTP check is due (retry_interval while a
+ * failure is being confirmed). */
+int	state_http_due(const struct site_state *st, const struct site *site,
+	    int64_t now);
+
+/* Returns 1 when the site's certificate check is due. */
+int	state_cert_due(const struct site_state *st, const struct site *site,
+	    int64_t now);
+
+/*
+ * Applies one HTTP result to st (failures, state, since, last fields).
+ * Returns 1 and fills tr when the change deserves an alert, else 0.
+ */
+int	state_apply_http(struct site_state *st, const struct site *site,
+	    const struct http_result *r, int64_t now, struct transition *tr);
+
+/* The certificate state a result means under the site's thresholds. */
+enum cert_state cert_classify(const struct cert_result *r,
+	    const struct site *site);
+
+/* Like state_apply_http, for a certificate result. */
+int	state_apply_cert(struct site_state *st, const struct site *site,
+	    const struct cert_result *r, int64_t now, struct transition *tr);
+
+/* Severity of one result, for the exit status and the output. */
+enum severity	 http_severity(const struct http_result *r);
+enum severity	 cert_severity(enum cert_state cs);
+
+#endif

@@ -1,0 +1,591 @@
+/* Redis: the connection, site states, leases and the one MULTI/EXEC that
+ * records a run. Measurements live in store_series.c, alert queues in
+ * store_queue.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis.h>
+
+#include "log.h"
+#include "state.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+/* Connecting and each command are bounded so a dead or hung Redis fails the
+ * run within seconds instead of holding the timer's next tick. */
+#define CONNECT_TIMEOUT_S	3
+#define COMMAND_TIMEOUT_S	5
+
+/* Deletes a lease only while it still holds our token: a run that
+ * outlived its lease must not free the lease a newer run took since. */
+static const char release_script[] =
+    "if redis.call('get',KEYS[1])==ARGV[1] then "
+    "return redis.call('del',KEYS[1]) else return 0 end";
+
+/* --- commands and replies --- */
+
+void
+cmd_add(struct cmd *cmd, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fputs("peekl: out of memory\n", stderr);
+		abort();
+	}
+	if (cmd->argc == cmd->cap) {
+		cmd->cap = cmd->cap ? cmd->cap * 2 : 16;
+		cmd->argv = xrealloc(cmd->argv, cmd->cap * sizeof(*cmd->argv));
+		cmd->lens = xrealloc(cmd->lens, cmd->cap * sizeof(*cmd->lens));
+	}
+	cmd->argv[cmd->argc] = p;
+	cmd->lens[cmd->argc++] = (size_t)n;
+}
+
+void
+cmd_clear(struct cmd *cmd)
+{
+	for (int i = 0; i < cmd->argc; i++)
+		free(cmd->argv[i]);
+	free(cmd->argv);
+	free(cmd->lens);
+	memset(cmd, 0, sizeof(*cmd));
+}
+
+int
+cmd_append(struct store *st, struct cmd *cmd)
+{
+	int	rc;
+
+	rc = redisAppendCommandArgv(st->c, cmd->argc,
+	    (const char **)cmd->argv, cmd->lens);
+	if (rc != REDIS_OK)
+		store_io_error(st, cmd->argv[0]);
+	cmd_clear(cmd);
+	return rc == REDIS_OK ? 0 : -1;
+}
+
+int
+batch_append(struct store *st, struct batch *b, struct cmd *cmd)
+{
+	int	keyarg = strcmp(cmd->argv[0], "EVAL") == 0 ? 3 : 1;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		b->keys = xrealloc(b->keys, b->cap * sizeof(*b->keys));
+		b->trims = xrealloc(b->trims, b->cap * sizeof(*b->trims));
+	}
+	/* The only script store_write queues is a queue's trim. */
+	b->trims[b->n] = keyarg == 3;
+	b->keys[b->n++] = xstrdup(keyarg < cmd->argc ? cmd->argv[keyarg] : "");
+	return cmd_append(st, cmd);
+}
+
+void
+batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->keys[i]);
+	free(b->keys);
+	free(b->trims);
+	memset(b, 0, sizeof(*b));
+}
+
+void
+store_io_error(struct store *st, const char *what)
+{
+	redisContext	*c = st->c;
+
+	/* hiredis reports a command timeout as EAGAIN's text, which says
+	 * nothing to a user. */
+	if (c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK))
+		log_error("redis: %s: %s: no answer within %d s", st->where,
+		    what, COMMAND_TIMEOUT_S);
+	else
+		log_error("redis: %s: %s: %s", st->where, what,
+		    c->errstr[0] ? c->errstr : "connection error");
+}
+
+int
+store_replies(struct store *st, size_t n, redisReply ***out, const char *what)
+{
+	redisReply	**r;
+	void		 *one;
+
+	*out = NULL;
+	r = xcalloc(n, sizeof(*r));
+	for (size_t i = 0; i < n; i++) {
+		if (redisGetReply(st->c, &one) != REDIS_OK) {
+			store_io_error(st, what);
+			store_free_replies(r, n);
+			return -1;
+		}
+		r[i] = one;
+	}
+	*out = r;
+	return 0;
+}
+
+void
+store_free_replies(redisReply **r, size_t n)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (r[i] != NULL)
+			freeReplyObject(r[i]);
+	free(r);
+}
+
+int
+store_reply_failed(const struct store *st, const redisReply *r,
+    const char *key)
+{
+	if (r == NULL) {
+		log_error("redis: %s: %s: no reply", st->where, key);
+		return 1;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_error("redis: %s: %s: %s", st->where, key, r->str);
+		return 1;
+	}
+	return 0;
+}
+
+const char *
+store_reply_str(const redisReply *r)
+{
+	if (r == NULL || (r->type != REDIS_REPLY_STRING &&
+	    r->type != REDIS_REPLY_STATUS))
+		return NULL;
+	return r->str;
+}
+
+/* Sends one command built from fmt and returns its reply, or NULL (logged). */
+static redisReply *
+command(struct store *st, const char *what, const char *fmt, ...)
+{
+	va_list		 ap;
+	redisReply	*r;
+
+	va_start(ap, fmt);
+	r = redisvCommand(st->c, fmt, ap);
+	va_end(ap);
+	if (r == NULL)
+		store_io_error(st, what);
+	return r;
+}
+
+/* --- connecting --- */
+
+/* Fills buf with 32 random hex characters; -1 if no randomness came. */
+static int
+make_token(char *buf, size_t bufsz)
+{
+	unsigned char	 raw[16];
+	ssize_t		 n;
+	int		 fd;
+
+	n = getrandom(raw, sizeof(raw), 0);
+	if (n != (ssize_t)sizeof(raw)) {
+		if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) == -1)
+			return -1;
+		n = read(fd, raw, sizeof(raw));
+		close(fd);
+		if (n != (ssize_t)sizeof(raw))
+			return -1;
+	}
+	for (size_t i = 0; i < sizeof(raw) && 2 * i + 2 < bufsz; i++)
+		snprintf(buf + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* Returns the context, or NULL (logged) when Redis cannot be reached. */
+static redisContext *
+connect_redis(struct store *st, const struct redis_conf *rc)
+{
+	struct timeval	 ctv = { CONNECT_TIMEOUT_S, 0 };
+	struct timeval	 tv = { COMMAND_TIMEOUT_S, 0 };
+	redisContext	*c;
+
+	if (rc->socket != NULL)
+		c = redisConnectUnixWithTimeout(rc->socket, ctv);
+	else
+		c = redisConnectWithTimeout(rc->host, rc->port, ctv);
+	if (c == NULL) {
+		log_error("redis: cannot connect to %s: out of memory",
+		    st->where);
+		return NULL;
+	}
+	if (c->err) {
+		log_error("redis: cannot connect to %s: %s", st->where,
+		    c->errstr);
+		redisFree(c);
+		return NULL;
+	}
+	if (redisSetTimeout(c, tv) != REDIS_OK) {
+		log_error("redis: %s: cannot set a timeout: %s", st->where,
+		    c->errstr);
+		redisFree(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Authenticates when a password is configured; 0, or -1 (logged). */
+static int
+authenticate(struct store *st, const struct redis_conf *rc)
+{
+	redisReply	*r;
+	int		 ret = -1;
+
+	if (rc->password == NULL)
+		return 0;
+	if (rc->username != NULL)
+		r = command(st, "AUTH", "AUTH %s %s", rc->username,
+		    rc->password);
+	else
+		r = command(st, "AUTH", "AUTH %s", rc->password);
+	if (r == NULL)
+		return -1;
+	/* Redis's refusal texts never echo the password, so they are safe
+	 * to show and say which of user, password or config is wrong. */
+	if (r->type == REDIS_REPLY_ERROR)
+		log_error("redis: authentication failed for %s: %s",
+		    st->where, r->str);
+	else
+		ret = 0;
+	freeReplyObject(r);
+	return ret;
+}
+
+/* Selects the db and detects RedisTimeSeries, in one round trip; 0 or -1. */
+static int
+select_and_probe(struct store *st, const struct redis_conf *rc)
+{
+	redisReply	**r = NULL;
+	const redisReply *info;
+	int		  ret = -1;
+
+	if (redisAppendCommand(st->c, "SELECT %d", rc->db) != REDIS_OK ||
+	    redisAppendCommand(st->c, "COMMAND INFO TS.ADD") != REDIS_OK) {
+		store_io_error(st, "SELECT");
+		return -1;
+	}
+	if (store_replies(st, 2, &r, "SELECT") == -1)
+		return -1;
+	if (r[0]->type == REDIS_REPLY_ERROR &&
+	    strncmp(r[0]->str, "NOAUTH", 6) == 0) {
+		log_error("redis: %s requires authentication: set "
+		    "redis.password", st->where);
+		goto out;
+	}
+	if (store_reply_failed(st, r[0], "SELECT"))
+		goto out;
+	info = r[1];
+	/* COMMAND INFO answers [nil] for an unknown command. */
+	st->have_ts = info->type == REDIS_REPLY_ARRAY && info->elements == 1 &&
+	    info->element[0]->type == REDIS_REPLY_ARRAY;
+	ret = 0;
+out:
+	store_free_replies(r, 2);
+	return ret;
+}
+
+/* Chooses streams or RedisTimeSeries; 0, or -1 when `on` cannot be met. */
+static int
+choose_series(struct store *st, const struct redis_conf *rc)
+{
+	switch (rc->timeseries) {
+	case TS_ON:
+		if (!st->have_ts) {
+			log_error("redis: timeseries is on but %s has no "
+			    "RedisTimeSeries (TS.ADD unknown); load the module, "
+			    "use Redis 8, or set redis.timeseries: auto",
+			    st->where);
+			return -1;
+		}
+		st->use_ts = 1;
+		break;
+	case TS_OFF:
+		st->use_ts = 0;
+		break;
+	default:
+		st->use_ts = st->have_ts;
+		if (!st->have_ts)
+			log_debug("RedisTimeSeries not available, recording to "
+			    "streams (%s:history:NAME)", st->prefix);
+		break;
+	}
+	return 0;
+}
+
+int
+store_open(const struct redis_conf *rc, struct store **out)
+{
+	struct store	*st;
+	int		 ret = -1;
+
+	*out = NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->prefix = xstrdup(rc->prefix != NULL ? rc->prefix : "peekl");
+	st->retention_ms = rc->retention_ms;
+	if (rc->socket != NULL)
+		st->where = xstrdup(rc->socket);
+	else if (strchr(rc->host, ':') != NULL)
+		st->where = xasprintf("[%s]:%d", rc->host, rc->port);
+	else
+		st->where = xasprintf("%s:%d", rc->host, rc->port);
+	if (make_token(st->token, sizeof(st->token)) == -1) {
+		log_error("redis: cannot read random bytes for a lease token: "
+		    "%s", strerror(errno));
+		goto out;
+	}
+	if ((st->c = connect_redis(st, rc)) == NULL)
+		goto out;
+	if (authenticate(st, rc) == -1 || select_and_probe(st, rc) == -1 ||
+	    choose_series(st, rc) == -1)
+		goto out;
+	*out = st;
+	st = NULL;
+	ret = 0;
+out:
+	store_close(st);
+	return ret;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->c != NULL)
+		redisFree(st->c);
+	free(st->prefix);
+	free(st->where);
+	free(st);
+}
+
+int
+store_uses_timeseries(const struct store *st)
+{
+	return st->use_ts;
+}
+
+/* --- site states --- */
+
+/* Parses a finite decimal field; keeps *out when the text is not one. */
+static void
+field_double(const char *s, double *out)
+{
+	char	*end;
+	double	 v;
+
+	if (*s == '\0')
+		return;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno == 0 && *end == '\0' && isfinite(v) && v >= 0 && v < 1e12)
+		*out = v;
+}
+
+/* Parses "2027-02-13T10:00:00Z" into unix seconds; -1 if malformed. */
+static int
+parse_iso(const char *s, int64_t *out)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* Sets one field of st from its hash field; unknown fields are ignored so
+ * newer or foreign fields never break an older peekl. */
+static void
+state_field(struct site_state *st, const char *f, const char *v)
+{
+	const long long	 tmax = INT64_MAX / 2;
+	long long	 n;
+	int64_t		 t;
+
+	if (strcmp(f, "state") == 0)
+		st->state = http_state_parse(v);
+	else if (strcmp(f, "cert_state") == 0)
+		st->cert_state = cert_state_parse(v);
+	else if (strcmp(f, "error") == 0)
+		strlcpy_trunc(st->error, v, sizeof(st->error));
+	else if (strcmp(f, "response_ms") == 0)
+		field_double(v, &st->response_ms);
+	else if (strcmp(f, "cert_not_after") == 0) {
+		if (parse_iso(v, &t) == 0)
+			st->cert_not_after = t;
+	} else if (strcmp(f, "cert_days_left") == 0) {
+		if (parse_ll(v, -1000000, 1000000, &n) == 0) {
+			st->cert_days_left = (long)n;
+			st->have_cert = 1;
+		}
+	} else if (strcmp(f, "failures") == 0) {
+		if (parse_ll(v, 0, 1000000, &n) == 0)
+			st->failures = (int)n;
+	} else if (strcmp(f, "http_code") == 0) {
+		if (parse_ll(v, 0, 999, &n) == 0)
+			st->http_code = (int)n;
+	} else if (parse_ll(v, 0, tmax, &n) == 0) {
+		if (strcmp(f, "last_check") == 0)
+			st->last_check = n;
+		else if (strcmp(f, "since") == 0)
+			st->since = n;
+		else if (strcmp(f, "cert_last_check") == 0)
+			st->cert_last_check = n;
+		else if (strcmp(f, "cert_since") == 0)
+			st->cert_since = n;
+	}
+}
+
+/* Fills out from an HGETALL reply; anything but a flat array of strings
+ * (an absent key, a key of another type) gives the zeroed UNKNOWN state. */
+static void
+parse_state(const redisReply *r, struct site_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
+		return;
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		const char	*f = store_reply_str(r->element[i]);
+		const char	*v = store_reply_str(r->element[i + 1]);
+
+		if (f != NULL && v != NULL)
+			state_field(out, f, v);
+	}
+}
+
+int
+store_read_states(struct store *st, const struct config *cfg,
+    struct site_state *out)
+{
+	redisReply	**r = NULL;
+	int		  ret = -1;
+
+	for (size_t i = 0; i < cfg->nsites; i++)
+		if (redisAppendCommand(st->c, "HGETALL %s:site:%s", st->prefix,
+		    cfg->sites[i].name) != REDIS_OK) {
+			store_io_error(st, "reading site states");
+			return -1;
+		}
+	if (store_replies(st, cfg->nsites, &r, "reading site states") == -1)
+		return -1;
+	for (size_t i = 0; i < cfg->nsites; i++) {
+		if (r[i]->type == REDIS_REPLY_ERROR &&
+		    strncmp(r[i]->str, "WRONGTYPE", 9) != 0) {
+			log_error("redis: %s: %s:site:%s: %s", st->where,
+			    st->prefix, cfg->sites[i].name, r[i]->str);
+			goto out;
+		}
+		parse_state(r[i], &out[i]);
+	}
+	ret = 0;
+out:
+	store_free_replies(r, cfg->nsites);
+	return ret;
+}
+
+/* --- leases --- */
+
+int
+store_take_leases(struct store *st, const struct config *cfg,
+    struct lease *leases, size_t n, struct site_state *states)
+{
+	redisReply	**r = NULL;
+	int		  ret = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const char	*name = cfg->sites[leases[i].site].name;
+		const char	*kind = check_kind_name(leases[i].kind);
+		char		 ttl[32];
+
+		leases[i].granted = 0;
+		snprintf(ttl, sizeof(ttl), "%" PRId64,
+		    leases[i].ttl_ms > 0 ? leases[i].ttl_ms : 1);
+		if (redisAppendCommand(st->c, "SET %s:lease:%s:%s %s NX PX %s",
+		    st->prefix, name, kind, st->token, ttl) != REDIS_OK ||
+		    redisAppendCommand(st->c, "HGETALL %s:site:%s", st->prefix,
+		    name) != REDIS_OK) {
+			store_io_error(st, "taking leases");
+			return -1;
+		}
+	}
+	if (store_replies(st, 2 * n, &r, "taking leases") == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const redisReply *set = r[2 * i];
+		const char	 *ok = store_reply_str(set);
+
+		if (set->type == REDIS_REPLY_ERROR) {
+			log_error("redis: %s: %s:lease:%s:%s: %s", st->where,
+			    st->prefix, cfg->sites[leases[i].site].name,
+			    check_kind_name(leases[i].kind), set->str);
+			goto out;
+		}
+		leases[i].granted = ok != NULL && strcmp(ok, "OK") == 0;
+		/* The state re-read behind the lease is the one to decide
+		 * on: another run may have checked the site meanwhile. */
+		if (leases[i].granted)
+			parse_state(r[2 * i + 1], &states[leases[i].site]);
+	}
+	ret = 0;
+out:
+	store_free_replies(r, 2 * n);
+	return ret;
+}
+
+int
+store_release_leases(struct store *st, const struct config *cfg,
+    const struct lease *leases, size_t n)
+{
+	redisReply	**r = NULL;
+	size_t		  sent = 0;
+	int		  ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!leases[i].granted)
+			continue;
+		if (redisAppendCommand(st->c, "EVAL %s 1 %s:lease:%s:%s %s",
+		    release_script, st->prefix,
+		    cfg->sites[leases[i].site].name,
+		    check_kind_name(leases[i].kind), st->token) != REDIS_OK) {
+			store_io_error(st, "releasing leases");
+			return -1;
+		}
+		sent++;
+	}
+	if (sent == 0)
+		return 0;
+	if (store_replies(st, sent, &r, "releasing leases") == -1)
+		return -1;
+	for (size_t i = 0; i < sent; i++)
+		if (store_reply_failed(st, r[i], "releasing a lease"))
+			ret = -1;
+	store_free_replies(r, sent);
+	return ret;
+}

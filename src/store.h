@@ -1,0 +1,123 @@
+/* Redis: connection, pipelined state reads and writes, leases, timeseries
+ * (RedisTimeSeries or streams), alert queues. Every function logs its own
+ * errors with context and returns -1; callers only propagate. */
+#ifndef PEEKL_STORE_H
+#define PEEKL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "config.h"
+#include "state.h"
+
+struct store;
+
+/*
+ * Connects (TCP or unix socket, connect and command timeouts of a few
+ * seconds), AUTHs, SELECTs the db, and detects RedisTimeSeries according to
+ * rc->timeseries (TS_ON without the module is an error). Returns 0 and sets
+ * *out (free with store_close), or -1 (logged: "authentication failed" for a
+ * refused AUTH, never the password).
+ */
+int	store_open(const struct redis_conf *rc, struct store **out);
+void	store_close(struct store *st);
+
+/* Returns 1 when measurements go to RedisTimeSeries, 0 for streams. */
+int	store_uses_timeseries(const struct store *st);
+
+/* Reads every site's state hash in one round trip; out has cfg->nsites
+ * entries. Absent hashes give a zeroed, UNKNOWN state. */
+int	store_read_states(struct store *st, const struct config *cfg,
+	    struct site_state *out);
+
+/* One lease to take: peekl:lease:NAME:KIND. */
+struct lease {
+	size_t		 site;		/* index into cfg->sites */
+	enum check_kind	 kind;
+	int64_t		 ttl_ms;	/* check timeout + 5 s */
+	int		 granted;	/* set by store_take_leases */
+};
+
+/*
+ * Takes every lease with SET NX PX under this run's token and, in the same
+ * round trip, re-reads the state of each site whose lease was granted into
+ * states[site] (so a check another run made meanwhile is seen).
+ */
+int	store_take_leases(struct store *st, const struct config *cfg,
+	    struct lease *leases, size_t n, struct site_state *states);
+
+/* Releases the granted leases still held by this run (compare-and-delete),
+ * in one round trip. */
+int	store_release_leases(struct store *st, const struct config *cfg,
+	    const struct lease *leases, size_t n);
+
+/* One finished check to record. */
+struct record {
+	size_t			 site;	/* index into cfg->sites */
+	enum check_kind		 kind;
+	const struct http_result *http;	/* when kind == KIND_HTTP */
+	const struct cert_result *cert;	/* when kind == KIND_CERT */
+	const struct site_state	*state;	/* the site's state after it */
+};
+
+/* An alert to append to one integration's queue. */
+struct queued_alert {
+	enum integration_kind	 integration;
+	const char		*json;	/* alert_encode() output */
+};
+
+/*
+ * Writes every record (state hash fields of its kind, timeseries points or
+ * stream entries) and appends every alert to its queue, in one MULTI/EXEC
+ * round trip, so a run's results land whole or not at all. Queues are capped
+ * at STORE_QUEUE_MAX entries, dropping the oldest with a warning.
+ */
+#define STORE_QUEUE_MAX 1000
+int	store_write(struct store *st, const struct config *cfg,
+	    const struct record *recs, size_t nrecs,
+	    const struct queued_alert *alerts, size_t nalerts);
+
+/* --- alert queues (peekl:alerts:INTEGRATION) --- */
+
+/* Takes the queue's delivery lease (peekl:alerts:INTEGRATION:lease); returns
+ * 1 if granted, 0 if another run holds it, -1 on error. */
+int	store_queue_lease(struct store *st, enum integration_kind ik,
+	    int64_t ttl_ms);
+int	store_queue_unlease(struct store *st, enum integration_kind ik);
+
+/* Returns the milliseconds the queue is held for (Retry-After), 0 if not. */
+int64_t	store_queue_held(struct store *st, enum integration_kind ik);
+int	store_queue_hold(struct store *st, enum integration_kind ik,
+	    int64_t ms);
+
+/* Sets *json to a malloc'd copy of the oldest queued alert, or NULL when the
+ * queue is empty. */
+int	store_queue_head(struct store *st, enum integration_kind ik,
+	    char **json);
+
+/* Removes the oldest alert if it is still json (it was delivered). */
+int	store_queue_pop(struct store *st, enum integration_kind ik,
+	    const char *json);
+
+/* Number of queued alerts, or -1. */
+long	store_queue_len(struct store *st, enum integration_kind ik);
+
+/* --- history --- */
+
+struct point {
+	int64_t		 t;		/* unix ms */
+	enum check_kind	 kind;
+	int		 up;		/* http */
+	int		 http_code;	/* http */
+	double		 response_ms;	/* http */
+	long		 days_left;	/* cert */
+};
+
+/* Reads one site's points since since_ms, oldest first, from whichever
+ * store holds them. *pts is malloc'd (caller frees). */
+int	store_read_history(struct store *st, const struct config *cfg,
+	    const struct site *site, int64_t since_ms, struct point **pts,
+	    size_t *npts);
+
+#endif

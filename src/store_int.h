@@ -1,0 +1,73 @@
+/* What store.c, store_series.c and store_queue.c share: the connection
+ * itself, argv-built commands and pipelined reply collection. Not part of
+ * the store.h interface. */
+#ifndef PEEKL_STORE_INT_H
+#define PEEKL_STORE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiredis.h>
+
+#include "store.h"
+
+struct store {
+	redisContext	*c;
+	char		*prefix;	/* key namespace */
+	char		*where;		/* "host:port" or socket path, for messages */
+	char		 token[33];	/* this run's lease token, 32 hex chars */
+	int		 use_ts;	/* measurements go to RedisTimeSeries */
+	int		 have_ts;	/* the server has RedisTimeSeries */
+	int64_t		 retention_ms;
+};
+
+/* One command built argument by argument, so a name with spaces, quotes or
+ * newlines is always exactly one argument. */
+struct cmd {
+	char	**argv;
+	size_t	 *lens;
+	int	  argc;
+	int	  cap;
+};
+
+void	cmd_add(struct cmd *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Appends cmd to the pipeline and empties it; 0, or -1 (logged). */
+int	cmd_append(struct store *st, struct cmd *cmd);
+void	cmd_clear(struct cmd *cmd);
+
+/* Logs the connection's I/O error while doing `what`. */
+void	store_io_error(struct store *st, const char *what);
+
+/*
+ * Reads n pipelined replies into a malloc'd array (free with
+ * store_free_replies). Returns 0, or -1 on a connection error (logged);
+ * error replies are returned as replies, for the caller to judge.
+ */
+int	store_replies(struct store *st, size_t n, redisReply ***out,
+	    const char *what);
+void	store_free_replies(redisReply **r, size_t n);
+
+/* Returns 1 (and logs "redis: KEY: message") when r is missing or an
+ * error reply, else 0. */
+int	store_reply_failed(const struct store *st, const redisReply *r,
+	    const char *key);
+
+/* Returns a string or status reply's text (owned by r), or NULL. */
+const char *store_reply_str(const redisReply *r);
+
+/* The keys of the commands queued in one MULTI, in order, so an error in
+ * EXEC's reply array can name the key it concerns. */
+struct batch {
+	char	**keys;
+	int	 *trims;	/* 1 for a queue's trim script */
+	size_t	  n;
+	size_t	  cap;
+};
+
+/* Appends cmd to the pipeline and notes its key (argv[1], argv[3] for
+ * EVAL); 0, or -1 (logged). */
+int	batch_append(struct store *st, struct batch *b, struct cmd *cmd);
+void	batch_free(struct batch *b);
+
+#endif

@@ -1,0 +1,655 @@
+/* What a run records — state fields, measurements, queued alerts, in one
+ * MULTI/EXEC — and reading the measurements back as history, from
+ * RedisTimeSeries or from the per-site stream that replaces it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis.h>
+
+#include "log.h"
+#include "state.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+/* History never returns more than this many points (a month of checks
+ * every few seconds), so a huge series cannot exhaust memory. */
+#define HISTORY_MAX	1000000
+/* Stream entries read per XRANGE round trip. */
+#define XRANGE_BATCH	10000
+
+/* Keeps a queue to its newest ARGV[1] alerts; returns how many it dropped. */
+static const char trim_script[] =
+    "local n=redis.call('llen',KEYS[1])-tonumber(ARGV[1]) "
+    "if n>0 then redis.call('ltrim',KEYS[1],-tonumber(ARGV[1]),-1) "
+    "return n end return 0";
+
+/* Formats unix seconds as ISO-8601 UTC into out. */
+static void
+format_iso(int64_t t, char *out, size_t outsz)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, outsz, "%" PRId64, t);
+}
+
+/* --- measurements --- */
+
+/* Queues one TS.ADD; the options only take effect when it creates the
+ * series, which is how every series gets its retention and labels. */
+static int
+append_ts(struct store *st, struct batch *b, const char *name,
+    const char *metric, int64_t t, double v)
+{
+	struct cmd	cmd = { 0 };
+
+	cmd_add(&cmd, "TS.ADD");
+	cmd_add(&cmd, "%s:ts:%s:%s", st->prefix, name, metric);
+	cmd_add(&cmd, "%" PRId64, t);
+	cmd_add(&cmd, "%.17g", v);
+	cmd_add(&cmd, "RETENTION");
+	cmd_add(&cmd, "%" PRId64, st->retention_ms);
+	cmd_add(&cmd, "DUPLICATE_POLICY");
+	cmd_add(&cmd, "LAST");
+	cmd_add(&cmd, "LABELS");
+	cmd_add(&cmd, "peekl");
+	cmd_add(&cmd, "1");
+	cmd_add(&cmd, "site");
+	cmd_add(&cmd, "%s", name);
+	cmd_add(&cmd, "metric");
+	cmd_add(&cmd, "%s", metric);
+	return batch_append(st, b, &cmd);
+}
+
+/*
+ * Starts an XADD on the site's stream. Trimming is exact (MINID, not
+ * MINID ~): `~` only drops whole radix-tree nodes of 100 entries, so a
+ * small stream would never lose its expired entries; exact trimming costs
+ * O(entries trimmed), about one per write for a steadily checked site.
+ */
+static void
+start_xadd(struct store *st, struct cmd *cmd, const char *name)
+{
+	cmd_add(cmd, "XADD");
+	cmd_add(cmd, "%s:history:%s", st->prefix, name);
+	if (st->retention_ms > 0) {
+		cmd_add(cmd, "MINID");
+		cmd_add(cmd, "%" PRId64, now_ms() - st->retention_ms);
+	}
+	cmd_add(cmd, "*");
+}
+
+/* Queues the points of an HTTP check. */
+static int
+append_http_points(struct store *st, struct batch *b, const char *name,
+    const struct http_result *r)
+{
+	struct cmd	cmd = { 0 };
+
+	if (st->use_ts)
+		return append_ts(st, b, name, "response_ms", r->started_ms,
+		    r->response_ms) == -1 ||
+		    append_ts(st, b, name, "http_code", r->started_ms,
+		    r->http_code) == -1 ||
+		    append_ts(st, b, name, "up", r->started_ms,
+		    r->ok ? 1 : 0) == -1 ? -1 : 0;
+	start_xadd(st, &cmd, name);
+	cmd_add(&cmd, "kind");
+	cmd_add(&cmd, "http");
+	cmd_add(&cmd, "up");
+	cmd_add(&cmd, "%d", r->ok ? 1 : 0);
+	cmd_add(&cmd, "http_code");
+	cmd_add(&cmd, "%d", r->http_code);
+	cmd_add(&cmd, "response_ms");
+	cmd_add(&cmd, "%.3f", r->response_ms);
+	/* Stream IDs are the server's clock at write time; t is when the
+	 * check started, the time history is about. */
+	cmd_add(&cmd, "t");
+	cmd_add(&cmd, "%" PRId64, r->started_ms);
+	return batch_append(st, b, &cmd);
+}
+
+/* Queues the point of a certificate check that read a certificate. */
+static int
+append_cert_point(struct store *st, struct batch *b, const char *name,
+    const struct cert_result *r)
+{
+	struct cmd	cmd = { 0 };
+
+	if (!r->have_cert)
+		return 0;
+	if (st->use_ts)
+		return append_ts(st, b, name, "cert_days_left", r->started_ms,
+		    (double)r->days_left);
+	start_xadd(st, &cmd, name);
+	cmd_add(&cmd, "kind");
+	cmd_add(&cmd, "cert");
+	cmd_add(&cmd, "days_left");
+	cmd_add(&cmd, "%ld", r->days_left);
+	cmd_add(&cmd, "t");
+	cmd_add(&cmd, "%" PRId64, r->started_ms);
+	return batch_append(st, b, &cmd);
+}
+
+/* Queues the measurement of one record; 0, or -1 (logged). */
+static int
+append_points(struct store *st, const struct config *cfg,
+    const struct record *rec, struct batch *b)
+{
+	const char	*name = cfg->sites[rec->site].name;
+
+	if (rec->kind == KIND_HTTP && rec->http != NULL)
+		return append_http_points(st, b, name, rec->http);
+	if (rec->kind == KIND_CERT && rec->cert != NULL)
+		return append_cert_point(st, b, name, rec->cert);
+	return 0;
+}
+
+/* --- recording a run --- */
+
+/* Queues the HSET (and HDEL) of one record's state fields. */
+static int
+append_state(struct store *st, const struct config *cfg,
+    const struct record *rec, struct batch *b)
+{
+	const struct site_state	*s = rec->state;
+	const char		*name = cfg->sites[rec->site].name;
+	struct cmd		 cmd = { 0 };
+	char			 iso[64];
+
+	cmd_add(&cmd, "HSET");
+	cmd_add(&cmd, "%s:site:%s", st->prefix, name);
+	if (rec->kind == KIND_HTTP) {
+		cmd_add(&cmd, "state");
+		cmd_add(&cmd, "%s", http_state_name(s->state));
+		cmd_add(&cmd, "failures");
+		cmd_add(&cmd, "%d", s->failures);
+		cmd_add(&cmd, "last_check");
+		cmd_add(&cmd, "%" PRId64, s->last_check);
+		cmd_add(&cmd, "since");
+		cmd_add(&cmd, "%" PRId64, s->since);
+		cmd_add(&cmd, "http_code");
+		cmd_add(&cmd, "%d", s->http_code);
+		cmd_add(&cmd, "response_ms");
+		cmd_add(&cmd, "%.3f", s->response_ms);
+		cmd_add(&cmd, "error");
+		cmd_add(&cmd, "%s", s->error);
+		return batch_append(st, b, &cmd);
+	}
+	cmd_add(&cmd, "cert_state");
+	cmd_add(&cmd, "%s", cert_state_name(s->cert_state));
+	cmd_add(&cmd, "cert_last_check");
+	cmd_add(&cmd, "%" PRId64, s->cert_last_check);
+	cmd_add(&cmd, "cert_since");
+	cmd_add(&cmd, "%" PRId64, s->cert_since);
+	cmd_add(&cmd, "cert_error");
+	cmd_add(&cmd, "%s", rec->cert != NULL ? rec->cert->error : "");
+	if (s->have_cert) {
+		format_iso(s->cert_not_after, iso, sizeof(iso));
+		cmd_add(&cmd, "cert_days_left");
+		cmd_add(&cmd, "%ld", s->cert_days_left);
+		cmd_add(&cmd, "cert_not_after");
+		cmd_add(&cmd, "%s", iso);
+		return batch_append(st, b, &cmd);
+	}
+	if (batch_append(st, b, &cmd) == -1)
+		return -1;
+	/* Without a certificate the old days_left would read back as
+	 * current. */
+	cmd_add(&cmd, "HDEL");
+	cmd_add(&cmd, "%s:site:%s", st->prefix, name);
+	cmd_add(&cmd, "cert_days_left");
+	cmd_add(&cmd, "cert_not_after");
+	return batch_append(st, b, &cmd);
+}
+
+/* Queues the RPUSH of every alert, then one trim per queue touched. */
+static int
+append_alerts(struct store *st, const struct queued_alert *alerts,
+    size_t nalerts, struct batch *b)
+{
+	struct cmd	cmd = { 0 };
+	int		touched[INTEG__MAX] = { 0 };
+
+	for (size_t i = 0; i < nalerts; i++) {
+		enum integration_kind ik = alerts[i].integration;
+
+		if ((unsigned)ik >= INTEG__MAX)
+			continue;
+		touched[ik] = 1;
+		cmd_add(&cmd, "RPUSH");
+		cmd_add(&cmd, "%s:alerts:%s", st->prefix, integration_name(ik));
+		cmd_add(&cmd, "%s", alerts[i].json);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	for (int ik = 0; ik < INTEG__MAX; ik++) {
+		if (!touched[ik])
+			continue;
+		cmd_add(&cmd, "EVAL");
+		cmd_add(&cmd, "%s", trim_script);
+		cmd_add(&cmd, "1");
+		cmd_add(&cmd, "%s:alerts:%s", st->prefix,
+		    integration_name((enum integration_kind)ik));
+		cmd_add(&cmd, "%d", STORE_QUEUE_MAX);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Judges EXEC's reply array: logs every failed command with its key and
+ * every queue that overflowed. Returns 0, or -1 if anything failed. */
+static int
+check_exec(struct store *st, const redisReply *exec, const struct batch *b)
+{
+	int	ret = 0;
+
+	if (exec->type == REDIS_REPLY_ERROR) {
+		log_error("redis: %s: recording results: %s", st->where,
+		    exec->str);
+		return -1;
+	}
+	if (exec->type != REDIS_REPLY_ARRAY || exec->elements != b->n) {
+		log_error("redis: %s: recording results: transaction aborted",
+		    st->where);
+		return -1;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const redisReply *r = exec->element[i];
+		const char	 *key = b->keys[i];
+		size_t		  plen = strlen(st->prefix) + strlen(":alerts:");
+
+		if (store_reply_failed(st, r, key)) {
+			ret = -1;
+			continue;
+		}
+		if (b->trims[i] && r->type == REDIS_REPLY_INTEGER &&
+		    r->integer > 0 && strlen(key) > plen)
+			log_warn("alerts: the %s queue is over %d alerts: "
+			    "dropped the %lld oldest", key + plen,
+			    STORE_QUEUE_MAX, r->integer);
+	}
+	return ret;
+}
+
+int
+store_write(struct store *st, const struct config *cfg,
+    const struct record *recs, size_t nrecs,
+    const struct queued_alert *alerts, size_t nalerts)
+{
+	struct batch	  b = { 0 };
+	redisReply	**r = NULL;
+	size_t		  nr = 0;
+	int		  ret = -1;
+
+	if (nrecs == 0 && nalerts == 0)
+		return 0;
+	if (redisAppendCommand(st->c, "MULTI") != REDIS_OK) {
+		store_io_error(st, "MULTI");
+		return -1;
+	}
+	for (size_t i = 0; i < nrecs; i++)
+		if (append_state(st, cfg, &recs[i], &b) == -1 ||
+		    append_points(st, cfg, &recs[i], &b) == -1)
+			goto out;
+	if (append_alerts(st, alerts, nalerts, &b) == -1)
+		goto out;
+	if (redisAppendCommand(st->c, "EXEC") != REDIS_OK) {
+		store_io_error(st, "EXEC");
+		goto out;
+	}
+	/* MULTI's +OK, one +QUEUED (or a queueing error) each, EXEC's array. */
+	nr = b.n + 2;
+	if (store_replies(st, nr, &r, "recording results") == -1)
+		goto out;
+	for (size_t i = 1; i + 1 < nr; i++)
+		if (r[i]->type == REDIS_REPLY_ERROR) {
+			log_error("redis: %s: %s: %s", st->where,
+			    b.keys[i - 1], r[i]->str);
+			goto out;
+		}
+	ret = check_exec(st, r[nr - 1], &b);
+out:
+	store_free_replies(r, nr);
+	batch_free(&b);
+	return ret;
+}
+
+/* --- history --- */
+
+/* A growable list of points. */
+struct points {
+	struct point	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+/* Returns a new point at the end of pts (zeroed), or NULL once the list
+ * holds HISTORY_MAX points. */
+static struct point *
+points_add(struct points *pts)
+{
+	if (pts->n >= HISTORY_MAX)
+		return NULL;
+	if (pts->n == pts->cap) {
+		pts->cap = pts->cap ? pts->cap * 2 : 256;
+		pts->v = xrealloc(pts->v, pts->cap * sizeof(*pts->v));
+	}
+	memset(&pts->v[pts->n], 0, sizeof(pts->v[0]));
+	return &pts->v[pts->n++];
+}
+
+/* Parses a finite number; -1 if s is not one. */
+static int
+parse_num(const char *s, double *out)
+{
+	char	*end;
+	double	 v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* One sample of a timeseries. */
+struct sample {
+	int64_t	t;
+	double	v;
+};
+
+/*
+ * Parses a TS.RANGE reply into *out (malloc'd). A missing series is empty;
+ * malformed samples are skipped. Returns the count, or -1 on an error reply
+ * (logged).
+ */
+static long
+parse_range(const struct store *st, const redisReply *r, const char *key,
+    struct sample **out)
+{
+	struct sample	*s;
+	size_t		 n = 0;
+
+	*out = NULL;
+	if (r->type == REDIS_REPLY_ERROR) {
+		if (strstr(r->str, "not exist") != NULL)
+			return 0;
+		log_error("redis: %s: %s: %s", st->where, key, r->str);
+		return -1;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements == 0)
+		return 0;
+	s = xcalloc(r->elements, sizeof(*s));
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+		    e->element[0]->type != REDIS_REPLY_INTEGER)
+			continue;
+		if (e->element[1]->type == REDIS_REPLY_INTEGER)
+			s[n].v = (double)e->element[1]->integer;
+		else if (parse_num(store_reply_str(e->element[1]), &s[n].v) == -1)
+			continue;
+		s[n++].t = e->element[0]->integer;
+	}
+	*out = s;
+	return (long)n;
+}
+
+/* The value of series s at time t (its cursor *i advanced past it), or 0
+ * when s has no sample at t. */
+static double
+sample_at(const struct sample *s, long n, long *i, int64_t t)
+{
+	if (*i < n && s[*i].t == t)
+		return s[(*i)++].v;
+	return 0;
+}
+
+/* Merges the up, http_code and response_ms series (each sorted by time)
+ * into HTTP points: the three samples of one check share its timestamp. */
+static void
+merge_http(struct points *pts, struct sample *up, long nup,
+    struct sample *code, long ncode, struct sample *ms, long nms)
+{
+	long	 i = 0, j = 0, k = 0;
+
+	while (i < nup || j < ncode || k < nms) {
+		int64_t		 t = INT64_MAX;
+		struct point	*p;
+
+		if (i < nup && up[i].t < t)
+			t = up[i].t;
+		if (j < ncode && code[j].t < t)
+			t = code[j].t;
+		if (k < nms && ms[k].t < t)
+			t = ms[k].t;
+		if ((p = points_add(pts)) == NULL)
+			return;
+		p->t = t;
+		p->kind = KIND_HTTP;
+		p->up = sample_at(up, nup, &i, t) != 0;
+		p->http_code = (int)sample_at(code, ncode, &j, t);
+		p->response_ms = sample_at(ms, nms, &k, t);
+	}
+}
+
+/* Reads one site's timeseries since since_ms into pts; 0 or -1. */
+static int
+read_ts(struct store *st, const char *name, int64_t since_ms,
+    struct points *pts)
+{
+	static const char *const metrics[4] = {
+		"up", "http_code", "response_ms", "cert_days_left",
+	};
+	struct sample	 *s[4] = { NULL };
+	long		  ns[4] = { 0 };
+	redisReply	**r = NULL;
+	int		  ret = -1;
+
+	for (size_t i = 0; i < ARRAY_LEN(metrics); i++)
+		if (redisAppendCommand(st->c, "TS.RANGE %s:ts:%s:%s %lld + "
+		    "COUNT %d", st->prefix, name, metrics[i],
+		    (long long)since_ms, HISTORY_MAX) != REDIS_OK) {
+			store_io_error(st, "reading history");
+			return -1;
+		}
+	if (store_replies(st, ARRAY_LEN(metrics), &r, "reading history") == -1)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
+		char	*key = xasprintf("%s:ts:%s:%s", st->prefix, name,
+		    metrics[i]);
+
+		ns[i] = parse_range(st, r[i], key, &s[i]);
+		free(key);
+		if (ns[i] == -1)
+			goto out;
+	}
+	merge_http(pts, s[0], ns[0], s[1], ns[1], s[2], ns[2]);
+	for (long i = 0; i < ns[3]; i++) {
+		struct point	*p = points_add(pts);
+
+		if (p == NULL)
+			break;
+		p->t = s[3][i].t;
+		p->kind = KIND_CERT;
+		p->days_left = (long)s[3][i].v;
+	}
+	ret = 0;
+out:
+	for (size_t i = 0; i < ARRAY_LEN(s); i++)
+		free(s[i]);
+	store_free_replies(r, ARRAY_LEN(metrics));
+	return ret;
+}
+
+/* Fills p from one stream entry's fields; returns 0, or -1 to skip an
+ * entry that is not a peekl point. */
+static int
+parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
+{
+	const char	*kind = NULL;
+	double		 v;
+	long long	 idms;
+
+	memset(p, 0, sizeof(*p));
+	if (store_reply_str(id) == NULL || fields->type != REDIS_REPLY_ARRAY)
+		return -1;
+	/* The ID's milliseconds stand in for a missing t. */
+	errno = 0;
+	idms = strtoll(id->str, NULL, 10);
+	p->t = errno == 0 && idms > 0 ? idms : 0;
+	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+		const char	*f = store_reply_str(fields->element[i]);
+		const char	*s = store_reply_str(fields->element[i + 1]);
+
+		if (f == NULL || s == NULL)
+			continue;
+		if (strcmp(f, "kind") == 0)
+			kind = s;
+		else if (parse_num(s, &v) == -1 || fabs(v) > 1e15)
+			continue;
+		else if (strcmp(f, "t") == 0 && v > 0)
+			p->t = (int64_t)v;
+		else if (strcmp(f, "up") == 0)
+			p->up = v != 0;
+		else if (strcmp(f, "http_code") == 0 && v >= 0 && v <= 999)
+			p->http_code = (int)v;
+		else if (strcmp(f, "response_ms") == 0 && v >= 0)
+			p->response_ms = v;
+		else if (strcmp(f, "days_left") == 0 && fabs(v) < 1e6)
+			p->days_left = (long)v;
+	}
+	if (kind != NULL && strcmp(kind, "http") == 0)
+		p->kind = KIND_HTTP;
+	else if (kind != NULL && strcmp(kind, "cert") == 0)
+		p->kind = KIND_CERT;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * Appends one XRANGE batch's entries at or after since_ms to pts and sets
+ * last to the batch's last ID. Returns the number of entries in the reply,
+ * or -1 (logged).
+ */
+static long
+parse_xrange(const struct store *st, const redisReply *r, int64_t since_ms,
+    struct points *pts, char *last, size_t lastsz)
+{
+	struct point	pt;
+
+	if (store_reply_failed(st, r, "XRANGE"))
+		return -1;
+	if (r->type != REDIS_REPLY_ARRAY)
+		return 0;
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+		struct point	 *p;
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
+			continue;
+		if (store_reply_str(e->element[0]) != NULL)
+			strlcpy_trunc(last, e->element[0]->str, lastsz);
+		if (parse_entry(e->element[0], e->element[1], &pt) == -1 ||
+		    pt.t < since_ms)
+			continue;
+		if ((p = points_add(pts)) == NULL)
+			break;
+		*p = pt;
+	}
+	return (long)r->elements;
+}
+
+/* Reads one site's stream since since_ms into pts, a batch per round
+ * trip; 0 or -1. */
+static int
+read_stream(struct store *st, const char *name, int64_t since_ms,
+    struct points *pts)
+{
+	redisReply	*r;
+	char		 start[160], last[128] = "";
+	long		 n;
+
+	snprintf(start, sizeof(start), "%lld", (long long)since_ms);
+	do {
+		r = redisCommand(st->c, "XRANGE %s:history:%s %s + COUNT %d",
+		    st->prefix, name, start, XRANGE_BATCH);
+		if (r == NULL) {
+			store_io_error(st, "reading history");
+			return -1;
+		}
+		if (r->type == REDIS_REPLY_ERROR &&
+		    strncmp(r->str, "WRONGTYPE", 9) == 0)
+			n = 0;
+		else
+			n = parse_xrange(st, r, since_ms, pts, last,
+			    sizeof(last));
+		freeReplyObject(r);
+		if (n == -1)
+			return -1;
+		/* "(ID" starts the next batch just after the last entry. */
+		snprintf(start, sizeof(start), "(%s", last);
+	} while (n == XRANGE_BATCH && pts->n < HISTORY_MAX);
+	return 0;
+}
+
+/* Orders points by time, HTTP before cert at the same millisecond. */
+static int
+point_cmp(const void *a, const void *b)
+{
+	const struct point	*p = a, *q = b;
+
+	if (p->t != q->t)
+		return p->t < q->t ? -1 : 1;
+	return (int)p->kind - (int)q->kind;
+}
+
+int
+store_read_history(struct store *st, const struct config *cfg,
+    const struct site *site, int64_t since_ms, struct point **out,
+    size_t *npts)
+{
+	struct points	pts = { 0 };
+	int		ret;
+
+	(void)cfg;
+	*out = NULL;
+	*npts = 0;
+	if (since_ms < 0)
+		since_ms = 0;
+	/* Read where this run records, then, if that is empty, where an
+	 * earlier run with another timeseries setting recorded. */
+	if (st->use_ts) {
+		ret = read_ts(st, site->name, since_ms, &pts);
+		if (ret == 0 && pts.n == 0)
+			ret = read_stream(st, site->name, since_ms, &pts);
+	} else {
+		ret = read_stream(st, site->name, since_ms, &pts);
+		if (ret == 0 && pts.n == 0 && st->have_ts)
+			ret = read_ts(st, site->name, since_ms, &pts);
+	}
+	if (ret == -1) {
+		free(pts.v);
+		return -1;
+	}
+	if (pts.n > 1)
+		qsort(pts.v, pts.n, sizeof(*pts.v), point_cmp);
+	*out = pts.v;
+	*npts = pts.n;
+	return 0;
+}

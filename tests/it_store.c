@@ -1,0 +1,965 @@
+/*
+ * Integration tests of the Redis store against a real redis-server started
+ * by the harness: connection and AUTH errors, state round trips, leases,
+ * the MULTI/EXEC write, streams and their trimming, alert queues, history,
+ * and RedisTimeSeries when $PEEKL_TEST_TS_MODULE names the module.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "harness.h"
+#include "state.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define DAY_MS	(86400LL * 1000)
+
+/* Site names that need care in keys and commands: ':' '/' and a space. */
+static const char *const names[] = { "api", "shop:8443/health", "with space" };
+
+/* A config as config_load would build it, for nsites sites on rd. */
+static struct config *
+mkcfg(const struct h_redis *rd, size_t nsites)
+{
+	struct config	*cfg = xcalloc(1, sizeof(*cfg));
+
+	cfg->redis.host = xstrdup("127.0.0.1");
+	cfg->redis.port = rd != NULL ? h_redis_port(rd) : 6379;
+	cfg->redis.prefix = xstrdup("peekl");
+	cfg->redis.timeseries = TS_OFF;
+	cfg->redis.retention_ms = 30 * DAY_MS;
+	cfg->max_concurrency = 100;
+	cfg->sites = xcalloc(nsites, sizeof(*cfg->sites));
+	cfg->nsites = nsites;
+	for (size_t i = 0; i < nsites; i++) {
+		struct site	*s = &cfg->sites[i];
+
+		s->name = i < ARRAY_LEN(names) ? xstrdup(names[i]) :
+		    xasprintf("site-%zu", i);
+		s->url = xasprintf("https://example.test/%zu", i);
+		s->host = xstrdup("example.test");
+		s->url_port = s->port = 443;
+		s->is_https = 1;
+		s->interval_ms = s->retry_interval_ms = 30000;
+		s->retry = 1;
+		s->timeout_ms = 10000;
+		s->cert_interval_ms = 30000;
+		s->cert_warning = 30;
+		s->cert_critical = 5;
+		s->method = xstrdup("GET");
+		s->follow_redirects = 1;
+	}
+	return cfg;
+}
+
+static void
+freecfg(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nsites; i++) {
+		free(cfg->sites[i].name);
+		free(cfg->sites[i].url);
+		free(cfg->sites[i].host);
+		free(cfg->sites[i].method);
+	}
+	free(cfg->sites);
+	free(cfg->redis.host);
+	free(cfg->redis.prefix);
+	free(cfg->redis.password);
+	free(cfg->redis.username);
+	free(cfg->redis.socket);
+	free(cfg);
+}
+
+/* Opens a store on cfg, which must succeed. */
+static struct store *
+open_ok(const struct config *cfg)
+{
+	struct store	*st = NULL;
+
+	cr_assert_eq(store_open(&cfg->redis, &st), 0);
+	cr_assert_not_null(st);
+	return st;
+}
+
+/* Sends a command on a fresh connection; returns the reply (caller frees). */
+static redisReply *
+rcmd(const struct h_redis *rd, const char *fmt, ...)
+{
+	redisContext	*c = h_redis_conn(rd);
+	redisReply	*r;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	r = redisvCommand(c, fmt, ap);
+	va_end(ap);
+	cr_assert_not_null(r, "redis: %s", c->errstr);
+	redisFree(c);
+	return r;
+}
+
+static long long
+rint_(const struct h_redis *rd, const char *fmt, const char *arg)
+{
+	redisReply	*r = rcmd(rd, fmt, arg);
+	long long	 v;
+
+	cr_assert_eq(r->type, REDIS_REPLY_INTEGER, "%s: %s", fmt,
+	    r->type == REDIS_REPLY_ERROR ? r->str : "not an integer");
+	v = r->integer;
+	freeReplyObject(r);
+	return v;
+}
+
+/* stderr capture into a temp file: the log lines a user would read. */
+static int	saved_fd = -1;
+static FILE	*capture_file;
+
+static void
+capture_begin(void)
+{
+	fflush(stderr);
+	capture_file = tmpfile();
+	cr_assert_not_null(capture_file);
+	saved_fd = dup(STDERR_FILENO);
+	dup2(fileno(capture_file), STDERR_FILENO);
+}
+
+/* Returns what was written to stderr since capture_begin (malloc'd). */
+static char *
+capture_end(void)
+{
+	struct buf	b = { 0 };
+	char		chunk[4096];
+	size_t		n;
+
+	fflush(stderr);
+	dup2(saved_fd, STDERR_FILENO);
+	close(saved_fd);
+	rewind(capture_file);
+	while ((n = fread(chunk, 1, sizeof(chunk), capture_file)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(capture_file);
+	buf_puts(&b, "");
+	return b.data;
+}
+
+/* A loopback port nothing listens on. */
+static int
+closed_port(void)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	socklen_t		len = sizeof(sin);
+	int			fd, port;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(fd >= 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+/* ---- connecting */
+
+Test(store, connect_refused_fails_fast_with_address)
+{
+	struct config	*cfg = mkcfg(NULL, 1);
+	struct store	*st = NULL;
+	char		*err, want[128];
+	double		 t0;
+	int		 rc;
+
+	cfg->redis.port = closed_port();
+	capture_begin();
+	t0 = h_now_ms();
+	rc = store_open(&cfg->redis, &st);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert_null(st);
+	cr_assert_lt(h_now_ms() - t0, 5000);
+	snprintf(want, sizeof(want), "redis: cannot connect to 127.0.0.1:%d: "
+	    "Connection refused", cfg->redis.port);
+	cr_assert(strstr(err, want) != NULL, "stderr: %s", err);
+	free(err);
+	freecfg(cfg);
+}
+
+Test(store, hung_redis_fails_within_seconds)
+{
+	struct h_srv	*silent = h_srv_start((const char *[]){ "--mode",
+	    "silent", NULL });
+	struct config	*cfg = mkcfg(NULL, 1);
+	struct store	*st = NULL;
+	char		*err;
+	double		 t0;
+	int		 rc;
+
+	cfg->redis.port = h_srv_port(silent);
+	capture_begin();
+	t0 = h_now_ms();
+	rc = store_open(&cfg->redis, &st);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert_lt(h_now_ms() - t0, 9000);
+	cr_assert(strstr(err, "no answer within") != NULL, "stderr: %s", err);
+	free(err);
+	freecfg(cfg);
+	h_srv_stop(silent);
+}
+
+Test(store, auth_refused_never_shows_password)
+{
+	struct h_redis	*rd = h_redis_start_opts((const char *[]){
+	    "--requirepass", "s3cret", NULL });
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st = NULL;
+	char		*err;
+	int		 rc;
+
+	cfg->redis.password = xstrdup("wr0ngpassw0rd");
+	capture_begin();
+	rc = store_open(&cfg->redis, &st);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "authentication failed") != NULL, "%s", err);
+	cr_assert(strstr(err, "wr0ngpassw0rd") == NULL, "%s", err);
+	cr_assert(strstr(err, "s3cret") == NULL, "%s", err);
+	free(err);
+
+	free(cfg->redis.password);
+	cfg->redis.password = NULL;
+	capture_begin();
+	rc = store_open(&cfg->redis, &st);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "requires authentication") != NULL, "%s", err);
+	free(err);
+
+	cfg->redis.password = xstrdup("s3cret");
+	st = open_ok(cfg);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, acl_user_and_password)
+{
+	struct h_redis	*rd = h_redis_start_opts((const char *[]){
+	    "--user", "peekl", "on", ">pw-of-peekl", "~*", "&*", "+@all",
+	    NULL });
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st = NULL;
+	char		*err;
+	int		 rc;
+
+	cfg->redis.username = xstrdup("peekl");
+	cfg->redis.password = xstrdup("pw-of-peekl");
+	st = open_ok(cfg);
+	store_close(st);
+	st = NULL;
+
+	free(cfg->redis.password);
+	cfg->redis.password = xstrdup("not-the-pw");
+	capture_begin();
+	rc = store_open(&cfg->redis, &st);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "authentication failed") != NULL, "%s", err);
+	cr_assert(strstr(err, "not-the-pw") == NULL, "%s", err);
+	free(err);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, unix_socket_and_db)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct site_state s = { .state = HTTP_UP, .failures = 0,
+	    .last_check = 1000 };
+	struct http_result res = { .done = 1, .ok = 1, .http_code = 200,
+	    .started_ms = 1000 };
+	struct record	 rec = { .site = 0, .kind = KIND_HTTP, .http = &res,
+	    .state = &s };
+	struct store	*st;
+	redisReply	*r;
+
+	cfg->redis.socket = xstrdup(h_redis_socket(rd));
+	cfg->redis.port = 1;	/* ignored with a socket */
+	cfg->redis.db = 3;
+	st = open_ok(cfg);
+	cr_assert_eq(store_write(st, cfg, &rec, 1, NULL, 0), 0);
+	store_close(st);
+	/* The write went to db 3, not db 0. */
+	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:site:api"), 0);
+	{
+		redisContext *c = h_redis_conn(rd);
+
+		freeReplyObject(redisCommand(c, "SELECT 3"));
+		r = redisCommand(c, "HGET peekl:site:api state");
+		cr_assert_eq(r->type, REDIS_REPLY_STRING);
+		cr_assert_str_eq(r->str, "up");
+		freeReplyObject(r);
+		redisFree(c);
+	}
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, timeseries_on_without_module_fails)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st = NULL;
+	char		*err;
+	int		 rc;
+
+	cfg->redis.timeseries = TS_ON;
+	capture_begin();
+	rc = store_open(&cfg->redis, &st);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "RedisTimeSeries") != NULL, "%s", err);
+	free(err);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, timeseries_auto_without_module_uses_streams)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st;
+	char		*err;
+
+	cfg->redis.timeseries = TS_AUTO;
+	/* The store says why at debug level; `check` tells the operator. */
+	log_setup(LOG_DEBUG);
+	capture_begin();
+	st = open_ok(cfg);
+	err = capture_end();
+	log_setup(LOG_INFO);
+	cr_assert_eq(store_uses_timeseries(st), 0);
+	cr_assert(strstr(err, "RedisTimeSeries not available, recording to "
+	    "streams (peekl:history:NAME)") != NULL, "%s", err);
+	free(err);
+	store_close(st);
+	store_close(NULL);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+/* ---- site states */
+
+Test(store, read_states_of_empty_redis_are_unknown)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 3);
+	struct site_state out[3], zero;
+	struct store	*st = open_ok(cfg);
+
+	memset(out, 0x5a, sizeof(out));
+	memset(&zero, 0, sizeof(zero));
+	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(out[i].state, HTTP_UNKNOWN);
+		cr_assert_eq(out[i].cert_state, CERT_UNKNOWN);
+		cr_assert_eq(memcmp(&out[i], &zero, sizeof(zero)), 0);
+	}
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, write_then_read_round_trips_every_field)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 3);
+	struct store	*st = open_ok(cfg);
+	struct site_state hs = { .state = HTTP_DOWN, .failures = 2,
+	    .last_check = 1764077404048, .since = 1764077000000,
+	    .http_code = 503, .response_ms = 38.25 };
+	struct site_state cs = { .cert_state = CERT_WARNING,
+	    .cert_last_check = 1764077404051, .cert_since = 1764000000000,
+	    .have_cert = 1, .cert_days_left = 12,
+	    .cert_not_after = 1802512800 };	/* 2027-02-13T10:00:00Z */
+	struct http_result hr = { .done = 1, .ok = 0, .http_code = 503,
+	    .response_ms = 38.25, .started_ms = 1764077404048 };
+	struct cert_result cr = { .done = 1, .have_cert = 1, .days_left = 12,
+	    .not_after = 1802512800, .started_ms = 1764077404051 };
+	struct record	 recs[2];
+	struct site_state out[3];
+	redisReply	*r;
+
+	snprintf(hs.error, sizeof(hs.error), "HTTP 503 \"quoted\" \n newline");
+	snprintf(cr.error, sizeof(cr.error), "certificate expires soon");
+	for (size_t i = 1; i < 3; i++) {
+		recs[0] = (struct record){ .site = i, .kind = KIND_HTTP,
+		    .http = &hr, .state = &hs };
+		recs[1] = (struct record){ .site = i, .kind = KIND_CERT,
+		    .cert = &cr, .state = &cs };
+		cr_assert_eq(store_write(st, cfg, recs, 2, NULL, 0), 0);
+	}
+	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_eq(out[0].state, HTTP_UNKNOWN);
+	for (size_t i = 1; i < 3; i++) {
+		struct site_state *o = &out[i];
+
+		cr_assert_eq(o->state, HTTP_DOWN);
+		cr_assert_eq(o->failures, 2);
+		cr_assert_eq(o->last_check, 1764077404048);
+		cr_assert_eq(o->since, 1764077000000);
+		cr_assert_eq(o->http_code, 503);
+		cr_assert_float_eq(o->response_ms, 38.25, 1e-9);
+		cr_assert_str_eq(o->error, hs.error);
+		cr_assert_eq(o->cert_state, CERT_WARNING);
+		cr_assert_eq(o->cert_last_check, 1764077404051);
+		cr_assert_eq(o->cert_since, 1764000000000);
+		cr_assert_eq(o->have_cert, 1);
+		cr_assert_eq(o->cert_days_left, 12);
+		cr_assert_eq(o->cert_not_after, 1802512800);
+	}
+	/* The hash is readable by people and other tools, under the
+	 * documented key and field names. */
+	r = rcmd(rd, "HGET %s cert_not_after", "peekl:site:with space");
+	cr_assert_eq(r->type, REDIS_REPLY_STRING);
+	cr_assert_str_eq(r->str, "2027-02-13T10:00:00Z");
+	freeReplyObject(r);
+	r = rcmd(rd, "HGET %s cert_error", "peekl:site:shop:8443/health");
+	cr_assert_eq(r->type, REDIS_REPLY_STRING);
+	cr_assert_str_eq(r->str, "certificate expires soon");
+	freeReplyObject(r);
+	r = rcmd(rd, "HGET %s state", "peekl:site:shop:8443/health");
+	cr_assert_str_eq(r->str, "down");
+	freeReplyObject(r);
+
+	/* A later cert check without a certificate forgets days_left. */
+	cs.have_cert = 0;
+	cs.cert_state = CERT_CRITICAL;
+	cr.have_cert = 0;
+	recs[0] = (struct record){ .site = 2, .kind = KIND_CERT, .cert = &cr,
+	    .state = &cs };
+	cr_assert_eq(store_write(st, cfg, recs, 1, NULL, 0), 0);
+	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_eq(out[2].cert_state, CERT_CRITICAL);
+	cr_assert_eq(out[2].have_cert, 0);
+	cr_assert_eq(out[2].state, HTTP_DOWN);	/* http fields untouched */
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, garbage_in_redis_gives_defaults)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 3);
+	struct store	*st = open_ok(cfg);
+	struct site_state out[3];
+
+	freeReplyObject(rcmd(rd, "HSET peekl:site:api state sideways "
+	    "failures -3 last_check 12abc since 99999999999999999999999 "
+	    "http_code 7777 response_ms nan cert_days_left x "
+	    "cert_not_after yesterday cert_state ok error %s",
+	    "an error that is much longer than the field, so it must be "
+	    "truncated rather than overflow the fixed buffer of the state "
+	    "struct that holds it in memory"));
+	freeReplyObject(rcmd(rd, "SET %s oops", "peekl:site:with space"));
+	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_eq(out[0].state, HTTP_UNKNOWN);
+	cr_assert_eq(out[0].failures, 0);
+	cr_assert_eq(out[0].last_check, 0);
+	cr_assert_eq(out[0].since, 0);
+	cr_assert_eq(out[0].http_code, 0);
+	cr_assert_eq(out[0].response_ms, 0);
+	cr_assert_eq(out[0].have_cert, 0);
+	cr_assert_eq(out[0].cert_not_after, 0);
+	cr_assert_eq(out[0].cert_state, CERT_OK);
+	cr_assert_eq(strlen(out[0].error), ERROR_LEN - 1);
+	cr_assert_eq(out[2].state, HTTP_UNKNOWN);	/* wrong type: default */
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, read_states_of_200_sites_is_one_pipeline)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 200);
+	struct store	*st = open_ok(cfg);
+	struct site_state *out = xcalloc(200, sizeof(*out));
+	struct site_state s = { .state = HTTP_UP, .last_check = 42 };
+	struct record	 rec = { .site = 150, .kind = KIND_HTTP, .state = &s };
+	redisReply	*r;
+	double		 t0;
+
+	cr_assert_eq(store_write(st, cfg, &rec, 1, NULL, 0), 0);
+	freeReplyObject(rcmd(rd, "CONFIG RESETSTAT"));
+	t0 = h_now_ms();
+	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_lt(h_now_ms() - t0, 1000);
+	cr_assert_eq(out[150].state, HTTP_UP);
+	cr_assert_eq(out[150].last_check, 42);
+	cr_assert_eq(out[149].state, HTTP_UNKNOWN);
+	r = rcmd(rd, "INFO commandstats");
+	cr_assert(strstr(r->str, "cmdstat_hgetall:calls=200,") != NULL, "%s",
+	    r->str);
+	freeReplyObject(r);
+	free(out);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+/* ---- leases */
+
+Test(store, leases_are_exclusive_and_released_by_owner_only)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 3);
+	struct store	*a = open_ok(cfg), *b = open_ok(cfg);
+	struct site_state sa[3] = { 0 }, sb[3] = { 0 };
+	struct lease	 la[2] = { { .site = 1, .kind = KIND_HTTP,
+	    .ttl_ms = 15000 }, { .site = 2, .kind = KIND_CERT,
+	    .ttl_ms = 15000 } };
+	struct lease	 lb[2];
+	struct site_state s = { .state = HTTP_DOWN, .failures = 3,
+	    .last_check = 777 };
+	struct record	 rec = { .site = 1, .kind = KIND_HTTP, .state = &s };
+	long long	 pttl;
+
+	cr_assert_eq(store_take_leases(a, cfg, la, 2, sa), 0);
+	cr_assert_eq(la[0].granted, 1);
+	cr_assert_eq(la[1].granted, 1);
+	pttl = rint_(rd, "PTTL %s", "peekl:lease:shop:8443/health:http");
+	cr_assert(pttl > 0 && pttl <= 15000, "pttl %lld", pttl);
+	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:lease:with space:cert"), 1);
+
+	/* Another run sees the leases taken, and the state a check made
+	 * meanwhile is what a granted lease re-reads. */
+	cr_assert_eq(store_write(a, cfg, &rec, 1, NULL, 0), 0);
+	memcpy(lb, la, sizeof(lb));
+	cr_assert_eq(store_take_leases(b, cfg, lb, 2, sb), 0);
+	cr_assert_eq(lb[0].granted, 0);
+	cr_assert_eq(lb[1].granted, 0);
+	cr_assert_eq(sb[1].state, HTTP_UNKNOWN, "not granted: not re-read");
+
+	/* b releasing what it does not hold frees nothing. */
+	lb[0].granted = lb[1].granted = 1;
+	cr_assert_eq(store_release_leases(b, cfg, lb, 2), 0);
+	cr_assert_eq(rint_(rd, "EXISTS %s",
+	    "peekl:lease:shop:8443/health:http"), 1);
+
+	cr_assert_eq(store_release_leases(a, cfg, la, 2), 0);
+	cr_assert_eq(rint_(rd, "EXISTS %s",
+	    "peekl:lease:shop:8443/health:http"), 0);
+	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:lease:with space:cert"), 0);
+
+	cr_assert_eq(store_take_leases(b, cfg, lb, 2, sb), 0);
+	cr_assert_eq(lb[0].granted, 1);
+	cr_assert_eq(sb[1].state, HTTP_DOWN);
+	cr_assert_eq(sb[1].failures, 3);
+	cr_assert_eq(sb[1].last_check, 777);
+	cr_assert_eq(store_release_leases(b, cfg, lb, 2), 0);
+	store_close(a);
+	store_close(b);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+/* ---- streams and history */
+
+/* Records one HTTP and one cert check of site i started at t. */
+static void
+write_checks(struct store *st, const struct config *cfg, size_t i, int64_t t,
+    int ok, double ms, long days)
+{
+	struct site_state s = { .state = ok ? HTTP_UP : HTTP_DOWN,
+	    .last_check = t, .cert_last_check = t + 1, .have_cert = 1,
+	    .cert_days_left = days, .cert_state = CERT_OK };
+	struct http_result hr = { .done = 1, .ok = ok,
+	    .http_code = ok ? 200 : 0, .response_ms = ms, .started_ms = t };
+	struct cert_result cr = { .done = 1, .have_cert = 1,
+	    .days_left = days, .not_after = t / 1000 + days * 86400,
+	    .started_ms = t + 1 };
+	struct record	 recs[2] = {
+		{ .site = i, .kind = KIND_HTTP, .http = &hr, .state = &s },
+		{ .site = i, .kind = KIND_CERT, .cert = &cr, .state = &s },
+	};
+
+	cr_assert_eq(store_write(st, cfg, recs, 2, NULL, 0), 0);
+}
+
+Test(store, streams_hold_one_entry_per_check)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 3);
+	struct store	*st = open_ok(cfg);
+	int64_t		 t = now_ms();
+	redisReply	*r, *f;
+
+	write_checks(st, cfg, 2, t, 1, 38.5, 80);
+	write_checks(st, cfg, 2, t + 1000, 0, 12.0, 80);
+	r = rcmd(rd, "XRANGE %s - +", "peekl:history:with space");
+	cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
+	cr_assert_eq(r->elements, 4);
+	f = r->element[0]->element[1];
+	cr_assert_eq(f->elements, 10);
+	cr_assert_str_eq(f->element[0]->str, "kind");
+	cr_assert_str_eq(f->element[1]->str, "http");
+	cr_assert_str_eq(f->element[2]->str, "up");
+	cr_assert_str_eq(f->element[3]->str, "1");
+	cr_assert_str_eq(f->element[4]->str, "http_code");
+	cr_assert_str_eq(f->element[5]->str, "200");
+	cr_assert_str_eq(f->element[6]->str, "response_ms");
+	cr_assert_float_eq(strtod(f->element[7]->str, NULL), 38.5, 1e-9);
+	cr_assert_str_eq(f->element[8]->str, "t");
+	cr_assert_eq(strtoll(f->element[9]->str, NULL, 10), t);
+	f = r->element[1]->element[1];
+	cr_assert_str_eq(f->element[1]->str, "cert");
+	cr_assert_str_eq(f->element[2]->str, "days_left");
+	cr_assert_str_eq(f->element[3]->str, "80");
+	freeReplyObject(r);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, streams_are_trimmed_to_retention)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st;
+	int64_t		 t = now_ms();
+	redisReply	*r;
+
+	cfg->redis.retention_ms = 60 * 1000;
+	st = open_ok(cfg);
+	/* An entry from an hour ago, as an older run would have left. */
+	freeReplyObject(rcmd(rd, "XADD peekl:history:api %lld-0 kind http "
+	    "up 1 http_code 200 response_ms 1 t 1",
+	    (long long)(t - 3600 * 1000)));
+	cr_assert_eq(rint_(rd, "XLEN %s", "peekl:history:api"), 1);
+	write_checks(st, cfg, 0, t, 1, 5, 80);
+	r = rcmd(rd, "XRANGE peekl:history:api - +");
+	cr_assert_eq(r->elements, 2, "the hour-old entry is trimmed");
+	freeReplyObject(r);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, history_from_streams_round_trips)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 3);
+	struct store	*st = open_ok(cfg);
+	int64_t		 t = now_ms() - 10000;
+	struct point	*p = NULL;
+	size_t		 n = 99;
+
+	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], 0, &p, &n), 0);
+	cr_assert_eq(n, 0);
+	free(p);
+	write_checks(st, cfg, 1, t, 1, 38.5, 80);
+	write_checks(st, cfg, 1, t + 2000, 0, 10001.25, 79);
+	write_checks(st, cfg, 0, t + 3000, 1, 1, 1);	/* another site */
+	/* Garbage in the stream is skipped, not fatal. */
+	freeReplyObject(rcmd(rd, "XADD %s * kind bogus t x",
+	    "peekl:history:shop:8443/health"));
+	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], 0, &p, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(p[0].t, t);
+	cr_assert_eq(p[0].kind, KIND_HTTP);
+	cr_assert_eq(p[0].up, 1);
+	cr_assert_eq(p[0].http_code, 200);
+	cr_assert_float_eq(p[0].response_ms, 38.5, 1e-9);
+	cr_assert_eq(p[1].t, t + 1);
+	cr_assert_eq(p[1].kind, KIND_CERT);
+	cr_assert_eq(p[1].days_left, 80);
+	cr_assert_eq(p[2].t, t + 2000);
+	cr_assert_eq(p[2].up, 0);
+	cr_assert_eq(p[2].http_code, 0);
+	cr_assert_float_eq(p[2].response_ms, 10001.25, 1e-9);
+	cr_assert_eq(p[3].days_left, 79);
+	free(p);
+	/* since_ms cuts the older points. */
+	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], t + 1500, &p,
+	    &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(p[0].t, t + 2000);
+	free(p);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, history_reads_long_streams_in_batches)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st = open_ok(cfg);
+	redisContext	*c = h_redis_conn(rd);
+	struct point	*p = NULL;
+	size_t		 n = 0;
+	int64_t		 t = now_ms() - 3600 * 1000;
+
+	for (int i = 0; i < 25000; i++)
+		redisAppendCommand(c, "XADD peekl:history:api * kind http up 1 "
+		    "http_code 200 response_ms 1 t %lld", (long long)(t + i));
+	for (int i = 0; i < 25000; i++) {
+		void	*r;
+
+		cr_assert_eq(redisGetReply(c, &r), REDIS_OK);
+		freeReplyObject(r);
+	}
+	redisFree(c);
+	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[0], 0, &p, &n), 0);
+	cr_assert_eq(n, 25000);
+	cr_assert_eq(p[0].t, t);
+	cr_assert_eq(p[24999].t, t + 24999);
+	free(p);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+/* ---- alert queues */
+
+Test(store, alert_queue_order_pop_and_cap)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st = open_ok(cfg);
+	struct queued_alert *qa = xcalloc(1005, sizeof(*qa));
+	char		**json = xcalloc(1005, sizeof(*json));
+	char		*head, *err;
+	int		 rc;
+
+	for (size_t i = 0; i < 1005; i++) {
+		json[i] = xasprintf("{\"n\": %zu, \"text\": \"a b\"}", i);
+		qa[i].integration = INTEG_SLACK;
+		qa[i].json = json[i];
+	}
+	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 0);
+	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_null(head);
+
+	cr_assert_eq(store_write(st, cfg, NULL, 0, qa, 3), 0);
+	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 3);
+	cr_assert_eq(store_queue_len(st, INTEG_DISCORD), 0);
+	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_str_eq(head, json[0]);
+	free(head);
+	/* Popping anything but the head does nothing. */
+	cr_assert_eq(store_queue_pop(st, INTEG_SLACK, json[1]), 0);
+	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 3);
+	cr_assert_eq(store_queue_pop(st, INTEG_SLACK, json[0]), 0);
+	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 2);
+	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_str_eq(head, json[1]);
+	free(head);
+	freeReplyObject(rcmd(rd, "DEL peekl:alerts:slack"));
+
+	/* 1005 alerts: the 5 oldest go, with a warning. */
+	capture_begin();
+	rc = store_write(st, cfg, NULL, 0, qa, 1005);
+	err = capture_end();
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(store_queue_len(st, INTEG_SLACK), STORE_QUEUE_MAX);
+	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_str_eq(head, json[5]);
+	free(head);
+	cr_assert(strstr(err, "WARNING") != NULL && strstr(err, "slack") !=
+	    NULL && strstr(err, "dropped the 5 oldest") != NULL, "%s", err);
+	free(err);
+
+	for (size_t i = 0; i < 1005; i++)
+		free(json[i]);
+	free(json);
+	free(qa);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, queue_hold_and_lease)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*a = open_ok(cfg), *b = open_ok(cfg);
+	int64_t		 held;
+
+	cr_assert_eq(store_queue_held(a, INTEG_WEBHOOK), 0);
+	cr_assert_eq(store_queue_hold(a, INTEG_WEBHOOK, 60000), 0);
+	held = store_queue_held(b, INTEG_WEBHOOK);
+	cr_assert(held > 50000 && held <= 60000, "held %" PRId64, held);
+	cr_assert_eq(store_queue_held(b, INTEG_SLACK), 0);
+
+	cr_assert_eq(store_queue_lease(a, INTEG_DISCORD, 20000), 1);
+	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 0);
+	cr_assert_eq(store_queue_lease(b, INTEG_SLACK, 20000), 1);
+	cr_assert_eq(store_queue_unlease(b, INTEG_DISCORD), 0);	/* not b's */
+	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 0);
+	cr_assert_eq(store_queue_unlease(a, INTEG_DISCORD), 0);
+	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 1);
+	cr_assert(rint_(rd, "PTTL %s", "peekl:alerts:discord:lease") > 0);
+	store_close(a);
+	store_close(b);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, write_error_names_the_key)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st = open_ok(cfg);
+	struct queued_alert qa = { INTEG_WEBHOOK, "{}" };
+	char		*err;
+	int		 rc;
+
+	/* A key of the wrong type fails inside EXEC. */
+	freeReplyObject(rcmd(rd, "SET peekl:alerts:webhook x"));
+	capture_begin();
+	rc = store_write(st, cfg, NULL, 0, &qa, 1);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert(strstr(err, "peekl:alerts:webhook") != NULL &&
+	    strstr(err, "WRONGTYPE") != NULL, "%s", err);
+	free(err);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+/* ---- RedisTimeSeries */
+
+/* Starts a redis with the module, or skips the test. */
+static struct h_redis *
+ts_redis(void)
+{
+	struct h_redis	*rd = h_redis_start_ts();
+
+	if (rd == NULL)
+		cr_skip("RedisTimeSeries module not available (set "
+		    "PEEKL_TEST_TS_MODULE)");
+	return rd;
+}
+
+/* Returns the value of field name in a TS.INFO reply, or NULL. */
+static const redisReply *
+info_field(const redisReply *info, const char *name)
+{
+	for (size_t i = 0; i + 1 < info->elements; i += 2)
+		if (info->element[i]->str != NULL &&
+		    strcmp(info->element[i]->str, name) == 0)
+			return info->element[i + 1];
+	return NULL;
+}
+
+Test(store, timeseries_series_have_retention_labels_and_history)
+{
+	struct h_redis	*rd = ts_redis();
+	struct config	*cfg = mkcfg(rd, 3);
+	struct store	*st;
+	int64_t		 t = now_ms() - 5000;
+	const redisReply *v, *lab;
+	redisReply	*r;
+	struct point	*p = NULL;
+	size_t		 n = 0;
+
+	cfg->redis.timeseries = TS_AUTO;
+	cfg->redis.retention_ms = 7 * DAY_MS;
+	st = open_ok(cfg);
+	cr_assert_eq(store_uses_timeseries(st), 1);
+	write_checks(st, cfg, 1, t, 1, 38.5, 80);
+	write_checks(st, cfg, 1, t + 2000, 0, 12.25, 79);
+
+	r = rcmd(rd, "TS.INFO %s", "peekl:ts:shop:8443/health:response_ms");
+	cr_assert_eq(r->type, REDIS_REPLY_ARRAY, "%s", r->str);
+	v = info_field(r, "retentionTime");
+	cr_assert_not_null(v);
+	cr_assert_eq(v->integer, 7 * DAY_MS);
+	v = info_field(r, "duplicatePolicy");
+	cr_assert_not_null(v);
+	cr_assert_str_eq(v->str, "last");
+	lab = info_field(r, "labels");
+	cr_assert_not_null(lab);
+	cr_assert_eq(lab->elements, 3);
+	cr_assert_str_eq(lab->element[0]->element[0]->str, "peekl");
+	cr_assert_str_eq(lab->element[0]->element[1]->str, "1");
+	cr_assert_str_eq(lab->element[1]->element[0]->str, "site");
+	cr_assert_str_eq(lab->element[1]->element[1]->str, "shop:8443/health");
+	cr_assert_str_eq(lab->element[2]->element[0]->str, "metric");
+	cr_assert_str_eq(lab->element[2]->element[1]->str, "response_ms");
+	freeReplyObject(r);
+
+	r = rcmd(rd, "TS.MRANGE - + FILTER peekl=1 %s", "site=shop:8443/health");
+	cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
+	cr_assert_eq(r->elements, 4, "response_ms, http_code, up, days_left");
+	freeReplyObject(r);
+
+	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], 0, &p, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(p[0].t, t);
+	cr_assert_eq(p[0].kind, KIND_HTTP);
+	cr_assert_eq(p[0].up, 1);
+	cr_assert_eq(p[0].http_code, 200);
+	cr_assert_float_eq(p[0].response_ms, 38.5, 1e-9);
+	cr_assert_eq(p[1].kind, KIND_CERT);
+	cr_assert_eq(p[1].days_left, 80);
+	cr_assert_eq(p[2].up, 0);
+	cr_assert_eq(p[2].http_code, 0);
+	cr_assert_float_eq(p[2].response_ms, 12.25, 1e-9);
+	cr_assert_eq(p[3].days_left, 79);
+	free(p);
+	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:history:shop:8443/health"),
+	    0);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}
+
+Test(store, timeseries_off_records_streams_and_history_finds_them)
+{
+	struct h_redis	*rd = ts_redis();
+	struct config	*cfg = mkcfg(rd, 1);
+	struct store	*st;
+	int64_t		 t = now_ms() - 5000;
+	struct point	*p = NULL;
+	size_t		 n = 0;
+
+	cfg->redis.timeseries = TS_OFF;
+	st = open_ok(cfg);
+	cr_assert_eq(store_uses_timeseries(st), 0);
+	write_checks(st, cfg, 0, t, 1, 3, 50);
+	store_close(st);
+	cr_assert_eq(rint_(rd, "XLEN %s", "peekl:history:api"), 2);
+	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:ts:api:up"), 0);
+
+	/* A later run with timeseries on still shows the stream's points. */
+	cfg->redis.timeseries = TS_ON;
+	st = open_ok(cfg);
+	cr_assert_eq(store_uses_timeseries(st), 1);
+	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[0], 0, &p, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(p[0].t, t);
+	cr_assert_eq(p[1].days_left, 50);
+	free(p);
+	store_close(st);
+	freecfg(cfg);
+	h_redis_stop(rd);
+}

@@ -1,0 +1,312 @@
+/* The state machine's every rule, without servers. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "state.h"
+
+#define T0 1764077404048LL	/* 2025-11-25 13:30:04.048 UTC */
+
+static struct site
+mksite(int retry)
+{
+	struct site s;
+
+	memset(&s, 0, sizeof(s));
+	s.name = (char *)"api";
+	s.url = (char *)"https://api.example.com/health";
+	s.interval_ms = 30000;
+	s.retry = retry;
+	s.retry_interval_ms = 10000;
+	s.cert_interval_ms = 30000;
+	s.cert_warning = 30;
+	s.cert_critical = 5;
+	return s;
+}
+
+static struct http_result
+ok(int64_t t)
+{
+	struct http_result r = { .done = 1, .ok = 1, .http_code = 200,
+	    .response_ms = 38, .started_ms = t };
+	return r;
+}
+
+static struct http_result
+fail(int64_t t)
+{
+	struct http_result r = { .done = 1, .ok = 0, .http_code = 503,
+	    .response_ms = 41, .started_ms = t };
+	snprintf(r.error, sizeof(r.error), "%s", "HTTP 503");
+	return r;
+}
+
+Test(due, never_checked_is_due)
+{
+	cr_assert(state_due(0, 30000, T0));
+}
+
+Test(due, tolerance_is_one_second)
+{
+	cr_assert(state_due(T0, 30000, T0 + 29000));
+	cr_assert_not(state_due(T0, 30000, T0 + 28999));
+	cr_assert(state_due(T0, 30000, T0 + 31000));
+}
+
+Test(due, tolerance_is_half_a_short_interval)
+{
+	/* interval 1 s: min(1 s, 0.5 s) = 0.5 s */
+	cr_assert(state_due(T0, 1000, T0 + 500));
+	cr_assert_not(state_due(T0, 1000, T0 + 499));
+}
+
+Test(due, future_last_check_after_clock_step_is_due)
+{
+	cr_assert(state_due(T0 + 3600000, 30000, T0));
+}
+
+Test(due, retry_interval_while_confirming)
+{
+	struct site		s = mksite(2);
+	struct site_state	st = { .last_check = T0, .failures = 1 };
+
+	cr_assert(state_http_due(&st, &s, T0 + 9000));	/* 10 s - 1 s */
+	cr_assert_not(state_http_due(&st, &s, T0 + 8000));
+	st.failures = 2;
+	cr_assert(state_http_due(&st, &s, T0 + 9000));
+	/* failures == retry + 1: confirmed down, back to the interval */
+	st.failures = 3;
+	cr_assert_not(state_http_due(&st, &s, T0 + 9000));
+	cr_assert(state_http_due(&st, &s, T0 + 29000));
+	st.failures = 0;
+	cr_assert_not(state_http_due(&st, &s, T0 + 9000));
+}
+
+Test(http, new_site_up_sends_nothing)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { 0 };
+	struct transition	tr;
+	struct http_result	r = ok(T0);
+
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0, &tr), 0);
+	cr_assert_eq(st.state, HTTP_UP);
+	cr_assert_eq(st.since, T0);
+	cr_assert_eq(st.last_check, T0);
+	cr_assert_eq(st.failures, 0);
+}
+
+Test(http, retry_one_alerts_on_second_failure)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { .state = HTTP_UP, .since = T0 - 100000 };
+	struct transition	tr;
+	struct http_result	r = fail(T0);
+
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0, &tr), 0);
+	cr_assert_eq(st.state, HTTP_UP);
+	cr_assert_eq(st.failures, 1);
+	cr_assert_str_eq(st.error, "HTTP 503");
+	r = fail(T0 + 10000);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 10000, &tr), 1);
+	cr_assert_eq(st.state, HTTP_DOWN);
+	cr_assert_eq(st.failures, 2);
+	cr_assert_eq(tr.kind, KIND_HTTP);
+	cr_assert_eq(tr.from, HTTP_UP);
+	cr_assert_eq(tr.to, HTTP_DOWN);
+	cr_assert_str_eq(transition_word(&tr), "DOWN");
+	cr_assert_eq(st.since, T0 + 10000);
+}
+
+Test(http, retry_zero_alerts_on_first_failure)
+{
+	struct site		s = mksite(0);
+	struct site_state	st = { .state = HTTP_UP, .since = 1 };
+	struct transition	tr;
+	struct http_result	r = fail(T0);
+
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0, &tr), 1);
+	cr_assert_eq(st.state, HTTP_DOWN);
+}
+
+Test(http, stays_down_without_realerting)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { .state = HTTP_DOWN, .failures = 2,
+	    .since = T0 };
+	struct transition	tr;
+
+	for (int i = 1; i <= 5; i++) {
+		struct http_result r = fail(T0 + i * 30000);
+
+		cr_assert_eq(state_apply_http(&st, &s, &r, T0 + i * 30000, &tr), 0);
+		cr_assert_eq(st.state, HTTP_DOWN);
+		cr_assert_eq(st.failures, 2 + i);
+		cr_assert_eq(st.since, T0);
+	}
+}
+
+Test(http, recovery_alerts_once_with_outage_length)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { .state = HTTP_DOWN, .failures = 4,
+	    .since = T0 };
+	struct transition	tr;
+	struct http_result	r = ok(T0 + 250000);
+
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 250000, &tr), 1);
+	cr_assert_eq(st.state, HTTP_UP);
+	cr_assert_eq(st.failures, 0);
+	cr_assert_eq(tr.duration_ms, 250000);
+	cr_assert_str_eq(transition_word(&tr), "UP");
+	cr_assert_str_eq(st.error, "");
+	r = ok(T0 + 280000);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 280000, &tr), 0);
+}
+
+Test(http, new_site_failing_goes_down_after_retry_plus_one)
+{
+	struct site		s = mksite(2);
+	struct site_state	st = { 0 };
+	struct transition	tr;
+
+	for (int i = 0; i < 2; i++) {
+		struct http_result r = fail(T0 + i);
+
+		cr_assert_eq(state_apply_http(&st, &s, &r, T0 + i, &tr), 0);
+		cr_assert_eq(st.state, HTTP_UNKNOWN);
+	}
+	struct http_result r = fail(T0 + 2);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 2, &tr), 1);
+	cr_assert_eq(tr.from, HTTP_UNKNOWN);
+	cr_assert_eq(st.state, HTTP_DOWN);
+}
+
+Test(http, a_success_resets_the_counter)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { .state = HTTP_UP, .since = 1 };
+	struct transition	tr;
+	struct http_result	f = fail(T0), o = ok(T0 + 1);
+
+	state_apply_http(&st, &s, &f, T0, &tr);
+	state_apply_http(&st, &s, &o, T0 + 1, &tr);
+	cr_assert_eq(st.failures, 0);
+	state_apply_http(&st, &s, &f, T0 + 2, &tr);
+	cr_assert_eq(st.state, HTTP_UP, "one failure after a success is not down");
+}
+
+Test(http, severity_is_critical_even_before_retry_is_used)
+{
+	struct http_result f = fail(T0), o = ok(T0);
+
+	cr_assert_eq(http_severity(&f), SEV_CRITICAL);
+	cr_assert_eq(http_severity(&o), SEV_OK);
+}
+
+static struct cert_result
+cert(long days, const char *error)
+{
+	struct cert_result r = { .done = 1, .have_cert = 1, .days_left = days,
+	    .not_after = 1800000000 };
+	snprintf(r.error, sizeof(r.error), "%s", error);
+	return r;
+}
+
+Test(cert, classify_thresholds_follow_the_original)
+{
+	struct site		s = mksite(1);
+	struct cert_result	r;
+
+	r = cert(30, "");
+	cr_assert_eq(cert_classify(&r, &s), CERT_OK);
+	r = cert(29, "");
+	cr_assert_eq(cert_classify(&r, &s), CERT_WARNING);
+	r = cert(5, "");
+	cr_assert_eq(cert_classify(&r, &s), CERT_WARNING);
+	r = cert(4, "");
+	cr_assert_eq(cert_classify(&r, &s), CERT_CRITICAL);
+	r = cert(-3, "certificate expired");
+	cr_assert_eq(cert_classify(&r, &s), CERT_CRITICAL);
+	r = cert(200, "certificate not trusted");
+	cr_assert_eq(cert_classify(&r, &s), CERT_CRITICAL);
+	r = cert(200, "");
+	r.have_cert = 0;
+	cr_assert_eq(cert_classify(&r, &s), CERT_CRITICAL);
+}
+
+Test(cert, first_ok_is_silent_first_warning_alerts)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { 0 };
+	struct transition	tr;
+	struct cert_result	r = cert(80, "");
+
+	cr_assert_eq(state_apply_cert(&st, &s, &r, T0, &tr), 0);
+	cr_assert_eq(st.cert_state, CERT_OK);
+	cr_assert_eq(st.cert_days_left, 80);
+	memset(&st, 0, sizeof(st));
+	r = cert(12, "");
+	cr_assert_eq(state_apply_cert(&st, &s, &r, T0, &tr), 1);
+	cr_assert_str_eq(transition_word(&tr), "WARNING");
+}
+
+Test(cert, every_change_alerts_both_ways)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { .cert_state = CERT_OK };
+	struct transition	tr;
+	struct cert_result	r;
+	static const struct { long days; int alert; enum cert_state to;
+	    const char *word; } steps[] = {
+		{ 40, 0, CERT_OK, NULL },
+		{ 20, 1, CERT_WARNING, "WARNING" },
+		{ 19, 0, CERT_WARNING, NULL },
+		{ 3, 1, CERT_CRITICAL, "CRITICAL" },
+		{ 2, 0, CERT_CRITICAL, NULL },
+		{ 90, 1, CERT_OK, "OK" },
+		{ 3, 1, CERT_CRITICAL, "CRITICAL" },
+		{ 20, 1, CERT_WARNING, "WARNING" },
+	};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		r = cert(steps[i].days, "");
+		cr_assert_eq(state_apply_cert(&st, &s, &r, T0 + (int64_t)i, &tr),
+		    steps[i].alert, "step %zu", i);
+		cr_assert_eq(st.cert_state, steps[i].to, "step %zu", i);
+		if (steps[i].alert)
+			cr_assert_str_eq(transition_word(&tr), steps[i].word);
+	}
+}
+
+Test(cert, failed_check_keeps_last_known_expiry)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { .cert_state = CERT_OK, .have_cert = 1,
+	    .cert_days_left = 80, .cert_not_after = 1800000000 };
+	struct transition	tr;
+	struct cert_result	r = { .done = 1 };
+
+	snprintf(r.error, sizeof(r.error), "%s", "timeout");
+	cr_assert_eq(state_apply_cert(&st, &s, &r, T0, &tr), 1);
+	cr_assert_eq(st.cert_state, CERT_CRITICAL);
+	cr_assert_eq(st.cert_days_left, 80);
+	cr_assert_eq(st.cert_last_check, T0);
+}
+
+Test(cert, severity)
+{
+	cr_assert_eq(cert_severity(CERT_OK), SEV_OK);
+	cr_assert_eq(cert_severity(CERT_WARNING), SEV_WARNING);
+	cr_assert_eq(cert_severity(CERT_CRITICAL), SEV_CRITICAL);
+}
+
+Test(names, round_trip)
+{
+	for (int i = 0; i < HTTP__MAX; i++)
+		cr_assert_eq(http_state_parse(http_state_name(i)), i);
+	for (int i = 0; i < CERT__MAX; i++)
+		cr_assert_eq(cert_state_parse(cert_state_name(i)), i);
+	cr_assert_eq(http_state_parse("garbage"), HTTP_UNKNOWN);
+	cr_assert_eq(http_state_parse(NULL), HTTP_UNKNOWN);
+}
