@@ -1,0 +1,506 @@
+/*
+ * Integration tests of the certificate checker against real TLS servers:
+ * each case starts its own testsrv with a certificate generated for it and
+ * trusts the CA that server wrote into its dir.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "check_cert.h"
+#include "harness.h"
+
+#define DAY	86400LL
+
+/* Runs one check of host:port trusting ca_file (NULL: default trust). */
+static void
+check_one(const char *host, int port, const char *ca_file,
+    int64_t timeout_ms, struct cert_result *out)
+{
+	static volatile sig_atomic_t	 stop;
+	struct site			 site;
+	struct cert_job			 job;
+	struct cert_batch		*b;
+
+	memset(&site, 0, sizeof(site));
+	site.name = (char *)"t";
+	site.host = (char *)host;
+	site.port = port;
+	site.ca_file = (char *)ca_file;
+	site.timeout_ms = timeout_ms;
+	memset(&job, 0, sizeof(job));
+	job.site = &site;
+	b = cert_batch_start(&job, 1, 10, &stop);
+	cr_assert_not_null(b);
+	cr_assert_eq(cert_batch_wait(b), 0);
+	*out = job.res;
+}
+
+/* Starts a TLS testsrv with extra args, checks it as host, stops it. */
+static void
+check_srv(const char *const args[], const char *host, struct cert_result *out)
+{
+	struct h_srv	*srv = h_srv_start(args);
+	char		*ca = h_srv_file(srv, "ca.pem");
+
+	check_one(host, h_srv_port(srv), ca, 10000, out);
+	free(ca);
+	h_srv_stop(srv);
+}
+
+static void
+assert_days(const struct cert_result *r, long want)
+{
+	cr_assert(r->done);
+	cr_assert(r->have_cert, "no certificate read (error \"%s\")", r->error);
+	cr_assert(r->days_left >= want - 1 && r->days_left <= want + 1,
+	    "days_left %ld, expected %ld", r->days_left, want);
+}
+
+Test(cert, valid_200_days)
+{
+	struct cert_result	r;
+	int64_t			expect = (int64_t)time(NULL) + 200 * DAY;
+
+	check_srv((const char *[]){ "--tls", NULL }, "localhost", &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 200);
+	cr_assert(llabs((long long)(r.not_after - expect)) < DAY,
+	    "not_after %lld, expected about %lld", (long long)r.not_after,
+	    (long long)expect);
+	cr_assert(r.started_ms > 0);
+	cr_assert(r.elapsed_ms >= 0 && r.elapsed_ms < 10000);
+}
+
+Test(cert, close_to_expiry_still_verifies)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--days-left", "10", NULL },
+	    "localhost", &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 10);
+	check_srv((const char *[]){ "--tls", "--days-left", "2", NULL },
+	    "localhost", &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 2);
+}
+
+Test(cert, expired)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--days-left", "-3", NULL },
+	    "localhost", &r);
+	cr_assert_str_eq(r.error, "certificate expired");
+	assert_days(&r, -3);
+	cr_assert_lt(r.not_after, (int64_t)time(NULL));
+}
+
+Test(cert, not_yet_valid)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--not-before-days", "5", NULL },
+	    "localhost", &r);
+	cr_assert_str_eq(r.error, "certificate not yet valid");
+	cr_assert(r.have_cert);
+}
+
+Test(cert, self_signed)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--issuer", "self", NULL },
+	    "localhost", &r);
+	cr_assert_str_eq(r.error, "certificate not trusted");
+	assert_days(&r, 200);
+}
+
+Test(cert, unknown_ca)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--issuer", "unknown-ca", NULL },
+	    "localhost", &r);
+	cr_assert_str_eq(r.error, "certificate not trusted");
+	assert_days(&r, 200);
+}
+
+Test(cert, expired_and_untrusted_reports_expired)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--issuer", "self",
+	    "--days-left", "-1", NULL }, "localhost", &r);
+	cr_assert_str_eq(r.error, "certificate expired");
+	assert_days(&r, -1);
+}
+
+Test(cert, hostname_mismatch)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--cn", "other.example", "--san",
+	    "other.example", NULL }, "localhost", &r);
+	cr_assert_str_eq(r.error, "hostname mismatch");
+	assert_days(&r, 200);
+}
+
+/* mbedTLS 2.28 matches names against CN and dNSName only, so an IP host
+ * against a certificate for "localhost" is a mismatch. */
+Test(cert, ip_host_against_name_certificate)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", NULL }, "127.0.0.1", &r);
+	cr_assert_str_eq(r.error, "hostname mismatch");
+}
+
+Test(cert, ip_host_listed_in_certificate)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--san", "localhost,127.0.0.1",
+	    NULL }, "127.0.0.1", &r);
+	cr_assert_str_eq(r.error, "");
+}
+
+Test(cert, intermediate_chain)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--chain", "intermediate", NULL },
+	    "localhost", &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 200);
+}
+
+Test(cert, omitted_intermediate)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--chain", "omit-intermediate",
+	    NULL }, "localhost", &r);
+	cr_assert_str_eq(r.error, "certificate not trusted");
+}
+
+Test(cert, ssl_cert_file_env)
+{
+	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls",
+				    NULL });
+	char			*ca = h_srv_file(srv, "ca.pem");
+	struct cert_result	 r;
+
+	/* Criterion runs each test in its own process: setenv stays here. */
+	setenv("SSL_CERT_FILE", ca, 1);
+	check_one("localhost", h_srv_port(srv), NULL, 10000, &r);
+	cr_assert_str_eq(r.error, "");
+	free(ca);
+	h_srv_stop(srv);
+}
+
+Test(cert, unreadable_ca_file)
+{
+	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls",
+				    NULL });
+	struct h_dir		*d = h_dir_new();
+	char			*bad = h_path(d, "missing.pem");
+	char			*want = h_strf("cannot read ca_file %s", bad);
+	struct cert_result	 r;
+
+	check_one("localhost", h_srv_port(srv), bad, 10000, &r);
+	cr_assert(r.done);
+	cr_assert_str_eq(r.error, want);
+	cr_assert_not(r.have_cert);
+	free(want);
+	free(bad);
+	h_dir_free(d);
+	h_srv_stop(srv);
+}
+
+/* A plain HTTP server such as testsrv waits for a request line that a
+ * ClientHello never completes: the check ends at its timeout. */
+Test(cert, plain_http_port_that_waits)
+{
+	struct h_srv		*srv = h_srv_start((const char *[]){ NULL });
+	struct cert_result	 r;
+
+	check_one("localhost", h_srv_port(srv), NULL, 1000, &r);
+	cr_assert(r.done);
+	cr_assert(strcmp(r.error, "timeout") == 0 ||
+	    strncmp(r.error, "tls handshake failed", 20) == 0,
+	    "error \"%s\"", r.error);
+	cr_assert_lt(r.elapsed_ms, 3000);
+	h_srv_stop(srv);
+}
+
+struct plain_srv {
+	int	fd;		/* listening on 127.0.0.1 */
+	int	port;
+};
+
+/* Answers one connection the way an HTTP server answers bytes that are not
+ * HTTP: reads them, writes a 400 response, closes cleanly. */
+static void *
+plain_serve(void *arg)
+{
+	static const char	 resp[] = "HTTP/1.1 400 Bad Request\r\n"
+				    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	struct plain_srv	*p = arg;
+	char			 buf[4096];
+	int			 c;
+
+	if ((c = accept(p->fd, NULL, NULL)) == -1)
+		return NULL;
+	if (recv(c, buf, sizeof(buf), 0) > 0 &&
+	    send(c, resp, sizeof(resp) - 1, MSG_NOSIGNAL) > 0) {
+		shutdown(c, SHUT_WR);
+		while (recv(c, buf, sizeof(buf), 0) > 0)
+			continue;
+	}
+	close(c);
+	return NULL;
+}
+
+Test(cert, http_response_is_handshake_failure)
+{
+	struct plain_srv	p;
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	pthread_t		th;
+	struct cert_result	r;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(p.fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(p.fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(p.fd, 4), 0);
+	cr_assert_eq(getsockname(p.fd, (struct sockaddr *)&sin, &len), 0);
+	p.port = ntohs(sin.sin_port);
+	cr_assert_eq(pthread_create(&th, NULL, plain_serve, &p), 0);
+
+	check_one("127.0.0.1", p.port, NULL, 5000, &r);
+	cr_assert(r.done);
+	cr_assert(strncmp(r.error, "tls handshake failed", 20) == 0,
+	    "error \"%s\"", r.error);
+	cr_assert_not(r.have_cert);
+	pthread_join(th, NULL);
+	close(p.fd);
+}
+
+Test(cert, silent_server_times_out)
+{
+	struct h_srv		*srv = h_srv_start((const char *[]){ "--mode",
+				    "silent", NULL });
+	struct cert_result	 r;
+
+	check_one("localhost", h_srv_port(srv), NULL, 1000, &r);
+	cr_assert(r.done);
+	cr_assert_str_eq(r.error, "timeout");
+	cr_assert_geq(r.elapsed_ms, 900);
+	cr_assert_lt(r.elapsed_ms, 3000);
+	h_srv_stop(srv);
+}
+
+Test(cert, refused)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	struct cert_result	r;
+	int			fd;
+
+	/* A port just bound and closed, with nobody listening on it. */
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	check_one("127.0.0.1", ntohs(sin.sin_port), NULL, 5000, &r);
+	cr_assert(r.done);
+	cr_assert_str_eq(r.error, "connection refused");
+	cr_assert_not(r.have_cert);
+}
+
+/* Returns 1 when this host can listen on ::1. */
+static int
+have_ipv6_loopback(void)
+{
+	struct sockaddr_in6	sin6;
+	int			fd, ok;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		return 0;
+	ok = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0;
+	close(fd);
+	return ok;
+}
+
+Test(cert, ipv6_literal)
+{
+	struct cert_result	r;
+
+	if (!have_ipv6_loopback())
+		cr_skip_test("::1 is not available on this host");
+	check_srv((const char *[]){ "--tls", "--bind", "::1", "--san",
+	    "localhost,::1", NULL }, "::1", &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 200);
+}
+
+/* Runs n jobs against one server; returns the batch's wall time in ms. */
+static double
+run_many(int port, const char *ca, size_t n, int maxconc, int64_t timeout_ms,
+    struct cert_job **jobsp, struct site *site)
+{
+	static volatile sig_atomic_t	 stop;
+	struct cert_job			*jobs = calloc(n, sizeof(*jobs));
+	struct cert_batch		*b;
+	double				 t0 = h_now_ms();
+	size_t				 i;
+
+	memset(site, 0, sizeof(*site));
+	site->name = (char *)"many";
+	site->host = (char *)"localhost";
+	site->port = port;
+	site->ca_file = (char *)ca;
+	site->timeout_ms = timeout_ms;
+	for (i = 0; i < n; i++)
+		jobs[i].site = site;
+	b = cert_batch_start(jobs, n, maxconc, &stop);
+	cr_assert_not_null(b);
+	cr_assert_eq(cert_batch_wait(b), 0);
+	*jobsp = jobs;
+	return h_now_ms() - t0;
+}
+
+Test(cert, concurrent_timeouts_take_as_long_as_one)
+{
+	struct h_srv	*srv = h_srv_start((const char *[]){ "--mode",
+			    "silent", NULL });
+	struct cert_job	*jobs;
+	struct site	 site;
+	double		 ms;
+	size_t		 i;
+
+	ms = run_many(h_srv_port(srv), NULL, 50, 100, 2000, &jobs, &site);
+	cr_assert_lt(ms, 4000, "50 timeouts of 2 s took %.0f ms", ms);
+	for (i = 0; i < 50; i++) {
+		cr_assert(jobs[i].res.done);
+		cr_assert_str_eq(jobs[i].res.error, "timeout");
+	}
+	free(jobs);
+	h_srv_stop(srv);
+}
+
+Test(cert, concurrency_is_bounded)
+{
+	struct h_srv	*srv = h_srv_start((const char *[]){ "--mode",
+			    "silent", NULL });
+	struct cert_job	*jobs;
+	struct site	 site;
+	double		 ms;
+
+	/* Four 1 s timeouts two at a time: two rounds, not one, not four. */
+	ms = run_many(h_srv_port(srv), NULL, 4, 2, 1000, &jobs, &site);
+	cr_assert(ms >= 1900 && ms < 3500, "took %.0f ms", ms);
+	free(jobs);
+	h_srv_stop(srv);
+}
+
+Test(cert, many_valid_checks)
+{
+	struct h_srv	*srv = h_srv_start((const char *[]){ "--tls", NULL });
+	char		*ca = h_srv_file(srv, "ca.pem");
+	struct cert_job	*jobs;
+	struct site	 site;
+	double		 ms;
+	size_t		 i;
+
+	ms = run_many(h_srv_port(srv), ca, 50, 100, 20000, &jobs, &site);
+	cr_assert_lt(ms, 15000, "50 handshakes took %.0f ms", ms);
+	for (i = 0; i < 50; i++) {
+		cr_assert(jobs[i].res.done);
+		cr_assert_str_eq(jobs[i].res.error, "", "job %zu: %s", i,
+		    jobs[i].res.error);
+		cr_assert_eq(jobs[i].res.days_left, 200);
+	}
+	free(jobs);
+	free(ca);
+	h_srv_stop(srv);
+}
+
+struct stopper {
+	volatile sig_atomic_t	*stop;
+	int			 after_ms;
+};
+
+static void *
+stop_later(void *arg)
+{
+	struct stopper	*s = arg;
+	struct timespec	 ts = { s->after_ms / 1000,
+			    (long)(s->after_ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+	*s->stop = 1;
+	return NULL;
+}
+
+Test(cert, stop_flag_abandons_batch)
+{
+	static volatile sig_atomic_t	 stop;
+	struct h_srv			*srv = h_srv_start((const char *[]){
+					    "--mode", "silent", NULL });
+	struct stopper			 st = { &stop, 300 };
+	struct cert_job			 jobs[10];
+	struct cert_batch		*b;
+	struct site			 site;
+	pthread_t			 th;
+	double				 t0;
+	size_t				 i;
+
+	memset(&site, 0, sizeof(site));
+	site.name = (char *)"stop";
+	site.host = (char *)"localhost";
+	site.port = h_srv_port(srv);
+	site.timeout_ms = 30000;
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 10; i++)
+		jobs[i].site = &site;
+	t0 = h_now_ms();
+	/* Five workers for ten jobs: the queued five must never start. */
+	b = cert_batch_start(jobs, 10, 5, &stop);
+	cr_assert_not_null(b);
+	cr_assert_eq(pthread_create(&th, NULL, stop_later, &st), 0);
+	cr_assert_eq(cert_batch_wait(b), -1);
+	cr_assert_lt(h_now_ms() - t0, 2000);
+	pthread_join(th, NULL);
+	for (i = 0; i < 10; i++)
+		cr_assert_eq(jobs[i].res.done, 0, "job %zu was recorded", i);
+	h_srv_stop(srv);
+}
+
+Test(cert, empty_batch)
+{
+	static volatile sig_atomic_t	 stop;
+	struct cert_batch		*b = cert_batch_start(NULL, 0, 10, &stop);
+
+	cr_assert_not_null(b);
+	cr_assert_eq(cert_batch_wait(b), 0);
+}
