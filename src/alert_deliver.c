@@ -1,0 +1,447 @@
+/*
+ * Delivery of the alert queues: every integration's queue is flushed oldest
+ * first, one POST at a time per queue, all queues at once over one libcurl
+ * multi handle. An alert leaves its queue only after a complete 2xx; any
+ * other outcome leaves it (and everything after it) for the next run, so a
+ * queue is never reordered and nothing is lost. Each integration gets its
+ * webhook timeout for the whole queue, so a run never waits longer than
+ * that on a broken webhook.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "alert.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#ifndef PEEKL_VERSION
+#define PEEKL_VERSION "dev"
+#endif
+
+#define POLL_SLICE_MS		200
+#define LEASE_GRACE_MS		5000
+#define RETRY_AFTER_DEFAULT	60
+#define RETRY_AFTER_MAX		86400
+/* A webhook's answer is read and thrown away; one that will not stop is
+ * cut off here rather than read until the timeout. */
+#define RESPONSE_MAX		(64 * 1024)
+
+/* One integration's delivery in this run. */
+struct courier {
+	const struct integration *in;
+	const char	*name;		/* "slack", ... */
+	char		 where[512];	/* the webhook URL, redacted */
+	int64_t		 deadline;	/* mono ms: start + timeout */
+	int		 leased;	/* we hold the queue's lease */
+	int		 active;	/* a POST is in flight */
+	int		 done;		/* nothing more this run */
+	CURL		*easy;
+	struct curl_slist *hdrs;
+	char		 errbuf[CURL_ERROR_SIZE];
+	char		*json;		/* the queue entry being posted */
+	char		*payload;	/* its request body */
+	char		*what;		/* "DOWN api", for the log */
+	long		 retry_after;	/* seconds from the answer, -1 none */
+	size_t		 body_len;	/* response bytes read */
+};
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct courier	*c = arg;
+
+	(void)ptr;
+	c->body_len += size * nmemb;
+	if (c->body_len > RESPONSE_MAX)
+		return 0;
+	return size * nmemb;
+}
+
+/* Returns the Retry-After delay in seconds that value means (delta seconds
+ * or an HTTP date), or -1 if it means none. */
+static long
+retry_after_parse(const char *value)
+{
+	long long	secs;
+	time_t		when;
+
+	if (parse_ll(value, 0, LLONG_MAX, &secs) == 0)
+		return secs > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : (long)secs;
+	if ((when = curl_getdate(value, NULL)) == -1)
+		return -1;
+	secs = (long long)when - now_ms() / 1000;
+	if (secs > RETRY_AFTER_MAX)
+		secs = RETRY_AFTER_MAX;
+	return secs < 0 ? 0 : (long)secs;
+}
+
+static size_t
+on_header(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct courier	*c = arg;
+	size_t		 len = size * nmemb, name = sizeof("Retry-After:") - 1;
+	char		 value[128];
+	size_t		 vlen;
+
+	/* A new status line (after a 100 Continue) starts a new answer. */
+	if (len >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+		c->retry_after = -1;
+	if (len <= name || strncasecmp(ptr, "Retry-After:", name) != 0)
+		return len;
+	ptr += name;
+	len -= name;
+	while (len > 0 && isspace((unsigned char)*ptr)) {
+		ptr++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)ptr[len - 1]))
+		len--;
+	vlen = len < sizeof(value) - 1 ? len : sizeof(value) - 1;
+	memcpy(value, ptr, vlen);
+	value[vlen] = '\0';
+	c->retry_after = retry_after_parse(value);
+	return size * nmemb;
+}
+
+/* Appends one header line to c's list; returns 0, or -1 if out of memory. */
+static int
+courier_header(struct courier *c, const char *line)
+{
+	struct curl_slist	*l;
+
+	if ((l = curl_slist_append(c->hdrs, line)) == NULL)
+		return -1;
+	c->hdrs = l;
+	return 0;
+}
+
+/* Builds the request headers; returns 0, or -1 if out of memory. */
+static int
+courier_headers(struct courier *c)
+{
+	char	*h;
+	size_t	 i;
+	int	 r;
+
+	/* Expect: 100-continue would cost a round trip for no benefit. */
+	if (courier_header(c, "Content-Type: application/json") == -1 ||
+	    courier_header(c, "Expect:") == -1)
+		return -1;
+	for (i = 0; i < c->in->nheaders; i++) {
+		h = xasprintf("%s: %s", c->in->headers[i].name,
+		    c->in->headers[i].value);
+		r = courier_header(c, h);
+		free(h);
+		if (r == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sets up the easy handle reused for every POST of c; returns 0 or -1. */
+static int
+courier_init(struct courier *c)
+{
+	CURL	*e;
+
+	if ((c->easy = e = curl_easy_init()) == NULL || courier_headers(c) == -1) {
+		log_error("%s: cannot set up delivery (out of memory)", c->name);
+		return -1;
+	}
+	if (curl_easy_setopt(e, CURLOPT_URL, c->in->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+		log_error("%s: cannot use webhook %s", c->name, c->where);
+		return -1;
+	}
+	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "peekl/" PEEKL_VERSION);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	return 0;
+}
+
+static void
+courier_forget_alert(struct courier *c)
+{
+	free(c->json);
+	free(c->payload);
+	free(c->what);
+	c->json = c->payload = c->what = NULL;
+}
+
+/* Logs that the rest of the queue waits for the next run, at level lvl. */
+static void
+courier_give_up(struct store *st, struct courier *c, enum log_level lvl,
+    const char *reason)
+{
+	long	n = store_queue_len(st, c->in->kind);
+
+	if (n >= 0)
+		log_msg(lvl, "%s: delivery to %s failed: %s; %ld alert%s stay%s "
+		    "queued", c->name, c->where, reason, n, n == 1 ? "" : "s",
+		    n == 1 ? "s" : "");
+	else
+		log_msg(lvl, "%s: delivery to %s failed: %s; alerts stay queued",
+		    c->name, c->where, reason);
+	c->done = 1;
+}
+
+/*
+ * Reads the queue's head into c and renders it, dropping entries that are
+ * not alerts (they could never be delivered and would block the queue).
+ * Returns 1 with an alert ready, 0 when the queue is empty, -1 on error.
+ */
+static int
+courier_next_alert(struct store *st, struct courier *c)
+{
+	struct alert	a;
+
+	for (;;) {
+		courier_forget_alert(c);
+		if (store_queue_head(st, c->in->kind, &c->json) == -1)
+			return -1;
+		if (c->json == NULL)
+			return 0;
+		if (alert_decode(c->json, &a) == 0)
+			break;
+		log_error("%s: dropping a queued entry that is not an alert "
+		    "(%zu bytes)", c->name, strlen(c->json));
+		if (store_queue_pop(st, c->in->kind, c->json) == -1)
+			return -1;
+	}
+	c->payload = alert_payload(c->in, &a);
+	c->what = xasprintf("%s %s", a.state, a.site);
+	alert_clear(&a);
+	if (c->payload == NULL) {
+		log_error("%s: cannot render the %s alert; it stays queued",
+		    c->name, c->what);
+		return -1;
+	}
+	return 1;
+}
+
+/* Starts posting the queue's next alert, or marks c done. Returns 0, or -1
+ * on a Redis error. */
+static int
+courier_send_next(struct store *st, struct courier *c, CURLM *multi)
+{
+	int64_t	left;
+	int	r;
+
+	left = c->deadline - mono_ms();
+	if (left <= 0) {
+		long	n = store_queue_len(st, c->in->kind);
+
+		log_info("%s: delivery time (%" PRId64 " ms) used up; %ld "
+		    "alert(s) stay queued", c->name, c->in->timeout_ms, n);
+		c->done = 1;
+		return n < 0 ? -1 : 0;
+	}
+	if ((r = courier_next_alert(st, c)) <= 0) {
+		c->done = 1;
+		return r;
+	}
+	c->retry_after = -1;
+	c->body_len = 0;
+	c->errbuf[0] = '\0';
+	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, c->payload);
+	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(c->payload));
+	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)left);
+	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
+	if (curl_multi_add_handle(multi, c->easy) != CURLM_OK) {
+		log_error("%s: cannot start delivery", c->name);
+		c->done = 1;
+		return 0;
+	}
+	c->active = 1;
+	return 0;
+}
+
+/* Honours a 429: holds the queue for Retry-After. Returns 0 or -1. */
+static int
+courier_hold(struct store *st, struct courier *c)
+{
+	long	secs = c->retry_after;
+	long	n;
+
+	if (secs < 0)
+		secs = RETRY_AFTER_DEFAULT;
+	if (secs < 1)
+		secs = 1;
+	c->done = 1;
+	if (store_queue_hold(st, c->in->kind, (int64_t)secs * 1000) == -1)
+		return -1;
+	n = store_queue_len(st, c->in->kind);
+	log_warn("%s: %s is rate-limiting (HTTP 429); delivery held for %ld s, "
+	    "%ld alert(s) stay queued", c->name, c->where, secs, n);
+	return 0;
+}
+
+/* Judges a finished POST and moves on. Returns 0, or -1 on a Redis error. */
+static int
+courier_finished(struct store *st, struct courier *c, CURLM *multi,
+    CURLcode res)
+{
+	long	code = 0;
+	char	reason[64];
+
+	curl_multi_remove_handle(multi, c->easy);
+	c->active = 0;
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (res == CURLE_OK && code >= 200 && code <= 299) {
+		if (store_queue_pop(st, c->in->kind, c->json) == -1) {
+			c->done = 1;
+			return -1;
+		}
+		log_info("%s: delivered %s", c->name, c->what);
+		return courier_send_next(st, c, multi);
+	}
+	if (res == CURLE_OK && code == 429)
+		return courier_hold(st, c);
+	if (res == CURLE_OK) {
+		snprintf(reason, sizeof(reason), "HTTP %ld", code);
+		/* A 4xx will not heal by itself (a deleted webhook answers
+		 * 404): the alert stays queued, but the operator must act. */
+		courier_give_up(st, c, code >= 400 && code < 500 ? LOG_ERROR :
+		    LOG_WARNING, reason);
+	} else if (res == CURLE_OPERATION_TIMEDOUT)
+		courier_give_up(st, c, LOG_WARNING, "timeout");
+	else if (res == CURLE_WRITE_ERROR && c->body_len > RESPONSE_MAX)
+		courier_give_up(st, c, LOG_WARNING, "response too large");
+	else
+		/* curl's generic message: errbuf may quote the URL. */
+		courier_give_up(st, c, LOG_WARNING, curl_easy_strerror(res));
+	return 0;
+}
+
+/* Decides whether c delivers this run and takes its queue's lease.
+ * Returns 1 to deliver, 0 to skip, -1 on a Redis error. */
+static int
+courier_claim(struct store *st, struct courier *c)
+{
+	int64_t	held;
+	long	n;
+	int	r;
+
+	if ((held = store_queue_held(st, c->in->kind)) == -1)
+		return -1;
+	if (held > 0) {
+		log_info("%s: delivery held for %" PRId64 " s (Retry-After)",
+		    c->name, (held + 999) / 1000);
+		return 0;
+	}
+	if ((n = store_queue_len(st, c->in->kind)) <= 0)
+		return n < 0 ? -1 : 0;
+	r = store_queue_lease(st, c->in->kind, c->in->timeout_ms +
+	    LEASE_GRACE_MS);
+	if (r == 0)
+		log_info("%s: another run is delivering the queue", c->name);
+	c->leased = r == 1;
+	return r;
+}
+
+/* Drives every in-flight POST until all couriers are done or stop is set.
+ * Returns 0, or -1 if a Redis error happened on the way. */
+static int
+deliver_loop(struct store *st, struct courier *cs, size_t n, CURLM *multi,
+    const volatile sig_atomic_t *stop)
+{
+	CURLMsg		*msg;
+	struct courier	*c;
+	size_t		 i;
+	int		 running, left, busy, rc = 0;
+
+	for (;;) {
+		if (stop != NULL && *stop) {
+			log_info("alerts: delivery interrupted; undelivered "
+			    "alerts stay queued");
+			break;
+		}
+		curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&c);
+			if (courier_finished(st, c, multi, msg->data.result) == -1)
+				rc = -1;
+		}
+		for (busy = 0, i = 0; i < n; i++)
+			busy |= cs[i].active;
+		if (!busy)
+			break;
+		curl_multi_poll(multi, NULL, 0, POLL_SLICE_MS, NULL);
+	}
+	return rc;
+}
+
+static void
+courier_free(struct courier *c, CURLM *multi, struct store *st)
+{
+	if (c->active)
+		curl_multi_remove_handle(multi, c->easy);
+	if (c->leased)
+		store_queue_unlease(st, c->in->kind);
+	curl_easy_cleanup(c->easy);
+	curl_slist_free_all(c->hdrs);
+	courier_forget_alert(c);
+}
+
+int
+alert_deliver_all(struct store *st, const struct config *cfg,
+    const volatile sig_atomic_t *stop)
+{
+	struct courier	*cs = NULL;
+	CURLM		*multi = NULL;
+	size_t		 i, n = cfg->nintegrations;
+	int64_t		 start;
+	int		 r, rc = 0;
+
+	if (n == 0 || (stop != NULL && *stop))
+		return 0;
+	cs = xcalloc(n, sizeof(*cs));
+	if ((multi = curl_multi_init()) == NULL) {
+		log_error("alerts: cannot set up libcurl");
+		rc = -1;
+		goto out;
+	}
+	start = mono_ms();
+	for (i = 0; i < n; i++) {
+		struct courier	*c = &cs[i];
+
+		c->in = &cfg->integrations[i];
+		c->name = integration_name(c->in->kind);
+		redact_secret_url(c->in->url, c->where, sizeof(c->where));
+		c->deadline = start + c->in->timeout_ms;
+		if ((r = courier_claim(st, c)) == -1)
+			rc = -1;
+		if (r != 1 || courier_init(c) == -1)
+			continue;
+		if (courier_send_next(st, c, multi) == -1)
+			rc = -1;
+	}
+	if (deliver_loop(st, cs, n, multi, stop) == -1)
+		rc = -1;
+out:
+	for (i = 0; i < n; i++)
+		courier_free(&cs[i], multi, st);
+	curl_multi_cleanup(multi);
+	free(cs);
+	return rc;
+}

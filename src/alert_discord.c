@@ -1,0 +1,82 @@
+/*
+ * Discord webhooks: the one-line summary as "content", and one embed with
+ * the colour of the severity and the same fields as Slack:
+ *
+ *   {"username":"Peekl","content":"DOWN api (https://...): HTTP 503, 2 failed checks",
+ *    "allowed_mentions":{"parse":[]},
+ *    "embeds":[{"title":"DOWN api","description":"HTTP 503, 2 failed checks",
+ *      "color":14233637,"fields":[{"name":"Website","value":"https://...",
+ *      "inline":false}, ...],"timestamp":"2026-11-25T13:20:04.048Z"}]}
+ *
+ * Discord refuses a message whose parts exceed its limits (2000 characters
+ * of content, 256 of a title, 1024 of a field value) with a 400, which would
+ * keep the alert queued forever, so every part is cut to fit.
+ */
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "alert.h"
+#include "alert_int.h"
+#include "util.h"
+
+#define DISCORD_CONTENT_MAX	2000
+#define DISCORD_TITLE_MAX	256
+#define DISCORD_DESC_MAX	4096
+#define DISCORD_VALUE_MAX	1024
+#define DISCORD_USERNAME_MAX	80
+
+static const json_int_t discord_colors[TONE__MAX] = {
+	0xd93025,	/* danger: DOWN, CRITICAL */
+	0xf9ab00,	/* warning */
+	0x1e8e3e,	/* good: UP, OK */
+};
+
+static json_t *
+discord_fields(const struct alert *a)
+{
+	struct alert_field	 f[ALERT_FIELDS_MAX];
+	json_t			*arr, *o;
+	size_t			 i, n;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	n = alert_fields(a, f);
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:o, s:b}", "name", f[i].title,
+		    "value", alert_json_string(f[i].value, DISCORD_VALUE_MAX),
+		    "inline", f[i].is_short);
+		if (json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+char *
+discord_payload(const struct integration *in, const struct alert *a)
+{
+	char	*text, *title, *reason, stamp[40];
+	json_t	*root;
+
+	text = alert_text(a);
+	title = xasprintf("%s %s", a->state, a->site);
+	reason = alert_reason(a);
+	alert_iso_ms(a->timestamp_ms, stamp, sizeof(stamp));
+	root = json_pack("{s:o, s:o, s:{s:[]}, s:[{s:o, s:o, s:I, s:o, s:s}]}",
+	    "username", alert_json_string(in->username ? in->username :
+	    "Peekl", DISCORD_USERNAME_MAX),
+	    "content", alert_json_string(text, DISCORD_CONTENT_MAX),
+	    "allowed_mentions", "parse",
+	    "embeds",
+	    "title", alert_json_string(title, DISCORD_TITLE_MAX),
+	    "description", alert_json_string(reason, DISCORD_DESC_MAX),
+	    "color", discord_colors[alert_tone(a)],
+	    "fields", discord_fields(a),
+	    "timestamp", stamp);
+	free(text);
+	free(title);
+	free(reason);
+	return alert_dump(root);
+}

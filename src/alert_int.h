@@ -1,0 +1,58 @@
+/* Private to the alert modules: the renderer of each integration and the
+ * pieces of an alert they all show the same way. */
+#ifndef PEEKL_ALERT_INT_H
+#define PEEKL_ALERT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "alert.h"
+
+enum alert_tone {
+	TONE_DANGER,	/* DOWN, CRITICAL */
+	TONE_WARNING,	/* WARNING */
+	TONE_GOOD,	/* UP, OK */
+	TONE__MAX
+};
+
+/* One labelled value shown under the summary: a Slack attachment field or
+ * a Discord embed field. */
+struct alert_field {
+	const char	*title;
+	const char	*value;		/* points into the alert or into buf */
+	int		 is_short;	/* fits beside another field */
+	char		 buf[64];
+};
+
+#define ALERT_FIELDS_MAX 8
+
+/* Fills f with the fields that apply to a; returns how many. */
+size_t		 alert_fields(const struct alert *a, struct alert_field *f);
+
+/* The colour family of a's state. */
+enum alert_tone	 alert_tone(const struct alert *a);
+
+/* The part of the summary after "STATE NAME (URL): "; malloc'd. */
+char		*alert_reason(const struct alert *a);
+
+/* Returns a JSON string holding s with every byte that is not part of valid
+ * UTF-8 replaced by '?', cut at maxlen bytes (0: no limit) on a character
+ * boundary. Never NULL: json_string rejects invalid UTF-8, this does not. */
+json_t		*alert_json_string(const char *s, size_t maxlen);
+
+/* Writes unix milliseconds as ISO 8601 UTC, "2026-11-25T13:20:04.048Z". */
+void		 alert_iso_ms(int64_t ms, char *out, size_t outsz);
+/* Writes unix seconds as ISO 8601 UTC, "2026-12-07T10:00:00Z". */
+void		 alert_iso_s(int64_t s, char *out, size_t outsz);
+
+/* Dumps and frees root; returns the malloc'd compact text, NULL on error. */
+char		*alert_dump(json_t *root);
+
+/* The request body for each integration (malloc'd), NULL on error. */
+char	*slack_payload(const struct integration *in, const struct alert *a);
+char	*discord_payload(const struct integration *in, const struct alert *a);
+char	*webhook_payload(const struct integration *in, const struct alert *a);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Slack incoming webhooks: a top-level "text" (what a phone notification
+ * shows) and one attachment coloured by severity with labelled fields:
+ *
+ *   {"text":"DOWN api (https://api.example.com/health): HTTP 503, 2 failed checks",
+ *    "attachments":[{"color":"#d93025","fallback":"DOWN api (...): ...",
+ *      "fields":[{"title":"Website","value":"https://...","short":false},
+ *                {"title":"Status code","value":"503","short":true}, ...],
+ *      "ts":1764077404}]}
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "alert.h"
+#include "alert_int.h"
+#include "util.h"
+
+static const char *const slack_colors[TONE__MAX] = {
+	"#d93025",	/* danger: DOWN, CRITICAL */
+	"#f9ab00",	/* warning */
+	"#1e8e3e",	/* good: UP, OK */
+};
+
+/* Returns s with Slack's three control characters written as the entities
+ * Slack asks for, so a "<" in an error can never become a link or an
+ * @-mention; malloc'd. */
+static char *
+slack_escape(const char *s)
+{
+	struct buf	b = { 0 };
+
+	buf_puts(&b, "");
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_puts(&b, "&amp;");
+		else if (*s == '<')
+			buf_puts(&b, "&lt;");
+		else if (*s == '>')
+			buf_puts(&b, "&gt;");
+		else
+			buf_append(&b, s, 1);
+	}
+	return b.data;
+}
+
+/* Returns a JSON string of s escaped for Slack, or NULL on error. */
+static json_t *
+slack_string(const char *s)
+{
+	char	*esc = slack_escape(s);
+	json_t	*j;
+
+	j = alert_json_string(esc, 0);
+	free(esc);
+	return j;
+}
+
+static json_t *
+slack_fields(const struct alert *a)
+{
+	struct alert_field	 f[ALERT_FIELDS_MAX];
+	json_t			*arr, *o;
+	size_t			 i, n;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	n = alert_fields(a, f);
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:o, s:b}", "title", f[i].title,
+		    "value", slack_string(f[i].value), "short", f[i].is_short);
+		if (json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+char *
+slack_payload(const struct integration *in, const struct alert *a)
+{
+	char	*text;
+	json_t	*root;
+
+	(void)in;
+	text = alert_text(a);
+	root = json_pack("{s:o, s:[{s:s, s:o, s:o, s:I}]}",
+	    "text", slack_string(text),
+	    "attachments",
+	    "color", slack_colors[alert_tone(a)],
+	    "fallback", slack_string(text),
+	    "fields", slack_fields(a),
+	    "ts", (json_int_t)(a->timestamp_ms / 1000));
+	free(text);
+	return alert_dump(root);
+}

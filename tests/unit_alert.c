@@ -1,0 +1,548 @@
+/*
+ * Alerts: the one-line summaries, every integration's payload compared
+ * byte for byte with tests/golden/NAME.json (lowdown's regress style; run
+ * with PEEKL_GOLDEN_UPDATE=1 to rewrite the files after a deliberate
+ * change, then review the diff), escaping of hostile strings, and the
+ * queue form's round trip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "alert.h"
+#include "util.h"
+
+/* 2026-11-25T09:00:00.048Z: every alert below happens then. */
+#define T0_MS		1795597200048LL
+#define T0_S		1795597200LL
+#define DAY_S		86400LL
+
+/* A writable copy of a literal, for the char * fields of the config. */
+#define STR(s)		((char []){ s })
+
+static struct site	api = {
+	.name = STR("api"), .url = STR("https://api.example.com/health"),
+};
+static struct site	example = {
+	.name = STR("example.com"), .url = STR("https://example.com"),
+};
+
+static struct integration slack = {
+	.kind = INTEG_SLACK,
+	.url = STR("https://hooks.slack.com/services/T0/B0/X"),
+};
+static struct integration discord = {
+	.kind = INTEG_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
+};
+static struct integration discord_named = {
+	.kind = INTEG_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
+	.username = STR("Peekl"),
+};
+static struct integration webhook = {
+	.kind = INTEG_WEBHOOK, .url = STR("https://alerts.example.com/peekl"),
+};
+
+/* The DOWN alert of the examples: HTTP 503 on the second failure. */
+static void
+make_down(struct alert *a, const struct site *site, const char *error)
+{
+	struct transition	tr = { KIND_HTTP, HTTP_UP, HTTP_DOWN, 3600000 };
+	struct http_result	r = { .done = 1, .http_code = 503,
+				      .response_ms = 41.2 };
+	struct site_state	st = { .state = HTTP_DOWN, .failures = 2 };
+
+	snprintf(r.error, sizeof(r.error), "%s", error);
+	alert_from_http(a, site, &tr, &r, &st, T0_MS);
+}
+
+static void
+make_up(struct alert *a)
+{
+	struct transition	tr = { KIND_HTTP, HTTP_DOWN, HTTP_UP, 250000 };
+	struct http_result	r = { .done = 1, .ok = 1, .http_code = 200,
+				      .response_ms = 38.0 };
+	struct site_state	st = { .state = HTTP_UP };
+
+	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
+}
+
+static void
+make_cert(struct alert *a, int from, int to, long days, int64_t not_after,
+    const char *error)
+{
+	struct transition	tr = { KIND_CERT, from, to, 86400000 };
+	struct cert_result	r = { .done = 1, .have_cert = 1,
+				      .days_left = days, .not_after = not_after };
+
+	snprintf(r.error, sizeof(r.error), "%s", error);
+	alert_from_cert(a, &example, &tr, &r, T0_MS);
+}
+
+static void
+make_warning(struct alert *a)
+{
+	/* 2026-12-07T10:00:00Z, 12 days and an hour later. */
+	make_cert(a, CERT_OK, CERT_WARNING, 12, 1796637600, "");
+}
+
+static void
+make_expired(struct alert *a)
+{
+	/* Expired three and a half days ago: floor() says -4. */
+	make_cert(a, CERT_WARNING, CERT_CRITICAL, -4,
+	    T0_S - 3 * DAY_S - DAY_S / 2, "certificate expired");
+}
+
+static void
+make_ok(struct alert *a)
+{
+	/* 2027-02-13T10:00:00Z. */
+	make_cert(a, CERT_CRITICAL, CERT_OK, 80, 1802512800, "");
+}
+
+/* Compares got (plus a final newline) with tests/golden/name.json, printing
+ * both on a mismatch; with PEEKL_GOLDEN_UPDATE set, rewrites the file. */
+static void
+golden(const char *name, const char *got)
+{
+	const char	*dir = getenv("PEEKL_GOLDEN_DIR");
+	char		 path[512], want[65536];
+	FILE		*f;
+	size_t		 n, i;
+
+	cr_assert_not_null(got, "%s: no payload", name);
+	snprintf(path, sizeof(path), "%s/%s.json", dir ? dir : "tests/golden",
+	    name);
+	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
+		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
+		fprintf(f, "%s\n", got);
+		fclose(f);
+		return;
+	}
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "cannot read %s (run from the repository root)",
+	    path);
+	n = fread(want, 1, sizeof(want) - 1, f);
+	fclose(f);
+	want[n] = '\0';
+	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
+		continue;
+	if (got[i] != '\0' || want[i] != '\n' || want[i + 1] != '\0')
+		cr_assert_fail("%s differs from the output at byte %zu\n"
+		    "want: %s" "got:  %s\n", path, i, want, got);
+}
+
+/* Renders a for in, compares with the golden file, frees everything. */
+static void
+golden_payload(const char *name, const struct integration *in,
+    struct alert *a)
+{
+	char	*p = alert_payload(in, a);
+
+	golden(name, p);
+	free(p);
+	alert_clear(a);
+}
+
+Test(alert_golden, slack_down)
+{
+	struct alert	a;
+
+	make_down(&a, &api, "HTTP 503");
+	golden_payload("slack_down", &slack, &a);
+}
+
+Test(alert_golden, slack_up)
+{
+	struct alert	a;
+
+	make_up(&a);
+	golden_payload("slack_up", &slack, &a);
+}
+
+Test(alert_golden, slack_cert_warning)
+{
+	struct alert	a;
+
+	make_warning(&a);
+	golden_payload("slack_cert_warning", &slack, &a);
+}
+
+Test(alert_golden, slack_cert_critical_expired)
+{
+	struct alert	a;
+
+	make_expired(&a);
+	golden_payload("slack_cert_critical_expired", &slack, &a);
+}
+
+Test(alert_golden, slack_cert_ok)
+{
+	struct alert	a;
+
+	make_ok(&a);
+	golden_payload("slack_cert_ok", &slack, &a);
+}
+
+Test(alert_golden, discord_down)
+{
+	struct alert	a;
+
+	make_down(&a, &api, "HTTP 503");
+	golden_payload("discord_down", &discord, &a);
+}
+
+Test(alert_golden, discord_cert_warning)
+{
+	struct alert	a;
+
+	make_warning(&a);
+	golden_payload("discord_cert_warning", &discord, &a);
+}
+
+Test(alert_golden, webhook_down)
+{
+	struct alert	a;
+
+	make_down(&a, &api, "HTTP 503");
+	golden_payload("webhook_down", &webhook, &a);
+}
+
+Test(alert_golden, webhook_up)
+{
+	struct alert	a;
+
+	make_up(&a);
+	golden_payload("webhook_up", &webhook, &a);
+}
+
+Test(alert_golden, webhook_cert_critical)
+{
+	struct alert	a;
+
+	make_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
+	    "certificate not trusted");
+	golden_payload("webhook_cert_critical", &webhook, &a);
+}
+
+/* --- the one-line summary --- */
+
+static void
+text_is(struct alert *a, const char *want)
+{
+	char	*got = alert_text(a);
+
+	cr_assert_str_eq(got, want);
+	free(got);
+	alert_clear(a);
+}
+
+Test(alert_text, http)
+{
+	struct alert		a;
+	struct transition	tr = { KIND_HTTP, HTTP_UNKNOWN, HTTP_DOWN, 0 };
+	struct http_result	r = { .done = 1, .response_ms = 10000 };
+	struct site_state	st = { .failures = 1 };
+
+	make_down(&a, &api, "HTTP 503");
+	text_is(&a, "DOWN api (https://api.example.com/health): HTTP 503, "
+	    "2 failed checks");
+	make_up(&a);
+	text_is(&a, "UP api (https://api.example.com/health): back after "
+	    "4m 10s");
+	snprintf(r.error, sizeof(r.error), "timeout");
+	alert_from_http(&a, &api, &tr, &r, &st, T0_MS);
+	cr_assert_str_eq(a.previous, "unknown");
+	cr_assert_eq(a.http_code, 0);
+	text_is(&a, "DOWN api (https://api.example.com/health): timeout, "
+	    "1 failed check");
+}
+
+Test(alert_text, cert)
+{
+	struct alert		a;
+	struct transition	tr = { KIND_CERT, CERT_OK, CERT_CRITICAL, 0 };
+	struct cert_result	r = { .done = 1 };
+
+	make_warning(&a);
+	text_is(&a, "WARNING example.com (https://example.com): certificate "
+	    "expires in 12 days (2026-12-07)");
+	make_expired(&a);
+	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
+	    "expired 3 days ago (2026-11-21)");
+	make_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
+	    "certificate not trusted");
+	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
+	    "not trusted, expires in 80 days");
+	make_ok(&a);
+	text_is(&a, "OK example.com (https://example.com): certificate valid "
+	    "for 80 more days (2027-02-13)");
+	make_cert(&a, CERT_WARNING, CERT_CRITICAL, 1, 1795597200 + DAY_S + 60,
+	    "");
+	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
+	    "expires in 1 day (2026-11-26)");
+	/* No certificate at all: the handshake's error is the reason. */
+	snprintf(r.error, sizeof(r.error), "connection refused");
+	alert_from_cert(&a, &example, &tr, &r, T0_MS);
+	cr_assert_eq(a.response_ms < 0, 1);
+	text_is(&a, "CRITICAL example.com (https://example.com): connection "
+	    "refused");
+}
+
+Test(alert_text, password_redacted)
+{
+	struct site	s = { .name = STR("intranet"),
+			      .url = STR("https://bob:hunter2@intra.example/") };
+	struct alert	a;
+
+	make_down(&a, &s, "HTTP 503");
+	cr_assert_null(strstr(a.url, "hunter2"));
+	text_is(&a, "DOWN intranet (https://bob:***@intra.example/): "
+	    "HTTP 503, 2 failed checks");
+}
+
+/* --- escaping --- */
+
+/* Parses a payload back; fails the test if it is not JSON. */
+static json_t *
+parse(const char *payload)
+{
+	json_error_t	 je;
+	json_t		*j;
+
+	cr_assert_not_null(payload);
+	j = json_loads(payload, 0, &je);
+	cr_assert_not_null(j, "invalid JSON (%s): %s", je.text, payload);
+	return j;
+}
+
+Test(alert_escape, quote_and_backslash)
+{
+	struct site	 s = { .name = STR("odd"),
+			       .url = STR("https://x.example/a\"b\\c") };
+	struct alert	 a;
+	const struct integration *ins[] = { &slack, &discord, &webhook };
+	char		*p;
+	json_t		*j;
+	size_t		 i;
+
+	make_down(&a, &s, "HTTP 503");
+	for (i = 0; i < ARRAY_LEN(ins); i++) {
+		p = alert_payload(ins[i], &a);
+		j = parse(p);
+		if (ins[i]->kind == INTEG_WEBHOOK)
+			cr_assert_str_eq(json_string_value(json_object_get(j,
+			    "url")), "https://x.example/a\"b\\c");
+		cr_assert_str_eq(json_string_value(json_object_get(j,
+		    ins[i]->kind == INTEG_DISCORD ? "content" : "text")),
+		    "DOWN odd (https://x.example/a\"b\\c): HTTP 503, 2 failed "
+		    "checks");
+		json_decref(j);
+		free(p);
+	}
+	alert_clear(&a);
+}
+
+Test(alert_escape, non_ascii_passes_through)
+{
+	struct alert	 a;
+	char		*p;
+	json_t		*j;
+
+	make_down(&a, &api, "délai dépassé");
+	p = alert_payload(&webhook, &a);
+	cr_assert_not_null(strstr(p, "\"error\":\"délai dépassé\""), "%s", p);
+	j = parse(p);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "text")),
+	    "DOWN api (https://api.example.com/health): délai dépassé, "
+	    "2 failed checks");
+	json_decref(j);
+	free(p);
+	alert_clear(&a);
+}
+
+Test(alert_escape, invalid_utf8_becomes_valid_json)
+{
+	const struct integration *ins[] = { &slack, &discord, &webhook };
+	struct alert	 a;
+	char		*p;
+	json_t		*j;
+	size_t		 i;
+
+	/* A stray byte, a truncated sequence, an overlong "/", a surrogate,
+	 * and a sequence cut by the end of the string. */
+	make_down(&a, &api, "bad \xff x \xc3 y \xc0\xaf z \xed\xa0\x80 end\xe2\x82");
+	for (i = 0; i < ARRAY_LEN(ins); i++) {
+		p = alert_payload(ins[i], &a);
+		j = parse(p);
+		if (ins[i]->kind == INTEG_WEBHOOK)
+			cr_assert_str_eq(json_string_value(json_object_get(j,
+			    "error")), "bad ? x ? y ?? z ??? end??");
+		json_decref(j);
+		free(p);
+	}
+	p = alert_encode(&a);
+	j = parse(p);
+	json_decref(j);
+	free(p);
+	alert_clear(&a);
+}
+
+Test(alert_escape, slack_control_characters)
+{
+	struct alert	 a;
+	char		*p;
+	json_t		*j;
+
+	make_down(&a, &api, "<!channel> & <b>");
+	p = alert_payload(&slack, &a);
+	j = parse(p);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "text")),
+	    "DOWN api (https://api.example.com/health): &lt;!channel&gt; "
+	    "&amp; &lt;b&gt;, 2 failed checks");
+	json_decref(j);
+	free(p);
+	alert_clear(&a);
+}
+
+Test(alert_escape, discord_limits)
+{
+	struct site	 s = { .name = STR("long"), .url = NULL };
+	struct alert	 a;
+	char		*url, *p;
+	json_t		*j, *embed;
+
+	url = xcalloc(1, 3001);
+	memcpy(url, "https://x.example/", 18);
+	memset(url + 18, 'a', 2982);
+	s.url = url;
+	make_down(&a, &s, "HTTP 503");
+	p = alert_payload(&discord_named, &a);
+	j = parse(p);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "username")),
+	    "Peekl");
+	cr_assert_leq(strlen(json_string_value(json_object_get(j,
+	    "content"))), 2000);
+	embed = json_array_get(json_object_get(j, "embeds"), 0);
+	cr_assert_leq(strlen(json_string_value(json_object_get(
+	    json_array_get(json_object_get(embed, "fields"), 0), "value"))),
+	    1024);
+	json_decref(j);
+	free(p);
+	free(url);
+	alert_clear(&a);
+}
+
+/* --- the queue form --- */
+
+static void
+assert_same(const struct alert *x, const struct alert *y)
+{
+	cr_assert_eq(x->kind, y->kind);
+	cr_assert_str_eq(x->site, y->site);
+	cr_assert_str_eq(x->url, y->url);
+	cr_assert_str_eq(x->state, y->state);
+	cr_assert_str_eq(x->previous, y->previous);
+	if (x->error == NULL)
+		cr_assert_null(y->error);
+	else
+		cr_assert_str_eq(x->error, y->error);
+	cr_assert_eq(x->http_code, y->http_code);
+	cr_assert_eq(x->response_ms, y->response_ms);
+	cr_assert_eq(x->failures, y->failures);
+	cr_assert_eq(x->have_cert, y->have_cert);
+	cr_assert_eq(x->days_left, y->days_left);
+	cr_assert_eq(x->not_after, y->not_after);
+	cr_assert_eq(x->duration_ms, y->duration_ms);
+	cr_assert_eq(x->timestamp_ms, y->timestamp_ms);
+}
+
+static void
+round_trip(struct alert *a)
+{
+	struct alert	 b;
+	char		*json = alert_encode(a);
+
+	cr_assert_not_null(json);
+	cr_assert_eq(alert_decode(json, &b), 0, "cannot decode %s", json);
+	assert_same(a, &b);
+	free(json);
+	alert_clear(&b);
+	alert_clear(a);
+}
+
+Test(alert_queue, round_trip)
+{
+	struct alert	a;
+
+	make_down(&a, &api, "délai \"dépassé\"");
+	a.response_ms = 41.234567891;
+	round_trip(&a);
+	make_up(&a);
+	round_trip(&a);
+	make_expired(&a);
+	round_trip(&a);
+	make_ok(&a);
+	round_trip(&a);
+}
+
+Test(alert_queue, decode_rejects_garbage)
+{
+	static const char *const bad[] = {
+		"", "null", "[]", "{}", "42", "\"DOWN\"", "{\"kind\":",
+		"not json at all",
+		/* A valid alert with one field broken at a time. */
+		"{\"kind\":\"dns\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
+		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
+		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
+		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
+		"\"timestamp_ms\":1}",
+		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"MAYBE\","
+		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
+		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
+		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
+		"\"timestamp_ms\":1}",
+		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
+		"\"previous\":\"up\",\"error\":null,\"http_code\":\"503\","
+		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
+		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
+		"\"timestamp_ms\":1}",
+		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
+		"\"previous\":\"up\",\"error\":7,\"http_code\":0,"
+		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
+		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
+		"\"timestamp_ms\":1}",
+		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
+		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
+		"\"response_ms\":1,\"failures\":-1,\"have_cert\":false,"
+		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
+		"\"timestamp_ms\":1}",
+		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
+		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
+		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
+		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0}",
+	};
+	static const char good[] =
+	    "{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
+	    "\"previous\":\"up\",\"error\":null,\"http_code\":0,"
+	    "\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
+	    "\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
+	    "\"timestamp_ms\":1}";
+	struct alert	a;
+	size_t		i;
+
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		cr_assert_eq(alert_decode(bad[i], &a), -1, "accepted %s",
+		    bad[i]);
+		cr_assert_null(a.site);
+	}
+	cr_assert_eq(alert_decode(NULL, &a), -1);
+	/* The control: the same object, unbroken, decodes. */
+	cr_assert_eq(alert_decode(good, &a), 0);
+	cr_assert_str_eq(a.site, "a");
+	cr_assert_null(a.error);
+	alert_clear(&a);
+}
