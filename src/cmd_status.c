@@ -1,0 +1,139 @@
+/* The `status` command: every site's state as Redis holds it. No checks. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "output.h"
+#include "state.h"
+#include "store.h"
+#include "util.h"
+
+/* Unix ms as seconds with the milliseconds as fraction, or null for 0. */
+static json_t *
+json_time(int64_t ms)
+{
+	return ms > 0 ? json_real((double)ms / 1000.0) : json_null();
+}
+
+static json_t *
+status_json(const struct site *site, const struct site_state *st)
+{
+	char	 url[1024], date[32];
+	int	 http = st->last_check > 0, cert = st->cert_last_check > 0;
+
+	format_iso8601(st->cert_not_after, date, sizeof(date));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o}",
+	    "site", site->name,
+	    "url", redact_site_url(site->url, url, sizeof(url)),
+	    "state", http_state_name(st->state),
+	    "failures", http ? json_integer(st->failures) : json_null(),
+	    "last_check", json_time(st->last_check),
+	    "since", json_time(st->since),
+	    "http_code", http && st->http_code ? json_integer(st->http_code) :
+	    json_null(),
+	    "response_ms", http ? json_ms(st->response_ms) : json_null(),
+	    "error", http && st->error[0] ? json_string(st->error) : json_null(),
+	    "cert_state", cert ? json_string(cert_state_name(st->cert_state)) :
+	    json_null(),
+	    "cert_days_left", cert && st->have_cert ?
+	    json_integer(st->cert_days_left) : json_null(),
+	    "cert_not_after", cert && st->have_cert ? json_string(date) :
+	    json_null());
+}
+
+/* "12s ago" style age of a unix-ms time, "-" for never. */
+static void
+age(int64_t then, int64_t now, char *out, size_t outsz)
+{
+	char	d[32];
+
+	if (then <= 0) {
+		snprintf(out, outsz, "-");
+		return;
+	}
+	format_duration(now - then, d, sizeof(d));
+	snprintf(out, outsz, "%s ago", d);
+}
+
+static void
+status_line(const struct site *site, const struct site_state *st,
+    int64_t now, int namew)
+{
+	char	last[48], since[48], code[16] = "-", resp[32] = "-", cert[64] = "-";
+
+	age(st->last_check, now, last, sizeof(last));
+	age(st->since, now, since, sizeof(since));
+	if (st->last_check > 0) {
+		if (st->http_code)
+			snprintf(code, sizeof(code), "%d", st->http_code);
+		snprintf(resp, sizeof(resp), "%.0f ms", st->response_ms);
+	}
+	if (st->cert_last_check > 0 && st->have_cert)
+		snprintf(cert, sizeof(cert), "%s (%ld days)",
+		    cert_state_name(st->cert_state), st->cert_days_left);
+	else if (st->cert_last_check > 0)
+		snprintf(cert, sizeof(cert), "%s", cert_state_name(st->cert_state));
+	printf("%-*s  %-7s  %-12s  %-12s  %-4s  %-8s  %s%s%s\n", namew,
+	    site->name, http_state_name(st->state), since, last, code, resp,
+	    cert, st->error[0] ? "  " : "", st->error);
+}
+
+/* The status exit code: the worst state a site is in now. */
+static enum severity
+site_severity(const struct site_state *st)
+{
+	enum severity	sev = st->state == HTTP_DOWN ? SEV_CRITICAL : SEV_OK;
+	enum severity	cs = cert_severity(st->cert_state);
+
+	if (st->cert_state != CERT_UNKNOWN && cs > sev)
+		sev = cs;
+	return sev;
+}
+
+int
+cmd_status(const struct config *cfg, int json)
+{
+	struct store		*store = NULL;
+	struct site_state	*states;
+	json_t			*arr = NULL;
+	enum severity		 worst = SEV_OK;
+	int64_t			 now = now_ms();
+	int			 namew = 4, rc = SEV_UNKNOWN;
+
+	states = xcalloc(cfg->nsites, sizeof(*states));
+	if (store_open(&cfg->redis, &store) == -1 ||
+	    store_read_states(store, cfg, states) == -1)
+		goto out;
+	for (size_t i = 0; i < cfg->nsites; i++) {
+		int len = (int)strlen(cfg->sites[i].name);
+
+		namew = len > namew ? (len > 40 ? 40 : len) : namew;
+	}
+	if (json)
+		arr = json_array();
+	else
+		printf("%-*s  %-7s  %-12s  %-12s  %-4s  %-8s  %s\n", namew, "SITE",
+		    "STATE", "SINCE", "LAST CHECK", "HTTP", "RESPONSE", "CERT");
+	for (size_t i = 0; i < cfg->nsites; i++) {
+		enum severity sev = site_severity(&states[i]);
+
+		if (sev > worst)
+			worst = sev;
+		if (arr != NULL)
+			json_array_append_new(arr,
+			    status_json(&cfg->sites[i], &states[i]));
+		else
+			status_line(&cfg->sites[i], &states[i], now, namew);
+	}
+	if (arr != NULL)
+		output_json_doc(json_pack("{s:o}", "sites", arr));
+	rc = worst;
+out:
+	store_close(store);
+	free(states);
+	return rc;
+}

@@ -1,0 +1,138 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "output.h"
+#include "util.h"
+
+/* The short form of the certificate's situation for the human line. */
+static void
+cert_detail(const struct cert_result *r, char *out, size_t outsz)
+{
+	char	date[32] = "";
+
+	if (r->have_cert) {
+		format_iso8601(r->not_after, date, sizeof(date));
+		date[10] = '\0';	/* YYYY-MM-DD */
+	}
+	if (!r->have_cert)
+		snprintf(out, outsz, "certificate check failed: %s", r->error);
+	else if (r->days_left < 0)
+		snprintf(out, outsz, "certificate expired %ld day%s ago (%s)",
+		    -r->days_left, r->days_left == -1 ? "" : "s", date);
+	else if (r->error[0] != '\0')
+		snprintf(out, outsz, "%s, %ld days left (%s)", r->error,
+		    r->days_left, date);
+	else
+		snprintf(out, outsz, "certificate expires in %ld day%s (%s)",
+		    r->days_left, r->days_left == 1 ? "" : "s", date);
+}
+
+void
+output_http_line(FILE *fp, const struct site *site,
+    const struct http_result *r, const struct site_state *st, int namew)
+{
+	char	url[1024], what[256], fails[64] = "";
+
+	if (r->ok)
+		snprintf(what, sizeof(what), "HTTP %d in %.0f ms", r->http_code,
+		    r->response_ms);
+	else if (strncmp(r->error, "HTTP ", 5) == 0)
+		snprintf(what, sizeof(what), "%s in %.0f ms", r->error,
+		    r->response_ms);
+	else
+		snprintf(what, sizeof(what), "%s after %.0f ms", r->error,
+		    r->response_ms);
+	if (!r->ok && st->state != HTTP_DOWN)
+		snprintf(fails, sizeof(fails), " (%d/%d failures)", st->failures,
+		    site->retry + 1);
+	else if (!r->ok)
+		snprintf(fails, sizeof(fails), " (down, %d failure%s)",
+		    st->failures, st->failures == 1 ? "" : "s");
+	fprintf(fp, "%-9s %-*s  %s  %s%s\n",
+	    r->ok ? "OK" : "CRITICAL", namew, site->name,
+	    redact_site_url(site->url, url, sizeof(url)), what, fails);
+}
+
+void
+output_cert_line(FILE *fp, const struct site *site,
+    const struct cert_result *r, const struct site_state *st, int namew)
+{
+	char	url[1024], what[256], sev[16];
+
+	cert_detail(r, what, sizeof(what));
+	snprintf(sev, sizeof(sev), "%s", severity_name(cert_severity(st->cert_state)));
+	for (char *p = sev; *p; p++)
+		*p = (char)(*p - ('a' <= *p && *p <= 'z' ? 32 : 0));
+	fprintf(fp, "%-9s %-*s  %s  %s\n", sev, namew, site->name,
+	    redact_site_url(site->url, url, sizeof(url)), what);
+}
+
+json_t *
+json_ms(double ms)
+{
+	return json_real(round(ms * 10.0) / 10.0);
+}
+
+/* Returns a JSON string, or null for an empty one. */
+static json_t *
+json_error(const char *error)
+{
+	return error[0] == '\0' ? json_null() : json_string(error);
+}
+
+json_t *
+output_http_json(const struct site *site, const struct http_result *r,
+    const struct site_state *st)
+{
+	char	url[1024];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:i, s:s}",
+	    "site", site->name,
+	    "url", redact_site_url(site->url, url, sizeof(url)),
+	    "kind", "http",
+	    "status", severity_name(http_severity(r)),
+	    "http_code", r->http_code ? json_integer(r->http_code) : json_null(),
+	    "response_ms", json_ms(r->response_ms),
+	    "error", json_error(r->error),
+	    "failures", st->failures,
+	    "state", http_state_name(st->state));
+}
+
+json_t *
+output_cert_json(const struct site *site, const struct cert_result *r,
+    const struct site_state *st)
+{
+	char	url[1024], date[32];
+
+	format_iso8601(r->not_after, date, sizeof(date));
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
+	    "site", site->name,
+	    "url", redact_site_url(site->url, url, sizeof(url)),
+	    "kind", "cert",
+	    "status", severity_name(cert_severity(st->cert_state)),
+	    "days_left", r->have_cert ? json_integer(r->days_left) : json_null(),
+	    "not_after", r->have_cert ? json_string(date) : json_null(),
+	    "error", json_error(r->error),
+	    "state", cert_state_name(st->cert_state));
+}
+
+void
+output_json_doc(json_t *root)
+{
+	char	*s;
+
+	if (root == NULL) {
+		log_error("cannot build the JSON output");
+		return;
+	}
+	/* Fifteen digits print 41.2 as "41.2", not "41.200000000000003". */
+	if ((s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15))) != NULL) {
+		puts(s);
+		free(s);
+	}
+	json_decref(root);
+}

@@ -1,0 +1,395 @@
+/*
+ * The `check` command: decide what is due, take leases, run the HTTP and
+ * certificate checks concurrently, apply the state machine, record the
+ * results and queue alerts in one Redis transaction, print, deliver.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "check_cert.h"
+#include "check_http.h"
+#include "commands.h"
+#include "log.h"
+#include "output.h"
+#include "state.h"
+#include "store.h"
+#include "util.h"
+
+/* Leases outlive a check by this much, so a run that is slow to write its
+ * results still holds the site; a crashed run blocks it no longer. */
+#define LEASE_MARGIN_MS 5000
+
+volatile sig_atomic_t peekl_stop;
+
+struct run {
+	const struct config	*cfg;
+	const struct check_opts	*opts;
+	struct store		*store;		/* NULL in a dry run without Redis */
+	int64_t			 now;
+	struct site_state	*states;	/* one per site */
+	unsigned char		*forced;	/* one per site: named by --site */
+	unsigned char		*due[KIND__MAX]; /* one per site */
+	struct lease		*leases;
+	size_t			 nleases;
+	struct http_job		*hjobs;
+	size_t			 nh;
+	size_t			*hsite;		/* site index of each HTTP job */
+	struct cert_job		*cjobs;
+	size_t			 nc;
+	size_t			*csite;		/* site index of each cert job */
+	struct record		*recs;
+	size_t			 nrecs;
+	struct alert		*alerts;
+	size_t			 nalerts;
+	enum severity		 worst;
+	int			 stopped;
+};
+
+static void
+run_free(struct run *r)
+{
+	for (size_t i = 0; i < r->nalerts; i++)
+		alert_clear(&r->alerts[i]);
+	free(r->alerts);
+	free(r->recs);
+	free(r->hjobs);
+	free(r->hsite);
+	free(r->cjobs);
+	free(r->csite);
+	free(r->leases);
+	for (int k = 0; k < KIND__MAX; k++)
+		free(r->due[k]);
+	free(r->forced);
+	free(r->states);
+	store_close(r->store);
+}
+
+/* Marks the sites named by --site; returns -1 if one names none. */
+static int
+select_forced(struct run *r)
+{
+	for (size_t i = 0; i < r->opts->nsites; i++) {
+		long idx = site_find(r->cfg, r->opts->sites[i]);
+
+		if (idx < 0)
+			return -1;
+		r->forced[idx] = 1;
+	}
+	return 0;
+}
+
+/* Returns 1 when this run should check kind of site i now. */
+static int
+wanted(const struct run *r, size_t i, enum check_kind kind)
+{
+	const struct site	*site = &r->cfg->sites[i];
+
+	if (kind == KIND_CERT && !site->cert_monitoring)
+		return 0;
+	if (r->opts->nsites > 0)
+		return r->forced[i];
+	return kind == KIND_HTTP ?
+	    state_http_due(&r->states[i], site, r->now) :
+	    state_cert_due(&r->states[i], site, r->now);
+}
+
+static void
+plan_due(struct run *r)
+{
+	for (size_t i = 0; i < r->cfg->nsites; i++)
+		for (int k = 0; k < KIND__MAX; k++)
+			r->due[k][i] = (unsigned char)wanted(r, i, (enum check_kind)k);
+}
+
+/*
+ * Takes a lease for every due check. A check whose lease another run holds
+ * is skipped; so is one whose re-read state shows that another run checked
+ * it meanwhile (unless --site forced it). Returns -1 on a Redis error.
+ */
+static int
+take_leases(struct run *r)
+{
+	const struct config	*cfg = r->cfg;
+
+	r->leases = xcalloc(cfg->nsites * KIND__MAX, sizeof(*r->leases));
+	for (size_t i = 0; i < cfg->nsites; i++)
+		for (int k = 0; k < KIND__MAX; k++) {
+			struct lease *l;
+
+			if (!r->due[k][i])
+				continue;
+			l = &r->leases[r->nleases++];
+			l->site = i;
+			l->kind = (enum check_kind)k;
+			l->ttl_ms = cfg->sites[i].timeout_ms + LEASE_MARGIN_MS;
+		}
+	if (r->nleases == 0)
+		return 0;
+	if (store_take_leases(r->store, cfg, r->leases, r->nleases,
+	    r->states) == -1)
+		return -1;
+	for (size_t j = 0; j < r->nleases; j++) {
+		struct lease	*l = &r->leases[j];
+		const char	*name = cfg->sites[l->site].name;
+
+		if (!l->granted) {
+			log_info("%s: %s check is running in another peekl run; "
+			    "skipped", name, check_kind_name(l->kind));
+			r->due[l->kind][l->site] = 0;
+		} else if (!r->forced[l->site] &&
+		    !wanted(r, l->site, l->kind)) {
+			log_debug("%s: %s check was just done by another run; "
+			    "skipped", name, check_kind_name(l->kind));
+			r->due[l->kind][l->site] = 0;
+		}
+	}
+	return 0;
+}
+
+static void
+build_jobs(struct run *r)
+{
+	size_t	n = r->cfg->nsites;
+
+	r->hjobs = xcalloc(n, sizeof(*r->hjobs));
+	r->hsite = xcalloc(n, sizeof(*r->hsite));
+	r->cjobs = xcalloc(n, sizeof(*r->cjobs));
+	r->csite = xcalloc(n, sizeof(*r->csite));
+	for (size_t i = 0; i < n; i++) {
+		if (r->due[KIND_HTTP][i]) {
+			r->hsite[r->nh] = i;
+			r->hjobs[r->nh++].site = &r->cfg->sites[i];
+		}
+		if (r->due[KIND_CERT][i]) {
+			r->csite[r->nc] = i;
+			r->cjobs[r->nc++].site = &r->cfg->sites[i];
+		}
+	}
+}
+
+/* Runs the certificate checks in the background while the HTTP checks run
+ * on this thread, so a run lasts about as long as its slowest check. */
+static void
+run_checks(struct run *r)
+{
+	struct cert_batch	*cb = NULL;
+	int			 maxc = r->cfg->max_concurrency;
+
+	if (r->nc > 0)
+		cb = cert_batch_start(r->cjobs, r->nc, maxc, &peekl_stop);
+	if (r->nh > 0)
+		http_batch_run(r->hjobs, r->nh, maxc, &peekl_stop);
+	if (cb != NULL)
+		cert_batch_wait(cb);
+	if (peekl_stop)
+		r->stopped = 1;
+}
+
+static void
+worsen(struct run *r, enum severity sev)
+{
+	if (sev > r->worst)
+		r->worst = sev;
+}
+
+/* Applies the state machine to every finished check, collecting the records
+ * to write and the alerts to queue. */
+static void
+apply_results(struct run *r)
+{
+	struct transition	 tr;
+	size_t			 i, s;
+
+	r->recs = xcalloc(r->nh + r->nc, sizeof(*r->recs));
+	r->alerts = xcalloc(r->nh + r->nc, sizeof(*r->alerts));
+	for (i = 0; i < r->nh; i++) {
+		const struct http_result *res = &r->hjobs[i].res;
+
+		if (!res->done)
+			continue;
+		s = r->hsite[i];
+		if (state_apply_http(&r->states[s], &r->cfg->sites[s], res,
+		    r->now, &tr))
+			alert_from_http(&r->alerts[r->nalerts++],
+			    &r->cfg->sites[s], &tr, res, &r->states[s], r->now);
+		r->recs[r->nrecs++] = (struct record){ .site = s,
+		    .kind = KIND_HTTP, .http = res, .state = &r->states[s] };
+		worsen(r, http_severity(res));
+	}
+	for (i = 0; i < r->nc; i++) {
+		const struct cert_result *res = &r->cjobs[i].res;
+
+		if (!res->done)
+			continue;
+		s = r->csite[i];
+		if (state_apply_cert(&r->states[s], &r->cfg->sites[s], res,
+		    r->now, &tr))
+			alert_from_cert(&r->alerts[r->nalerts++],
+			    &r->cfg->sites[s], &tr, res, r->now);
+		r->recs[r->nrecs++] = (struct record){ .site = s,
+		    .kind = KIND_CERT, .cert = res, .state = &r->states[s] };
+		worsen(r, cert_severity(r->states[s].cert_state));
+	}
+}
+
+/* Returns the widest site name among the records, for aligned lines. */
+static int
+name_width(const struct run *r)
+{
+	size_t	w = 1;
+
+	for (size_t i = 0; i < r->nrecs; i++) {
+		size_t len = strlen(r->cfg->sites[r->recs[i].site].name);
+
+		if (len > w)
+			w = len;
+	}
+	return w > 40 ? 40 : (int)w;
+}
+
+static void
+print_results(const struct run *r)
+{
+	json_t	*arr = NULL;
+	int	 w = name_width(r);
+
+	if (r->opts->json)
+		arr = json_array();
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct record	*rec = &r->recs[i];
+		const struct site	*site = &r->cfg->sites[rec->site];
+
+		if (arr != NULL)
+			json_array_append_new(arr, rec->kind == KIND_HTTP ?
+			    output_http_json(site, rec->http, rec->state) :
+			    output_cert_json(site, rec->cert, rec->state));
+		else if (rec->kind == KIND_HTTP)
+			output_http_line(stdout, site, rec->http, rec->state, w);
+		else
+			output_cert_line(stdout, site, rec->cert, rec->state, w);
+	}
+	if (arr != NULL)
+		output_json_doc(json_pack("{s:o}", "results", arr));
+	fflush(stdout);
+}
+
+/*
+ * Queues every alert for every integration together with the results, in
+ * one transaction: an alert can never be lost between "state changed" and
+ * "alert queued". Returns -1 on a Redis error.
+ */
+static int
+record_results(struct run *r)
+{
+	const struct config	*cfg = r->cfg;
+	struct queued_alert	*q;
+	char			**enc;
+	size_t			 nq = 0, i, j;
+	int			 rc = -1;
+
+	enc = xcalloc(r->nalerts, sizeof(*enc));
+	q = xcalloc(r->nalerts * cfg->nintegrations, sizeof(*q));
+	for (i = 0; i < r->nalerts; i++) {
+		if ((enc[i] = alert_encode(&r->alerts[i])) == NULL)
+			goto out;
+		for (j = 0; j < cfg->nintegrations; j++) {
+			q[nq].integration = cfg->integrations[j].kind;
+			q[nq++].json = enc[i];
+		}
+	}
+	rc = store_write(r->store, cfg, r->recs, r->nrecs, q, nq);
+out:
+	for (i = 0; i < r->nalerts; i++)
+		free(enc[i]);
+	free(enc);
+	free(q);
+	return rc;
+}
+
+/* In a dry run, shows what would have been sent. */
+static void
+print_would_send(const struct run *r)
+{
+	for (size_t i = 0; i < r->nalerts; i++) {
+		char *text = alert_text(&r->alerts[i]);
+
+		if (r->cfg->nintegrations == 0)
+			log_info("dry run: would alert (no alertmanagers "
+			    "configured): %s", text);
+		else
+			log_info("dry run: would alert: %s", text);
+		free(text);
+	}
+}
+
+/* Opens Redis and reads every site's state; a dry run goes on without. */
+static int
+load_state(struct run *r)
+{
+	if (store_open(&r->cfg->redis, &r->store) == -1) {
+		if (!r->opts->dry_run)
+			return -1;
+		log_warn("dry run: Redis unavailable, treating every site as new");
+		r->store = NULL;
+		return 0;
+	}
+	/* Once per run, so an operator expecting Grafana series learns why
+	 * there are none. */
+	if (r->cfg->redis.timeseries == TS_AUTO &&
+	    !store_uses_timeseries(r->store))
+		log_info("RedisTimeSeries not available, recording to streams "
+		    "(%s:history:NAME)", r->cfg->redis.prefix);
+	return store_read_states(r->store, r->cfg, r->states);
+}
+
+int
+cmd_check(const struct config *cfg, const struct check_opts *o)
+{
+	struct run	r;
+	int		status = SEV_UNKNOWN;
+
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	r.opts = o;
+	r.now = now_ms();
+	r.states = xcalloc(cfg->nsites, sizeof(*r.states));
+	r.forced = xcalloc(cfg->nsites, 1);
+	for (int k = 0; k < KIND__MAX; k++)
+		r.due[k] = xcalloc(cfg->nsites, 1);
+
+	if (select_forced(&r) == -1 || load_state(&r) == -1)
+		goto out;
+	plan_due(&r);
+	if (!o->dry_run && take_leases(&r) == -1)
+		goto out;
+	build_jobs(&r);
+	if (r.nh + r.nc == 0)
+		log_debug("nothing is due");
+	run_checks(&r);
+	apply_results(&r);
+	print_results(&r);
+
+	if (o->dry_run)
+		print_would_send(&r);
+	else if (r.nrecs > 0 && record_results(&r) == -1)
+		r.stopped = 1;	/* nothing was written: say UNKNOWN */
+	if (!o->dry_run && r.nleases > 0)
+		store_release_leases(r.store, cfg, r.leases, r.nleases);
+	if (r.stopped) {
+		if (peekl_stop)
+			log_warn("interrupted: unfinished checks abandoned, "
+			    "not recorded");
+		goto out;
+	}
+	/* Older alerts go first: the queues are delivered in order, so this
+	 * also flushes what earlier runs could not send. */
+	if (!o->dry_run && alert_deliver_all(r.store, cfg, &peekl_stop) == -1)
+		goto out;
+	status = r.worst;
+out:
+	run_free(&r);
+	return status;
+}

@@ -1,0 +1,580 @@
+/*
+ * `peekl check` end to end: the real binary against a real redis-server and
+ * the project's loopback test servers. Time between runs is simulated the
+ * way it happens in production: by what Redis remembers (last_check is moved
+ * back), never by sleeping.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* Returns a malloc'd HGET of the site hash, NULL when absent. */
+static char *
+hget(const struct h_redis *rd, const char *site, const char *field)
+{
+	redisContext	*c = h_redis_conn(rd);
+	redisReply	*r = redisCommand(c, "HGET peekl:site:%s %s", site, field);
+	char		*v = NULL;
+
+	cr_assert_not_null(r);
+	if (r->type == REDIS_REPLY_STRING)
+		v = strdup(r->str);
+	freeReplyObject(r);
+	redisFree(c);
+	return v;
+}
+
+static long long
+hget_ll(const struct h_redis *rd, const char *site, const char *field)
+{
+	char		*v = hget(rd, site, field);
+	long long	 n;
+
+	cr_assert_not_null(v, "field %s of %s is absent", field, site);
+	n = strtoll(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+/* Runs a Redis command, returns the integer reply (or -1 for other types). */
+static long long
+redis_int(const struct h_redis *rd, const char *fmt, const char *arg)
+{
+	redisContext	*c = h_redis_conn(rd);
+	redisReply	*r = redisCommand(c, fmt, arg);
+	long long	 n = -1;
+
+	cr_assert_not_null(r);
+	if (r->type == REDIS_REPLY_INTEGER)
+		n = r->integer;
+	freeReplyObject(r);
+	redisFree(c);
+	return n;
+}
+
+/* Moves the site's last HTTP check back by ms, as if that time had passed. */
+static void
+age_site(const struct h_redis *rd, const char *site, long long ms)
+{
+	redisContext	*c = h_redis_conn(rd);
+	long long	 last = hget_ll(rd, site, "last_check");
+	redisReply	*r = redisCommand(c, "HSET peekl:site:%s last_check %lld",
+	    site, last - ms);
+
+	freeReplyObject(r);
+	redisFree(c);
+}
+
+/* Counts every key in the Redis database. */
+static long long
+dbsize(const struct h_redis *rd)
+{
+	return redis_int(rd, "DBSIZE", NULL);
+}
+
+static int
+check(struct h_run *r, const char *cfg, const char *extra)
+{
+	if (extra == NULL)
+		return h_run(r, (const char *[]){ "-c", cfg, "check", NULL }, NULL);
+	return h_run(r, (const char *[]){ "-c", cfg, "check", extra, NULL },
+	    NULL);
+}
+
+static char *
+site_config(const struct h_dir *d, const struct h_redis *rd, const char *url,
+    const char *extra)
+{
+	return h_configf(d,
+	    "redis:\n  port: %d\n  timeseries: off\n"
+	    "websites:\n"
+	    "  - url: %s\n    name: web\n    timeout: 2\n%s",
+	    h_redis_port(rd), url, extra ? extra : "");
+}
+
+Test(check, healthy_site_ok_recorded_and_exit_0)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "");
+	char		*cfg = site_config(d, rd, url, NULL);
+	struct h_run	 r;
+	char		*state;
+
+	cr_assert_eq(check(&r, cfg, NULL), 0, "stderr: %s", r.err);
+	cr_assert(strstr(r.out, "OK") == r.out, "line: %s", r.out);
+	cr_assert_not_null(strstr(r.out, "web"));
+	cr_assert_not_null(strstr(r.out, "HTTP 200 in"));
+	state = hget(rd, "web", "state");
+	cr_assert_str_eq(state, "up");
+	cr_assert_eq(hget_ll(rd, "web", "failures"), 0);
+	cr_assert_eq(hget_ll(rd, "web", "http_code"), 200);
+	cr_assert_eq(redis_int(rd, "XLEN peekl:history:%s", "web"), 1);
+	free(state);
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, original_readme_config_form_runs)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*cfg = h_configf(d, "---\n\nredis:\n  host: 127.0.0.1\n"
+	    "  port: %d\n  db: 0\n\nwebsites:\n  - url: http://127.0.0.1:%d/\n"
+	    "    port: %d\n", h_redis_port(rd), h_srv_port(web), h_srv_port(web));
+	struct h_run	 r;
+
+	/* The original CLI: peekl -c PATH, no command. */
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, NULL }, NULL), 0,
+	    "stderr: %s", r.err);
+	cr_assert_not_null(strstr(r.out, "127.0.0.1:"), "out: %s", r.out);
+	{
+		/* The default name: the URL without scheme and trailing "/". */
+		char *name = h_strf("127.0.0.1:%d", h_srv_port(web));
+
+		cr_assert_eq(redis_int(rd, "EXISTS peekl:site:%s", name), 1);
+		free(name);
+	}
+	h_run_free(&r);
+	free(cfg);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, retry_threshold_over_successive_runs)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "status/503");
+	char		*cfg = site_config(d, rd, url,
+	    "    retry: 2\n    interval: 60\n    retry_interval: 10\n");
+	struct h_run	 r;
+	char		*s;
+
+	/* Failures 1 and 2 are tolerated (state stays unknown), the third
+	 * turns the site down; each run is CRITICAL all the same. */
+	for (int i = 1; i <= 3; i++) {
+		cr_assert_eq(check(&r, cfg, NULL), 2, "run %d: %s", i, r.err);
+		cr_assert_not_null(strstr(r.out, "HTTP 503"), "run %d: %s", i, r.out);
+		cr_assert_eq(hget_ll(rd, "web", "failures"), i);
+		s = hget(rd, "web", "state");
+		cr_assert_str_eq(s, i < 3 ? "unknown" : "down", "run %d", i);
+		free(s);
+		h_run_free(&r);
+		/* Not due yet: retry_interval is 10 s. */
+		if (i < 3) {
+			cr_assert_eq(check(&r, cfg, NULL), 0);
+			cr_assert_str_eq(r.out, "");
+			h_run_free(&r);
+			age_site(rd, "web", 9500);	/* 10 s - tolerance */
+		}
+	}
+	/* Down: the next check waits for the full interval, not retry_interval. */
+	age_site(rd, "web", 10000);
+	cr_assert_eq(check(&r, cfg, NULL), 0);
+	cr_assert_str_eq(r.out, "", "checked too early: %s", r.out);
+	h_run_free(&r);
+	age_site(rd, "web", 50000);
+	cr_assert_eq(check(&r, cfg, NULL), 2);
+	cr_assert_eq(hget_ll(rd, "web", "failures"), 4);
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, not_due_then_due_and_site_forces)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "ok");
+	char		*cfg = site_config(d, rd, url, "    interval: 30\n");
+	struct h_run	 r;
+
+	cr_assert_eq(check(&r, cfg, NULL), 0);
+	h_run_free(&r);
+	cr_assert_eq(h_srv_hits(web, "/ok"), 1);
+	cr_assert_eq(check(&r, cfg, NULL), 0);
+	h_run_free(&r);
+	cr_assert_eq(h_srv_hits(web, "/ok"), 1, "checked again before due");
+	/* --site forces a check, by name, URL or host. */
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	    "web", NULL }, NULL), 0, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_srv_hits(web, "/ok"), 2);
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	    "127.0.0.1", NULL }, NULL), 0, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_srv_hits(web, "/ok"), 3);
+	/* 29 s later (one second of tolerance) it is due by itself. */
+	age_site(rd, "web", 29000);
+	cr_assert_eq(check(&r, cfg, NULL), 0);
+	h_run_free(&r);
+	cr_assert_eq(h_srv_hits(web, "/ok"), 4);
+	/* An unknown --site is exit 3 naming the candidates. */
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	    "nope", NULL }, NULL), 3);
+	cr_assert_not_null(strstr(r.err, "web"), "%s", r.err);
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, dry_run_writes_nothing)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "status/500");
+	char		*cfg = site_config(d, rd, url, "    retry: 0\n");
+	struct h_run	 r;
+
+	cr_assert_eq(check(&r, cfg, "--dry-run"), 2, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "HTTP 500"), "%s", r.out);
+	cr_assert_not_null(strstr(r.err, "would alert"), "%s", r.err);
+	cr_assert_eq(dbsize(rd), 0, "dry run wrote to Redis");
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, redis_down_is_exit_3_quickly_and_checks_nothing)
+{
+	struct h_redis	*rd = h_redis_start();
+	int		 port = h_redis_port(rd);
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "ok");
+	char		*cfg;
+	struct h_run	 r;
+
+	h_redis_stop(rd);
+	cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n  - url: %s\n",
+	    port, url);
+	cr_assert_eq(check(&r, cfg, NULL), 3);
+	cr_assert_lt(r.elapsed_ms, 10000);
+	cr_assert_not_null(strstr(r.err, "redis"), "%s", r.err);
+	cr_assert_eq(h_srv_hits(web, NULL), 0, "checked without Redis");
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+}
+
+Test(check, one_hanging_site_does_not_add_up, .timeout = 60)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	struct h_run	 r;
+	char		*cfg, *yaml = h_strf("redis:\n  port: %d\n"
+	    "websites:\n  - url: http://127.0.0.1:%d/hang\n    name: hang\n"
+	    "    timeout: 2\n", h_redis_port(rd), h_srv_port(web));
+
+	for (int i = 0; i < 10; i++) {
+		char *more = h_strf("%s  - url: http://127.0.0.1:%d/slow/100\n"
+		    "    name: fast%d\n", yaml, h_srv_port(web), i);
+		free(yaml);
+		yaml = more;
+	}
+	cfg = h_config(d, yaml);
+	cr_assert_eq(check(&r, cfg, NULL), 2, "%s", r.err);
+	cr_assert_gt(r.elapsed_ms, 1900);
+	cr_assert_lt(r.elapsed_ms, 4500, "took %.0f ms", r.elapsed_ms);
+	cr_assert_not_null(strstr(r.out, "timeout"), "%s", r.out);
+	h_run_free(&r);
+	free(yaml);
+	free(cfg);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, concurrent_runs_check_a_slow_site_once, .timeout = 60)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "slow/1500");
+	char		*cfg = site_config(d, rd, url, "    retry: 0\n");
+	struct h_proc	*p[3];
+	struct h_run	 r;
+	int		 checked = 0;
+
+	for (int i = 0; i < 3; i++)
+		p[i] = h_spawn((const char *[]){ "-c", cfg, "check", NULL }, NULL);
+	for (int i = 0; i < 3; i++) {
+		h_wait(p[i], &r);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		checked += strstr(r.out, "HTTP 200") != NULL;
+		h_run_free(&r);
+	}
+	cr_assert_eq(checked, 1, "site checked %d times", checked);
+	cr_assert_eq(h_srv_hits(web, "/slow"), 1);
+	cr_assert_eq(redis_int(rd, "XLEN peekl:history:%s", "web"), 1);
+	cr_assert_eq(redis_int(rd, "EXISTS peekl:lease:%s", "web:http"), 0,
+	    "lease left behind");
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, json_output_matches_spec)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "status/503");
+	char		*cfg = site_config(d, rd, url, NULL);
+	struct h_run	 r;
+	json_error_t	 jerr;
+	json_t		*doc, *res;
+
+	cr_assert_eq(check(&r, cfg, "--json"), 2, "%s", r.err);
+	doc = json_loads(r.out, 0, &jerr);
+	cr_assert_not_null(doc, "not JSON: %s (%s)", r.out, jerr.text);
+	res = json_array_get(json_object_get(doc, "results"), 0);
+	cr_assert_not_null(res);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "site")), "web");
+	cr_assert_str_eq(json_string_value(json_object_get(res, "url")), url);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "kind")), "http");
+	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
+	    "critical");
+	cr_assert_eq(json_integer_value(json_object_get(res, "http_code")), 503);
+	cr_assert(json_is_number(json_object_get(res, "response_ms")));
+	cr_assert_str_eq(json_string_value(json_object_get(res, "error")),
+	    "HTTP 503");
+	cr_assert_eq(json_integer_value(json_object_get(res, "failures")), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "state")),
+	    "unknown");
+	json_decref(doc);
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, refused_connection_has_null_http_code)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "");
+	char		*cfg = site_config(d, rd, url, NULL);
+	struct h_run	 r;
+	json_t		*doc, *res;
+
+	h_srv_stop(web);	/* nothing listens there now */
+	cr_assert_eq(check(&r, cfg, "--json"), 2, "%s", r.err);
+	doc = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(doc, "%s", r.out);
+	res = json_array_get(json_object_get(doc, "results"), 0);
+	cr_assert(json_is_null(json_object_get(res, "http_code")));
+	cr_assert_str_eq(json_string_value(json_object_get(res, "error")),
+	    "connection refused");
+	json_decref(doc);
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_redis_stop(rd);
+}
+
+Test(check, stream_fallback_contents)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "status/404");
+	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
+	    "websites:\n  - url: %s\n    name: web\n", h_redis_port(rd), url);
+	struct h_run	 r;
+	redisContext	*c;
+	redisReply	*x;
+
+	/* timeseries: auto on a plain Redis falls back with a notice. */
+	cr_assert_eq(check(&r, cfg, NULL), 2, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "stream"), "%s", r.err);
+	h_run_free(&r);
+	c = h_redis_conn(rd);
+	x = redisCommand(c, "XRANGE peekl:history:web - +");
+	cr_assert_eq(x->type, REDIS_REPLY_ARRAY);
+	cr_assert_eq(x->elements, 1);
+	{
+		redisReply	*f = x->element[0]->element[1];
+		int		 seen = 0;
+
+		for (size_t i = 0; i + 1 < f->elements; i += 2) {
+			const char *k = f->element[i]->str, *v = f->element[i + 1]->str;
+
+			if (strcmp(k, "kind") == 0)
+				seen += strcmp(v, "http") == 0;
+			else if (strcmp(k, "up") == 0)
+				seen += strcmp(v, "0") == 0;
+			else if (strcmp(k, "http_code") == 0)
+				seen += strcmp(v, "404") == 0;
+			else if (strcmp(k, "response_ms") == 0)
+				seen += strtod(v, NULL) > 0;
+		}
+		cr_assert_eq(seen, 4, "stream entry fields wrong");
+	}
+	freeReplyObject(x);
+	redisFree(c);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+Test(check, sigterm_ends_the_run_quickly, .timeout = 60)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*url = h_srv_url(web, "hang");
+	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: %s\n    name: web\n    timeout: 60\n", h_redis_port(rd), url);
+	struct h_proc	*p;
+	struct h_run	 r;
+	double		 t0;
+
+	p = h_spawn((const char *[]){ "-c", cfg, "check", NULL }, NULL);
+	/* Wait until the check is in flight: the server saw the request. */
+	t0 = h_now_ms();
+	while (h_srv_hits(web, "/hang") == 0 && h_now_ms() - t0 < 10000)
+		usleep(20000);
+	cr_assert_eq(h_srv_hits(web, "/hang"), 1);
+	t0 = h_now_ms();
+	kill(h_proc_pid(p), SIGTERM);
+	h_wait(p, &r);
+	cr_assert_lt(h_now_ms() - t0, 5000);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert_eq(redis_int(rd, "EXISTS peekl:lease:%s", "web:http"), 0,
+	    "lease not released");
+	cr_assert_eq(redis_int(rd, "EXISTS peekl:site:%s", "web"), 0,
+	    "abandoned check was recorded");
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+/* With RedisTimeSeries: series with retention, LAST duplicates and labels
+ * that TS.MRANGE finds; history reads them back. */
+Test(check, timeseries_series_labels_retention_points)
+{
+	struct h_redis	*rd = h_redis_start_ts();
+	struct h_srv	*web;
+	struct h_dir	*d;
+	char		*url, *cfg;
+	struct h_run	 r;
+	redisContext	*c;
+	redisReply	*x;
+	int		 found = 0;
+
+	if (rd == NULL)
+		cr_skip_test("skipped: set PEEKL_TEST_TS_MODULE to a built "
+		    "redistimeseries.so to test the RedisTimeSeries path");
+	web = h_srv_start((const char *[]){ NULL });
+	d = h_dir_new();
+	url = h_srv_url(web, "ok");
+	cfg = h_configf(d, "redis:\n  port: %d\n  timeseries: on\n"
+	    "  retention: 2d\nwebsites:\n  - url: %s\n    name: api\n",
+	    h_redis_port(rd), url);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check",
+		    "--site", "api", NULL }, NULL), 0, "%s", r.err);
+		cr_assert_null(strstr(r.err, "stream"), "fell back: %s", r.err);
+		h_run_free(&r);
+	}
+	c = h_redis_conn(rd);
+	x = redisCommand(c, "TS.INFO peekl:ts:api:response_ms");
+	cr_assert_eq(x->type, REDIS_REPLY_ARRAY, "no series");
+	for (size_t i = 0; i + 1 < x->elements; i += 2) {
+		const char	*k = x->element[i]->str;
+		redisReply	*v = x->element[i + 1];
+
+		if (strcmp(k, "retentionTime") == 0) {
+			cr_assert_eq(v->integer, 2LL * 86400 * 1000);
+			found++;
+		} else if (strcmp(k, "duplicatePolicy") == 0) {
+			cr_assert_str_eq(v->str, "last");
+			found++;
+		} else if (strcmp(k, "totalSamples") == 0) {
+			cr_assert_eq(v->integer, 2);
+			found++;
+		}
+	}
+	cr_assert_eq(found, 3);
+	freeReplyObject(x);
+	x = redisCommand(c, "TS.MRANGE - + FILTER peekl=1 site=api");
+	cr_assert_eq(x->type, REDIS_REPLY_ARRAY);
+	cr_assert_eq(x->elements, 3, "response_ms, http_code, up");
+	freeReplyObject(x);
+	x = redisCommand(c, "TS.RANGE peekl:ts:api:http_code - +");
+	cr_assert_eq(x->elements, 2);
+	cr_assert_str_eq(x->element[0]->element[1]->str, "200");
+	freeReplyObject(x);
+	x = redisCommand(c, "EXISTS peekl:history:api");
+	cr_assert_eq(x->integer, 0, "wrote the stream too");
+	freeReplyObject(x);
+	redisFree(c);
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "history", "--site",
+	    "api", "--json", NULL }, NULL), 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "\"uptime_pct\":100"), "%s", r.out);
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+/* timeseries: on against a Redis without the module is exit 3. */
+Test(check, timeseries_on_without_module_is_exit_3)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_dir	*d = h_dir_new();
+	char		*cfg = h_configf(d, "redis:\n  port: %d\n  timeseries: on\n"
+	    "websites:\n  - url: http://127.0.0.1:1/\n", h_redis_port(rd));
+	struct h_run	 r;
+
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", NULL },
+	    NULL), 3);
+	cr_assert_not_null(strstr(r.err, "RedisTimeSeries"), "%s", r.err);
+	h_run_free(&r);
+	free(cfg);
+	h_dir_free(d);
+	h_redis_stop(rd);
+}
