@@ -578,3 +578,67 @@ Test(check, timeseries_on_without_module_is_exit_3)
 	h_dir_free(d);
 	h_redis_stop(rd);
 }
+
+/* Returns Redis' count of read events: one per batch of commands a client
+ * sends, so it counts round trips, not commands. */
+static long long
+redis_reads(const struct h_redis *rd)
+{
+	redisContext	*c = h_redis_conn(rd);
+	redisReply	*x = redisCommand(c, "INFO stats");
+	const char	*p;
+	long long	 n = -1;
+
+	cr_assert_eq(x->type, REDIS_REPLY_STRING);
+	if ((p = strstr(x->str, "total_reads_processed:")) != NULL)
+		n = strtoll(p + strlen("total_reads_processed:"), NULL, 10);
+	freeReplyObject(x);
+	redisFree(c);
+	cr_assert_geq(n, 0);
+	return n;
+}
+
+/* Redis work is pipelined: a run over 300 sites costs a handful of round
+ * trips, as one over 3 does, not one per site. */
+Test(check, redis_round_trips_do_not_grow_with_sites, .timeout = 60)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	long long	 trips[2];
+	const int	 sizes[2] = { 3, 300 };
+	struct h_run	 r;
+
+	for (int k = 0; k < 2; k++) {
+		char		*yaml = h_strf("redis:\n  port: %d\n  prefix: p%d\n"
+		    "websites:\n", h_redis_port(rd), k);
+		char		*cfg;
+		long long	 before;
+
+		for (int i = 0; i < sizes[k]; i++) {
+			char *more = h_strf("%s  - url: http://127.0.0.1:%d/ok\n"
+			    "    name: \"s %d\"\n", yaml, h_srv_port(web), i);
+			free(yaml);
+			yaml = more;
+		}
+		cfg = h_config(d, yaml);
+		before = redis_reads(rd);
+		cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", NULL },
+		    NULL), 0, "%s", r.err);
+		/* The INFO call that reads the count is one read itself. */
+		trips[k] = redis_reads(rd) - before - 1;
+		cr_assert_eq((long long)(strchr(r.out, '\n') ? 1 : 0), 1);
+		h_run_free(&r);
+		free(cfg);
+		free(yaml);
+	}
+	cr_log_info("round trips: %lld for 3 sites, %lld for 300", trips[0], trips[1]);
+	/* Redis reads at most 16 KiB per read event, so a large pipeline
+	 * counts a few times (the write of 300 results is ~75 KiB); one
+	 * round trip per site would count over 1200. */
+	cr_assert_lt(trips[1], trips[0] + 40, "3 sites: %lld round trips, "
+	    "300 sites: %lld", trips[0], trips[1]);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
