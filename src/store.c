@@ -29,7 +29,7 @@
 
 /* Deletes a lease only while it still holds our token: a run that
  * outlived its lease must not free the lease a newer run took since. */
-static const char release_script[] =
+const char store_release_script[] =
     "if redis.call('get',KEYS[1])==ARGV[1] then "
     "return redis.call('del',KEYS[1]) else return 0 end";
 
@@ -40,22 +40,17 @@ cmd_add(struct cmd *cmd, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*p;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
+	p = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		fputs("peekl: out of memory\n", stderr);
-		abort();
-	}
 	if (cmd->argc == cmd->cap) {
 		cmd->cap = cmd->cap ? cmd->cap * 2 : 16;
 		cmd->argv = xrealloc(cmd->argv, cmd->cap * sizeof(*cmd->argv));
 		cmd->lens = xrealloc(cmd->lens, cmd->cap * sizeof(*cmd->lens));
 	}
 	cmd->argv[cmd->argc] = p;
-	cmd->lens[cmd->argc++] = (size_t)n;
+	cmd->lens[cmd->argc++] = strlen(p);
 }
 
 void
@@ -168,6 +163,16 @@ store_reply_failed(const struct store *st, const redisReply *r,
 	return 0;
 }
 
+redisReply *
+store_reply_ok(const struct store *st, redisReply *r, const char *key)
+{
+	if (r != NULL && store_reply_failed(st, r, key)) {
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
 const char *
 store_reply_str(const redisReply *r)
 {
@@ -177,9 +182,8 @@ store_reply_str(const redisReply *r)
 	return r->str;
 }
 
-/* Sends one command built from fmt and returns its reply, or NULL (logged). */
-static redisReply *
-command(struct store *st, const char *what, const char *fmt, ...)
+redisReply *
+store_command(struct store *st, const char *what, const char *fmt, ...)
 {
 	va_list		 ap;
 	redisReply	*r;
@@ -258,10 +262,10 @@ authenticate(struct store *st, const struct redis_conf *rc)
 	if (rc->password == NULL)
 		return 0;
 	if (rc->username != NULL)
-		r = command(st, "AUTH", "AUTH %s %s", rc->username,
+		r = store_command(st, "AUTH", "AUTH %s %s", rc->username,
 		    rc->password);
 	else
-		r = command(st, "AUTH", "AUTH %s", rc->password);
+		r = store_command(st, "AUTH", "AUTH %s", rc->password);
 	if (r == NULL)
 		return -1;
 	/* Redis's refusal texts never echo the password, so they are safe
@@ -571,7 +575,7 @@ store_release_leases(struct store *st, const struct config *cfg,
 		if (!leases[i].granted)
 			continue;
 		if (redisAppendCommand(st->c, "EVAL %s 1 %s:lease:%s:%s %s",
-		    release_script, st->prefix,
+		    store_release_script, st->prefix,
 		    cfg->sites[leases[i].site].name,
 		    check_kind_name(leases[i].kind), st->token) != REDIS_OK) {
 			store_io_error(st, "releasing leases");

@@ -36,6 +36,20 @@ void	cmd_add(struct cmd *cmd, const char *fmt, ...)
 int	cmd_append(struct store *st, struct cmd *cmd);
 void	cmd_clear(struct cmd *cmd);
 
+/* Compare-and-delete of a lease key (KEYS[1]) holding our token (ARGV[1]). */
+extern const char store_release_script[];
+
+/* Sends one command built from fmt (hiredis' %s/%b arguments) and returns
+ * its reply, error replies included, or NULL on a connection error
+ * (logged with `what`). */
+redisReply *store_command(struct store *st, const char *what,
+	    const char *fmt, ...);
+
+/* Returns r, or NULL (freed, logged with key) when it is an error reply;
+ * NULL stays NULL. */
+redisReply *store_reply_ok(const struct store *st, redisReply *r,
+	    const char *key);
+
 /* Logs the connection's I/O error while doing `what`. */
 void	store_io_error(struct store *st, const char *what);
 

@@ -1,7 +1,6 @@
 /* Alert queues: peekl:alerts:INTEGRATION lists, oldest first, with a
  * delivery lease and a hold key that honours Retry-After. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +11,6 @@
 #include "store.h"
 #include "store_int.h"
 #include "util.h"
-
-/* Same compare-and-delete as the check leases. */
-static const char unlease_script[] =
-    "if redis.call('get',KEYS[1])==ARGV[1] then "
-    "return redis.call('del',KEYS[1]) else return 0 end";
 
 /* Pops the head only if it is still the alert that was delivered: another
  * run may have popped it and exposed a newer one meanwhile. */
@@ -34,28 +28,6 @@ queue_key(const struct store *st, enum integration_kind ik,
 	return out;
 }
 
-/* Sends one command about key; returns its reply, or NULL when the
- * connection or the command failed (logged). */
-static redisReply *
-queue_command(struct store *st, const char *key, const char *fmt, ...)
-{
-	va_list		 ap;
-	redisReply	*r;
-
-	va_start(ap, fmt);
-	r = redisvCommand(st->c, fmt, ap);
-	va_end(ap);
-	if (r == NULL) {
-		store_io_error(st, key);
-		return NULL;
-	}
-	if (store_reply_failed(st, r, key)) {
-		freeReplyObject(r);
-		return NULL;
-	}
-	return r;
-}
-
 int
 store_queue_lease(struct store *st, enum integration_kind ik, int64_t ttl_ms)
 {
@@ -64,9 +36,9 @@ store_queue_lease(struct store *st, enum integration_kind ik, int64_t ttl_ms)
 	int		 granted;
 
 	queue_key(st, ik, ":lease", key, sizeof(key));
-	r = queue_command(st, key, "SET %s %s NX PX %lld", key, st->token,
+	r = store_command(st, key, "SET %s %s NX PX %lld", key, st->token,
 	    (long long)(ttl_ms > 0 ? ttl_ms : 1));
-	if (r == NULL)
+	if ((r = store_reply_ok(st, r, key)) == NULL)
 		return -1;
 	granted = r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0;
 	freeReplyObject(r);
@@ -80,9 +52,9 @@ store_queue_unlease(struct store *st, enum integration_kind ik)
 	char		 key[512];
 
 	queue_key(st, ik, ":lease", key, sizeof(key));
-	r = queue_command(st, key, "EVAL %s 1 %s %s", unlease_script, key,
-	    st->token);
-	if (r == NULL)
+	r = store_command(st, key, "EVAL %s 1 %s %s", store_release_script,
+	    key, st->token);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
 		return -1;
 	freeReplyObject(r);
 	return 0;
@@ -96,7 +68,8 @@ store_queue_held(struct store *st, enum integration_kind ik)
 	int64_t		 ms;
 
 	queue_key(st, ik, ":hold", key, sizeof(key));
-	if ((r = queue_command(st, key, "PTTL %s", key)) == NULL)
+	r = store_command(st, key, "PTTL %s", key);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
 		return -1;
 	/* -2 (no key) and -1 (no expiry, which peekl never sets) are both
 	 * "not held": a hold without an end must not block a queue forever. */
@@ -115,8 +88,8 @@ store_queue_hold(struct store *st, enum integration_kind ik, int64_t ms)
 	if (ms <= 0)
 		return 0;
 	queue_key(st, ik, ":hold", key, sizeof(key));
-	if ((r = queue_command(st, key, "SET %s 1 PX %lld", key,
-	    (long long)ms)) == NULL)
+	r = store_command(st, key, "SET %s 1 PX %lld", key, (long long)ms);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
 		return -1;
 	freeReplyObject(r);
 	return 0;
@@ -130,7 +103,8 @@ store_queue_head(struct store *st, enum integration_kind ik, char **json)
 
 	*json = NULL;
 	queue_key(st, ik, "", key, sizeof(key));
-	if ((r = queue_command(st, key, "LINDEX %s 0", key)) == NULL)
+	r = store_command(st, key, "LINDEX %s 0", key);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_STRING)
 		*json = xstrndup(r->str, r->len);
@@ -145,8 +119,8 @@ store_queue_pop(struct store *st, enum integration_kind ik, const char *json)
 	char		 key[512];
 
 	queue_key(st, ik, "", key, sizeof(key));
-	if ((r = queue_command(st, key, "EVAL %s 1 %s %s", pop_script, key,
-	    json)) == NULL)
+	r = store_command(st, key, "EVAL %s 1 %s %s", pop_script, key, json);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
 		return -1;
 	freeReplyObject(r);
 	return 0;
@@ -160,7 +134,8 @@ store_queue_len(struct store *st, enum integration_kind ik)
 	long		 n;
 
 	queue_key(st, ik, "", key, sizeof(key));
-	if ((r = queue_command(st, key, "LLEN %s", key)) == NULL)
+	r = store_command(st, key, "LLEN %s", key);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
 		return -1;
 	n = r->type == REDIS_REPLY_INTEGER ? (long)r->integer : 0;
 	freeReplyObject(r);

@@ -30,8 +30,9 @@ void	*xcalloc(size_t n, size_t size);
 void	*xrealloc(void *p, size_t size);
 char	*xstrdup(const char *s);
 char	*xstrndup(const char *s, size_t n);
-/* Returns a malloc'd formatted string; caller frees. */
+/* Return a malloc'd formatted string; caller frees. */
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* A growable, always NUL-terminated byte buffer. */
 struct buf {
