@@ -1,7 +1,8 @@
 # peekl — HTTP and TLS-certificate monitor.
 #
 #   make            build ./peekl (installs missing Debian packages first)
-#   make test       build and run every test, plain and under ASan+UBSan
+#   make test       build and run every test, plain and under ASan+UBSan,
+#                   and the end-to-end tests with peekl under valgrind
 #   make demo       show peekl doing its job against local servers
 #   make deps       install the Debian packages the build and tests need
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -39,7 +40,7 @@ ALLOBJS  = $(OBJS) $(BUILD)/src/main.o
 TSRCS    = $(filter-out tests/testsrv.c,$(wildcard tests/*.c))
 TOBJS    = $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TSRCS))
 
-.PHONY: all deps test check-unit asan bench demo install clean
+.PHONY: all deps test check-unit asan valgrind bench demo install clean
 
 # Recursive make after deps: pkg-config must run once the -dev packages exist.
 all: deps
@@ -81,6 +82,7 @@ TEST_ENV = PEEKL_BIN=$(CURDIR)/$(BUILD)/peekl PEEKL_TESTSRV=$(CURDIR)/$(BUILD)/t
 test: deps
 	@$(MAKE) --no-print-directory BUILD=build check-unit
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory valgrind
 
 check-unit: $(BUILD)/peekl $(BUILD)/testsrv $(BUILD)/test-peekl
 	$(TEST_ENV) $(BUILD)/test-peekl $(TESTFLAGS)
@@ -90,6 +92,14 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g $(SAN)" check-unit \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# The end-to-end tests with every peekl run under valgrind (slow; the
+# timing tests are left out because valgrind is 20-50 times slower).
+VG_TESTS = --filter '@(cli|status|run_alerts|run_cert)/*'
+valgrind: deps
+	@$(MAKE) --no-print-directory build/peekl build/testsrv build/test-peekl
+	PEEKL_BIN=$(CURDIR)/scripts/valgrind-peekl \
+	    PEEKL_TESTSRV=$(CURDIR)/build/testsrv build/test-peekl $(VG_TESTS) -j2
 
 bench: deps
 	@$(MAKE) --no-print-directory build/peekl build/testsrv

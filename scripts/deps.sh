@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libmbedtls-dev libhiredis-dev
 libyaml-dev libjansson-dev libcriterion-dev redis-server openssl ca-certificates
-time"
+time valgrind"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

@@ -388,7 +388,10 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	 * also flushes what earlier runs could not send. */
 	if (!o->dry_run && alert_deliver_all(r.store, cfg, &peekl_stop) == -1)
 		goto out;
-	status = r.worst;
+	/* Interrupted while delivering: what was sent is recorded, the rest
+	 * stays queued, and the run still says it did not finish. */
+	if (!peekl_stop)
+		status = r.worst;
 out:
 	run_free(&r);
 	return status;
