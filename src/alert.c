@@ -15,6 +15,7 @@
 
 #include "alert.h"
 #include "alert_int.h"
+#include "jsonstr.h"
 #include "log.h"
 #include "util.h"
 
@@ -103,66 +104,6 @@ alert_clear(struct alert *a)
 
 /* --- JSON helpers shared by the renderers --- */
 
-/* Returns the length of the valid UTF-8 sequence at p (1 to 4), or 0 if the
- * byte at p does not start one. p is NUL-terminated, and NUL is never a
- * continuation byte, so no check reads past the end. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		/* Reject overlong forms and UTF-16 surrogates. */
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;
-		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		/* Reject overlong forms and code points above U+10FFFF. */
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;
-		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80 ||
-		    (p[3] & 0xc0) != 0x80)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-json_t *
-alert_json_string(const char *s, size_t maxlen)
-{
-	const unsigned char	*p = (const unsigned char *)(s ? s : "");
-	struct buf		 b = { 0 };
-	json_t			*j;
-	size_t			 n;
-
-	while (*p != '\0') {
-		n = utf8_len(p);
-		if (maxlen > 0 && b.len + (n ? n : 1) > maxlen)
-			break;
-		if (n == 0) {
-			buf_append(&b, "?", 1);
-			p++;
-			continue;
-		}
-		buf_append(&b, (const char *)p, n);
-		p += n;
-	}
-	j = json_stringn(b.data ? b.data : "", b.len);
-	buf_free(&b);
-	return j;
-}
 
 void
 alert_iso_ms(int64_t ms, char *out, size_t outsz)
@@ -184,25 +125,13 @@ alert_iso_ms(int64_t ms, char *out, size_t outsz)
 	snprintf(out, outsz, "%s.%03" PRId64 "Z", base, frac);
 }
 
-void
-alert_iso_s(int64_t s, char *out, size_t outsz)
-{
-	struct tm	tm;
-	time_t		t = (time_t)s;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		snprintf(out, outsz, "1970-01-01T00:00:00Z");
-	else
-		strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Writes unix seconds as the date shown to people, "2026-12-07". */
 static void
 date_s(int64_t s, char *out, size_t outsz)
 {
 	char	iso[32];
 
-	alert_iso_s(s, iso, sizeof(iso));
+	format_iso8601(s, iso, sizeof(iso));
 	snprintf(out, outsz, "%.10s", iso);
 }
 
@@ -390,7 +319,7 @@ cert_fields(const struct alert *a, struct alert_field *f)
 	if (a->error != NULL)
 		f = field_str(f, "Error", a->error, 0);
 	if (a->have_cert) {
-		alert_iso_s(a->not_after, iso, sizeof(iso));
+		format_iso8601(a->not_after, iso, sizeof(iso));
 		f = field_fmt(f, "Days left", 1, "%ld", a->days_left);
 		f = field_fmt(f, "Expires", 1, "%.10s %.5s UTC", iso, iso + 11);
 	}
@@ -421,11 +350,11 @@ alert_encode(const struct alert *a)
 	root = json_pack("{s:s, s:o, s:o, s:s, s:s, s:o, s:i, s:f, s:i, s:b,"
 	    " s:I, s:I, s:I, s:I}",
 	    "kind", check_kind_name(a->kind),
-	    "site", alert_json_string(a->site, 0),
-	    "url", alert_json_string(a->url, 0),
+	    "site", json_text(a->site, 0),
+	    "url", json_text(a->url, 0),
 	    "state", a->state,
 	    "previous", a->previous,
-	    "error", a->error ? alert_json_string(a->error, 0) : json_null(),
+	    "error", a->error ? json_text(a->error, 0) : json_null(),
 	    "http_code", a->http_code,
 	    "response_ms", isfinite(a->response_ms) ? a->response_ms : -1.0,
 	    "failures", a->failures,

@@ -44,7 +44,7 @@ discord_fields(const struct alert *a)
 	n = alert_fields(a, f);
 	for (i = 0; i < n; i++) {
 		o = json_pack("{s:s, s:o, s:b}", "name", f[i].title,
-		    "value", alert_json_string(f[i].value, DISCORD_VALUE_MAX),
+		    "value", json_text(f[i].value, DISCORD_VALUE_MAX),
 		    "inline", f[i].is_short);
 		if (json_array_append_new(arr, o) == -1) {
 			json_decref(arr);
@@ -65,13 +65,13 @@ discord_payload(const struct integration *in, const struct alert *a)
 	reason = alert_reason(a);
 	alert_iso_ms(a->timestamp_ms, stamp, sizeof(stamp));
 	root = json_pack("{s:o, s:o, s:{s:[]}, s:[{s:o, s:o, s:I, s:o, s:s}]}",
-	    "username", alert_json_string(in->username ? in->username :
+	    "username", json_text(in->username ? in->username :
 	    "Peekl", DISCORD_USERNAME_MAX),
-	    "content", alert_json_string(text, DISCORD_CONTENT_MAX),
+	    "content", json_text(text, DISCORD_CONTENT_MAX),
 	    "allowed_mentions", "parse",
 	    "embeds",
-	    "title", alert_json_string(title, DISCORD_TITLE_MAX),
-	    "description", alert_json_string(reason, DISCORD_DESC_MAX),
+	    "title", json_text(title, DISCORD_TITLE_MAX),
+	    "description", json_text(reason, DISCORD_DESC_MAX),
 	    "color", discord_colors[alert_tone(a)],
 	    "fields", discord_fields(a),
 	    "timestamp", stamp);

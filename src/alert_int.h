@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "jsonstr.h"
 
 enum alert_tone {
 	TONE_DANGER,	/* DOWN, CRITICAL */
@@ -37,15 +38,8 @@ enum alert_tone	 alert_tone(const struct alert *a);
 /* The part of the summary after "STATE NAME (URL): "; malloc'd. */
 char		*alert_reason(const struct alert *a);
 
-/* Returns a JSON string holding s with every byte that is not part of valid
- * UTF-8 replaced by '?', cut at maxlen bytes (0: no limit) on a character
- * boundary. Never NULL: json_string rejects invalid UTF-8, this does not. */
-json_t		*alert_json_string(const char *s, size_t maxlen);
-
 /* Writes unix milliseconds as ISO 8601 UTC, "2026-11-25T13:20:04.048Z". */
 void		 alert_iso_ms(int64_t ms, char *out, size_t outsz);
-/* Writes unix seconds as ISO 8601 UTC, "2026-12-07T10:00:00Z". */
-void		 alert_iso_s(int64_t s, char *out, size_t outsz);
 
 /* Dumps and frees root; returns the malloc'd compact text, NULL on error. */
 char		*alert_dump(json_t *root);

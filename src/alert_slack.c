@@ -52,7 +52,7 @@ slack_string(const char *s)
 	char	*esc = slack_escape(s);
 	json_t	*j;
 
-	j = alert_json_string(esc, 0);
+	j = json_text(esc, 0);
 	free(esc);
 	return j;
 }

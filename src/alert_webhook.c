@@ -40,6 +40,7 @@
 
 #include "alert.h"
 #include "alert_int.h"
+#include "util.h"
 
 /* Returns n as a JSON integer, or null when it does not apply. */
 static json_t *
@@ -55,7 +56,7 @@ not_after_json(const struct alert *a)
 
 	if (a->kind != KIND_CERT || !a->have_cert)
 		return json_null();
-	alert_iso_s(a->not_after, iso, sizeof(iso));
+	format_iso8601(a->not_after, iso, sizeof(iso));
 	return json_string(iso);
 }
 
@@ -80,12 +81,12 @@ webhook_payload(const struct integration *in, const struct alert *a)
 	alert_iso_ms(a->timestamp_ms, stamp, sizeof(stamp));
 	root = json_pack("{s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o,"
 	    " s:o, s:o, s:s, s:o}",
-	    "site", alert_json_string(a->site, 0),
-	    "url", alert_json_string(a->url, 0),
+	    "site", json_text(a->site, 0),
+	    "url", json_text(a->url, 0),
 	    "kind", check_kind_name(a->kind),
 	    "state", a->state,
 	    "previous_state", a->previous,
-	    "error", a->error ? alert_json_string(a->error, 0) : json_null(),
+	    "error", a->error ? json_text(a->error, 0) : json_null(),
 	    "http_code", int_or_null(http && a->http_code > 0, a->http_code),
 	    "response_ms", response_json(a),
 	    "days_left", int_or_null(!http && a->have_cert, a->days_left),
@@ -94,7 +95,7 @@ webhook_payload(const struct integration *in, const struct alert *a)
 	    "duration_s", int_or_null(a->duration_ms > 0,
 	    a->duration_ms / 1000),
 	    "timestamp", stamp,
-	    "text", alert_json_string(text, 0));
+	    "text", json_text(text, 0));
 	free(text);
 	return alert_dump(root);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "jsonstr.h"
 #include "log.h"
 #include "output.h"
 #include "store.h"
@@ -136,9 +137,9 @@ print_json(const struct site *site, const struct point *pts, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, point_json(&pts[i]));
-	output_json_doc(json_pack("{s:s, s:s, s:f, s:o, s:o}",
-	    "site", site->name,
-	    "url", redact_site_url(site->url, url, sizeof(url)),
+	output_json_doc(json_pack("{s:o, s:o, s:f, s:o, s:o}",
+	    "site", json_text(site->name, 0),
+	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
 	    "since", (double)since_ms / 1000.0,
 	    "uptime_pct", s->nhttp ? json_real(
 	    round(10000.0 * (double)s->nup / (double)s->nhttp) / 100.0) :

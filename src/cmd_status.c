@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "jsonstr.h"
 #include "log.h"
 #include "output.h"
 #include "state.h"
@@ -25,10 +26,10 @@ status_json(const struct site *site, const struct site_state *st)
 	int	 http = st->last_check > 0, cert = st->cert_last_check > 0;
 
 	format_iso8601(st->cert_not_after, date, sizeof(date));
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o, s:o}",
-	    "site", site->name,
-	    "url", redact_site_url(site->url, url, sizeof(url)),
+	    "site", json_text(site->name, 0),
+	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
 	    "state", http_state_name(st->state),
 	    "failures", http ? json_integer(st->failures) : json_null(),
 	    "last_check", json_time(st->last_check),
@@ -36,7 +37,7 @@ status_json(const struct site *site, const struct site_state *st)
 	    "http_code", http && st->http_code ? json_integer(st->http_code) :
 	    json_null(),
 	    "response_ms", http ? json_ms(st->response_ms) : json_null(),
-	    "error", http && st->error[0] ? json_string(st->error) : json_null(),
+	    "error", http ? json_text_or_null(st->error) : json_null(),
 	    "cert_state", cert ? json_string(cert_state_name(st->cert_state)) :
 	    json_null(),
 	    "cert_days_left", cert && st->have_cert ?

@@ -250,9 +250,13 @@ dispatch(const struct cli *cli, const struct config *cfg)
 			return EXIT_USAGE;
 		}
 		if (cli->since != NULL &&
-		    (parse_duration_ms(cli->since, &since) == -1 || since == 0)) {
+		    parse_duration_ms(cli->since, &since) == -1) {
 			fprintf(stderr, "peekl: --since: \"%s\" is not a duration "
 			    "(e.g. 90m, 24h, 7d)\n", cli->since);
+			return EXIT_USAGE;
+		}
+		if (since == 0) {
+			fprintf(stderr, "peekl: --since must be longer than 0\n");
 			return EXIT_USAGE;
 		}
 		if ((idx = site_find(cfg, cli->sites[0])) < 0)

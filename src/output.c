@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonstr.h"
 #include "log.h"
 #include "output.h"
 #include "util.h"
@@ -71,32 +72,19 @@ output_cert_line(FILE *fp, const struct site *site,
 }
 
 json_t *
-json_ms(double ms)
-{
-	return json_real(round(ms * 10.0) / 10.0);
-}
-
-/* Returns a JSON string, or null for an empty one. */
-static json_t *
-json_error(const char *error)
-{
-	return error[0] == '\0' ? json_null() : json_string(error);
-}
-
-json_t *
 output_http_json(const struct site *site, const struct http_result *r,
     const struct site_state *st)
 {
 	char	url[1024];
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:i, s:s}",
-	    "site", site->name,
-	    "url", redact_site_url(site->url, url, sizeof(url)),
+	return json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:i, s:s}",
+	    "site", json_text(site->name, 0),
+	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
 	    "kind", "http",
 	    "status", severity_name(http_severity(r)),
 	    "http_code", r->http_code ? json_integer(r->http_code) : json_null(),
 	    "response_ms", json_ms(r->response_ms),
-	    "error", json_error(r->error),
+	    "error", json_text_or_null(r->error),
 	    "failures", st->failures,
 	    "state", http_state_name(st->state));
 }
@@ -108,14 +96,14 @@ output_cert_json(const struct site *site, const struct cert_result *r,
 	char	url[1024], date[32];
 
 	format_iso8601(r->not_after, date, sizeof(date));
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
-	    "site", site->name,
-	    "url", redact_site_url(site->url, url, sizeof(url)),
+	return json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:s}",
+	    "site", json_text(site->name, 0),
+	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
 	    "kind", "cert",
 	    "status", severity_name(cert_severity(st->cert_state)),
 	    "days_left", r->have_cert ? json_integer(r->days_left) : json_null(),
 	    "not_after", r->have_cert ? json_string(date) : json_null(),
-	    "error", json_error(r->error),
+	    "error", json_text_or_null(r->error),
 	    "state", cert_state_name(st->cert_state));
 }
 

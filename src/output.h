@@ -22,9 +22,6 @@ json_t	*output_http_json(const struct site *site, const struct http_result *r,
 json_t	*output_cert_json(const struct site *site, const struct cert_result *r,
 	    const struct site_state *st);
 
-/* A number with one decimal, as the JSON output shows response times. */
-json_t	*json_ms(double ms);
-
 /* Prints a JSON document on stdout followed by a newline; steals root. */
 void	output_json_doc(json_t *root);
 

@@ -44,8 +44,8 @@ struct run {
 	size_t			 nrecs;
 	struct alert		*alerts;
 	size_t			 nalerts;
+	int			 limit[KIND__MAX]; /* checks of a kind in flight at once */
 	enum severity		 worst;
-	int			 stopped;
 };
 
 static void
@@ -89,6 +89,8 @@ wanted(const struct run *r, size_t i, enum check_kind kind)
 
 	if (kind == KIND_CERT && !site->cert_monitoring)
 		return 0;
+	if (r->states[i].unreadable)
+		return 0;
 	if (r->opts->nsites > 0)
 		return r->forced[i];
 	return kind == KIND_HTTP ?
@@ -97,11 +99,62 @@ wanted(const struct run *r, size_t i, enum check_kind kind)
 }
 
 static void
+worsen(struct run *r, enum severity sev)
+{
+	if (sev > r->worst)
+		r->worst = sev;
+}
+
+/* Marks what is due; a site whose state cannot be read makes the run
+ * UNKNOWN, since peekl could not do its job for it. */
+static void
 plan_due(struct run *r)
 {
-	for (size_t i = 0; i < r->cfg->nsites; i++)
+	for (size_t i = 0; i < r->cfg->nsites; i++) {
+		if (r->states[i].unreadable)
+			worsen(r, SEV_UNKNOWN);
 		for (int k = 0; k < KIND__MAX; k++)
 			r->due[k][i] = (unsigned char)wanted(r, i, (enum check_kind)k);
+	}
+}
+
+/*
+ * Splits max_concurrency between the two kinds in proportion to their due
+ * checks (at least one each), so a run never has more than max_concurrency
+ * checks in flight however they mix.
+ */
+static void
+split_concurrency(struct run *r, size_t nh, size_t nc)
+{
+	int	maxc = r->cfg->max_concurrency;
+
+	r->limit[KIND_HTTP] = r->limit[KIND_CERT] = maxc;
+	if (nh == 0 || nc == 0 || maxc < 2)
+		return;
+	r->limit[KIND_CERT] = (int)((double)maxc * (double)nc /
+	    (double)(nh + nc));
+	if (r->limit[KIND_CERT] < 1)
+		r->limit[KIND_CERT] = 1;
+	if (r->limit[KIND_CERT] > maxc - 1)
+		r->limit[KIND_CERT] = maxc - 1;
+	r->limit[KIND_HTTP] = maxc - r->limit[KIND_CERT];
+}
+
+/*
+ * Returns how long the leases of one kind must live: with more due checks
+ * than that kind may run at once, the last wave starts only after earlier
+ * ones end, so each wave may take the longest timeout among them.
+ */
+static int64_t
+lease_ttl(const struct run *r, enum check_kind kind, size_t ndue)
+{
+	int64_t	longest = 0;
+	size_t	waves = (ndue + (size_t)r->limit[kind] - 1) / (size_t)r->limit[kind];
+
+	for (size_t i = 0; i < r->cfg->nsites; i++)
+		if (r->due[kind][i] && r->cfg->sites[i].timeout_ms > longest)
+			longest = r->cfg->sites[i].timeout_ms;
+	return longest * (int64_t)(waves ? waves : 1) + LEASE_MARGIN_MS;
 }
 
 /*
@@ -113,6 +166,15 @@ static int
 take_leases(struct run *r)
 {
 	const struct config	*cfg = r->cfg;
+	size_t			 ndue[KIND__MAX] = { 0 };
+	int64_t			 ttl[KIND__MAX];
+
+	for (size_t i = 0; i < cfg->nsites; i++)
+		for (int k = 0; k < KIND__MAX; k++)
+			ndue[k] += r->due[k][i];
+	split_concurrency(r, ndue[KIND_HTTP], ndue[KIND_CERT]);
+	for (int k = 0; k < KIND__MAX; k++)
+		ttl[k] = lease_ttl(r, (enum check_kind)k, ndue[k]);
 
 	r->leases = xcalloc(cfg->nsites * KIND__MAX, sizeof(*r->leases));
 	for (size_t i = 0; i < cfg->nsites; i++)
@@ -124,7 +186,7 @@ take_leases(struct run *r)
 			l = &r->leases[r->nleases++];
 			l->site = i;
 			l->kind = (enum check_kind)k;
-			l->ttl_ms = cfg->sites[i].timeout_ms + LEASE_MARGIN_MS;
+			l->ttl_ms = ttl[k];
 		}
 	if (r->nleases == 0)
 		return 0;
@@ -176,23 +238,18 @@ static void
 run_checks(struct run *r)
 {
 	struct cert_batch	*cb = NULL;
-	int			 maxc = r->cfg->max_concurrency;
 
+	/* A dry run takes no leases; the split is made here for it. */
+	if (r->limit[KIND_HTTP] == 0)
+		split_concurrency(r, r->nh, r->nc);
 	if (r->nc > 0)
-		cb = cert_batch_start(r->cjobs, r->nc, maxc, &peekl_stop);
+		cb = cert_batch_start(r->cjobs, r->nc, r->limit[KIND_CERT],
+		    &peekl_stop);
 	if (r->nh > 0)
-		http_batch_run(r->hjobs, r->nh, maxc, &peekl_stop);
+		http_batch_run(r->hjobs, r->nh, r->limit[KIND_HTTP],
+		    &peekl_stop);
 	if (cb != NULL)
 		cert_batch_wait(cb);
-	if (peekl_stop)
-		r->stopped = 1;
-}
-
-static void
-worsen(struct run *r, enum severity sev)
-{
-	if (sev > r->worst)
-		r->worst = sev;
 }
 
 /* Applies the state machine to every finished check, collecting the records
@@ -309,6 +366,14 @@ out:
 	return rc;
 }
 
+/* Releases every lease this run was granted. */
+static void
+release_leases(struct run *r)
+{
+	if (r->store != NULL && r->nleases > 0)
+		store_release_leases(r->store, r->cfg, r->leases, r->nleases);
+}
+
 /* In a dry run, shows what would have been sent. */
 static void
 print_would_send(const struct run *r)
@@ -338,7 +403,7 @@ load_state(struct run *r)
 	}
 	/* Once per run, so an operator expecting Grafana series learns why
 	 * there are none. */
-	if (r->cfg->redis.timeseries == TS_AUTO &&
+	if (!r->opts->dry_run && r->cfg->redis.timeseries == TS_AUTO &&
 	    !store_uses_timeseries(r->store))
 		log_info("RedisTimeSeries not available, recording to streams "
 		    "(%s:history:NAME)", r->cfg->redis.prefix);
@@ -349,7 +414,7 @@ int
 cmd_check(const struct config *cfg, const struct check_opts *o)
 {
 	struct run	r;
-	int		status = SEV_UNKNOWN;
+	int		status = SEV_UNKNOWN, write_failed = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
@@ -363,8 +428,10 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	if (select_forced(&r) == -1 || load_state(&r) == -1)
 		goto out;
 	plan_due(&r);
-	if (!o->dry_run && take_leases(&r) == -1)
+	if (!o->dry_run && take_leases(&r) == -1) {
+		release_leases(&r);
 		goto out;
+	}
 	build_jobs(&r);
 	if (r.nh + r.nc == 0)
 		log_debug("nothing is due");
@@ -375,22 +442,22 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	if (o->dry_run)
 		print_would_send(&r);
 	else if (r.nrecs > 0 && record_results(&r) == -1)
-		r.stopped = 1;	/* nothing was written: say UNKNOWN */
-	if (!o->dry_run && r.nleases > 0)
-		store_release_leases(r.store, cfg, r.leases, r.nleases);
-	if (r.stopped) {
-		if (peekl_stop)
-			log_warn("interrupted: unfinished checks abandoned, "
-			    "not recorded");
+		write_failed = 1;
+	release_leases(&r);
+	if (peekl_stop) {
+		log_warn("interrupted: unfinished checks abandoned, not recorded");
 		goto out;
 	}
-	/* Older alerts go first: the queues are delivered in order, so this
-	 * also flushes what earlier runs could not send. */
+	/*
+	 * Older alerts go first: the queues are delivered in order, so this
+	 * also flushes what earlier runs could not send, even when this run's
+	 * results could not be written.
+	 */
 	if (!o->dry_run && alert_deliver_all(r.store, cfg, &peekl_stop) == -1)
 		goto out;
 	/* Interrupted while delivering: what was sent is recorded, the rest
 	 * stays queued, and the run still says it did not finish. */
-	if (!peekl_stop)
+	if (!peekl_stop && !write_failed)
 		status = r.worst;
 out:
 	run_free(&r);

@@ -39,6 +39,7 @@ struct site_state {
 	int		 have_cert;	/* cert_days_left/not_after are known */
 	long		 cert_days_left;
 	int64_t		 cert_not_after; /* unix seconds */
+	int		 unreadable;	/* its key holds another type: not checked */
 };
 
 /* A state change that deserves an alert. */

@@ -25,7 +25,7 @@
 /* Connecting and each command are bounded so a dead or hung Redis fails the
  * run within seconds instead of holding the timer's next tick. */
 #define CONNECT_TIMEOUT_S	3
-#define COMMAND_TIMEOUT_S	5
+#define COMMAND_TIMEOUT_S 3	/* per command: SIGTERM must end a run within 5 s */
 
 /* Deletes a lease only while it still holds our token: a run that
  * outlived its lease must not free the lease a newer run took since. */
@@ -85,7 +85,10 @@ batch_append(struct store *st, struct batch *b, struct cmd *cmd)
 		b->cap = b->cap ? b->cap * 2 : 16;
 		b->keys = xrealloc(b->keys, b->cap * sizeof(*b->keys));
 		b->trims = xrealloc(b->trims, b->cap * sizeof(*b->trims));
+		b->soft = xrealloc(b->soft, b->cap * sizeof(*b->soft));
 	}
+	b->soft[b->n] = strcmp(cmd->argv[0], "TS.ADD") == 0 ||
+	    strcmp(cmd->argv[0], "XADD") == 0;
 	/* The only script store_write queues is a queue's trim. */
 	b->trims[b->n] = keyarg == 3;
 	b->keys[b->n++] = xstrdup(keyarg < cmd->argc ? cmd->argv[keyarg] : "");
@@ -99,6 +102,7 @@ batch_free(struct batch *b)
 		free(b->keys[i]);
 	free(b->keys);
 	free(b->trims);
+	free(b->soft);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -484,6 +488,25 @@ parse_state(const redisReply *r, struct site_state *out)
 	}
 }
 
+/*
+ * Returns 1 (logged) when the site's key holds something other than a hash.
+ * Such a site is not checked: writing its results would fail inside the
+ * transaction, which Redis does not roll back, and its alerts would be
+ * queued again on every run.
+ */
+static int
+unreadable_state(const struct store *st, const redisReply *r,
+    const char *name, struct site_state *out)
+{
+	if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) != 0)
+		return 0;
+	log_error("redis: %s: %s:site:%s is not a hash; the site is not checked "
+	    "until that key is removed", st->where, st->prefix, name);
+	memset(out, 0, sizeof(*out));
+	out->unreadable = 1;
+	return 1;
+}
+
 int
 store_read_states(struct store *st, const struct config *cfg,
     struct site_state *out)
@@ -500,8 +523,9 @@ store_read_states(struct store *st, const struct config *cfg,
 	if (store_replies(st, cfg->nsites, &r, "reading site states") == -1)
 		return -1;
 	for (size_t i = 0; i < cfg->nsites; i++) {
-		if (r[i]->type == REDIS_REPLY_ERROR &&
-		    strncmp(r[i]->str, "WRONGTYPE", 9) != 0) {
+		if (unreadable_state(st, r[i], cfg->sites[i].name, &out[i]))
+			continue;
+		if (r[i]->type == REDIS_REPLY_ERROR) {
 			log_error("redis: %s: %s:site:%s: %s", st->where,
 			    st->prefix, cfg->sites[i].name, r[i]->str);
 			goto out;
@@ -541,24 +565,29 @@ store_take_leases(struct store *st, const struct config *cfg,
 	}
 	if (store_replies(st, 2 * n, &r, "taking leases") == -1)
 		return -1;
+	/* Every reply is judged, even after an error, so the caller knows
+	 * every lease it holds and can release them. */
+	ret = 0;
 	for (size_t i = 0; i < n; i++) {
 		const redisReply *set = r[2 * i];
 		const char	 *ok = store_reply_str(set);
+		size_t		  s = leases[i].site;
 
 		if (set->type == REDIS_REPLY_ERROR) {
 			log_error("redis: %s: %s:lease:%s:%s: %s", st->where,
-			    st->prefix, cfg->sites[leases[i].site].name,
+			    st->prefix, cfg->sites[s].name,
 			    check_kind_name(leases[i].kind), set->str);
-			goto out;
+			ret = -1;
+			continue;
 		}
 		leases[i].granted = ok != NULL && strcmp(ok, "OK") == 0;
 		/* The state re-read behind the lease is the one to decide
 		 * on: another run may have checked the site meanwhile. */
-		if (leases[i].granted)
-			parse_state(r[2 * i + 1], &states[leases[i].site]);
+		if (leases[i].granted &&
+		    !unreadable_state(st, r[2 * i + 1], cfg->sites[s].name,
+		    &states[s]))
+			parse_state(r[2 * i + 1], &states[s]);
 	}
-	ret = 0;
-out:
 	store_free_replies(r, 2 * n);
 	return ret;
 }

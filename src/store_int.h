@@ -75,6 +75,7 @@ const char *store_reply_str(const redisReply *r);
 struct batch {
 	char	**keys;
 	int	 *trims;	/* 1 for a queue's trim script */
+	int	 *soft;		/* 1 for a measurement (TS.ADD, XADD) */
 	size_t	  n;
 	size_t	  cap;
 };

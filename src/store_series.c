@@ -29,19 +29,21 @@ static const char trim_script[] =
     "if n>0 then redis.call('ltrim',KEYS[1],-tonumber(ARGV[1]),-1) "
     "return n end return 0";
 
-/* Formats unix seconds as ISO-8601 UTC into out. */
-static void
-format_iso(int64_t t, char *out, size_t outsz)
-{
-	struct tm	tm;
-	time_t		tt = (time_t)t;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, outsz, "%" PRId64, t);
-}
-
 /* --- measurements --- */
+
+/*
+ * Writes name as a label value: RedisTimeSeries refuses ',', '(' and ')'
+ * there ("Couldn't parse LABELS"), so they become '_'. The key keeps the
+ * exact name; only the label that filters find it by is changed.
+ */
+static void
+label_value(const char *name, char *out, size_t outsz)
+{
+	strlcpy_trunc(out, name, outsz);
+	for (char *p = out; *p != '\0'; p++)
+		if (*p == ',' || *p == '(' || *p == ')')
+			*p = '_';
+}
 
 /* Queues one TS.ADD; the options only take effect when it creates the
  * series, which is how every series gets its retention and labels. */
@@ -50,6 +52,7 @@ append_ts(struct store *st, struct batch *b, const char *name,
     const char *metric, int64_t t, double v)
 {
 	struct cmd	cmd = { 0 };
+	char		label[1024];
 
 	cmd_add(&cmd, "TS.ADD");
 	cmd_add(&cmd, "%s:ts:%s:%s", st->prefix, name, metric);
@@ -62,8 +65,9 @@ append_ts(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "LABELS");
 	cmd_add(&cmd, "peekl");
 	cmd_add(&cmd, "1");
+	label_value(name, label, sizeof(label));
 	cmd_add(&cmd, "site");
-	cmd_add(&cmd, "%s", name);
+	cmd_add(&cmd, "%s", label);
 	cmd_add(&cmd, "metric");
 	cmd_add(&cmd, "%s", metric);
 	return batch_append(st, b, &cmd);
@@ -193,7 +197,7 @@ append_state(struct store *st, const struct config *cfg,
 	cmd_add(&cmd, "cert_error");
 	cmd_add(&cmd, "%s", rec->cert != NULL ? rec->cert->error : "");
 	if (s->have_cert) {
-		format_iso(s->cert_not_after, iso, sizeof(iso));
+		format_iso8601(s->cert_not_after, iso, sizeof(iso));
 		cmd_add(&cmd, "cert_days_left");
 		cmd_add(&cmd, "%ld", s->cert_days_left);
 		cmd_add(&cmd, "cert_not_after");
@@ -246,8 +250,13 @@ append_alerts(struct store *st, const struct queued_alert *alerts,
 	return 0;
 }
 
-/* Judges EXEC's reply array: logs every failed command with its key and
- * every queue that overflowed. Returns 0, or -1 if anything failed. */
+/*
+ * Judges EXEC's reply array: logs every failed command with its key and
+ * every queue that overflowed. Redis does not roll a transaction back, so
+ * a failed measurement (a series or stream key of the wrong type) only
+ * loses that point: the state and the alerts it goes with were written.
+ * Returns 0, or -1 if a state or queue write failed.
+ */
 static int
 check_exec(struct store *st, const redisReply *exec, const struct batch *b)
 {
@@ -269,7 +278,8 @@ check_exec(struct store *st, const redisReply *exec, const struct batch *b)
 		size_t		  plen = strlen(st->prefix) + strlen(":alerts:");
 
 		if (store_reply_failed(st, r, key)) {
-			ret = -1;
+			if (!b->soft[i])
+				ret = -1;
 			continue;
 		}
 		if (b->trims[i] && r->type == REDIS_REPLY_INTEGER &&

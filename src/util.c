@@ -205,8 +205,13 @@ strlcpy_trunc(char *dst, const char *src, size_t dstsz)
 	if (dstsz == 0)
 		return 1;
 	if (len >= dstsz) {
-		memcpy(dst, src, dstsz - 1);
-		dst[dstsz - 1] = '\0';
+		len = dstsz - 1;
+		/* Never cut a UTF-8 character in half: back off to its lead
+		 * byte, so truncated text stays valid where it was valid. */
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+		memcpy(dst, src, len);
+		dst[len] = '\0';
 		return 1;
 	}
 	memcpy(dst, src, len + 1);

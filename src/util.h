@@ -51,7 +51,8 @@ void	format_iso8601(int64_t secs, char *out, size_t outsz);
 /* Parses that form back; -1 if s is not exactly it. */
 int	parse_iso8601(const char *s, int64_t *secs);
 
-/* Copies src into dst of size dstsz, truncating; returns 1 if truncated. */
+/* Copies src into dst of size dstsz, truncating on a UTF-8 character
+ * boundary; returns 1 if truncated. */
 int	strlcpy_trunc(char *dst, const char *src, size_t dstsz);
 
 #endif

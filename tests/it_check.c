@@ -642,3 +642,109 @@ Test(check, redis_round_trips_do_not_grow_with_sites, .timeout = 60)
 	h_srv_stop(web);
 	h_redis_stop(rd);
 }
+
+/* A site key of the wrong type (someone's SET on peekl:site:NAME): that
+ * site is skipped with an error and exit 3; the others are checked and
+ * recorded, and no alert is queued again and again for it. */
+Test(check, wrong_type_key_skips_that_site_only)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_srv	*hook = h_webhook_start();
+	struct h_dir	*d = h_dir_new();
+	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: http://127.0.0.1:%d/ok\n    name: good\n"
+	    "  - url: http://127.0.0.1:%d/status/503\n    name: broken\n"
+	    "    retry: 0\nalertmanagers:\n  webhook:\n"
+	    "    url: http://127.0.0.1:%d/hook\n", h_redis_port(rd),
+	    h_srv_port(web), h_srv_port(web), h_srv_port(hook));
+	redisContext	*c = h_redis_conn(rd);
+	struct h_run	 r;
+
+	freeReplyObject(redisCommand(c, "SET peekl:site:broken garbage"));
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check",
+		    "--site", "good", "--site", "broken", NULL }, NULL), 3);
+		cr_assert_not_null(strstr(r.err, "peekl:site:broken is not a hash"),
+		    "%s", r.err);
+		cr_assert_not_null(strstr(r.out, "good"), "%s", r.out);
+		cr_assert_null(strstr(r.out, "broken"), "%s", r.out);
+		h_run_free(&r);
+	}
+	cr_assert_eq(hget_ll(rd, "good", "http_code"), 200);
+	cr_assert_eq(redis_int(rd, "LLEN peekl:alerts:%s", "webhook"), 0);
+	cr_assert_eq(h_webhook_count(hook, -1), 0);
+	redisFree(c);
+	free(cfg);
+	h_dir_free(d);
+	h_srv_stop(hook);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+/* max_concurrency bounds HTTP and certificate checks together: with 2,
+ * two hanging HTTP checks and two silent TLS servers take two rounds of
+ * the timeout, not one. */
+Test(check, max_concurrency_bounds_both_kinds_together, .timeout = 60)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_srv	*silent = h_srv_start((const char *[]){ "--mode",
+	    "silent", NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
+	    "max_concurrency: 2\ndefaults:\n  timeout: 1\n  retry: 0\nwebsites:\n"
+	    "  - url: http://127.0.0.1:%d/hang\n    name: h1\n"
+	    "  - url: http://127.0.0.1:%d/hang?2\n    name: h2\n"
+	    "  - url: http://127.0.0.1:%d/hang?3\n    name: c1\n"
+	    "    certificate_monitoring: true\n    port: %d\n"
+	    "  - url: http://127.0.0.1:%d/hang?4\n    name: c2\n"
+	    "    certificate_monitoring: true\n    port: %d\n",
+	    h_redis_port(rd), h_srv_port(web), h_srv_port(web), h_srv_port(web),
+	    h_srv_port(silent), h_srv_port(web), h_srv_port(silent));
+	struct h_run	 r;
+
+	/* 4 HTTP checks (1 s each) and 2 cert checks (1 s each) through 2
+	 * slots: at least 3 rounds, whereas 2 slots per kind would take 2. */
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", NULL },
+	    NULL), 2, "%s", r.err);
+	cr_assert_gt(r.elapsed_ms, 2900, "%.0f ms: more than 2 checks in flight",
+	    r.elapsed_ms);
+	h_run_free(&r);
+	free(cfg);
+	h_dir_free(d);
+	h_srv_stop(silent);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}
+
+/* With more due checks than max_concurrency, the leases outlive the last
+ * wave, so an overlapping run can never check the same site meanwhile. */
+Test(check, leases_cover_every_wave, .timeout = 60)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
+	    "max_concurrency: 1\ndefaults:\n  timeout: 2\nwebsites:\n"
+	    "  - url: http://127.0.0.1:%d/slow/600\n    name: s1\n"
+	    "  - url: http://127.0.0.1:%d/slow/600?2\n    name: s2\n"
+	    "  - url: http://127.0.0.1:%d/slow/600?3\n    name: s3\n",
+	    h_redis_port(rd), h_srv_port(web), h_srv_port(web), h_srv_port(web));
+	struct h_proc	*p;
+	struct h_run	 r;
+	double		 t0 = h_now_ms();
+
+	p = h_spawn((const char *[]){ "-c", cfg, "check", NULL }, NULL);
+	while (h_srv_hits(web, "/slow") == 0 && h_now_ms() - t0 < 10000)
+		usleep(10000);
+	/* 3 waves of up to 2 s, plus the 5 s margin. */
+	cr_assert_gt(redis_int(rd, "PTTL peekl:lease:%s", "s3:http"), 9000);
+	h_wait(p, &r);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	h_run_free(&r);
+	free(cfg);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
+}

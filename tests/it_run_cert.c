@@ -24,7 +24,7 @@ cert_run(const char *const args[], struct res *out, struct h_redis **keep,
 	char		*ca = h_srv_file(tls, "ca.pem");
 	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
 	    "  - url: https://localhost:%d/\n    name: tls\n"
-	    "    certificate_monitoring: true\n    ca_file: %s\n    timeout: 2\n%s",
+	    "    certificate_monitoring: true\n    ca_file: %s\n    timeout: 10\n%s",
 	    h_redis_port(rd), h_srv_port(tls), ca, extra ? extra : "");
 	struct h_run	 r;
 	json_t		*doc, *arr;

@@ -183,3 +183,14 @@ Test(util, xasprintf_formats)
 	cr_assert_str_eq(s, "a-7");
 	free(s);
 }
+
+Test(util, strlcpy_trunc_never_splits_a_utf8_character)
+{
+	char	out[5];
+
+	/* "aé€" is a, c3 a9, e2 82 ac: 4 bytes fit, the euro sign does not. */
+	cr_assert_eq(strlcpy_trunc(out, "a\xc3\xa9\xe2\x82\xac", sizeof(out)), 1);
+	cr_assert_str_eq(out, "a\xc3\xa9");
+	cr_assert_eq(strlcpy_trunc(out, "\xe2\x82\xac\xe2\x82\xac", sizeof(out)), 1);
+	cr_assert_str_eq(out, "\xe2\x82\xac");
+}
