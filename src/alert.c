@@ -205,18 +205,17 @@ cert_reason(const struct alert *a)
 	int64_t	 ago;
 
 	if (!a->have_cert) {
+		/* "timeout" alone would not say which check timed out. */
 		if (a->error != NULL)
-			return xstrdup(a->error);
+			return xasprintf("certificate check failed: %s", a->error);
 		return xstrdup(strcmp(a->state, "OK") == 0 ?
 		    "certificate valid" : "certificate check failed");
 	}
 	date_s(a->not_after, date, sizeof(date));
 	if (a->days_left < 0) {
-		/* Counted from the alert's own time, so "3 days ago" means
-		 * three whole days, not floor()'s four. */
-		ago = (a->timestamp_ms / 1000 - a->not_after) / 86400;
-		if (ago <= 0)
-			return xasprintf("certificate expired today (%s)", date);
+		/* -days_left, so the text agrees with the "Days left" field
+		 * and with peekl's own output. */
+		ago = -(int64_t)a->days_left;
 		return xasprintf("certificate expired %" PRId64 " day%s ago "
 		    "(%s)", ago, ago == 1 ? "" : "s", date);
 	}

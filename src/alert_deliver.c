@@ -31,9 +31,6 @@
 #define LEASE_GRACE_MS		5000
 #define RETRY_AFTER_DEFAULT	60
 #define RETRY_AFTER_MAX		86400
-/* A webhook's answer is read and thrown away; one that will not stop is
- * cut off here rather than read until the timeout. */
-#define RESPONSE_MAX		(64 * 1024)
 
 /* One integration's delivery in this run. */
 struct courier {
@@ -51,18 +48,15 @@ struct courier {
 	char		*payload;	/* its request body */
 	char		*what;		/* "DOWN api", for the log */
 	long		 retry_after;	/* seconds from the answer, -1 none */
-	size_t		 body_len;	/* response bytes read */
 };
 
 static size_t
 on_body(char *ptr, size_t size, size_t nmemb, void *arg)
 {
-	struct courier	*c = arg;
-
+	/* The body is discarded, however long: only a complete response
+	 * counts, and the transfer's timeout bounds an endless one. */
 	(void)ptr;
-	c->body_len += size * nmemb;
-	if (c->body_len > RESPONSE_MAX)
-		return 0;
+	(void)arg;
 	return size * nmemb;
 }
 
@@ -257,7 +251,6 @@ courier_send_next(struct store *st, struct courier *c, CURLM *multi)
 		return r;
 	}
 	c->retry_after = -1;
-	c->body_len = 0;
 	c->errbuf[0] = '\0';
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, c->payload);
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -273,9 +266,10 @@ courier_send_next(struct store *st, struct courier *c, CURLM *multi)
 	return 0;
 }
 
-/* Honours a 429: holds the queue for Retry-After. Returns 0 or -1. */
+/* Honours a 429, or a 503 that says when to come back: holds the queue
+ * for Retry-After. Returns 0 or -1. */
 static int
-courier_hold(struct store *st, struct courier *c)
+courier_hold(struct store *st, struct courier *c, long code)
 {
 	long	secs = c->retry_after;
 	long	n;
@@ -288,8 +282,9 @@ courier_hold(struct store *st, struct courier *c)
 	if (store_queue_hold(st, c->in->kind, (int64_t)secs * 1000) == -1)
 		return -1;
 	n = store_queue_len(st, c->in->kind);
-	log_warn("%s: %s is rate-limiting (HTTP 429); delivery held for %ld s, "
-	    "%ld alert(s) stay queued", c->name, c->where, secs, n);
+	log_warn("%s: %s answered HTTP %ld; delivery held for %ld s "
+	    "(Retry-After), %ld alert(s) stay queued", c->name, c->where, code,
+	    secs, n);
 	return 0;
 }
 
@@ -312,8 +307,9 @@ courier_finished(struct store *st, struct courier *c, CURLM *multi,
 		log_info("%s: delivered %s", c->name, c->what);
 		return courier_send_next(st, c, multi);
 	}
-	if (res == CURLE_OK && code == 429)
-		return courier_hold(st, c);
+	if (res == CURLE_OK && (code == 429 ||
+	    (code == 503 && c->retry_after >= 0)))
+		return courier_hold(st, c, code);
 	if (res == CURLE_OK) {
 		snprintf(reason, sizeof(reason), "HTTP %ld", code);
 		/* A 4xx will not heal by itself (a deleted webhook answers
@@ -322,8 +318,6 @@ courier_finished(struct store *st, struct courier *c, CURLM *multi,
 		    LOG_WARNING, reason);
 	} else if (res == CURLE_OPERATION_TIMEDOUT)
 		courier_give_up(st, c, LOG_WARNING, "timeout");
-	else if (res == CURLE_WRITE_ERROR && c->body_len > RESPONSE_MAX)
-		courier_give_up(st, c, LOG_WARNING, "response too large");
 	else
 		/* curl's generic message: errbuf may quote the URL. */
 		courier_give_up(st, c, LOG_WARNING, curl_easy_strerror(res));

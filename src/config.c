@@ -200,7 +200,7 @@ struct url {
  * are printed sorted by position once the whole file has been read, since
  * sections are read in an order of our choosing, not the file's.
  */
-static void
+static void __attribute__((format(printf, 4, 5)))
 cerr(struct ctx *c, const yaml_mark_t *mark, const char *kp, const char *fmt,
     ...)
 {
@@ -425,6 +425,9 @@ url_parse(const char *s, struct url *u)
 	auth = s + (u->https ? 8 : 7);
 	end = auth + strcspn(auth, "/?#");
 	at = memrchr(auth, '@', (size_t)(end - auth));
+	/* libcurl refuses a second '@'; a password holding one must encode it. */
+	if (at != NULL && memchr(auth, '@', (size_t)(at - auth)) != NULL)
+		return "has '@' in its user or password: write it as %40";
 	host = at ? at + 1 : auth;
 	u->hostport = host;
 	if (*host == '[') {
@@ -571,7 +574,8 @@ conv_file(struct ctx *c, yaml_node_t *v, const char *kp, char **s)
 		full = xasprintf("%s/%s", c->dir, *s);
 		set_str(s, full);
 	}
-	if ((fd = open(*s, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO must be refused below, not hang the run. */
+	if ((fd = open(*s, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		cerr(c, AT(v), kp, "cannot read \"%s\": %s", *s,
 		    strerror(errno));
 		return -1;
@@ -1121,6 +1125,13 @@ site_finish(struct ctx *c, yaml_node_t *node, const char *kp, struct site *s,
 		    seen[SK_URL] : seen[SK_CERTMON]), ckp,
 		    "certificate_monitoring needs https:// or an explicit port");
 	}
+	/* A HEAD response has no body, so a keyword could never be found. */
+	if (s->keyword != NULL && s->method != NULL &&
+	    strcmp(s->method, "HEAD") == 0) {
+		child_path(ckp, kp, "keyword");
+		cerr(c, AT(seen[SK_KEYWORD] ? seen[SK_KEYWORD] : node), ckp,
+		    "cannot be checked with method HEAD (no body)");
+	}
 	/* When both came from defaults: (or built-in defaults), the
 	 * defaults: section has been blamed already. */
 	if ((seen[SK_CERT_CRITICAL] != NULL &&
@@ -1358,7 +1369,8 @@ read_file(struct ctx *c, char **data, size_t *len, struct stat *st)
 	int	 fd, rc = -1;
 
 	*data = NULL;
-	if ((fd = open(c->path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO must be refused below, not hang the run. */
+	if ((fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		cerr(c, NULL, "", "cannot open: %s", strerror(errno));
 		return -1;
 	}
@@ -1468,11 +1480,18 @@ holds_secrets(const struct config *cfg)
 {
 	size_t	i;
 
+	char	red[1024];
+
 	if (cfg->redis.password != NULL || cfg->nintegrations > 0)
 		return 1;
-	for (i = 0; i < cfg->nsites; i++)
+	for (i = 0; i < cfg->nsites; i++) {
 		if (cfg->sites[i].nheaders > 0)
 			return 1;
+		/* A password in a site URL is the only part redaction hides. */
+		redact_site_url(cfg->sites[i].url, red, sizeof(red));
+		if (strcmp(red, cfg->sites[i].url) != 0)
+			return 1;
+	}
 	return 0;
 }
 

@@ -69,7 +69,7 @@ redact_secret_url(const char *url, char *out, size_t outsz)
 	auth = url + sl;
 	path = auth + strcspn(auth, "/?#");
 	/* Drop "user:pass@" entirely: it is a secret in a webhook URL. */
-	at = memchr(auth, '@', (size_t)(path - auth));
+	at = memrchr(auth, '@', (size_t)(path - auth));
 	host = at ? at + 1 : auth;
 	buf_append(&b, url, sl);
 	buf_append(&b, host, (size_t)(path - host));
@@ -100,7 +100,7 @@ redact_site_url(const char *url, char *out, size_t outsz)
 
 	auth = url + sl;
 	path = auth + strcspn(auth, "/?#");
-	at = memchr(auth, '@', (size_t)(path - auth));
+	at = memrchr(auth, '@', (size_t)(path - auth));
 	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 	if (colon == NULL) {
 		strlcpy_trunc(out, url, outsz);

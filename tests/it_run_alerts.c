@@ -269,3 +269,29 @@ Test(run_alerts, concurrent_runs_deliver_once, .timeout = 60)
 	free(up);
 	env_stop(&e);
 }
+
+/* A 503 that says when to come back is honoured like a 429. */
+Test(run_alerts, retry_after_on_503_holds_the_queue)
+{
+	struct env	 e;
+	struct h_run	 r;
+	char		*down;
+	redisContext	*c;
+	redisReply	*x;
+
+	env_start(&e);
+	down = config(&e, "status/503", NULL);
+	h_webhook_respond(e.hook, "503 30");
+	cr_assert_eq(run(down, &r), 2);
+	cr_assert_not_null(strstr(r.err, "held for 30 s"), "%s", r.err);
+	h_run_free(&r);
+	c = h_redis_conn(e.rd);
+	x = redisCommand(c, "PTTL peekl:alerts:slack:hold");
+	cr_assert_gt(x->integer, 20000);
+	cr_assert_leq(x->integer, 30000);
+	freeReplyObject(x);
+	redisFree(c);
+	cr_assert_eq(queue_len(&e), 1);
+	free(down);
+	env_stop(&e);
+}

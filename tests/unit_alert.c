@@ -272,7 +272,7 @@ Test(alert_text, cert)
 	    "expires in 12 days (2026-12-07)");
 	make_expired(&a);
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
-	    "expired 3 days ago (2026-11-21)");
+	    "expired 4 days ago (2026-11-21)");
 	make_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
 	    "certificate not trusted");
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
@@ -284,12 +284,12 @@ Test(alert_text, cert)
 	    "");
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
 	    "expires in 1 day (2026-11-26)");
-	/* No certificate at all: the handshake's error is the reason. */
+	/* No certificate at all: the check's error is the reason. */
 	snprintf(r.error, sizeof(r.error), "connection refused");
 	alert_from_cert(&a, &example, &tr, &r, T0_MS);
 	cr_assert_eq(a.response_ms < 0, 1);
-	text_is(&a, "CRITICAL example.com (https://example.com): connection "
-	    "refused");
+	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
+	    "check failed: connection refused");
 }
 
 Test(alert_text, password_redacted)

@@ -1055,3 +1055,44 @@ Test(config, permission_warning_for_secrets)
 	cr_assert_str_eq(err, "");
 	free(err);
 }
+
+Test(config, second_at_in_userinfo_is_refused)
+{
+	/* libcurl refuses it, and redaction could not find the password. */
+	load_fails_with("websites:\n  - url: http://admin:pa@ss@example.com/\n",
+	    "has '@' in its user or password: write it as %40");
+}
+
+Test(config, head_with_keyword_is_refused)
+{
+	load_fails_with(SITE1("    method: HEAD\n    keyword: Welcome\n"),
+	    "keyword (site \"example.com\"): cannot be checked with method HEAD");
+}
+
+Test(config, site_password_counts_as_a_secret)
+{
+	char	*err;
+
+	err = load_with_mode("websites:\n  - url: https://bob:hunter2@example.com/\n",
+	    0644, 0);
+	cr_assert_not_null(strstr(err, "chmod 600 it"), "%s", err);
+	cr_assert_null(strstr(err, "hunter2"));
+	free(err);
+}
+
+Test(config, fifo_is_refused_not_waited_on, .timeout = 10)
+{
+	char		*dir = make_dir();
+	char		*path = xasprintf("%s/config.yaml", dir);
+	struct config	*cfg = NULL;
+	char		*err;
+
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_assert_eq(load_capture(path, &cfg, &err), -1);
+	cr_assert_not_null(strstr(err, "not a regular file"), "%s", err);
+	free(err);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}

@@ -194,3 +194,13 @@ Test(util, strlcpy_trunc_never_splits_a_utf8_character)
 	cr_assert_eq(strlcpy_trunc(out, "\xe2\x82\xac\xe2\x82\xac", sizeof(out)), 1);
 	cr_assert_str_eq(out, "\xe2\x82\xac");
 }
+
+Test(redact, last_at_ends_the_userinfo)
+{
+	char	out[256];
+
+	cr_assert_str_eq(redact_site_url("http://admin:pa@SECRET@host/x", out,
+	    sizeof(out)), "http://admin:***@host/x");
+	cr_assert_str_eq(redact_secret_url("http://u:p@SECRET@h:1/x/y", out,
+	    sizeof(out)), "http://h:1/x/***");
+}
