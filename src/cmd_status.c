@@ -85,12 +85,14 @@ status_line(const struct site *site, const struct site_state *st,
 
 /* The status exit code: the worst state a site is in now. */
 static enum severity
-site_severity(const struct site_state *st)
+site_severity(const struct site *site, const struct site_state *st)
 {
 	enum severity	sev = st->state == HTTP_DOWN ? SEV_CRITICAL : SEV_OK;
 	enum severity	cs = cert_severity(st->cert_state);
 
-	if (st->cert_state != CERT_UNKNOWN && cs > sev)
+	/* A certificate no longer monitored keeps its last state in Redis;
+	 * it must not keep the exit status up. */
+	if (site->cert_monitoring && st->cert_state != CERT_UNKNOWN && cs > sev)
 		sev = cs;
 	return sev;
 }
@@ -120,7 +122,7 @@ cmd_status(const struct config *cfg, int json)
 		printf("%-*s  %-7s  %-12s  %-12s  %-4s  %-8s  %s\n", namew, "SITE",
 		    "STATE", "SINCE", "LAST CHECK", "HTTP", "RESPONSE", "CERT");
 	for (size_t i = 0; i < cfg->nsites; i++) {
-		enum severity sev = site_severity(&states[i]);
+		enum severity sev = site_severity(&cfg->sites[i], &states[i]);
 
 		if (sev > worst)
 			worst = sev;

@@ -19,6 +19,7 @@
 #include "util.h"
 
 /* Bounds on what we accept from outside; a monitor config is a few KiB. */
+#define PREFIX_MAX	64	/* characters of redis.prefix */
 #define MAX_FILE_SIZE	(4 * 1024 * 1024)
 #define MAX_SITES	10000
 #define MAX_PRINTED	200	/* errors printed; the rest are only counted */
@@ -50,7 +51,7 @@ enum vtype {
 	V_DURATION,	/* seconds or 90s/5m/2h/30d, in [min, max] ms */
 	V_BOOL,
 	V_TSMODE,
-	V_PREFIX,	/* Redis key prefix: non-empty, no spaces */
+	V_PREFIX,	/* Redis key prefix: non-empty, no spaces, short */
 	V_METHOD,
 	V_STATUS,	/* list of codes and "lo-hi" ranges */
 	V_HEADERS,	/* mapping of header name to value */
@@ -823,6 +824,10 @@ conv_string(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 		rc = -1;
 	} else if (k->type == V_PREFIX && strpbrk(s, " \t") != NULL) {
 		cerr(c, AT(v), kp, "\"%s\" must not contain spaces", s);
+		rc = -1;
+	} else if (k->type == V_PREFIX && strlen(s) > PREFIX_MAX) {
+		/* Keys are built in fixed buffers; a namespace needs no more. */
+		cerr(c, AT(v), kp, "is longer than %d characters", PREFIX_MAX);
 		rc = -1;
 	} else if (k->type == V_METHOD)
 		rc = conv_method(c, v, kp, s);

@@ -1096,3 +1096,10 @@ Test(config, fifo_is_refused_not_waited_on, .timeout = 10)
 	free(path);
 	free(dir);
 }
+
+Test(config, prefix_is_bounded)
+{
+	load_fails_with(SITE1("redis:\n  prefix: "
+	    "p123456789p123456789p123456789p123456789p123456789p123456789p1234\n"),
+	    "redis.prefix: is longer than 64 characters");
+}
