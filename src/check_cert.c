@@ -14,10 +14,17 @@
  *
  * Hostname verification: mbedTLS 2.28 compares the name given to
  * mbedtls_ssl_set_hostname() with the certificate's CN and dNSName entries
- * only; it has no iPAddress SAN support. A site whose host is an IP literal
- * therefore gets "hostname mismatch" unless the certificate carries the
- * address's text as its CN or as a dNSName.
+ * only; it has no iPAddress SAN support, and the same name would go out as
+ * SNI, where RFC 6066 forbids IP literals. So a host that is an IP literal
+ * is never handed to mbedTLS: no SNI is sent, mbedTLS checks no name, and
+ * after the handshake we look for the address among the leaf's iPAddress
+ * SANs ourselves, as OpenSSL and browsers do (never in the CN).
+ *
+ * mbedTLS 2.28 speaks TLS 1.2 at most. A server that only speaks TLS 1.3
+ * answers our ClientHello with a fatal alert, which gets its own message
+ * because mbedTLS's "a fatal alert message was received" helps nobody.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -29,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -299,6 +307,28 @@ out:
 	return ret;
 }
 
+/* Returns 1 when the handshake died on the server's fatal alert answering
+ * our ClientHello, before any message of its own, with an alert that means
+ * "not these versions" (protocol_version; some stacks say handshake_failure
+ * when none of our TLS 1.2 suites is a TLS 1.3 one): what a TLS 1.3-only
+ * server does to mbedTLS 2.28. Other alerts, e.g. unrecognized_name, are
+ * left to the generic message. */
+static int
+refused_our_versions(const mbedtls_ssl_context *ssl, int rc)
+{
+	unsigned char	alert;
+
+	if (rc != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ||
+	    ssl->state > MBEDTLS_SSL_SERVER_HELLO)
+		return 0;
+	/* mbedTLS leaves the alert record in in_msg: level, description. */
+	if (ssl->in_msgtype != MBEDTLS_SSL_MSG_ALERT || ssl->in_msglen < 2)
+		return 0;
+	alert = ssl->in_msg[1];
+	return alert == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION ||
+	    alert == MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE;
+}
+
 /* Writes "tls handshake failed: <reason>" for an mbedTLS error code. */
 static void
 tls_reason(int code, char *out, size_t outsz)
@@ -423,6 +453,35 @@ ca_get(struct ca_entry *ca)
 	return ca->state == 1 ? &ca->crt : NULL;
 }
 
+/* Returns the length of the raw address (4 or 16) if host is an IPv4 or
+ * IPv6 literal, with its bytes in addr; 0 for a name. */
+static size_t
+ip_literal(const char *host, unsigned char addr[16])
+{
+	if (inet_pton(AF_INET, host, addr) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, host, addr) == 1)
+		return 16;
+	return 0;
+}
+
+/* Returns 1 when crt lists the address among its iPAddress SANs. mbedTLS
+ * keeps every SAN entry raw, tagged [7] for iPAddress, whose content is the
+ * address in network byte order. */
+static int
+san_has_ip(const mbedtls_x509_crt *crt, const unsigned char *addr,
+    size_t len)
+{
+	const mbedtls_x509_sequence	*cur;
+
+	for (cur = &crt->subject_alt_names; cur != NULL; cur = cur->next) {
+		if (cur->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) &&
+		    cur->buf.len == len && memcmp(cur->buf.p, addr, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Handshakes over an open connection and fills res from the leaf. */
 static void
 tls_check(struct worker *w, struct conn *c, const struct site *site,
@@ -431,6 +490,8 @@ tls_check(struct worker *w, struct conn *c, const struct site *site,
 	mbedtls_ssl_config	 conf;
 	mbedtls_ssl_context	 ssl;
 	const mbedtls_x509_crt	*peer;
+	unsigned char		 ip[16];
+	size_t			 iplen = ip_literal(site->host, ip);
 	uint32_t		 flags;
 	int			 rc;
 
@@ -448,8 +509,10 @@ tls_check(struct worker *w, struct conn *c, const struct site *site,
 	mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &w->drbg);
 	if ((rc = mbedtls_ssl_setup(&ssl, &conf)) != 0)
 		goto tls_error;
-	/* The same name drives SNI and the hostname check. */
-	if ((rc = mbedtls_ssl_set_hostname(&ssl, site->host)) != 0)
+	/* The same name drives SNI and the hostname check; an IP literal
+	 * must be neither (see the top of this file). */
+	if (iplen == 0 &&
+	    (rc = mbedtls_ssl_set_hostname(&ssl, site->host)) != 0)
 		goto tls_error;
 	mbedtls_ssl_set_bio(&ssl, c, bio_send, bio_recv, NULL);
 
@@ -461,9 +524,15 @@ tls_check(struct worker *w, struct conn *c, const struct site *site,
 	if (c->fail == IO_STOPPED)
 		goto out;
 	if (rc != 0 && rc != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+		/* A socket failure (timeout, reset...) keeps its own plain
+		 * reason; it says more than the mbedTLS code it caused. */
 		if (c->fail != IO_NONE)
 			io_reason(c->fail, c->err, "tls i/o failed",
 			    res->error, sizeof(res->error));
+		else if (refused_our_versions(&ssl, rc))
+			snprintf(res->error, sizeof(res->error),
+			    "tls handshake failed: server requires a TLS "
+			    "version peekl cannot speak (TLS 1.3 only?)");
 		else
 			tls_reason(rc, res->error, sizeof(res->error));
 		res->done = 1;
@@ -475,6 +544,8 @@ tls_check(struct worker *w, struct conn *c, const struct site *site,
 		res->have_cert = 1;
 		res->not_after = x509_time_unix(&peer->valid_to);
 		res->days_left = days_until(res->not_after, now_ms());
+		if (iplen != 0 && !san_has_ip(peer, ip, iplen))
+			flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
 	}
 	verify_reason(flags, res->error, sizeof(res->error));
 	res->done = 1;

@@ -156,14 +156,105 @@ Test(cert, hostname_mismatch)
 	assert_days(&r, 200);
 }
 
-/* mbedTLS 2.28 matches names against CN and dNSName only, so an IP host
- * against a certificate for "localhost" is a mismatch. */
+/* An IP host matches iPAddress SANs only, never a CN or a dNSName. */
 Test(cert, ip_host_against_name_certificate)
 {
 	struct cert_result	r;
 
 	check_srv((const char *[]){ "--tls", NULL }, "127.0.0.1", &r);
 	cr_assert_str_eq(r.error, "hostname mismatch");
+	assert_days(&r, 200);
+}
+
+Test(cert, ip_host_against_dns_san_only)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--san", "localhost", NULL },
+	    "127.0.0.1", &r);
+	cr_assert_str_eq(r.error, "hostname mismatch");
+}
+
+/* A CN spelling the address is not an iPAddress SAN: OpenSSL and browsers
+ * reject it, and so must we. */
+Test(cert, ip_host_against_cn_spelling_the_address)
+{
+	struct cert_result	r;
+
+	check_srv((const char *[]){ "--tls", "--cn", "127.0.0.1", "--san",
+	    "localhost", NULL }, "127.0.0.1", &r);
+	cr_assert_str_eq(r.error, "hostname mismatch");
+}
+
+/* Returns the SNI names testsrv logged ("" if none), malloc'd. */
+static char *
+sni_names(const char *log)
+{
+	char	*s = h_read_file(log);
+
+	return s != NULL ? s : strdup("");
+}
+
+/* Checks a TLS testsrv with extra args as host, which it serves on bind;
+ * returns the SNI names it received, malloc'd. */
+static char *
+check_srv_sni(const char *bind, const char *san, const char *host,
+    struct cert_result *out)
+{
+	struct h_dir	*d = h_dir_new();
+	char		*log = h_path(d, "sni.log");
+	struct h_srv	*srv = h_srv_start((const char *[]){ "--tls", "--bind",
+			    bind, "--san", san, "--ip-san-only", "--sni-log",
+			    log, NULL });
+	char		*ca = h_srv_file(srv, "ca.pem");
+	char		*names;
+
+	check_one(host, h_srv_port(srv), ca, 10000, out);
+	/* testsrv logs a name before it answers the ClientHello, so it is
+	 * on disk once the check has seen the certificate. */
+	names = sni_names(log);
+	free(ca);
+	h_srv_stop(srv);
+	free(log);
+	h_dir_free(d);
+	return names;
+}
+
+/* mbedTLS 2.28 cannot match iPAddress SANs; peekl does it itself. */
+Test(cert, ip_host_against_ip_san_only)
+{
+	struct cert_result	 r;
+	char			*sni;
+
+	sni = check_srv_sni("127.0.0.1", "127.0.0.1", "127.0.0.1", &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 200);
+	/* RFC 6066: an address is never sent as SNI. */
+	cr_assert_str_eq(sni, "", "SNI sent for an IP host: \"%s\"", sni);
+	free(sni);
+}
+
+Test(cert, ip_host_against_other_ip_san)
+{
+	struct cert_result	 r;
+	char			*sni;
+
+	sni = check_srv_sni("127.0.0.1", "127.0.0.2,::1", "127.0.0.1", &r);
+	cr_assert_str_eq(r.error, "hostname mismatch");
+	free(sni);
+}
+
+/* The other side of the SNI check above: a name does go out as SNI, so the
+ * empty log there means something. */
+Test(cert, name_host_sends_sni)
+{
+	struct cert_result	 r;
+	char			*sni;
+
+	sni = check_srv_sni("127.0.0.1", "localhost", "localhost", &r);
+	cr_assert_str_eq(r.error, "");
+	cr_assert_str_eq(sni, "localhost\n");
+	free(sni);
 }
 
 Test(cert, ip_host_listed_in_certificate)
@@ -361,6 +452,161 @@ Test(cert, ipv6_literal)
 	    "localhost,::1", NULL }, "::1", &r);
 	cr_assert_str_eq(r.error, "");
 	assert_days(&r, 200);
+}
+
+Test(cert, ipv6_literal_against_ip_san_only)
+{
+	struct cert_result	 r;
+	char			*sni;
+
+	if (!have_ipv6_loopback())
+		cr_skip_test("::1 is not available on this host");
+	sni = check_srv_sni("::1", "::1", "::1", &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 200);
+	cr_assert_str_eq(sni, "", "SNI sent for an IP host: \"%s\"", sni);
+	free(sni);
+}
+
+Test(cert, ipv6_literal_against_ipv4_san)
+{
+	struct cert_result	 r;
+	char			*sni;
+
+	if (!have_ipv6_loopback())
+		cr_skip_test("::1 is not available on this host");
+	/* An IPv4 SAN never matches an IPv6 host. */
+	sni = check_srv_sni("::1", "127.0.0.1", "::1", &r);
+	cr_assert_str_eq(r.error, "hostname mismatch");
+	free(sni);
+}
+
+#define OPENSSL_BIN	"/usr/bin/openssl"
+#define TLS13_ERROR	"tls handshake failed: server requires a TLS version " \
+			"peekl cannot speak (TLS 1.3 only?)"
+
+/* Returns a loopback port that was free a moment ago. */
+static int
+free_port(void)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	int			fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+/* Returns 1 once 127.0.0.1:port accepts a connection, 0 after timeout_ms. */
+static int
+wait_port(int port, double timeout_ms)
+{
+	struct sockaddr_in	sin;
+	struct timespec		ts = { 0, 20 * 1000000L };
+	double			deadline = h_now_ms() + timeout_ms;
+	int			fd, ok;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	while (h_now_ms() < deadline) {
+		cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+		ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+		close(fd);
+		if (ok)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+struct ossl_srv {
+	struct h_dir	*dir;
+	char		*cert;		/* self-signed, CN=localhost: trust it */
+	struct h_proc	*proc;
+	int		 port;
+};
+
+/* Starts `openssl s_server` limited to one TLS version ("-tls1_3") on a
+ * fresh self-signed certificate; skips the test without openssl. */
+static void
+ossl_start(struct ossl_srv *o, const char *version)
+{
+	struct h_run	 run;
+	char		*key, *accept;
+
+	if (access(OPENSSL_BIN, X_OK) != 0)
+		cr_skip_test(OPENSSL_BIN " is missing (scripts/deps.sh "
+		    "installs it)");
+	o->dir = h_dir_new();
+	o->cert = h_path(o->dir, "cert.pem");
+	key = h_path(o->dir, "key.pem");
+	h_run_bin(&run, OPENSSL_BIN, (const char *[]){ "req", "-x509",
+	    "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+	    "-days", "30", "-subj", "/CN=localhost", "-keyout", key, "-out",
+	    o->cert, NULL }, NULL);
+	cr_assert_eq(run.status, 0, "openssl req: %s", run.err);
+	h_run_free(&run);
+	o->port = free_port();
+	accept = h_strf("127.0.0.1:%d", o->port);
+	/* -www: serve without reading stdin, which the harness closes and
+	 * whose EOF would end a plain s_server at its first connection. */
+	o->proc = h_spawn_bin(OPENSSL_BIN, (const char *[]){ "s_server",
+	    version, "-www", "-accept", accept, "-cert", o->cert, "-key", key,
+	    NULL }, NULL);
+	cr_assert(wait_port(o->port, 10000), "openssl s_server is not "
+	    "listening on port %d", o->port);
+	free(accept);
+	free(key);
+}
+
+static void
+ossl_stop(struct ossl_srv *o)
+{
+	struct h_run	run;
+
+	kill(h_proc_pid(o->proc), SIGTERM);
+	h_wait(o->proc, &run);
+	h_run_free(&run);
+	free(o->cert);
+	h_dir_free(o->dir);
+}
+
+/* mbedTLS 2.28 offers TLS 1.2 at most; a TLS 1.3-only server refuses it
+ * with a protocol_version alert, which must not read like a broken peer. */
+Test(cert, tls13_only_server)
+{
+	struct ossl_srv		o;
+	struct cert_result	r;
+
+	ossl_start(&o, "-tls1_3");
+	check_one("localhost", o.port, o.cert, 10000, &r);
+	cr_assert(r.done);
+	cr_assert_str_eq(r.error, TLS13_ERROR);
+	cr_assert_lt(strlen(r.error), sizeof(r.error) - 1);
+	cr_assert_not(r.have_cert);
+	ossl_stop(&o);
+}
+
+/* The same server speaking TLS 1.2 verifies: the test above fails for the
+ * version, not for the certificate or the server. */
+Test(cert, tls12_openssl_server_verifies)
+{
+	struct ossl_srv		o;
+	struct cert_result	r;
+
+	ossl_start(&o, "-tls1_2");
+	check_one("localhost", o.port, o.cert, 10000, &r);
+	cr_assert_str_eq(r.error, "");
+	assert_days(&r, 29);
+	ossl_stop(&o);
 }
 
 /* Runs n jobs against one server; returns the batch's wall time in ms. */

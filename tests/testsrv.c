@@ -5,7 +5,8 @@
  *   testsrv --port-file F [--mode http|webhook|silent] [--bind 127.0.0.1|::1]
  *           [--log F] [--headers-log F] [--control F]
  *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
- *            [--san NAME[,NAME...]] [--issuer ca|self|unknown-ca]
+ *            [--san NAME[,NAME...]] [--ip-san-only] [--sni-log F]
+ *            [--issuer ca|self|unknown-ca]
  *            [--chain intermediate|omit-intermediate]]
  *
  * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
@@ -28,6 +29,12 @@
  *       tab -> \t; every other byte is written as is.
  *   --headers-log (any mode): Name: value | Name: value ...
  * Tabs, CRs and newlines inside header values are written as spaces.
+ *
+ * --san: an IP literal gets an iPAddress entry plus a dNSName entry with the
+ * same text; --ip-san-only leaves out that dNSName, as a real certificate
+ * for an address would. --sni-log F: one line per TLS ClientHello that
+ * carried a server name (SNI), the name, written before the server answers;
+ * a client that sends no SNI adds nothing.
  *
  * Webhook control file (--control), read afresh for every request:
  * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
@@ -87,6 +94,8 @@ struct opts {
 	int		 not_before_set; /* --not-before-days given */
 	const char	*cn;
 	const char	*san;		/* NULL = same as cn */
+	int		 ip_san_only;	/* no dNSName twin for IP SANs */
+	const char	*sni_log;	/* SNI names received, NULL = none */
 	enum issuer	 issuer;
 	enum chain	 chain;
 };
@@ -1142,9 +1151,10 @@ san_one(unsigned char **p, unsigned char *start, int tag, const void *v, size_t 
 /*
  * mbedTLS 2.28's certificate writer has no subjectAltName setter, so we
  * encode GeneralNames ourselves. An IP literal gets an iPAddress entry (what
- * OpenSSL, hence libcurl, matches IP hosts against) and also a dNSName
- * entry with the same text: mbedTLS 2.28's verifier compares the host string
- * with every SAN entry's bytes and never decodes iPAddress.
+ * OpenSSL, hence libcurl, matches IP hosts against) and, unless
+ * --ip-san-only, also a dNSName entry with the same text: tests can then
+ * tell a client that matches addresses properly from one that compares the
+ * host string with every SAN entry's bytes, as mbedTLS 2.28 does.
  * Returns 0 and sets the extension, or -1.
  */
 static int
@@ -1161,15 +1171,19 @@ san_set(mbedtls_x509write_cert *crt, const char *names)
 		item[n++] = trim(s);
 	/* asn1write works backwards: walk the list from its end. */
 	while (n-- > 0) {
+		int is_ip = 1;
+
 		if (inet_pton(AF_INET, item[n], ip) == 1)
 			r = san_one(&p, der, 7, ip, 4);
 		else if (inet_pton(AF_INET6, item[n], ip) == 1)
 			r = san_one(&p, der, 7, ip, 16);
 		else
-			r = 0;
+			r = is_ip = 0;
 		if (r < 0)
 			return -1;
 		len += r;
+		if (is_ip && opt.ip_san_only)
+			continue;
 		if ((r = san_one(&p, der, 2, item[n], strlen(item[n]))) < 0)
 			return -1;
 		len += r;
@@ -1313,6 +1327,23 @@ out:
 	return rc;
 }
 
+/* mbedTLS SNI callback, called only when the ClientHello names a server:
+ * logs the name and goes on with the one certificate we have. */
+static int
+sni_seen(void *arg, mbedtls_ssl_context *ssl, const unsigned char *name,
+    size_t len)
+{
+	struct buf line = { 0 };
+
+	(void)arg;
+	(void)ssl;
+	buf_add(&line, name, len);
+	buf_adds(&line, "\n");
+	log_line(opt.sni_log, &line);
+	free(line.p);
+	return 0;
+}
+
 /* Seeds the RNG, makes the certificates and the server TLS config. */
 static int
 tls_setup(void)
@@ -1334,6 +1365,8 @@ tls_setup(void)
 		return -1;
 	mbedtls_ssl_conf_rng(&tls_conf, mbedtls_ctr_drbg_random, &drbg);
 	mbedtls_ssl_conf_authmode(&tls_conf, MBEDTLS_SSL_VERIFY_NONE);
+	if (opt.sni_log != NULL)
+		mbedtls_ssl_conf_sni(&tls_conf, sni_seen, NULL);
 	return mbedtls_ssl_conf_own_cert(&tls_conf, &tls_chain, &tls_key) ? -1 : 0;
 }
 
@@ -1345,7 +1378,8 @@ usage(void)
 	fputs("usage: testsrv --port-file F [--mode http|webhook|silent] "
 	    "[--bind ADDR] [--log F]\n\t[--headers-log F] [--control F] [--tls "
 	    "--dir D [--days-left N] [--not-before-days N]\n\t[--cn NAME] "
-	    "[--san N,...] [--issuer ca|self|unknown-ca]\n\t"
+	    "[--san N,...] [--ip-san-only] [--sni-log F]\n\t"
+	    "[--issuer ca|self|unknown-ca] "
 	    "[--chain intermediate|omit-intermediate]]\n", stderr);
 	exit(2);
 }
@@ -1373,6 +1407,7 @@ parse_args(int argc, char *argv[])
 		{ "days-left", 1, NULL, 'D' }, { "not-before-days", 1, NULL, 'N' },
 		{ "cn", 1, NULL, 'C' }, { "san", 1, NULL, 'S' },
 		{ "issuer", 1, NULL, 'i' }, { "chain", 1, NULL, 'x' },
+		{ "ip-san-only", 0, NULL, 'I' }, { "sni-log", 1, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "http", "webhook", "silent", "plain", NULL };
@@ -1404,6 +1439,8 @@ parse_args(int argc, char *argv[])
 			break;
 		case 'C': opt.cn = optarg; break;
 		case 'S': opt.san = optarg; break;
+		case 'I': opt.ip_san_only = 1; break;
+		case 'n': opt.sni_log = optarg; break;
 		case 'i': opt.issuer = (enum issuer)pick(optarg, issuers); break;
 		case 'x': opt.chain = (enum chain)(pick(optarg, chains) + 1); break;
 		default: usage();
