@@ -7,6 +7,11 @@
  * body only while a keyword is being looked for, and never beyond 1 MiB. A
  * transfer we end on purpose fails with CURLE_WRITE_ERROR, which is not a
  * failure of the site.
+ *
+ * Redirects are followed here, not by libcurl: libcurl would send a site's
+ * custom headers (an X-Api-Key, say) to whatever host a Location names, and
+ * they must only ever reach the site's own origin. Each hop is a new
+ * transfer on the same handle, within what is left of the one timeout.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,7 +33,7 @@
 #define USER_AGENT	"peekl/" PEEKL_VERSION " (+https://github.com/peekl)"
 #define BODY_MAX	(1024 * 1024)	/* never read more of a body */
 #define POLL_MS		100		/* how soon *stop is noticed */
-#define MAX_REDIRS	10L
+#define MAX_REDIRS	10		/* the 11th redirect fails the check */
 #define DEFAULT_TIMEOUT_MS 10000
 
 /* One slot of the in-flight window; reused for job after job. */
@@ -36,10 +41,15 @@ struct transfer {
 	CURL			*easy;		/* NULL when the slot is free */
 	struct http_job		*job;
 	struct curl_slist	*headers;
+	char			*origin;	/* the site's scheme://host:port */
+	const char		*method;	/* of the current hop; NULL = GET */
+	int64_t			 deadline;	/* mono_ms() the check must end by */
+	int			 hops;		/* redirects followed so far */
+	curl_off_t		 earlier_us;	/* time of the hops before */
 	char			 errbuf[CURL_ERROR_SIZE];
 	int			 stopped;	/* we ended the transfer on purpose */
 	int			 status;	/* code of the response being read */
-	int			 location;	/* that response has a Location */
+	char			*location;	/* that response's Location */
 	size_t			 body_len;	/* body bytes looked at */
 	int			 found;		/* the keyword was seen */
 	size_t			 klen;		/* strlen(keyword), 0 without one */
@@ -139,24 +149,60 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
+/* Returns 1 when code fails a check whatever the body says. */
+static int
+status_fails(const struct site *site, long code)
+{
+	return (code >= 500 && code <= 599) ||
+	    site_status_unacceptable(site, (int)code);
+}
+
+/* Returns 1 when the response being read is a redirect we will follow. */
+static int
+is_redirect(const struct transfer *t)
+{
+	return t->job->site->follow_redirects && t->location != NULL &&
+	    t->status >= 300 && t->status <= 399 && t->status != 304;
+}
+
+/*
+ * Returns the malloc'd value of the header line p of len bytes whose name
+ * takes nlen bytes with its colon, without the blanks around it; NULL when
+ * it is empty.
+ */
+static char *
+header_value(const char *p, size_t len, size_t nlen)
+{
+	p += nlen;
+	len -= nlen;
+	while (len > 0 && isspace((unsigned char)*p)) {
+		p++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)p[len - 1]))
+		len--;
+	return len > 0 ? xstrndup(p, len) : NULL;
+}
+
 /*
  * Header callback: remembers each response's status and Location, and ends
- * a check without a keyword as soon as the final response's headers are in,
- * so a body that never comes (or never ends) cannot stall it. Returns len to
- * go on, 0 to end the transfer.
+ * the transfer as soon as a response's headers are in unless the body is
+ * needed for a keyword: a body that never comes (or never ends) cannot stall
+ * a check that its status already decides. Returns len to go on, 0 to end
+ * the transfer.
  */
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct transfer		*t = arg;
-	const struct site	*site = t->job->site;
 	size_t			 len = size * nmemb;
 	const char		*sp;
 
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		sp = memchr(p, ' ', len);
 		t->status = 0;
-		t->location = 0;
+		free(t->location);
+		t->location = NULL;
 		if (sp != NULL && (size_t)(sp - p) + 4 <= len &&
 		    isdigit((unsigned char)sp[1]) &&
 		    isdigit((unsigned char)sp[2]) &&
@@ -166,17 +212,18 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 		return len;
 	}
 	if (len >= 9 && strncasecmp(p, "location:", 9) == 0) {
-		t->location = 1;
+		free(t->location);
+		t->location = header_value(p, len, 9);
 		return len;
 	}
 	if (!(len <= 2 && (p[0] == '\r' || p[0] == '\n')))
 		return len;
 	/* The blank line ending one response's headers. */
-	if (t->klen > 0 || t->status < 200)
-		return len;
-	if (site->follow_redirects && t->location && t->status >= 300 &&
-	    t->status < 400)
-		return len;	/* libcurl will follow it */
+	if (t->status < 200)
+		return len;	/* an interim 1xx; the real answer follows */
+	if (t->klen > 0 && !status_fails(t->job->site, t->status) &&
+	    !is_redirect(t))
+		return len;	/* the keyword is looked for in the body */
 	t->stopped = 1;
 	return 0;
 }
@@ -205,10 +252,18 @@ build_headers(struct transfer *t, const struct site *site)
 	return 0;
 }
 
-/* Sets the request method; returns a libcurl code. */
+/*
+ * Sets the request method, undoing the previous hop's (a redirect may turn a
+ * POST into a GET); returns a libcurl code.
+ */
 static CURLcode
 set_method(CURL *e, const char *method)
 {
+	CURLcode	rc;
+
+	if ((rc = curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_HTTPGET, 1L)))
+		return rc;
 	if (method == NULL || strcasecmp(method, "GET") == 0)
 		return CURLE_OK;
 	if (strcasecmp(method, "HEAD") == 0)
@@ -219,14 +274,20 @@ set_method(CURL *e, const char *method)
 	return curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 }
 
-/* Sets every option of one check; returns a libcurl code. */
+/* Returns the check's timeout in milliseconds. */
+static long
+site_timeout_ms(const struct site *site)
+{
+	return site->timeout_ms > 0 ? (long)site->timeout_ms :
+	    DEFAULT_TIMEOUT_MS;
+}
+
+/* Sets the options every hop of a check shares; returns a libcurl code. */
 static CURLcode
 set_options(struct transfer *t, const struct site *site)
 {
 	CURL		*e = t->easy;
 	const char	*ca = site->ca_file;
-	long		 timeout = site->timeout_ms > 0 ?
-			    (long)site->timeout_ms : DEFAULT_TIMEOUT_MS;
 	CURLcode	 rc = CURLE_OK;
 
 	if (ca == NULL)
@@ -235,27 +296,23 @@ set_options(struct transfer *t, const struct site *site)
 		ca = NULL;
 
 	/* Stop at the first option that fails; rc says which error. */
-	if ((rc = curl_easy_setopt(e, CURLOPT_URL, site->url)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_PRIVATE, t)) ||
+	if ((rc = curl_easy_setopt(e, CURLOPT_PRIVATE, t)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout)) ||
 #if LIBCURL_VERSION_NUM >= 0x075500
 	    (rc = curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https")) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
-	    "http,https")) ||
 #else
 	    (rc = curl_easy_setopt(e, CURLOPT_PROTOCOLS,
 	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS))) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS))) ||
 #endif
-	    (rc = curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
-	    site->follow_redirects ? 1L : 0L)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_MAXREDIRS, MAX_REDIRS)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers)) ||
+	    /* The site's headers are for the site, never for a proxy. */
+	    (rc = curl_easy_setopt(e, CURLOPT_HEADEROPT,
+	    (long)CURLHEADER_SEPARATE)) ||
+	    /* A proxy's "200 Connection established" is not the site's
+	     * answer; without this the header callback would see it. */
+	    (rc = curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L)) ||
 	    /* No Accept-Encoding: we never want to decompress a body. */
 	    (rc = curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL)) ||
 	    /* Each check measures what a new visitor sees: its own
@@ -266,8 +323,74 @@ set_options(struct transfer *t, const struct site *site)
 	    (rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, t)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_HEADERDATA, t)) ||
-	    (ca != NULL && (rc = curl_easy_setopt(e, CURLOPT_CAINFO, ca))) ||
-	    (rc = set_method(e, site->method)))
+	    /* ca_file is the only trust: not libcurl's CA directory too. */
+	    (ca != NULL && ((rc = curl_easy_setopt(e, CURLOPT_CAINFO, ca)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_CAPATH, NULL)))))
+		return rc;
+	return CURLE_OK;
+}
+
+/*
+ * Returns the malloc'd "scheme://host:port" of url (the port filled in when
+ * implied), or NULL when libcurl cannot parse it.
+ */
+static char *
+url_origin(const char *url)
+{
+	CURLU	*u;
+	char	*scheme = NULL, *host = NULL, *port = NULL, *origin = NULL;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		goto out;
+	origin = xasprintf("%s://%s:%s", scheme, host, port);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return origin;
+}
+
+/* Returns 1 when url has the site's own scheme, host and port. */
+static int
+same_origin(const struct transfer *t, const char *url)
+{
+	char	*origin = url_origin(url);
+	int	 same;
+
+	same = t->origin != NULL && origin != NULL &&
+	    strcasecmp(t->origin, origin) == 0;
+	free(origin);
+	return same;
+}
+
+/*
+ * Points the handle at url for the next hop: the site's headers only when
+ * url is the site's own origin, and only the time left of the check's
+ * timeout. Returns a libcurl code.
+ */
+static CURLcode
+set_hop(struct transfer *t, const char *url)
+{
+	CURL		*e = t->easy;
+	int64_t		 left = t->deadline - mono_ms();
+	CURLcode	 rc;
+
+	/* 0 would mean no timeout at all: 1 ms times out at once. */
+	if (left < 1)
+		left = 1;
+	if ((rc = curl_easy_setopt(e, CURLOPT_URL, url)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER,
+	    t->hops == 0 || same_origin(t, url) ? t->headers : NULL)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left)) ||
+	    (rc = curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)left)) ||
+	    (rc = set_method(e, t->method)))
 		return rc;
 	return CURLE_OK;
 }
@@ -278,6 +401,8 @@ transfer_clear(struct transfer *t)
 {
 	curl_easy_cleanup(t->easy);
 	curl_slist_free_all(t->headers);
+	free(t->origin);
+	free(t->location);
 	free(t->tail);
 	free(t->window);
 	memset(t, 0, sizeof(*t));
@@ -307,6 +432,9 @@ transfer_start(CURLM *multi, struct transfer *t, struct http_job *job)
 	CURLMcode		 mc;
 
 	t->job = job;
+	t->method = site->method;
+	t->deadline = mono_ms() + site_timeout_ms(site);
+	t->origin = url_origin(site->url);
 	if (site->keyword != NULL && site->keyword[0] != '\0') {
 		t->klen = strlen(site->keyword);
 		t->tail = xcalloc(1, t->klen);
@@ -324,7 +452,8 @@ transfer_start(CURLM *multi, struct transfer *t, struct http_job *job)
 		fail_setup(job, "out of memory");
 		goto fail;
 	}
-	if ((rc = set_options(t, site)) != CURLE_OK) {
+	if ((rc = set_options(t, site)) != CURLE_OK ||
+	    (rc = set_hop(t, site->url)) != CURLE_OK) {
 		log_error("%s: http check: cannot set up the request: %s",
 		    site->name, curl_easy_strerror(rc));
 		fail_setup(job, curl_easy_strerror(rc));
@@ -380,8 +509,14 @@ static void
 transport_error(CURL *e, CURLcode rc, const char *errbuf, char *out,
     size_t outsz)
 {
-	long	 oserr = 0;
+	long	 oserr = 0, proxy = 0;
 
+	/* A proxy that refused the tunnel says nothing about the site. */
+	curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &proxy);
+	if (proxy >= 300) {
+		snprintf(out, outsz, "proxy error: HTTP %ld", proxy);
+		return;
+	}
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -450,7 +585,7 @@ transfer_finish(struct transfer *t, CURLcode rc)
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us);
 	res->done = 1;
 	res->http_code = (int)code;
-	res->response_ms = (double)total_us / 1000.0;
+	res->response_ms = (double)(t->earlier_us + total_us) / 1000.0;
 	res->error[0] = '\0';
 	if (rc == CURLE_WRITE_ERROR && t->stopped)
 		rc = CURLE_OK;
@@ -459,12 +594,128 @@ transfer_finish(struct transfer *t, CURLcode rc)
 		    sizeof(res->error));
 		log_debug("%s: http check: %s (%s)", site->name, res->error,
 		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
-	} else if ((code >= 500 && code <= 599) ||
-	    site_status_unacceptable(site, (int)code))
+	} else if (code == 0)
+		/* Ended without a status line of the site's: never a pass. */
+		snprintf(res->error, sizeof(res->error), "no response");
+	else if (status_fails(site, code))
 		snprintf(res->error, sizeof(res->error), "HTTP %ld", code);
 	else if (t->klen > 0 && !t->found)
 		snprintf(res->error, sizeof(res->error), "keyword not found");
 	res->ok = res->error[0] == '\0';
+}
+
+/*
+ * Returns the malloc'd absolute URL a Location names, relative to the URL
+ * that answered with it, or NULL when it is no URL.
+ */
+static char *
+resolve_location(const char *base, const char *location)
+{
+	CURLU	*u;
+	char	*url = NULL, *abs = NULL;
+
+	if (base == NULL || (u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, location, CURLU_ALLOW_SPACE) ==
+	    CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+		url = xstrdup(abs);
+	curl_free(abs);
+	curl_url_cleanup(u);
+	return url;
+}
+
+/*
+ * Returns the method a redirect with code leaves, as browsers do: a 303
+ * makes anything but HEAD a GET, a 301 or 302 makes a POST a GET. NULL
+ * means GET.
+ */
+static const char *
+redirect_method(const char *method, long code)
+{
+	if (method == NULL)
+		return NULL;
+	if (code == 303 && strcasecmp(method, "HEAD") != 0)
+		return NULL;
+	if ((code == 301 || code == 302) && strcasecmp(method, "POST") == 0)
+		return NULL;
+	return method;
+}
+
+/* Forgets what was read of the previous hop's response. */
+static void
+hop_reset(struct transfer *t)
+{
+	t->stopped = 0;
+	t->status = 0;
+	free(t->location);
+	t->location = NULL;
+	t->body_len = 0;
+	t->found = 0;
+	t->tail_len = 0;
+	t->errbuf[0] = '\0';
+}
+
+/*
+ * Follows the redirect a transfer just ended on, if it is one to follow, by
+ * putting the same handle back into the multi handle for the new URL.
+ * Returns 1 when it did. Returns 0 when this response is the check's last;
+ * *rc then says how the transfer ended (too many redirects, say; a failure
+ * to restart is logged).
+ */
+static int
+transfer_redirect(CURLM *multi, struct transfer *t, CURLcode *rc)
+{
+	const char	*name = t->job->site->name;
+	char		*base = NULL, *url = NULL;
+	curl_off_t	 us = 0;
+	long		 code = 0;
+	CURLMcode	 mc;
+	int		 ret = 0;
+
+	if ((*rc != CURLE_OK && !(*rc == CURLE_WRITE_ERROR && t->stopped)) ||
+	    !is_redirect(t))
+		return 0;
+	/*
+	 * libcurl's CURLINFO_REDIRECT_URL is only set when the body was read
+	 * to its end, and we stopped at the headers: resolve it ourselves. A
+	 * Location that is no URL leaves the redirect judged as it is.
+	 */
+	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &base);
+	if ((url = resolve_location(base, t->location)) == NULL)
+		return 0;
+	if (t->hops >= MAX_REDIRS) {
+		*rc = CURLE_TOO_MANY_REDIRECTS;
+		goto out;
+	}
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &us);
+	if ((mc = curl_multi_remove_handle(multi, t->easy)) != CURLM_OK) {
+		log_error("%s: http check: cannot remove the transfer: %s",
+		    name, curl_multi_strerror(mc));
+		*rc = CURLE_FAILED_INIT;
+		goto out;
+	}
+	t->earlier_us += us;
+	t->hops++;
+	t->method = redirect_method(t->method, code);
+	hop_reset(t);
+	if ((*rc = set_hop(t, url)) != CURLE_OK) {
+		log_error("%s: http check: cannot set up the redirect: %s",
+		    name, curl_easy_strerror(*rc));
+		goto out;
+	}
+	if ((mc = curl_multi_add_handle(multi, t->easy)) != CURLM_OK) {
+		log_error("%s: http check: cannot follow the redirect: %s",
+		    name, curl_multi_strerror(mc));
+		*rc = CURLE_FAILED_INIT;
+		goto out;
+	}
+	ret = 1;
+out:
+	free(url);
+	return ret;
 }
 
 /* Takes a transfer out of the multi handle and frees its slot. */
@@ -519,6 +770,7 @@ reap(CURLM *multi)
 {
 	CURLMsg		*msg;
 	struct transfer	*t;
+	CURLcode	 rc;
 	int		 left;
 	size_t		 done = 0;
 
@@ -528,7 +780,10 @@ reap(CURLM *multi)
 		t = NULL;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
 		/* msg dies with the handle: read its result first. */
-		transfer_finish(t, msg->data.result);
+		rc = msg->data.result;
+		if (transfer_redirect(multi, t, &rc) == 1)
+			continue;
+		transfer_finish(t, rc);
 		transfer_release(multi, t);
 		done++;
 	}

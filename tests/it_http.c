@@ -6,13 +6,16 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -613,4 +616,488 @@ Test(http, stop_flag_abandons_in_flight_checks)
 Test(http, empty_batch)
 {
 	cr_assert_eq(http_batch_run(NULL, 0, 100, NULL), 0);
+}
+
+/*
+ * In-test servers for what testsrv cannot do: redirect to another port,
+ * trickle the body of a failing answer, or act as an HTTPS proxy. Each is
+ * one thread serving connections one after another on 127.0.0.1 until
+ * tsrv_stop; what the clients sent is kept in seen, to read after the stop.
+ */
+enum tsrv_mode {
+	TSRV_REDIRECT,	/* arg: Location; answers 302 after delay_ms */
+	TSRV_TRICKLE,	/* arg: "503 Service Unavailable"; then a body that
+			 * never ends, a byte every 50 ms */
+	TSRV_PROXY	/* CONNECT to 127.0.0.1:port, then splices */
+};
+
+struct tsrv {
+	enum tsrv_mode	 mode;
+	char		 arg[256];
+	int		 delay_ms;
+	int		 fd;		/* listening socket */
+	int		 port;
+	pthread_t	 th;
+	char		 seen[16384];	/* request heads, one after another */
+	size_t		 seen_len;
+};
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Sends all of s; returns 0, or -1 once the peer is gone. */
+static int
+send_all(int fd, const char *s, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = send(fd, s, len, MSG_NOSIGNAL)) <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads a request head (up to the blank line) into ts->seen; returns a
+ * pointer to it, NUL-terminated, or NULL if the client sent none. */
+static const char *
+read_head(struct tsrv *ts, int fd)
+{
+	char	*head = ts->seen + ts->seen_len;
+	size_t	 room = sizeof(ts->seen) - ts->seen_len - 1, len = 0;
+	ssize_t	 n;
+
+	/* One byte at a time, so nothing after the head is swallowed. */
+	while (len < room && (n = recv(fd, head + len, 1, 0)) == 1) {
+		len++;
+		if (len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0)
+			break;
+	}
+	head[len] = '\0';
+	ts->seen_len += len;
+	return len > 0 ? head : NULL;
+}
+
+/* Copies bytes both ways between a and b until either side closes. */
+static void
+splice_fds(int a, int b)
+{
+	struct pollfd	pfd[2] = { { .fd = a, .events = POLLIN },
+				   { .fd = b, .events = POLLIN } };
+	char		buf[16384];
+	ssize_t		n;
+	int		i;
+
+	while (poll(pfd, 2, 10000) > 0) {
+		for (i = 0; i < 2; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			n = recv(pfd[i].fd, buf, sizeof(buf), 0);
+			if (n <= 0 || send_all(pfd[1 - i].fd, buf, (size_t)n))
+				return;
+		}
+	}
+}
+
+/* Connects to 127.0.0.1:port; returns the socket or -1. */
+static int
+connect_local(int port)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	int			fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The proxy's side of one connection: "CONNECT host:port HTTP/1.1". */
+static void
+serve_proxy(struct tsrv *ts, int fd)
+{
+	const char	*head = read_head(ts, fd), *colon, *sp;
+	const char	*bad = "HTTP/1.1 502 Bad Gateway\r\n\r\n";
+	const char	*ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+	int		 up;
+
+	if (head == NULL || strncmp(head, "CONNECT ", 8) != 0 ||
+	    (sp = strchr(head + 8, ' ')) == NULL)
+		return;
+	colon = memrchr(head + 8, ':', (size_t)(sp - head - 8));
+	if (colon == NULL || (up = connect_local((int)strtol(colon + 1, NULL, 10))) < 0) {
+		send_all(fd, bad, strlen(bad));
+		return;
+	}
+	if (send_all(fd, ok, strlen(ok)) == 0)
+		splice_fds(fd, up);
+	close(up);
+}
+
+static void
+serve_one(struct tsrv *ts, int fd)
+{
+	char	buf[512];
+	int	i;
+
+	switch (ts->mode) {
+	case TSRV_PROXY:
+		serve_proxy(ts, fd);
+		return;
+	case TSRV_REDIRECT:
+		read_head(ts, fd);
+		sleep_ms(ts->delay_ms);
+		snprintf(buf, sizeof(buf), "HTTP/1.1 302 Found\r\nLocation: "
+		    "%s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+		    ts->arg);
+		send_all(fd, buf, strlen(buf));
+		return;
+	case TSRV_TRICKLE:
+		read_head(ts, fd);
+		snprintf(buf, sizeof(buf), "HTTP/1.1 %s\r\nContent-Type: "
+		    "text/plain\r\nConnection: close\r\n\r\n", ts->arg);
+		if (send_all(fd, buf, strlen(buf)) != 0)
+			return;
+		/* At most 10 s, and only until the client hangs up. */
+		for (i = 0; i < 200; i++) {
+			if (send_all(fd, "x", 1) != 0)
+				return;
+			sleep_ms(50);
+		}
+		return;
+	}
+}
+
+static void *
+tsrv_main(void *arg)
+{
+	struct tsrv	*ts = arg;
+	struct timeval	 tv = { 10, 0 };
+	int		 fd;
+
+	/* accept fails once tsrv_stop shuts the socket down. */
+	while ((fd = accept(ts->fd, NULL, NULL)) >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		serve_one(ts, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static struct tsrv *
+tsrv_start(enum tsrv_mode mode, const char *arg, int delay_ms)
+{
+	struct tsrv		*ts = calloc(1, sizeof(*ts));
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	socklen_t		 len = sizeof(sin);
+
+	cr_assert_not_null(ts);
+	ts->mode = mode;
+	snprintf(ts->arg, sizeof(ts->arg), "%s", arg != NULL ? arg : "");
+	ts->delay_ms = delay_ms;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert((ts->fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	cr_assert_eq(bind(ts->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(ts->fd, 16), 0);
+	cr_assert_eq(getsockname(ts->fd, (struct sockaddr *)&sin, &len), 0);
+	ts->port = ntohs(sin.sin_port);
+	cr_assert_eq(pthread_create(&ts->th, NULL, tsrv_main, ts), 0);
+	return ts;
+}
+
+/* Stops the server; ts->seen stays readable until the caller frees ts. */
+static void
+tsrv_stop(struct tsrv *ts)
+{
+	shutdown(ts->fd, SHUT_RDWR);
+	pthread_join(ts->th, NULL);
+	close(ts->fd);
+}
+
+/* Adds the header name: value to s. */
+static void
+site_add_header(struct site *s, const char *name, const char *value)
+{
+	s->headers = realloc(s->headers,
+	    (s->nheaders + 1) * sizeof(*s->headers));
+	cr_assert_not_null(s->headers);
+	s->headers[s->nheaders].name = strdup(name);
+	s->headers[s->nheaders].value = strdup(value);
+	s->nheaders++;
+}
+
+/* Returns the malloc'd line of srv's request log for "METHOD\tTARGET\t". */
+static char *
+srv_log_line(const struct h_srv *srv, const char *method, const char *target)
+{
+	char	*path = h_srv_file(srv, "log"), *log = h_read_file(path);
+	char	*key = h_strf("%s\t%s\t", method, target), *p, *line = NULL;
+
+	cr_assert_not_null(log, "no request log");
+	for (p = log; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, key, strlen(key)) == 0) {
+			line = strndup(p, strcspn(p, "\n"));
+			break;
+		}
+	}
+	free(key);
+	free(log);
+	free(path);
+	return line;
+}
+
+/* Sends https traffic through the proxy on port, as a user's environment
+ * would, with nothing exempt from it. */
+static void
+use_https_proxy(int port)
+{
+	char	url[64];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	setenv("https_proxy", url, 1);
+	setenv("HTTPS_PROXY", url, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+}
+
+Test(http, https_proxy_connect_reply_is_not_the_answer)
+{
+	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls", NULL });
+	struct tsrv		*px = tsrv_start(TSRV_PROXY, NULL, 0);
+	struct site		 s;
+	struct http_result	 r;
+	char			*want;
+
+	use_https_proxy(px->port);
+	site_init(&s, h_srv_url(srv, "status/503"));
+	s.ca_file = h_srv_file(srv, "ca.pem");
+	site_add_header(&s, "X-Api-Key", "k3y");
+	r = check_one(&s);
+	cr_assert_not(r.ok);
+	cr_assert_eq(r.http_code, 503);
+	cr_assert_str_eq(r.error, "HTTP 503");
+	free(s.url);
+	s.url = h_srv_url(srv, "ok");
+	r = check_one(&s);
+	cr_assert(r.ok, "error: %s", r.error);
+	cr_assert_eq(r.http_code, 200);
+	/* The proxy accepts the tunnel but nobody listens behind it. */
+	free(s.url);
+	s.url = strdup("https://localhost:1/");
+	r = check_one(&s);
+	cr_assert_not(r.ok);
+	cr_assert_eq(r.http_code, 0);
+	cr_assert_str_neq(r.error, "");
+	tsrv_stop(px);
+	/* The checks went through the proxy, and the site's headers did not
+	 * go to the proxy. */
+	want = h_strf("CONNECT localhost:%d ", h_srv_port(srv));
+	cr_assert_not_null(strstr(px->seen, want), "%s", px->seen);
+	cr_assert_null(strstr(px->seen, "k3y"), "%s", px->seen);
+	free(want);
+	free(px);
+	site_clear(&s);
+	h_srv_stop(srv);
+}
+
+Test(http, https_proxy_refusing_the_tunnel_fails)
+{
+	struct tsrv		*px = tsrv_start(TSRV_PROXY, NULL, 0);
+	struct site		 s;
+	struct http_result	 r;
+
+	use_https_proxy(px->port);
+	site_init(&s, h_strf("https://localhost:%d/", free_port()));
+	r = check_one(&s);
+	cr_assert_not(r.ok);
+	cr_assert_eq(r.http_code, 0);
+	cr_assert_str_eq(r.error, "proxy error: HTTP 502");
+	tsrv_stop(px);
+	free(px);
+	site_clear(&s);
+}
+
+Test(http, custom_headers_not_sent_to_another_origin)
+{
+	struct h_srv		*srv = start_http();
+	char			*echo = h_srv_url(srv, "echo"), *line;
+	struct tsrv		*rd = tsrv_start(TSRV_REDIRECT, echo, 0);
+	struct site		 s;
+	struct http_result	 r;
+
+	/* Same host, another port: another origin. */
+	site_init(&s, h_strf("http://127.0.0.1:%d/start", rd->port));
+	site_add_header(&s, "X-Api-Key", "k3y");
+	r = check_one(&s);
+	cr_assert(r.ok, "error: %s", r.error);
+	cr_assert_eq(r.http_code, 200);
+	cr_assert_eq(h_srv_hits(srv, "/echo"), 1);
+	line = srv_log_line(srv, "GET", "/echo");
+	cr_assert_not_null(line);
+	cr_assert_null(strstr(line, "X-Api-Key"), "%s", line);
+	cr_assert_not_null(strstr(line, "User-Agent: peekl/"), "%s", line);
+	tsrv_stop(rd);
+	cr_assert_not_null(strstr(rd->seen, "X-Api-Key: k3y"), "%s", rd->seen);
+	free(line);
+	free(rd);
+	free(echo);
+	site_clear(&s);
+	h_srv_stop(srv);
+}
+
+Test(http, custom_headers_kept_on_same_origin_redirect)
+{
+	struct h_srv		*srv = start_http();
+	struct site		 s;
+	struct http_result	 r;
+	char			*line;
+
+	site_init(&s, h_srv_url(srv, "redirect/1"));
+	site_add_header(&s, "X-Api-Key", "k3y");
+	r = check_one(&s);
+	cr_assert(r.ok, "error: %s", r.error);
+	cr_assert_eq(r.http_code, 200);
+	line = srv_log_line(srv, "GET", "/redirect/0");
+	cr_assert_not_null(line);
+	cr_assert_not_null(strstr(line, "X-Api-Key: k3y"), "%s", line);
+	free(line);
+	site_clear(&s);
+	h_srv_stop(srv);
+}
+
+Test(http, redirects_at_most_ten)
+{
+	struct h_srv		*srv = start_http();
+	struct http_result	 r;
+
+	r = check_path(srv, "redirect/10", "redirected ok");
+	cr_assert(r.ok, "error: %s", r.error);
+	cr_assert_eq(h_srv_hits(srv, "/redirect/"), 11);
+	r = check_path(srv, "redirect/11", NULL);
+	cr_assert_not(r.ok);
+	cr_assert_str_eq(r.error, "too many redirects");
+	cr_assert_eq(r.http_code, 302);
+	h_srv_stop(srv);
+}
+
+Test(http, redirected_post_becomes_get)
+{
+	struct h_srv		*srv = start_http();
+	struct site		 s;
+	struct http_result	 r;
+	char			*line;
+
+	site_init(&s, h_srv_url(srv, "redirect/1"));
+	free(s.method);
+	s.method = strdup("POST");
+	r = check_one(&s);
+	cr_assert(r.ok, "error: %s", r.error);
+	line = srv_log_line(srv, "GET", "/redirect/0");
+	cr_assert_not_null(line, "the redirect was not followed with a GET");
+	free(line);
+	site_clear(&s);
+	h_srv_stop(srv);
+}
+
+Test(http, redirect_chain_shares_one_timeout)
+{
+	struct h_srv		*srv = start_http();
+	char			*slow = h_srv_url(srv, "slow/700");
+	struct tsrv		*rd = tsrv_start(TSRV_REDIRECT, slow, 700);
+	struct site		 s;
+	struct http_result	 r;
+
+	/* Each hop alone fits in the timeout, both together do not. */
+	site_init(&s, h_strf("http://127.0.0.1:%d/", rd->port));
+	s.timeout_ms = 1000;
+	r = check_one(&s);
+	cr_assert_not(r.ok);
+	cr_assert_str_eq(r.error, "timeout");
+	cr_assert(r.response_ms >= 900 && r.response_ms < 1500, "%f",
+	    r.response_ms);
+	/* With room for both, response_ms counts both. */
+	s.timeout_ms = 5000;
+	r = check_one(&s);
+	cr_assert(r.ok, "error: %s", r.error);
+	cr_assert(r.response_ms >= 1350 && r.response_ms < 3000, "%f",
+	    r.response_ms);
+	tsrv_stop(rd);
+	free(rd);
+	free(slow);
+	site_clear(&s);
+	h_srv_stop(srv);
+}
+
+Test(http, https_ca_file_of_another_ca_not_trusted)
+{
+	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls", NULL });
+	struct h_srv		*other = h_srv_start((const char *[]){ "--tls", NULL });
+	struct site		 s;
+	struct http_result	 r;
+
+	site_init(&s, h_srv_url(srv, "ok"));
+	s.ca_file = h_srv_file(other, "ca.pem");
+	r = check_one(&s);
+	cr_assert_not(r.ok);
+	cr_assert_eq(r.http_code, 0);
+	cr_assert_str_eq(r.error, "tls error: certificate not trusted");
+	free(s.ca_file);
+	s.ca_file = h_srv_file(srv, "ca.pem");
+	r = check_one(&s);
+	cr_assert(r.ok, "error: %s", r.error);
+	site_clear(&s);
+	h_srv_stop(other);
+	h_srv_stop(srv);
+}
+
+/* Checks a trickling answer of status with a keyword; returns the result. */
+static struct http_result
+check_trickle(const char *status, double *elapsed)
+{
+	struct tsrv		*ts = tsrv_start(TSRV_TRICKLE, status, 0);
+	struct site		 s;
+	struct http_result	 r;
+	double			 t0 = h_now_ms();
+
+	site_init(&s, h_strf("http://127.0.0.1:%d/", ts->port));
+	s.keyword = strdup("NEEDLE");
+	s.timeout_ms = 2500;
+	r = check_one(&s);
+	*elapsed = h_now_ms() - t0;
+	tsrv_stop(ts);
+	free(ts);
+	site_clear(&s);
+	return r;
+}
+
+Test(http, failing_status_with_keyword_ends_at_the_headers)
+{
+	struct http_result	r;
+	double			elapsed;
+
+	r = check_trickle("503 Service Unavailable", &elapsed);
+	cr_assert_str_eq(r.error, "HTTP 503");
+	cr_assert_eq(r.http_code, 503);
+	cr_assert(elapsed < 1500, "%f ms", elapsed);
+	r = check_trickle("404 Not Found", &elapsed);
+	cr_assert_str_eq(r.error, "HTTP 404");
+	cr_assert(elapsed < 1500, "%f ms", elapsed);
+	/* A good status still waits for the keyword. */
+	r = check_trickle("200 OK", &elapsed);
+	cr_assert_str_eq(r.error, "timeout");
+	cr_assert(elapsed >= 2400, "%f ms", elapsed);
 }
