@@ -304,7 +304,7 @@ courier_finished(struct store *st, struct courier *c, CURLM *multi,
 			c->done = 1;
 			return -1;
 		}
-		log_info("%s: delivered %s", c->name, c->what);
+		log_info("%s: delivered %s to %s", c->name, c->what, c->where);
 		return courier_send_next(st, c, multi);
 	}
 	if (res == CURLE_OK && (code == 429 ||
