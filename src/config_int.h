@@ -1,0 +1,115 @@
+/*
+ * What the three parts of the config loader share: config_yaml.c (the file,
+ * libyaml's document, positioned errors), config_value.c (every kind of
+ * value, checked and converted), config.c (the key tables, the sections and
+ * the rules between keys). Not part of the config.h interface.
+ */
+#ifndef PEEKL_CONFIG_INT_H
+#define PEEKL_CONFIG_INT_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include <yaml.h>
+
+#include "config.h"
+
+/* Bounds on what we accept from outside; a monitor config is a few KiB. */
+#define PREFIX_MAX	64	/* characters of redis.prefix */
+#define MAX_FILE_SIZE	(4 * 1024 * 1024)
+#define MAX_SITES	10000
+#define MAX_PRINTED	200	/* errors printed; the rest are only counted */
+#define KP_LEN		256	/* a key path such as websites[12].headers.X */
+
+struct cerror {
+	size_t		 line, column;	/* 1-based; 0 when the file has none */
+	size_t		 seq;		/* order of discovery, to keep sorts stable */
+	char		*text;		/* the whole line */
+};
+
+struct ctx {
+	const char	*path;		/* the config file, as given */
+	char		*dir;		/* its directory, for relative ca_file */
+	yaml_document_t	 doc;
+	int		 have_doc;
+	struct cerror	*errors;
+	size_t		 nerrors, cap;
+	int		 mute;		/* > 0: errors are neither printed nor counted */
+	const char	*site;		/* label of the site being read, or NULL */
+};
+
+/* How a key's value is read and checked. */
+enum vtype {
+	V_NODE,		/* a section, read afterwards by its own function */
+	V_STR,		/* non-empty string without control characters */
+	V_OPTSTR,	/* string; empty means "not set" (NULL) */
+	V_INT,		/* whole number in [min, max] */
+	V_DURATION,	/* seconds or 90s/5m/2h/30d, in [min, max] ms */
+	V_BOOL,
+	V_TSMODE,
+	V_PREFIX,	/* Redis key prefix: non-empty, no spaces, short */
+	V_METHOD,
+	V_STATUS,	/* list of codes and "lo-hi" ranges */
+	V_HEADERS,	/* mapping of header name to value */
+	V_FILE,		/* a readable regular file */
+	V_SITEURL,	/* a site's url: fills url, host, url_port, is_https */
+	V_HOOKURL	/* an http(s) URL for a webhook */
+};
+
+#define F_SITE_ONLY	0x1	/* may not appear under defaults: */
+
+struct keydef {
+	const char	*name;
+	enum vtype	 type;
+	size_t		 off;		/* the field in the target struct */
+	size_t		 off2;		/* its count field (V_STATUS, V_HEADERS) */
+	long long	 min, max;	/* V_INT: the value; V_DURATION: ms */
+	int		 flags;
+};
+
+#define SEC(n)		((long long)(n) * 1000)
+#define DAYS(n)		((long long)(n) * 86400 * 1000)
+#define YEARS10		DAYS(3660)
+
+/* The parts of an http(s) URL that we need. */
+struct url {
+	int		 https;
+	char		*host;		/* malloc'd, without [] */
+	int		 port;		/* explicit, or 80/443 */
+	const char	*hostport;	/* into the URL: after scheme and userinfo */
+};
+
+#define AT(node)	(&(node)->start_mark)
+
+/* --- config_yaml.c --- */
+
+/* Records one error as "FILE:LINE:COL: KEYPATH (site "x"): message". */
+void	 cerr(struct ctx *c, const yaml_mark_t *mark, const char *kp,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Prints the recorded errors in file order, then their count. */
+void	 print_errors(struct ctx *c);
+yaml_node_t *node_get(struct ctx *c, int idx);
+const char *node_kind(const yaml_node_t *n);
+int	 node_is_null(const yaml_node_t *n);
+void	 kp_fmt(char *out, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 child_path(char *out, const char *kp, const char *key);
+/* Sets *out to a malloc'd copy of v's text (${VAR} expanded); -1 after
+ * reporting when v is not a scalar. */
+int	 scalar(struct ctx *c, yaml_node_t *v, const char *kp,
+	    const char *expect, char **out);
+int	 read_file(struct ctx *c, char **data, size_t *len, struct stat *st);
+int	 load_document(struct ctx *c, const char *data, size_t len);
+
+/* --- config_value.c --- */
+
+/* Returns NULL when s is a usable http(s) URL (filling u), else why not. */
+const char *url_parse(const char *s, struct url *u);
+/* Returns a site's default name (malloc'd) from its parsed URL. */
+char	*derive_name(const struct url *u);
+void	 free_headers(struct header *h, size_t n);
+/* Reads value node v of key k into the struct at obj; -1 after reporting. */
+int	 parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
+	    const char *kp, void *obj);
+
+#endif
