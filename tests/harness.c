@@ -603,6 +603,68 @@ h_redis_stop(struct h_redis *rd)
 	free(rd);
 }
 
+/* Returns the reply to fmt/ap sent on a fresh connection to rd. */
+static redisReply *
+redis_vcmd(const struct h_redis *rd, const char *fmt, va_list ap)
+{
+	redisContext *c = h_redis_conn(rd);
+	redisReply *r = redisvCommand(c, fmt, ap);
+
+	cr_assert_not_null(r, "redis %s: %s", fmt, c->errstr);
+	redisFree(c);
+	return r;
+}
+
+redisReply *
+h_redis_cmd(const struct h_redis *rd, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+
+	va_start(ap, fmt);
+	r = redis_vcmd(rd, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+long long
+h_redis_int(const struct h_redis *rd, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+	long long n;
+
+	va_start(ap, fmt);
+	r = redis_vcmd(rd, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(r->type, REDIS_REPLY_INTEGER, "redis %s: %s", fmt,
+	    r->type == REDIS_REPLY_ERROR ? r->str : "not an integer reply");
+	n = r->integer;
+	freeReplyObject(r);
+	return n;
+}
+
+char *
+h_redis_str(const struct h_redis *rd, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	r = redis_vcmd(rd, fmt, ap);
+	va_end(ap);
+	cr_assert(r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+	    r->type == REDIS_REPLY_NIL, "redis %s: %s", fmt,
+	    r->type == REDIS_REPLY_ERROR ? r->str : "not a string reply");
+	if (r->type != REDIS_REPLY_NIL) {
+		s = strdup(r->str);
+		cr_assert_not_null(s, "out of memory");
+	}
+	freeReplyObject(r);
+	return s;
+}
+
 /* -------------------------------------------------------------- testsrv */
 
 static int

@@ -69,6 +69,20 @@ redisContext	*h_redis_conn(const struct h_redis *);	/* fresh context, AUTHed if 
 		    --requirepass; caller redisFree()s */
 void		 h_redis_stop(struct h_redis *);	/* SIGTERM, then SIGKILL after 3 s; removes its dir; NULL ok */
 
+/* One command on a fresh connection, formatted as hiredis does (each %s is
+ * one argument, spaces and all; %b is not for these). A lost connection is
+ * a cr_assert failure. */
+redisReply	*h_redis_cmd(const struct h_redis *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));	/* the reply, any type (errors
+		    included); caller freeReplyObject()s */
+long long	 h_redis_int(const struct h_redis *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));	/* integer reply; any other
+		    type is a cr_assert failure */
+char		*h_redis_str(const struct h_redis *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));	/* malloc'd string (or status)
+		    reply, NULL for nil; an error or other type is a cr_assert
+		    failure; caller frees */
+
 /* ---- testsrv (see tests/testsrv.c for modes, routes and log formats) */
 
 struct h_srv;

@@ -119,6 +119,16 @@ queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 		free(json[i]);
 }
 
+/* The common case: one Slack receiver with n alerts queued for it. */
+static void
+fx_slack(struct fixture *fx, int n, int64_t timeout_ms)
+{
+	const enum integration_kind	k[] = { INTEG_SLACK };
+
+	fx_start(fx, k, 1, timeout_ms);
+	queue_alerts(fx, INTEG_SLACK, n);
+}
+
 /* Runs alert_deliver_all with stderr captured; returns the log (malloc'd)
  * and sets *rc and *ms. */
 static char *
@@ -184,13 +194,11 @@ qlen(struct fixture *fx, enum integration_kind ik)
 
 Test(alert_deliver, delivers_in_order, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
 	struct fixture		 fx;
 	char			*log, *hdrs;
 	int			 rc;
 
-	fx_start(&fx, k, 1, 10000);
-	queue_alerts(&fx, INTEG_SLACK, 3);
+	fx_slack(&fx, 3, 10000);
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "%s", log);
 	assert_received(fx.hook[0], 3);
@@ -208,13 +216,11 @@ Test(alert_deliver, delivers_in_order, .timeout = 60)
 
 Test(alert_deliver, failure_keeps_order, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
 	struct fixture		 fx;
 	char			*log;
 	int			 rc;
 
-	fx_start(&fx, k, 1, 10000);
-	queue_alerts(&fx, INTEG_SLACK, 3);
+	fx_slack(&fx, 3, 10000);
 	h_webhook_respond(fx.hook[0], "500");
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "a refused post is not a run error: %s", log);
@@ -260,29 +266,20 @@ Test(alert_deliver, gone_webhook_is_an_error, .timeout = 60)
 
 Test(alert_deliver, retry_after_holds_the_queue, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
 	struct fixture		 fx;
-	redisContext		*c;
-	redisReply		*r;
+	long long		 hold;
 	char			*log;
 	int			 rc;
 
-	fx_start(&fx, k, 1, 10000);
-	queue_alerts(&fx, INTEG_SLACK, 3);
+	fx_slack(&fx, 3, 10000);
 	h_webhook_respond(fx.hook[0], "429 120");
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "%s", log);
 	free(log);
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 1);
 	cr_assert_eq(qlen(&fx, INTEG_SLACK), 3);
-	c = h_redis_conn(fx.rd);
-	r = redisCommand(c, "PTTL peekl:alerts:slack:hold");
-	cr_assert_not_null(r);
-	cr_assert_eq(r->type, REDIS_REPLY_INTEGER);
-	cr_assert(r->integer > 110000 && r->integer <= 120000,
-	    "hold PTTL %lld", r->integer);
-	freeReplyObject(r);
-	redisFree(c);
+	hold = h_redis_int(fx.rd, "PTTL peekl:alerts:slack:hold");
+	cr_assert(hold > 110000 && hold <= 120000, "hold PTTL %lld", hold);
 
 	/* Held: the next run sends nothing, even to a healed webhook. */
 	h_webhook_respond(fx.hook[0], "");
@@ -297,14 +294,12 @@ Test(alert_deliver, retry_after_holds_the_queue, .timeout = 60)
 
 Test(alert_deliver, hanging_webhook_is_bounded, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
 	struct fixture		 fx;
 	char			*log;
 	double			 ms;
 	int			 rc;
 
-	fx_start(&fx, k, 1, 1000);
-	queue_alerts(&fx, INTEG_SLACK, 3);
+	fx_slack(&fx, 3, 1000);
 	h_webhook_respond(fx.hook[0], "hang");
 	log = deliver(&fx, &rc, &ms);
 	cr_assert_eq(rc, 0, "%s", log);
@@ -347,16 +342,12 @@ Test(alert_deliver, undecodable_entry_does_not_wedge, .timeout = 60)
 {
 	enum integration_kind	 k[] = { INTEG_SLACK };
 	struct fixture		 fx;
-	redisContext		*c;
-	redisReply		*r;
 	char			*log;
 	int			 rc;
 
 	fx_start(&fx, k, 1, 10000);
-	c = h_redis_conn(fx.rd);
-	r = redisCommand(c, "RPUSH peekl:alerts:slack %s", "{\"not\":\"an alert\"");
-	freeReplyObject(r);
-	redisFree(c);
+	freeReplyObject(h_redis_cmd(fx.rd, "RPUSH peekl:alerts:slack %s",
+	    "{\"not\":\"an alert\""));
 	queue_alerts(&fx, INTEG_SLACK, 2);
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "%s", log);
@@ -370,12 +361,10 @@ Test(alert_deliver, undecodable_entry_does_not_wedge, .timeout = 60)
 
 Test(alert_deliver, stop_sends_nothing, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
 	static volatile sig_atomic_t stopped = 1;
 	struct fixture		 fx;
 
-	fx_start(&fx, k, 1, 10000);
-	queue_alerts(&fx, INTEG_SLACK, 2);
+	fx_slack(&fx, 2, 10000);
 	cr_assert_eq(alert_deliver_all(fx.st, &fx.cfg, &stopped), 0);
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 0);
 	cr_assert_eq(qlen(&fx, INTEG_SLACK), 2);
@@ -398,13 +387,11 @@ child_deliver(struct fixture *fx)
 
 Test(alert_deliver, concurrent_runs_deliver_once, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
 	struct fixture		 fx;
 	pid_t			 pid[2];
 	int			 i, status;
 
-	fx_start(&fx, k, 1, 10000);
-	queue_alerts(&fx, INTEG_SLACK, 8);
+	fx_slack(&fx, 8, 10000);
 	fflush(NULL);
 	for (i = 0; i < 2; i++) {
 		pid[i] = fork();

@@ -14,20 +14,57 @@
 
 #include "harness.h"
 
+/* Most tests: a Redis, a loopback web server, a temp dir for the config,
+ * the URL of one path on the server and a config checking it as "web". */
+struct env {
+	struct h_redis	*rd;
+	struct h_srv	*web;
+	struct h_dir	*d;
+	char		*url;	/* NULL unless the test sets it */
+	char		*cfg;
+};
+
+static void
+env_start(struct env *e)
+{
+	e->rd = h_redis_start();
+	e->web = h_srv_start((const char *[]){ NULL });
+	e->d = h_dir_new();
+	e->url = NULL;
+	e->cfg = NULL;
+}
+
+/* env_start, and the config of one site "web" at path (timeout 2 s, no
+ * time series) plus extra YAML lines for it. */
+static void
+env_site(struct env *e, const char *path, const char *extra)
+{
+	env_start(e);
+	e->url = h_srv_url(e->web, path);
+	e->cfg = h_configf(e->d,
+	    "redis:\n  port: %d\n  timeseries: off\n"
+	    "websites:\n"
+	    "  - url: %s\n    name: web\n    timeout: 2\n%s",
+	    h_redis_port(e->rd), e->url, extra ? extra : "");
+}
+
+/* Frees what env_start and env_site made; a test that stopped a server
+ * early sets its pointer to NULL. */
+static void
+env_stop(struct env *e)
+{
+	free(e->cfg);
+	free(e->url);
+	h_dir_free(e->d);
+	h_srv_stop(e->web);
+	h_redis_stop(e->rd);
+}
+
 /* Returns a malloc'd HGET of the site hash, NULL when absent. */
 static char *
 hget(const struct h_redis *rd, const char *site, const char *field)
 {
-	redisContext	*c = h_redis_conn(rd);
-	redisReply	*r = redisCommand(c, "HGET peekl:site:%s %s", site, field);
-	char		*v = NULL;
-
-	cr_assert_not_null(r);
-	if (r->type == REDIS_REPLY_STRING)
-		v = strdup(r->str);
-	freeReplyObject(r);
-	redisFree(c);
-	return v;
+	return h_redis_str(rd, "HGET peekl:site:%s %s", site, field);
 }
 
 static long long
@@ -42,42 +79,17 @@ hget_ll(const struct h_redis *rd, const char *site, const char *field)
 	return n;
 }
 
-/* Runs a Redis command, returns the integer reply (or -1 for other types). */
-static long long
-redis_int(const struct h_redis *rd, const char *fmt, const char *arg)
-{
-	redisContext	*c = h_redis_conn(rd);
-	redisReply	*r = redisCommand(c, fmt, arg);
-	long long	 n = -1;
-
-	cr_assert_not_null(r);
-	if (r->type == REDIS_REPLY_INTEGER)
-		n = r->integer;
-	freeReplyObject(r);
-	redisFree(c);
-	return n;
-}
-
 /* Moves the site's last HTTP check back by ms, as if that time had passed. */
 static void
 age_site(const struct h_redis *rd, const char *site, long long ms)
 {
-	redisContext	*c = h_redis_conn(rd);
 	long long	 last = hget_ll(rd, site, "last_check");
-	redisReply	*r = redisCommand(c, "HSET peekl:site:%s last_check %lld",
-	    site, last - ms);
 
-	freeReplyObject(r);
-	redisFree(c);
+	freeReplyObject(h_redis_cmd(rd, "HSET peekl:site:%s last_check %lld",
+	    site, last - ms));
 }
 
-/* Counts every key in the Redis database. */
-static long long
-dbsize(const struct h_redis *rd)
-{
-	return redis_int(rd, "DBSIZE", NULL);
-}
-
+/* Runs `peekl -c cfg check [extra]`; returns the exit status. */
 static int
 check(struct h_run *r, const char *cfg, const char *extra)
 {
@@ -87,246 +99,195 @@ check(struct h_run *r, const char *cfg, const char *extra)
 	    NULL);
 }
 
-static char *
-site_config(const struct h_dir *d, const struct h_redis *rd, const char *url,
-    const char *extra)
-{
-	return h_configf(d,
-	    "redis:\n  port: %d\n  timeseries: off\n"
-	    "websites:\n"
-	    "  - url: %s\n    name: web\n    timeout: 2\n%s",
-	    h_redis_port(rd), url, extra ? extra : "");
-}
-
 Test(check, healthy_site_ok_recorded_and_exit_0)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "");
-	char		*cfg = site_config(d, rd, url, NULL);
+	struct env	 e;
 	struct h_run	 r;
 	char		*state;
 
-	cr_assert_eq(check(&r, cfg, NULL), 0, "stderr: %s", r.err);
+	env_site(&e, "", NULL);
+	cr_assert_eq(check(&r, e.cfg, NULL), 0, "stderr: %s", r.err);
 	cr_assert(strstr(r.out, "OK") == r.out, "line: %s", r.out);
 	cr_assert_not_null(strstr(r.out, "web"));
 	cr_assert_not_null(strstr(r.out, "HTTP 200 in"));
-	state = hget(rd, "web", "state");
+	state = hget(e.rd, "web", "state");
 	cr_assert_str_eq(state, "up");
-	cr_assert_eq(hget_ll(rd, "web", "failures"), 0);
-	cr_assert_eq(hget_ll(rd, "web", "http_code"), 200);
-	cr_assert_eq(redis_int(rd, "XLEN peekl:history:%s", "web"), 1);
+	cr_assert_eq(hget_ll(e.rd, "web", "failures"), 0);
+	cr_assert_eq(hget_ll(e.rd, "web", "http_code"), 200);
+	cr_assert_eq(h_redis_int(e.rd, "XLEN peekl:history:%s", "web"), 1);
 	free(state);
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, original_readme_config_form_runs)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*cfg = h_configf(d, "---\n\nredis:\n  host: 127.0.0.1\n"
-	    "  port: %d\n  db: 0\n\nwebsites:\n  - url: http://127.0.0.1:%d/\n"
-	    "    port: %d\n", h_redis_port(rd), h_srv_port(web), h_srv_port(web));
+	struct env	 e;
 	struct h_run	 r;
+	char		*name;
 
+	env_start(&e);
+	e.cfg = h_configf(e.d, "---\n\nredis:\n  host: 127.0.0.1\n"
+	    "  port: %d\n  db: 0\n\nwebsites:\n  - url: http://127.0.0.1:%d/\n"
+	    "    port: %d\n", h_redis_port(e.rd), h_srv_port(e.web),
+	    h_srv_port(e.web));
 	/* The original CLI: peekl -c PATH, no command. */
-	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, NULL }, NULL), 0,
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, NULL }, NULL), 0,
 	    "stderr: %s", r.err);
 	cr_assert_not_null(strstr(r.out, "127.0.0.1:"), "out: %s", r.out);
-	{
-		/* The default name: the URL without scheme and trailing "/". */
-		char *name = h_strf("127.0.0.1:%d", h_srv_port(web));
-
-		cr_assert_eq(redis_int(rd, "EXISTS peekl:site:%s", name), 1);
-		free(name);
-	}
+	/* The default name: the URL without scheme and trailing "/". */
+	name = h_strf("127.0.0.1:%d", h_srv_port(e.web));
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:site:%s", name), 1);
+	free(name);
 	h_run_free(&r);
-	free(cfg);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, retry_threshold_over_successive_runs)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "status/503");
-	char		*cfg = site_config(d, rd, url,
-	    "    retry: 2\n    interval: 60\n    retry_interval: 10\n");
+	struct env	 e;
 	struct h_run	 r;
 	char		*s;
 
+	env_site(&e, "status/503",
+	    "    retry: 2\n    interval: 60\n    retry_interval: 10\n");
 	/* Failures 1 and 2 are tolerated (state stays unknown), the third
 	 * turns the site down; each run is CRITICAL all the same. */
 	for (int i = 1; i <= 3; i++) {
-		cr_assert_eq(check(&r, cfg, NULL), 2, "run %d: %s", i, r.err);
+		cr_assert_eq(check(&r, e.cfg, NULL), 2, "run %d: %s", i, r.err);
 		cr_assert_not_null(strstr(r.out, "HTTP 503"), "run %d: %s", i, r.out);
-		cr_assert_eq(hget_ll(rd, "web", "failures"), i);
-		s = hget(rd, "web", "state");
+		cr_assert_eq(hget_ll(e.rd, "web", "failures"), i);
+		s = hget(e.rd, "web", "state");
 		cr_assert_str_eq(s, i < 3 ? "unknown" : "down", "run %d", i);
 		free(s);
 		h_run_free(&r);
 		/* Not due yet: retry_interval is 10 s. */
 		if (i < 3) {
-			cr_assert_eq(check(&r, cfg, NULL), 0);
+			cr_assert_eq(check(&r, e.cfg, NULL), 0);
 			cr_assert_str_eq(r.out, "");
 			h_run_free(&r);
-			age_site(rd, "web", 9500);	/* 10 s - tolerance */
+			/* 10 s - tolerance */
+			age_site(e.rd, "web", 9500);
 		}
 	}
 	/* Down: the next check waits for the full interval, not retry_interval. */
-	age_site(rd, "web", 10000);
-	cr_assert_eq(check(&r, cfg, NULL), 0);
+	age_site(e.rd, "web", 10000);
+	cr_assert_eq(check(&r, e.cfg, NULL), 0);
 	cr_assert_str_eq(r.out, "", "checked too early: %s", r.out);
 	h_run_free(&r);
-	age_site(rd, "web", 50000);
-	cr_assert_eq(check(&r, cfg, NULL), 2);
-	cr_assert_eq(hget_ll(rd, "web", "failures"), 4);
+	age_site(e.rd, "web", 50000);
+	cr_assert_eq(check(&r, e.cfg, NULL), 2);
+	cr_assert_eq(hget_ll(e.rd, "web", "failures"), 4);
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, not_due_then_due_and_site_forces)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "ok");
-	char		*cfg = site_config(d, rd, url, "    interval: 30\n");
+	struct env	 e;
 	struct h_run	 r;
 
-	cr_assert_eq(check(&r, cfg, NULL), 0);
+	env_site(&e, "ok", "    interval: 30\n");
+	cr_assert_eq(check(&r, e.cfg, NULL), 0);
 	h_run_free(&r);
-	cr_assert_eq(h_srv_hits(web, "/ok"), 1);
-	cr_assert_eq(check(&r, cfg, NULL), 0);
+	cr_assert_eq(h_srv_hits(e.web, "/ok"), 1);
+	cr_assert_eq(check(&r, e.cfg, NULL), 0);
 	h_run_free(&r);
-	cr_assert_eq(h_srv_hits(web, "/ok"), 1, "checked again before due");
+	cr_assert_eq(h_srv_hits(e.web, "/ok"), 1, "checked again before due");
 	/* --site forces a check, by name, URL or host. */
-	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, "check", "--site",
 	    "web", NULL }, NULL), 0, "%s", r.err);
 	h_run_free(&r);
-	cr_assert_eq(h_srv_hits(web, "/ok"), 2);
-	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	cr_assert_eq(h_srv_hits(e.web, "/ok"), 2);
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, "check", "--site",
 	    "127.0.0.1", NULL }, NULL), 0, "%s", r.err);
 	h_run_free(&r);
-	cr_assert_eq(h_srv_hits(web, "/ok"), 3);
+	cr_assert_eq(h_srv_hits(e.web, "/ok"), 3);
 	/* 29 s later (one second of tolerance) it is due by itself. */
-	age_site(rd, "web", 29000);
-	cr_assert_eq(check(&r, cfg, NULL), 0);
+	age_site(e.rd, "web", 29000);
+	cr_assert_eq(check(&r, e.cfg, NULL), 0);
 	h_run_free(&r);
-	cr_assert_eq(h_srv_hits(web, "/ok"), 4);
+	cr_assert_eq(h_srv_hits(e.web, "/ok"), 4);
 	/* An unknown --site is exit 3 naming the candidates. */
-	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, "check", "--site",
 	    "nope", NULL }, NULL), 3);
 	cr_assert_not_null(strstr(r.err, "web"), "%s", r.err);
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, dry_run_writes_nothing)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "status/500");
-	char		*cfg = site_config(d, rd, url, "    retry: 0\n");
+	struct env	 e;
 	struct h_run	 r;
 
-	cr_assert_eq(check(&r, cfg, "--dry-run"), 2, "%s", r.err);
+	env_site(&e, "status/500", "    retry: 0\n");
+	cr_assert_eq(check(&r, e.cfg, "--dry-run"), 2, "%s", r.err);
 	cr_assert_not_null(strstr(r.out, "HTTP 500"), "%s", r.out);
 	cr_assert_not_null(strstr(r.err, "would alert"), "%s", r.err);
-	cr_assert_eq(dbsize(rd), 0, "dry run wrote to Redis");
+	cr_assert_eq(h_redis_int(e.rd, "DBSIZE"), 0, "dry run wrote to Redis");
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, redis_down_is_exit_3_quickly_and_checks_nothing)
 {
-	struct h_redis	*rd = h_redis_start();
-	int		 port = h_redis_port(rd);
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "ok");
-	char		*cfg;
+	struct env	 e;
 	struct h_run	 r;
+	int		 port;
 
-	h_redis_stop(rd);
-	cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n  - url: %s\n",
-	    port, url);
-	cr_assert_eq(check(&r, cfg, NULL), 3);
+	env_start(&e);
+	port = h_redis_port(e.rd);
+	e.url = h_srv_url(e.web, "ok");
+	h_redis_stop(e.rd);
+	e.rd = NULL;
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n  - url: %s\n",
+	    port, e.url);
+	cr_assert_eq(check(&r, e.cfg, NULL), 3);
 	cr_assert_lt(r.elapsed_ms, 10000);
 	cr_assert_not_null(strstr(r.err, "redis"), "%s", r.err);
-	cr_assert_eq(h_srv_hits(web, NULL), 0, "checked without Redis");
+	cr_assert_eq(h_srv_hits(e.web, NULL), 0, "checked without Redis");
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
+	env_stop(&e);
 }
 
 Test(check, one_hanging_site_does_not_add_up, .timeout = 60)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
+	struct env	 e;
 	struct h_run	 r;
-	char		*cfg, *yaml = h_strf("redis:\n  port: %d\n"
-	    "websites:\n  - url: http://127.0.0.1:%d/hang\n    name: hang\n"
-	    "    timeout: 2\n", h_redis_port(rd), h_srv_port(web));
+	char		*yaml;
 
+	env_start(&e);
+	yaml = h_strf("redis:\n  port: %d\n"
+	    "websites:\n  - url: http://127.0.0.1:%d/hang\n    name: hang\n"
+	    "    timeout: 2\n", h_redis_port(e.rd), h_srv_port(e.web));
 	for (int i = 0; i < 10; i++) {
 		char *more = h_strf("%s  - url: http://127.0.0.1:%d/slow/100\n"
-		    "    name: fast%d\n", yaml, h_srv_port(web), i);
+		    "    name: fast%d\n", yaml, h_srv_port(e.web), i);
 		free(yaml);
 		yaml = more;
 	}
-	cfg = h_config(d, yaml);
-	cr_assert_eq(check(&r, cfg, NULL), 2, "%s", r.err);
+	e.cfg = h_config(e.d, yaml);
+	cr_assert_eq(check(&r, e.cfg, NULL), 2, "%s", r.err);
 	cr_assert_gt(r.elapsed_ms, 1900);
 	cr_assert_lt(r.elapsed_ms, 4500, "took %.0f ms", r.elapsed_ms);
 	cr_assert_not_null(strstr(r.out, "timeout"), "%s", r.out);
 	h_run_free(&r);
 	free(yaml);
-	free(cfg);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, concurrent_runs_check_a_slow_site_once, .timeout = 60)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "slow/1500");
-	char		*cfg = site_config(d, rd, url, "    retry: 0\n");
+	struct env	 e;
 	struct h_proc	*p[3];
 	struct h_run	 r;
 	int		 checked = 0;
 
+	env_site(&e, "slow/1500", "    retry: 0\n");
 	for (int i = 0; i < 3; i++)
-		p[i] = h_spawn((const char *[]){ "-c", cfg, "check", NULL }, NULL);
+		p[i] = h_spawn((const char *[]){ "-c", e.cfg, "check", NULL },
+		    NULL);
 	for (int i = 0; i < 3; i++) {
 		h_wait(p[i], &r);
 		cr_assert_eq(r.status, 0, "%s", r.err);
@@ -334,35 +295,28 @@ Test(check, concurrent_runs_check_a_slow_site_once, .timeout = 60)
 		h_run_free(&r);
 	}
 	cr_assert_eq(checked, 1, "site checked %d times", checked);
-	cr_assert_eq(h_srv_hits(web, "/slow"), 1);
-	cr_assert_eq(redis_int(rd, "XLEN peekl:history:%s", "web"), 1);
-	cr_assert_eq(redis_int(rd, "EXISTS peekl:lease:%s", "web:http"), 0,
+	cr_assert_eq(h_srv_hits(e.web, "/slow"), 1);
+	cr_assert_eq(h_redis_int(e.rd, "XLEN peekl:history:%s", "web"), 1);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:lease:%s", "web:http"), 0,
 	    "lease left behind");
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, json_output_matches_spec)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "status/503");
-	char		*cfg = site_config(d, rd, url, NULL);
+	struct env	 e;
 	struct h_run	 r;
 	json_error_t	 jerr;
 	json_t		*doc, *res;
 
-	cr_assert_eq(check(&r, cfg, "--json"), 2, "%s", r.err);
+	env_site(&e, "status/503", NULL);
+	cr_assert_eq(check(&r, e.cfg, "--json"), 2, "%s", r.err);
 	doc = json_loads(r.out, 0, &jerr);
 	cr_assert_not_null(doc, "not JSON: %s (%s)", r.out, jerr.text);
 	res = json_array_get(json_object_get(doc, "results"), 0);
 	cr_assert_not_null(res);
 	cr_assert_str_eq(json_string_value(json_object_get(res, "site")), "web");
-	cr_assert_str_eq(json_string_value(json_object_get(res, "url")), url);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "url")), e.url);
 	cr_assert_str_eq(json_string_value(json_object_get(res, "kind")), "http");
 	cr_assert_str_eq(json_string_value(json_object_get(res, "status")),
 	    "critical");
@@ -375,25 +329,19 @@ Test(check, json_output_matches_spec)
 	    "unknown");
 	json_decref(doc);
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, refused_connection_has_null_http_code)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "");
-	char		*cfg = site_config(d, rd, url, NULL);
+	struct env	 e;
 	struct h_run	 r;
 	json_t		*doc, *res;
 
-	h_srv_stop(web);	/* nothing listens there now */
-	cr_assert_eq(check(&r, cfg, "--json"), 2, "%s", r.err);
+	env_site(&e, "", NULL);
+	h_srv_stop(e.web);	/* nothing listens there now */
+	e.web = NULL;
+	cr_assert_eq(check(&r, e.cfg, "--json"), 2, "%s", r.err);
 	doc = json_loads(r.out, 0, NULL);
 	cr_assert_not_null(doc, "%s", r.out);
 	res = json_array_get(json_object_get(doc, "results"), 0);
@@ -402,92 +350,75 @@ Test(check, refused_connection_has_null_http_code)
 	    "connection refused");
 	json_decref(doc);
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, stream_fallback_contents)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "status/404");
-	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
-	    "websites:\n  - url: %s\n    name: web\n", h_redis_port(rd), url);
+	struct env	 e;
 	struct h_run	 r;
-	redisContext	*c;
-	redisReply	*x;
+	redisReply	*x, *f;
+	int		 seen = 0;
 
+	env_start(&e);
+	e.url = h_srv_url(e.web, "status/404");
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\n"
+	    "websites:\n  - url: %s\n    name: web\n", h_redis_port(e.rd),
+	    e.url);
 	/* timeseries: auto on a plain Redis falls back with a notice. */
-	cr_assert_eq(check(&r, cfg, NULL), 2, "%s", r.err);
+	cr_assert_eq(check(&r, e.cfg, NULL), 2, "%s", r.err);
 	cr_assert_not_null(strstr(r.err, "stream"), "%s", r.err);
 	h_run_free(&r);
-	c = h_redis_conn(rd);
-	x = redisCommand(c, "XRANGE peekl:history:web - +");
+	x = h_redis_cmd(e.rd, "XRANGE peekl:history:web - +");
 	cr_assert_eq(x->type, REDIS_REPLY_ARRAY);
 	cr_assert_eq(x->elements, 1);
-	{
-		redisReply	*f = x->element[0]->element[1];
-		int		 seen = 0;
+	f = x->element[0]->element[1];
+	for (size_t i = 0; i + 1 < f->elements; i += 2) {
+		const char *k = f->element[i]->str, *v = f->element[i + 1]->str;
 
-		for (size_t i = 0; i + 1 < f->elements; i += 2) {
-			const char *k = f->element[i]->str, *v = f->element[i + 1]->str;
-
-			if (strcmp(k, "kind") == 0)
-				seen += strcmp(v, "http") == 0;
-			else if (strcmp(k, "up") == 0)
-				seen += strcmp(v, "0") == 0;
-			else if (strcmp(k, "http_code") == 0)
-				seen += strcmp(v, "404") == 0;
-			else if (strcmp(k, "response_ms") == 0)
-				seen += strtod(v, NULL) > 0;
-		}
-		cr_assert_eq(seen, 4, "stream entry fields wrong");
+		if (strcmp(k, "kind") == 0)
+			seen += strcmp(v, "http") == 0;
+		else if (strcmp(k, "up") == 0)
+			seen += strcmp(v, "0") == 0;
+		else if (strcmp(k, "http_code") == 0)
+			seen += strcmp(v, "404") == 0;
+		else if (strcmp(k, "response_ms") == 0)
+			seen += strtod(v, NULL) > 0;
 	}
+	cr_assert_eq(seen, 4, "stream entry fields wrong");
 	freeReplyObject(x);
-	redisFree(c);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(check, sigterm_ends_the_run_quickly, .timeout = 60)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "hang");
-	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
-	    "  - url: %s\n    name: web\n    timeout: 60\n", h_redis_port(rd), url);
+	struct env	 e;
 	struct h_proc	*p;
 	struct h_run	 r;
 	double		 t0;
 
-	p = h_spawn((const char *[]){ "-c", cfg, "check", NULL }, NULL);
+	env_start(&e);
+	e.url = h_srv_url(e.web, "hang");
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: %s\n    name: web\n    timeout: 60\n", h_redis_port(e.rd),
+	    e.url);
+	p = h_spawn((const char *[]){ "-c", e.cfg, "check", NULL }, NULL);
 	/* Wait until the check is in flight: the server saw the request. */
 	t0 = h_now_ms();
-	while (h_srv_hits(web, "/hang") == 0 && h_now_ms() - t0 < 10000)
+	while (h_srv_hits(e.web, "/hang") == 0 && h_now_ms() - t0 < 10000)
 		usleep(20000);
-	cr_assert_eq(h_srv_hits(web, "/hang"), 1);
+	cr_assert_eq(h_srv_hits(e.web, "/hang"), 1);
 	t0 = h_now_ms();
 	kill(h_proc_pid(p), SIGTERM);
 	h_wait(p, &r);
 	cr_assert_lt(h_now_ms() - t0, 5000);
 	cr_assert_eq(r.status, 3, "%s", r.err);
-	cr_assert_eq(redis_int(rd, "EXISTS peekl:lease:%s", "web:http"), 0,
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:lease:%s", "web:http"), 0,
 	    "lease not released");
-	cr_assert_eq(redis_int(rd, "EXISTS peekl:site:%s", "web"), 0,
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:site:%s", "web"), 0,
 	    "abandoned check was recorded");
 	h_run_free(&r);
-	free(cfg);
-	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* With RedisTimeSeries: series with retention, LAST duplicates and labels
@@ -499,7 +430,6 @@ Test(check, timeseries_series_labels_retention_points)
 	struct h_dir	*d;
 	char		*url, *cfg;
 	struct h_run	 r;
-	redisContext	*c;
 	redisReply	*x;
 	int		 found = 0;
 
@@ -518,8 +448,7 @@ Test(check, timeseries_series_labels_retention_points)
 		cr_assert_null(strstr(r.err, "stream"), "fell back: %s", r.err);
 		h_run_free(&r);
 	}
-	c = h_redis_conn(rd);
-	x = redisCommand(c, "TS.INFO peekl:ts:api:response_ms");
+	x = h_redis_cmd(rd, "TS.INFO peekl:ts:api:response_ms");
 	cr_assert_eq(x->type, REDIS_REPLY_ARRAY, "no series");
 	for (size_t i = 0; i + 1 < x->elements; i += 2) {
 		const char	*k = x->element[i]->str;
@@ -538,18 +467,16 @@ Test(check, timeseries_series_labels_retention_points)
 	}
 	cr_assert_eq(found, 3);
 	freeReplyObject(x);
-	x = redisCommand(c, "TS.MRANGE - + FILTER peekl=1 site=api");
+	x = h_redis_cmd(rd, "TS.MRANGE - + FILTER peekl=1 site=api");
 	cr_assert_eq(x->type, REDIS_REPLY_ARRAY);
 	cr_assert_eq(x->elements, 3, "response_ms, http_code, up");
 	freeReplyObject(x);
-	x = redisCommand(c, "TS.RANGE peekl:ts:api:http_code - +");
+	x = h_redis_cmd(rd, "TS.RANGE peekl:ts:api:http_code - +");
 	cr_assert_eq(x->elements, 2);
 	cr_assert_str_eq(x->element[0]->element[1]->str, "200");
 	freeReplyObject(x);
-	x = redisCommand(c, "EXISTS peekl:history:api");
-	cr_assert_eq(x->integer, 0, "wrote the stream too");
-	freeReplyObject(x);
-	redisFree(c);
+	cr_assert_eq(h_redis_int(rd, "EXISTS peekl:history:api"), 0,
+	    "wrote the stream too");
 	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "history", "--site",
 	    "api", "--json", NULL }, NULL), 0, "%s", r.err);
 	cr_assert_not_null(strstr(r.out, "\"uptime_pct\":100"), "%s", r.out);
@@ -584,16 +511,14 @@ Test(check, timeseries_on_without_module_is_exit_3)
 static long long
 redis_reads(const struct h_redis *rd)
 {
-	redisContext	*c = h_redis_conn(rd);
-	redisReply	*x = redisCommand(c, "INFO stats");
+	char		*info = h_redis_str(rd, "INFO stats");
 	const char	*p;
 	long long	 n = -1;
 
-	cr_assert_eq(x->type, REDIS_REPLY_STRING);
-	if ((p = strstr(x->str, "total_reads_processed:")) != NULL)
+	cr_assert_not_null(info);
+	if ((p = strstr(info, "total_reads_processed:")) != NULL)
 		n = strtoll(p + strlen("total_reads_processed:"), NULL, 10);
-	freeReplyObject(x);
-	redisFree(c);
+	free(info);
 	cr_assert_geq(n, 0);
 	return n;
 }
@@ -602,31 +527,30 @@ redis_reads(const struct h_redis *rd)
  * trips, as one over 3 does, not one per site. */
 Test(check, redis_round_trips_do_not_grow_with_sites, .timeout = 60)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
+	struct env	 e;
 	long long	 trips[2];
 	const int	 sizes[2] = { 3, 300 };
 	struct h_run	 r;
 
+	env_start(&e);
 	for (int k = 0; k < 2; k++) {
 		char		*yaml = h_strf("redis:\n  port: %d\n  prefix: p%d\n"
-		    "websites:\n", h_redis_port(rd), k);
+		    "websites:\n", h_redis_port(e.rd), k);
 		char		*cfg;
 		long long	 before;
 
 		for (int i = 0; i < sizes[k]; i++) {
 			char *more = h_strf("%s  - url: http://127.0.0.1:%d/ok\n"
-			    "    name: \"s %d\"\n", yaml, h_srv_port(web), i);
+			    "    name: \"s %d\"\n", yaml, h_srv_port(e.web), i);
 			free(yaml);
 			yaml = more;
 		}
-		cfg = h_config(d, yaml);
-		before = redis_reads(rd);
+		cfg = h_config(e.d, yaml);
+		before = redis_reads(e.rd);
 		cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", NULL },
 		    NULL), 0, "%s", r.err);
 		/* The INFO call that reads the count is one read itself. */
-		trips[k] = redis_reads(rd) - before - 1;
+		trips[k] = redis_reads(e.rd) - before - 1;
 		cr_assert_eq((long long)(strchr(r.out, '\n') ? 1 : 0), 1);
 		h_run_free(&r);
 		free(cfg);
@@ -638,9 +562,7 @@ Test(check, redis_round_trips_do_not_grow_with_sites, .timeout = 60)
 	 * round trip per site would count over 1200. */
 	cr_assert_lt(trips[1], trips[0] + 40, "3 sites: %lld round trips, "
 	    "300 sites: %lld", trips[0], trips[1]);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* A site key of the wrong type (someone's SET on peekl:site:NAME): that
@@ -648,22 +570,20 @@ Test(check, redis_round_trips_do_not_grow_with_sites, .timeout = 60)
  * recorded, and no alert is queued again and again for it. */
 Test(check, wrong_type_key_skips_that_site_only)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct env	 e;
 	struct h_srv	*hook = h_webhook_start();
-	struct h_dir	*d = h_dir_new();
-	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
+	struct h_run	 r;
+
+	env_start(&e);
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
 	    "  - url: http://127.0.0.1:%d/ok\n    name: good\n"
 	    "  - url: http://127.0.0.1:%d/status/503\n    name: broken\n"
 	    "    retry: 0\nalertmanagers:\n  webhook:\n"
-	    "    url: http://127.0.0.1:%d/hook\n", h_redis_port(rd),
-	    h_srv_port(web), h_srv_port(web), h_srv_port(hook));
-	redisContext	*c = h_redis_conn(rd);
-	struct h_run	 r;
-
-	freeReplyObject(redisCommand(c, "SET peekl:site:broken garbage"));
+	    "    url: http://127.0.0.1:%d/hook\n", h_redis_port(e.rd),
+	    h_srv_port(e.web), h_srv_port(e.web), h_srv_port(hook));
+	freeReplyObject(h_redis_cmd(e.rd, "SET peekl:site:broken garbage"));
 	for (int i = 0; i < 2; i++) {
-		cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check",
+		cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, "check",
 		    "--site", "good", "--site", "broken", NULL }, NULL), 3);
 		cr_assert_not_null(strstr(r.err, "peekl:site:broken is not a hash"),
 		    "%s", r.err);
@@ -671,15 +591,11 @@ Test(check, wrong_type_key_skips_that_site_only)
 		cr_assert_null(strstr(r.out, "broken"), "%s", r.out);
 		h_run_free(&r);
 	}
-	cr_assert_eq(hget_ll(rd, "good", "http_code"), 200);
-	cr_assert_eq(redis_int(rd, "LLEN peekl:alerts:%s", "webhook"), 0);
+	cr_assert_eq(hget_ll(e.rd, "good", "http_code"), 200);
+	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:%s", "webhook"), 0);
 	cr_assert_eq(h_webhook_count(hook, -1), 0);
-	redisFree(c);
-	free(cfg);
-	h_dir_free(d);
 	h_srv_stop(hook);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* max_concurrency bounds HTTP and certificate checks together: with 2,
@@ -687,12 +603,15 @@ Test(check, wrong_type_key_skips_that_site_only)
  * the timeout, not one. */
 Test(check, max_concurrency_bounds_both_kinds_together, .timeout = 60)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct env	 e;
 	struct h_srv	*silent = h_srv_start((const char *[]){ "--mode",
 	    "silent", NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
+	struct h_run	 r;
+	int		 web;
+
+	env_start(&e);
+	web = h_srv_port(e.web);
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\n"
 	    "max_concurrency: 2\ndefaults:\n  timeout: 1\n  retry: 0\nwebsites:\n"
 	    "  - url: http://127.0.0.1:%d/hang\n    name: h1\n"
 	    "  - url: http://127.0.0.1:%d/hang?2\n    name: h2\n"
@@ -700,51 +619,45 @@ Test(check, max_concurrency_bounds_both_kinds_together, .timeout = 60)
 	    "    certificate_monitoring: true\n    port: %d\n"
 	    "  - url: http://127.0.0.1:%d/hang?4\n    name: c2\n"
 	    "    certificate_monitoring: true\n    port: %d\n",
-	    h_redis_port(rd), h_srv_port(web), h_srv_port(web), h_srv_port(web),
-	    h_srv_port(silent), h_srv_port(web), h_srv_port(silent));
-	struct h_run	 r;
-
+	    h_redis_port(e.rd), web, web, web, h_srv_port(silent), web,
+	    h_srv_port(silent));
 	/* 4 HTTP checks (1 s each) and 2 cert checks (1 s each) through 2
 	 * slots: at least 3 rounds, whereas 2 slots per kind would take 2. */
-	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", NULL },
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, "check", NULL },
 	    NULL), 2, "%s", r.err);
 	cr_assert_gt(r.elapsed_ms, 2900, "%.0f ms: more than 2 checks in flight",
 	    r.elapsed_ms);
 	h_run_free(&r);
-	free(cfg);
-	h_dir_free(d);
 	h_srv_stop(silent);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* With more due checks than max_concurrency, the leases outlive the last
  * wave, so an overlapping run can never check the same site meanwhile. */
 Test(check, leases_cover_every_wave, .timeout = 60)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
+	struct env	 e;
+	struct h_proc	*p;
+	struct h_run	 r;
+	double		 t0;
+	int		 web;
+
+	env_start(&e);
+	web = h_srv_port(e.web);
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\n"
 	    "max_concurrency: 1\ndefaults:\n  timeout: 2\nwebsites:\n"
 	    "  - url: http://127.0.0.1:%d/slow/600\n    name: s1\n"
 	    "  - url: http://127.0.0.1:%d/slow/600?2\n    name: s2\n"
 	    "  - url: http://127.0.0.1:%d/slow/600?3\n    name: s3\n",
-	    h_redis_port(rd), h_srv_port(web), h_srv_port(web), h_srv_port(web));
-	struct h_proc	*p;
-	struct h_run	 r;
-	double		 t0 = h_now_ms();
-
-	p = h_spawn((const char *[]){ "-c", cfg, "check", NULL }, NULL);
-	while (h_srv_hits(web, "/slow") == 0 && h_now_ms() - t0 < 10000)
+	    h_redis_port(e.rd), web, web, web);
+	t0 = h_now_ms();
+	p = h_spawn((const char *[]){ "-c", e.cfg, "check", NULL }, NULL);
+	while (h_srv_hits(e.web, "/slow") == 0 && h_now_ms() - t0 < 10000)
 		usleep(10000);
 	/* 3 waves of up to 2 s, plus the 5 s margin. */
-	cr_assert_gt(redis_int(rd, "PTTL peekl:lease:%s", "s3:http"), 9000);
+	cr_assert_gt(h_redis_int(e.rd, "PTTL peekl:lease:%s", "s3:http"), 9000);
 	h_wait(p, &r);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	h_run_free(&r);
-	free(cfg);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }

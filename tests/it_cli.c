@@ -117,17 +117,11 @@ Test(cli, invalid_config_writes_nothing_to_redis)
 	struct h_dir	*d = h_dir_new();
 	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
 	    "  - url: https://example.com\n    retry: many\n", h_redis_port(rd));
-	redisContext	*c;
-	redisReply	*x;
 	struct h_run	 r;
 
 	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "check", NULL }), 3);
 	h_run_free(&r);
-	c = h_redis_conn(rd);
-	x = redisCommand(c, "DBSIZE");
-	cr_assert_eq(x->integer, 0);
-	freeReplyObject(x);
-	redisFree(c);
+	cr_assert_eq(h_redis_int(rd, "DBSIZE"), 0);
 	free(cfg);
 	h_dir_free(d);
 	h_redis_stop(rd);

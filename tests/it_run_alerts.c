@@ -70,13 +70,14 @@ run(const char *cfg, struct h_run *r)
 static long long
 queue_len(struct env *e)
 {
-	redisContext	*c = h_redis_conn(e->rd);
-	redisReply	*x = redisCommand(c, "LLEN peekl:alerts:slack");
-	long long	 n = x->integer;
+	return h_redis_int(e->rd, "LLEN peekl:alerts:slack");
+}
 
-	freeReplyObject(x);
-	redisFree(c);
-	return n;
+/* Returns the milliseconds left on the hold of the Slack queue. */
+static long long
+hold_ms(struct env *e)
+{
+	return h_redis_int(e->rd, "PTTL peekl:alerts:slack:hold");
 }
 
 /* Returns the "text" of the n-th delivered Slack payload (malloc'd). */
@@ -201,8 +202,7 @@ Test(run_alerts, retry_after_holds_the_queue)
 	struct env	 e;
 	struct h_run	 r;
 	char		*down, *up;
-	redisContext	*c;
-	redisReply	*x;
+	long long	 hold;
 
 	env_start(&e);
 	down = config(&e, "status/503", NULL);
@@ -212,12 +212,9 @@ Test(run_alerts, retry_after_holds_the_queue)
 	h_run_free(&r);
 	cr_assert_eq(run(down, &r), 2);
 	h_run_free(&r);
-	c = h_redis_conn(e.rd);
-	x = redisCommand(c, "PTTL peekl:alerts:slack:hold");
-	cr_assert_gt(x->integer, 100000);
-	cr_assert_leq(x->integer, 120000);
-	freeReplyObject(x);
-	redisFree(c);
+	hold = hold_ms(&e);
+	cr_assert_gt(hold, 100000);
+	cr_assert_leq(hold, 120000);
 	h_webhook_respond(e.hook, "");
 	cr_assert_eq(run(up, &r), 0);
 	h_run_free(&r);
@@ -276,8 +273,7 @@ Test(run_alerts, retry_after_on_503_holds_the_queue)
 	struct env	 e;
 	struct h_run	 r;
 	char		*down;
-	redisContext	*c;
-	redisReply	*x;
+	long long	 hold;
 
 	env_start(&e);
 	down = config(&e, "status/503", NULL);
@@ -285,12 +281,9 @@ Test(run_alerts, retry_after_on_503_holds_the_queue)
 	cr_assert_eq(run(down, &r), 2);
 	cr_assert_not_null(strstr(r.err, "held for 30 s"), "%s", r.err);
 	h_run_free(&r);
-	c = h_redis_conn(e.rd);
-	x = redisCommand(c, "PTTL peekl:alerts:slack:hold");
-	cr_assert_gt(x->integer, 20000);
-	cr_assert_leq(x->integer, 30000);
-	freeReplyObject(x);
-	redisFree(c);
+	hold = hold_ms(&e);
+	cr_assert_gt(hold, 20000);
+	cr_assert_leq(hold, 30000);
 	cr_assert_eq(queue_len(&e), 1);
 	free(down);
 	env_stop(&e);

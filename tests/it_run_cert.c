@@ -13,24 +13,54 @@ struct res {
 	char	*err;
 };
 
+/* A Redis, a TLS test server and a config monitoring its certificate as
+ * site "tls". */
+struct env {
+	struct h_redis	*rd;
+	struct h_srv	*tls;
+	struct h_dir	*d;
+	char		*ca;
+	char		*cfg;
+};
+
+/* Starts the TLS server with args; extra is YAML appended to the config. */
+static void
+env_start(struct env *e, const char *const args[], const char *extra)
+{
+	e->rd = h_redis_start();
+	e->tls = h_srv_start(args);
+	e->d = h_dir_new();
+	e->ca = h_srv_file(e->tls, "ca.pem");
+	e->cfg = h_configf(e->d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: https://localhost:%d/\n    name: tls\n"
+	    "    certificate_monitoring: true\n    ca_file: %s\n    timeout: 10\n%s",
+	    h_redis_port(e->rd), h_srv_port(e->tls), e->ca, extra ? extra : "");
+}
+
+/* Stops what env_start started, except the Redis if keep_redis. */
+static void
+env_stop(struct env *e, int keep_redis)
+{
+	free(e->cfg);
+	free(e->ca);
+	h_dir_free(e->d);
+	h_srv_stop(e->tls);
+	if (!keep_redis)
+		h_redis_stop(e->rd);
+}
+
 /* Runs one certificate check against a TLS server started with args. */
 static void
 cert_run(const char *const args[], struct res *out, struct h_redis **keep,
     const char *extra)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*tls = h_srv_start(args);
-	struct h_dir	*d = h_dir_new();
-	char		*ca = h_srv_file(tls, "ca.pem");
-	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
-	    "  - url: https://localhost:%d/\n    name: tls\n"
-	    "    certificate_monitoring: true\n    ca_file: %s\n    timeout: 10\n%s",
-	    h_redis_port(rd), h_srv_port(tls), ca, extra ? extra : "");
+	struct env	 e;
 	struct h_run	 r;
 	json_t		*doc, *arr;
 	size_t		 i;
 
-	h_run(&r, (const char *[]){ "-c", cfg, "check", "--json", NULL }, NULL);
+	env_start(&e, args, extra);
+	h_run(&r, (const char *[]){ "-c", e.cfg, "check", "--json", NULL }, NULL);
 	out->status = r.status;
 	out->err = strdup(r.err);
 	out->cert = NULL;
@@ -44,14 +74,9 @@ cert_run(const char *const args[], struct res *out, struct h_redis **keep,
 	cr_assert_not_null(out->cert, "no cert result: %s", r.out);
 	json_decref(doc);
 	h_run_free(&r);
-	free(cfg);
-	free(ca);
-	h_dir_free(d);
-	h_srv_stop(tls);
 	if (keep != NULL)
-		*keep = rd;
-	else
-		h_redis_stop(rd);
+		*keep = e.rd;
+	env_stop(&e, keep != NULL);
 }
 
 static const char *
@@ -92,7 +117,6 @@ Test(run_cert, inside_warning_is_exit_1_and_recorded)
 {
 	struct res	 r;
 	struct h_redis	*rd;
-	redisContext	*c;
 	redisReply	*x;
 
 	cert_run((const char *[]){ "--tls", "--days-left", "12", NULL }, &r, &rd,
@@ -101,8 +125,7 @@ Test(run_cert, inside_warning_is_exit_1_and_recorded)
 	cr_assert_str_eq(field(&r, "status"), "warning");
 	cr_assert(days(&r) >= 11 && days(&r) <= 13);
 	cr_assert(json_is_null(json_object_get(r.cert, "error")));
-	c = h_redis_conn(rd);
-	x = redisCommand(c, "HMGET peekl:site:tls cert_state cert_days_left "
+	x = h_redis_cmd(rd, "HMGET peekl:site:tls cert_state cert_days_left "
 	    "cert_not_after cert_last_check");
 	cr_assert_str_eq(x->element[0]->str, "warning");
 	cr_assert_str_eq(x->element[1]->str, "12");
@@ -110,11 +133,10 @@ Test(run_cert, inside_warning_is_exit_1_and_recorded)
 	    x->element[2]->str);
 	cr_assert_not_null(x->element[3]->str);
 	freeReplyObject(x);
-	x = redisCommand(c, "XRANGE peekl:history:tls - +");
+	x = h_redis_cmd(rd, "XRANGE peekl:history:tls - +");
 	/* One entry for the HTTP check, one for the certificate. */
 	cr_assert_eq(x->elements, 2, "stream entries: %zu", x->elements);
 	freeReplyObject(x);
-	redisFree(c);
 	h_redis_stop(rd);
 	res_free(&r);
 }
@@ -161,22 +183,17 @@ Test(run_cert, self_signed_and_wrong_host_are_critical)
 
 Test(run_cert, warning_alert_on_first_check)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*tls = h_srv_start((const char *[]){ "--tls",
-	    "--days-left", "12", NULL });
 	struct h_srv	*hook = h_webhook_start();
-	struct h_dir	*d = h_dir_new();
-	char		*ca = h_srv_file(tls, "ca.pem");
-	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
-	    "  - url: https://localhost:%d/\n    name: tls\n"
-	    "    certificate_monitoring: true\n    ca_file: %s\n"
-	    "alertmanagers:\n  webhook:\n    url: http://127.0.0.1:%d/hook\n",
-	    h_redis_port(rd), h_srv_port(tls), ca, h_srv_port(hook));
+	char		*alerts = h_strf("alertmanagers:\n  webhook:\n"
+	    "    url: http://127.0.0.1:%d/hook\n", h_srv_port(hook));
+	struct env	 e;
 	struct h_run	 r;
 	char		*body;
 	json_t		*doc;
 
-	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, NULL }, NULL), 1,
+	env_start(&e, (const char *[]){ "--tls", "--days-left", "12", NULL },
+	    alerts);
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, NULL }, NULL), 1,
 	    "%s", r.err);
 	h_run_free(&r);
 	cr_assert_eq(h_webhook_count(hook, 200), 1);
@@ -190,14 +207,11 @@ Test(run_cert, warning_alert_on_first_check)
 	json_decref(doc);
 	free(body);
 	/* Same state next time: no second alert. */
-	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", e.cfg, "check", "--site",
 	    "tls", NULL }, NULL), 1);
 	h_run_free(&r);
 	cr_assert_eq(h_webhook_count(hook, -1), 1);
-	free(cfg);
-	free(ca);
-	h_dir_free(d);
+	free(alerts);
+	env_stop(&e, 0);
 	h_srv_stop(hook);
-	h_srv_stop(tls);
-	h_redis_stop(rd);
 }

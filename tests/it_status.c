@@ -13,17 +13,45 @@ run(struct h_run *r, const char *const argv[])
 	return h_run(r, argv, (const char *[]){ "PEEKL_CONFIG", NULL });
 }
 
+/* Each test: a Redis (started by the test, maybe with options), a temp
+ * dir, its config and, for checks, a web server. */
+struct env {
+	struct h_redis	*rd;
+	struct h_srv	*web;	/* NULL unless the test starts one */
+	struct h_dir	*d;
+	char		*cfg;
+};
+
+/* Takes rd and makes a fresh dir; the test writes the config. */
+static void
+env_start(struct env *e, struct h_redis *rd)
+{
+	e->rd = rd;
+	e->web = NULL;
+	e->d = h_dir_new();
+	e->cfg = NULL;
+}
+
+static void
+env_stop(struct env *e)
+{
+	free(e->cfg);
+	h_dir_free(e->d);
+	h_srv_stop(e->web);
+	h_redis_stop(e->rd);
+}
+
 Test(status, status_of_never_checked_site_is_unknown_with_nulls)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_dir	*d = h_dir_new();
-	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
-	    "  - url: https://api.example.com/health\n    name: api\n",
-	    h_redis_port(rd));
+	struct env	 e;
 	struct h_run	 r;
 	json_t		*doc, *s;
 
-	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "status", "--json",
+	env_start(&e, h_redis_start());
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: https://api.example.com/health\n    name: api\n",
+	    h_redis_port(e.rd));
+	cr_assert_eq(run(&r, (const char *[]){ "-c", e.cfg, "status", "--json",
 	    NULL }), 0, "%s", r.err);
 	doc = json_loads(r.out, 0, NULL);
 	cr_assert_not_null(doc, "%s", r.out);
@@ -35,28 +63,27 @@ Test(status, status_of_never_checked_site_is_unknown_with_nulls)
 	cr_assert(json_is_null(json_object_get(s, "cert_state")));
 	json_decref(doc);
 	h_run_free(&r);
-	free(cfg);
-	h_dir_free(d);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(status, status_and_history_after_checks)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*url = h_srv_url(web, "ok");
-	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
-	    "  - url: %s\n    name: api\n", h_redis_port(rd), url);
+	struct env	 e;
 	struct h_run	 r;
 	json_t		*doc, *s, *pts;
+	char		*url;
 
+	env_start(&e, h_redis_start());
+	e.web = h_srv_start((const char *[]){ NULL });
+	url = h_srv_url(e.web, "ok");
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: %s\n    name: api\n", h_redis_port(e.rd), url);
 	for (int i = 0; i < 3; i++) {
-		cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "check",
+		cr_assert_eq(run(&r, (const char *[]){ "-c", e.cfg, "check",
 		    "--site", "api", NULL }), 0, "%s", r.err);
 		h_run_free(&r);
 	}
-	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "status", "--json",
+	cr_assert_eq(run(&r, (const char *[]){ "-c", e.cfg, "status", "--json",
 	    NULL }), 0, "%s", r.err);
 	doc = json_loads(r.out, 0, NULL);
 	s = json_array_get(json_object_get(doc, "sites"), 0);
@@ -66,12 +93,12 @@ Test(status, status_and_history_after_checks)
 	json_decref(doc);
 	h_run_free(&r);
 
-	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "status", NULL }), 0);
+	cr_assert_eq(run(&r, (const char *[]){ "-c", e.cfg, "status", NULL }), 0);
 	cr_assert_not_null(strstr(r.out, "api"));
 	cr_assert_not_null(strstr(r.out, "up"));
 	h_run_free(&r);
 
-	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "history", "--site",
+	cr_assert_eq(run(&r, (const char *[]){ "-c", e.cfg, "history", "--site",
 	    "api", "--json", NULL }), 0, "%s", r.err);
 	doc = json_loads(r.out, 0, NULL);
 	cr_assert_not_null(doc, "%s", r.out);
@@ -83,33 +110,28 @@ Test(status, status_and_history_after_checks)
 	json_decref(doc);
 	h_run_free(&r);
 
-	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "history", "--site",
+	cr_assert_eq(run(&r, (const char *[]){ "-c", e.cfg, "history", "--site",
 	    "api", NULL }), 0, "%s", r.err);
 	cr_assert_not_null(strstr(r.out, "uptime    100.00%"), "%s", r.out);
 	h_run_free(&r);
-	free(cfg);
 	free(url);
-	h_dir_free(d);
-	h_srv_stop(web);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(status, redis_auth_failure_never_prints_the_password)
 {
-	struct h_redis	*rd = h_redis_start_opts((const char *[]){
-	    "--requirepass", "right-pass", NULL });
-	struct h_dir	*d = h_dir_new();
-	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
-	    "  password: wrong-pass-123\nwebsites:\n  - url: https://example.com\n",
-	    h_redis_port(rd));
+	struct env	 e;
 	struct h_run	 r;
 
-	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "status", NULL }), 3);
+	env_start(&e, h_redis_start_opts((const char *[]){ "--requirepass",
+	    "right-pass", NULL }));
+	e.cfg = h_configf(e.d, "redis:\n  port: %d\n"
+	    "  password: wrong-pass-123\nwebsites:\n  - url: https://example.com\n",
+	    h_redis_port(e.rd));
+	cr_assert_eq(run(&r, (const char *[]){ "-c", e.cfg, "status", NULL }), 3);
 	cr_assert_not_null(strstr(r.err, "authentication failed"), "%s", r.err);
 	cr_assert_null(strstr(r.err, "wrong-pass-123"));
 	cr_assert_null(strstr(r.out, "wrong-pass-123"));
 	h_run_free(&r);
-	free(cfg);
-	h_dir_free(d);
-	h_redis_stop(rd);
+	env_stop(&e);
 }

@@ -92,35 +92,6 @@ open_ok(const struct config *cfg)
 	return st;
 }
 
-/* Sends a command on a fresh connection; returns the reply (caller frees). */
-static redisReply *
-rcmd(const struct h_redis *rd, const char *fmt, ...)
-{
-	redisContext	*c = h_redis_conn(rd);
-	redisReply	*r;
-	va_list		 ap;
-
-	va_start(ap, fmt);
-	r = redisvCommand(c, fmt, ap);
-	va_end(ap);
-	cr_assert_not_null(r, "redis: %s", c->errstr);
-	redisFree(c);
-	return r;
-}
-
-static long long
-rint_(const struct h_redis *rd, const char *fmt, const char *arg)
-{
-	redisReply	*r = rcmd(rd, fmt, arg);
-	long long	 v;
-
-	cr_assert_eq(r->type, REDIS_REPLY_INTEGER, "%s: %s", fmt,
-	    r->type == REDIS_REPLY_ERROR ? r->str : "not an integer");
-	v = r->integer;
-	freeReplyObject(r);
-	return v;
-}
-
 /* stderr capture into a temp file: the log lines a user would read. */
 static int	saved_fd = -1;
 static FILE	*capture_file;
@@ -154,6 +125,56 @@ capture_end(void)
 	return b.data;
 }
 
+/* Opens a store on cfg, which must fail; returns what it logged
+ * (malloc'd). */
+static char *
+open_fails(const struct config *cfg)
+{
+	struct store	*st = NULL;
+	char		*err;
+	int		 rc;
+
+	capture_begin();
+	rc = store_open(&cfg->redis, &st);
+	err = capture_end();
+	cr_assert_eq(rc, -1);
+	cr_assert_null(st);
+	return err;
+}
+
+/* Most tests: a Redis, a config of nsites sites on it and a store open. */
+struct env {
+	struct h_redis	*rd;
+	struct config	*cfg;
+	struct store	*st;	/* NULL until opened */
+};
+
+/* Fills e for rd (may be NULL) without opening the store, so a test can
+ * change the config first. */
+static void
+env_init(struct env *e, struct h_redis *rd, size_t nsites)
+{
+	e->rd = rd;
+	e->cfg = mkcfg(rd, nsites);
+	e->st = NULL;
+}
+
+/* A fresh Redis, nsites sites and the store open on them. */
+static void
+env_start(struct env *e, size_t nsites)
+{
+	env_init(e, h_redis_start(), nsites);
+	e->st = open_ok(e->cfg);
+}
+
+static void
+env_stop(struct env *e)
+{
+	store_close(e->st);
+	freecfg(e->cfg);
+	h_redis_stop(e->rd);
+}
+
 /* A loopback port nothing listens on. */
 static int
 closed_port(void)
@@ -177,18 +198,12 @@ closed_port(void)
 Test(store, connect_refused_fails_fast_with_address)
 {
 	struct config	*cfg = mkcfg(NULL, 1);
-	struct store	*st = NULL;
 	char		*err, want[128];
 	double		 t0;
-	int		 rc;
 
 	cfg->redis.port = closed_port();
-	capture_begin();
 	t0 = h_now_ms();
-	rc = store_open(&cfg->redis, &st);
-	err = capture_end();
-	cr_assert_eq(rc, -1);
-	cr_assert_null(st);
+	err = open_fails(cfg);
 	cr_assert_lt(h_now_ms() - t0, 5000);
 	snprintf(want, sizeof(want), "redis: cannot connect to 127.0.0.1:%d: "
 	    "Connection refused", cfg->redis.port);
@@ -202,17 +217,12 @@ Test(store, hung_redis_fails_within_seconds)
 	struct h_srv	*silent = h_srv_start((const char *[]){ "--mode",
 	    "silent", NULL });
 	struct config	*cfg = mkcfg(NULL, 1);
-	struct store	*st = NULL;
 	char		*err;
 	double		 t0;
-	int		 rc;
 
 	cfg->redis.port = h_srv_port(silent);
-	capture_begin();
 	t0 = h_now_ms();
-	rc = store_open(&cfg->redis, &st);
-	err = capture_end();
-	cr_assert_eq(rc, -1);
+	err = open_fails(cfg);
 	cr_assert_lt(h_now_ms() - t0, 9000);
 	cr_assert(strstr(err, "no answer within") != NULL, "stderr: %s", err);
 	free(err);
@@ -222,173 +232,137 @@ Test(store, hung_redis_fails_within_seconds)
 
 Test(store, auth_refused_never_shows_password)
 {
-	struct h_redis	*rd = h_redis_start_opts((const char *[]){
-	    "--requirepass", "s3cret", NULL });
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st = NULL;
+	struct env	 e;
 	char		*err;
-	int		 rc;
 
-	cfg->redis.password = xstrdup("wr0ngpassw0rd");
-	capture_begin();
-	rc = store_open(&cfg->redis, &st);
-	err = capture_end();
-	cr_assert_eq(rc, -1);
+	env_init(&e, h_redis_start_opts((const char *[]){ "--requirepass",
+	    "s3cret", NULL }), 1);
+	e.cfg->redis.password = xstrdup("wr0ngpassw0rd");
+	err = open_fails(e.cfg);
 	cr_assert(strstr(err, "authentication failed") != NULL, "%s", err);
 	cr_assert(strstr(err, "wr0ngpassw0rd") == NULL, "%s", err);
 	cr_assert(strstr(err, "s3cret") == NULL, "%s", err);
 	free(err);
 
-	free(cfg->redis.password);
-	cfg->redis.password = NULL;
-	capture_begin();
-	rc = store_open(&cfg->redis, &st);
-	err = capture_end();
-	cr_assert_eq(rc, -1);
+	free(e.cfg->redis.password);
+	e.cfg->redis.password = NULL;
+	err = open_fails(e.cfg);
 	cr_assert(strstr(err, "requires authentication") != NULL, "%s", err);
 	free(err);
 
-	cfg->redis.password = xstrdup("s3cret");
-	st = open_ok(cfg);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	e.cfg->redis.password = xstrdup("s3cret");
+	e.st = open_ok(e.cfg);
+	env_stop(&e);
 }
 
 Test(store, acl_user_and_password)
 {
-	struct h_redis	*rd = h_redis_start_opts((const char *[]){
-	    "--user", "peekl", "on", ">pw-of-peekl", "~*", "&*", "+@all",
-	    NULL });
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st = NULL;
+	struct env	 e;
 	char		*err;
-	int		 rc;
 
-	cfg->redis.username = xstrdup("peekl");
-	cfg->redis.password = xstrdup("pw-of-peekl");
-	st = open_ok(cfg);
-	store_close(st);
-	st = NULL;
+	env_init(&e, h_redis_start_opts((const char *[]){ "--user", "peekl",
+	    "on", ">pw-of-peekl", "~*", "&*", "+@all", NULL }), 1);
+	e.cfg->redis.username = xstrdup("peekl");
+	e.cfg->redis.password = xstrdup("pw-of-peekl");
+	store_close(open_ok(e.cfg));
 
-	free(cfg->redis.password);
-	cfg->redis.password = xstrdup("not-the-pw");
-	capture_begin();
-	rc = store_open(&cfg->redis, &st);
-	err = capture_end();
-	cr_assert_eq(rc, -1);
+	free(e.cfg->redis.password);
+	e.cfg->redis.password = xstrdup("not-the-pw");
+	err = open_fails(e.cfg);
 	cr_assert(strstr(err, "authentication failed") != NULL, "%s", err);
 	cr_assert(strstr(err, "not-the-pw") == NULL, "%s", err);
 	free(err);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, unix_socket_and_db)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
+	struct env	 e;
 	struct site_state s = { .state = HTTP_UP, .failures = 0,
 	    .last_check = 1000 };
 	struct http_result res = { .done = 1, .ok = 1, .http_code = 200,
 	    .started_ms = 1000 };
 	struct record	 rec = { .site = 0, .kind = KIND_HTTP, .http = &res,
 	    .state = &s };
-	struct store	*st;
+	redisContext	*c;
 	redisReply	*r;
 
-	cfg->redis.socket = xstrdup(h_redis_socket(rd));
-	cfg->redis.port = 1;	/* ignored with a socket */
-	cfg->redis.db = 3;
-	st = open_ok(cfg);
-	cr_assert_eq(store_write(st, cfg, &rec, 1, NULL, 0), 0);
-	store_close(st);
+	env_init(&e, h_redis_start(), 1);
+	e.cfg->redis.socket = xstrdup(h_redis_socket(e.rd));
+	e.cfg->redis.port = 1;	/* ignored with a socket */
+	e.cfg->redis.db = 3;
+	e.st = open_ok(e.cfg);
+	cr_assert_eq(store_write(e.st, e.cfg, &rec, 1, NULL, 0), 0);
+	store_close(e.st);
+	e.st = NULL;
 	/* The write went to db 3, not db 0. */
-	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:site:api"), 0);
-	{
-		redisContext *c = h_redis_conn(rd);
-
-		freeReplyObject(redisCommand(c, "SELECT 3"));
-		r = redisCommand(c, "HGET peekl:site:api state");
-		cr_assert_eq(r->type, REDIS_REPLY_STRING);
-		cr_assert_str_eq(r->str, "up");
-		freeReplyObject(r);
-		redisFree(c);
-	}
-	freecfg(cfg);
-	h_redis_stop(rd);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s", "peekl:site:api"), 0);
+	c = h_redis_conn(e.rd);
+	freeReplyObject(redisCommand(c, "SELECT 3"));
+	r = redisCommand(c, "HGET peekl:site:api state");
+	cr_assert_eq(r->type, REDIS_REPLY_STRING);
+	cr_assert_str_eq(r->str, "up");
+	freeReplyObject(r);
+	redisFree(c);
+	env_stop(&e);
 }
 
 Test(store, timeseries_on_without_module_fails)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st = NULL;
+	struct env	 e;
 	char		*err;
-	int		 rc;
 
-	cfg->redis.timeseries = TS_ON;
-	capture_begin();
-	rc = store_open(&cfg->redis, &st);
-	err = capture_end();
-	cr_assert_eq(rc, -1);
+	env_init(&e, h_redis_start(), 1);
+	e.cfg->redis.timeseries = TS_ON;
+	err = open_fails(e.cfg);
 	cr_assert(strstr(err, "RedisTimeSeries") != NULL, "%s", err);
 	free(err);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, timeseries_auto_without_module_uses_streams)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st;
+	struct env	 e;
 	char		*err;
 
-	cfg->redis.timeseries = TS_AUTO;
+	env_init(&e, h_redis_start(), 1);
+	e.cfg->redis.timeseries = TS_AUTO;
 	/* The store says why at debug level; `check` tells the operator. */
 	log_setup(LOG_DEBUG);
 	capture_begin();
-	st = open_ok(cfg);
+	e.st = open_ok(e.cfg);
 	err = capture_end();
 	log_setup(LOG_INFO);
-	cr_assert_eq(store_uses_timeseries(st), 0);
+	cr_assert_eq(store_uses_timeseries(e.st), 0);
 	cr_assert(strstr(err, "RedisTimeSeries not available, recording to "
 	    "streams (peekl:history:NAME)") != NULL, "%s", err);
 	free(err);
-	store_close(st);
 	store_close(NULL);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* ---- site states */
 
 Test(store, read_states_of_empty_redis_are_unknown)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 3);
+	struct env	 e;
 	struct site_state out[3], zero;
-	struct store	*st = open_ok(cfg);
 
+	env_start(&e, 3);
 	memset(out, 0x5a, sizeof(out));
 	memset(&zero, 0, sizeof(zero));
-	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
 	for (int i = 0; i < 3; i++) {
 		cr_assert_eq(out[i].state, HTTP_UNKNOWN);
 		cr_assert_eq(out[i].cert_state, CERT_UNKNOWN);
 		cr_assert_eq(memcmp(&out[i], &zero, sizeof(zero)), 0);
 	}
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, write_then_read_round_trips_every_field)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 3);
-	struct store	*st = open_ok(cfg);
+	struct env	 e;
 	struct site_state hs = { .state = HTTP_DOWN, .failures = 2,
 	    .last_check = 1764077404048, .since = 1764077000000,
 	    .http_code = 503, .response_ms = 38.25 };
@@ -404,6 +378,7 @@ Test(store, write_then_read_round_trips_every_field)
 	struct site_state out[3];
 	redisReply	*r;
 
+	env_start(&e, 3);
 	snprintf(hs.error, sizeof(hs.error), "HTTP 503 \"quoted\" \n newline");
 	snprintf(cr.error, sizeof(cr.error), "certificate expires soon");
 	for (size_t i = 1; i < 3; i++) {
@@ -411,9 +386,9 @@ Test(store, write_then_read_round_trips_every_field)
 		    .http = &hr, .state = &hs };
 		recs[1] = (struct record){ .site = i, .kind = KIND_CERT,
 		    .cert = &cr, .state = &cs };
-		cr_assert_eq(store_write(st, cfg, recs, 2, NULL, 0), 0);
+		cr_assert_eq(store_write(e.st, e.cfg, recs, 2, NULL, 0), 0);
 	}
-	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
 	cr_assert_eq(out[0].state, HTTP_UNKNOWN);
 	for (size_t i = 1; i < 3; i++) {
 		struct site_state *o = &out[i];
@@ -434,15 +409,17 @@ Test(store, write_then_read_round_trips_every_field)
 	}
 	/* The hash is readable by people and other tools, under the
 	 * documented key and field names. */
-	r = rcmd(rd, "HGET %s cert_not_after", "peekl:site:with space");
+	r = h_redis_cmd(e.rd, "HGET %s cert_not_after",
+	    "peekl:site:with space");
 	cr_assert_eq(r->type, REDIS_REPLY_STRING);
 	cr_assert_str_eq(r->str, "2027-02-13T10:00:00Z");
 	freeReplyObject(r);
-	r = rcmd(rd, "HGET %s cert_error", "peekl:site:shop:8443/health");
+	r = h_redis_cmd(e.rd, "HGET %s cert_error",
+	    "peekl:site:shop:8443/health");
 	cr_assert_eq(r->type, REDIS_REPLY_STRING);
 	cr_assert_str_eq(r->str, "certificate expires soon");
 	freeReplyObject(r);
-	r = rcmd(rd, "HGET %s state", "peekl:site:shop:8443/health");
+	r = h_redis_cmd(e.rd, "HGET %s state", "peekl:site:shop:8443/health");
 	cr_assert_str_eq(r->str, "down");
 	freeReplyObject(r);
 
@@ -452,32 +429,30 @@ Test(store, write_then_read_round_trips_every_field)
 	cr.have_cert = 0;
 	recs[0] = (struct record){ .site = 2, .kind = KIND_CERT, .cert = &cr,
 	    .state = &cs };
-	cr_assert_eq(store_write(st, cfg, recs, 1, NULL, 0), 0);
-	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_eq(store_write(e.st, e.cfg, recs, 1, NULL, 0), 0);
+	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
 	cr_assert_eq(out[2].cert_state, CERT_CRITICAL);
 	cr_assert_eq(out[2].have_cert, 0);
 	cr_assert_eq(out[2].state, HTTP_DOWN);	/* http fields untouched */
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, garbage_in_redis_gives_defaults)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 3);
-	struct store	*st = open_ok(cfg);
+	struct env	 e;
 	struct site_state out[3];
 
-	freeReplyObject(rcmd(rd, "HSET peekl:site:api state sideways "
+	env_start(&e, 3);
+	freeReplyObject(h_redis_cmd(e.rd, "HSET peekl:site:api state sideways "
 	    "failures -3 last_check 12abc since 99999999999999999999999 "
 	    "http_code 7777 response_ms nan cert_days_left x "
 	    "cert_not_after yesterday cert_state ok error %s",
 	    "an error that is much longer than the field, so it must be "
 	    "truncated rather than overflow the fixed buffer of the state "
 	    "struct that holds it in memory"));
-	freeReplyObject(rcmd(rd, "SET %s oops", "peekl:site:with space"));
-	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	freeReplyObject(h_redis_cmd(e.rd, "SET %s oops",
+	    "peekl:site:with space"));
+	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
 	cr_assert_eq(out[0].state, HTTP_UNKNOWN);
 	cr_assert_eq(out[0].failures, 0);
 	cr_assert_eq(out[0].last_check, 0);
@@ -489,47 +464,41 @@ Test(store, garbage_in_redis_gives_defaults)
 	cr_assert_eq(out[0].cert_state, CERT_OK);
 	cr_assert_eq(strlen(out[0].error), ERROR_LEN - 1);
 	cr_assert_eq(out[2].state, HTTP_UNKNOWN);	/* wrong type: default */
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, read_states_of_200_sites_is_one_pipeline)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 200);
-	struct store	*st = open_ok(cfg);
+	struct env	 e;
 	struct site_state *out = xcalloc(200, sizeof(*out));
 	struct site_state s = { .state = HTTP_UP, .last_check = 42 };
 	struct record	 rec = { .site = 150, .kind = KIND_HTTP, .state = &s };
 	redisReply	*r;
 	double		 t0;
 
-	cr_assert_eq(store_write(st, cfg, &rec, 1, NULL, 0), 0);
-	freeReplyObject(rcmd(rd, "CONFIG RESETSTAT"));
+	env_start(&e, 200);
+	cr_assert_eq(store_write(e.st, e.cfg, &rec, 1, NULL, 0), 0);
+	freeReplyObject(h_redis_cmd(e.rd, "CONFIG RESETSTAT"));
 	t0 = h_now_ms();
-	cr_assert_eq(store_read_states(st, cfg, out), 0);
+	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
 	cr_assert_lt(h_now_ms() - t0, 1000);
 	cr_assert_eq(out[150].state, HTTP_UP);
 	cr_assert_eq(out[150].last_check, 42);
 	cr_assert_eq(out[149].state, HTTP_UNKNOWN);
-	r = rcmd(rd, "INFO commandstats");
+	r = h_redis_cmd(e.rd, "INFO commandstats");
 	cr_assert(strstr(r->str, "cmdstat_hgetall:calls=200,") != NULL, "%s",
 	    r->str);
 	freeReplyObject(r);
 	free(out);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* ---- leases */
 
 Test(store, leases_are_exclusive_and_released_by_owner_only)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 3);
-	struct store	*a = open_ok(cfg), *b = open_ok(cfg);
+	struct env	 e;
+	struct store	*a, *b;
 	struct site_state sa[3] = { 0 }, sb[3] = { 0 };
 	struct lease	 la[2] = { { .site = 1, .kind = KIND_HTTP,
 	    .ttl_ms = 15000 }, { .site = 2, .kind = KIND_CERT,
@@ -540,43 +509,48 @@ Test(store, leases_are_exclusive_and_released_by_owner_only)
 	struct record	 rec = { .site = 1, .kind = KIND_HTTP, .state = &s };
 	long long	 pttl;
 
-	cr_assert_eq(store_take_leases(a, cfg, la, 2, sa), 0);
+	env_init(&e, h_redis_start(), 3);
+	a = open_ok(e.cfg);
+	b = open_ok(e.cfg);
+	cr_assert_eq(store_take_leases(a, e.cfg, la, 2, sa), 0);
 	cr_assert_eq(la[0].granted, 1);
 	cr_assert_eq(la[1].granted, 1);
-	pttl = rint_(rd, "PTTL %s", "peekl:lease:shop:8443/health:http");
+	pttl = h_redis_int(e.rd, "PTTL %s",
+	    "peekl:lease:shop:8443/health:http");
 	cr_assert(pttl > 0 && pttl <= 15000, "pttl %lld", pttl);
-	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:lease:with space:cert"), 1);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
+	    "peekl:lease:with space:cert"), 1);
 
 	/* Another run sees the leases taken, and the state a check made
 	 * meanwhile is what a granted lease re-reads. */
-	cr_assert_eq(store_write(a, cfg, &rec, 1, NULL, 0), 0);
+	cr_assert_eq(store_write(a, e.cfg, &rec, 1, NULL, 0), 0);
 	memcpy(lb, la, sizeof(lb));
-	cr_assert_eq(store_take_leases(b, cfg, lb, 2, sb), 0);
+	cr_assert_eq(store_take_leases(b, e.cfg, lb, 2, sb), 0);
 	cr_assert_eq(lb[0].granted, 0);
 	cr_assert_eq(lb[1].granted, 0);
 	cr_assert_eq(sb[1].state, HTTP_UNKNOWN, "not granted: not re-read");
 
 	/* b releasing what it does not hold frees nothing. */
 	lb[0].granted = lb[1].granted = 1;
-	cr_assert_eq(store_release_leases(b, cfg, lb, 2), 0);
-	cr_assert_eq(rint_(rd, "EXISTS %s",
+	cr_assert_eq(store_release_leases(b, e.cfg, lb, 2), 0);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
 	    "peekl:lease:shop:8443/health:http"), 1);
 
-	cr_assert_eq(store_release_leases(a, cfg, la, 2), 0);
-	cr_assert_eq(rint_(rd, "EXISTS %s",
+	cr_assert_eq(store_release_leases(a, e.cfg, la, 2), 0);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
 	    "peekl:lease:shop:8443/health:http"), 0);
-	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:lease:with space:cert"), 0);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
+	    "peekl:lease:with space:cert"), 0);
 
-	cr_assert_eq(store_take_leases(b, cfg, lb, 2, sb), 0);
+	cr_assert_eq(store_take_leases(b, e.cfg, lb, 2, sb), 0);
 	cr_assert_eq(lb[0].granted, 1);
 	cr_assert_eq(sb[1].state, HTTP_DOWN);
 	cr_assert_eq(sb[1].failures, 3);
 	cr_assert_eq(sb[1].last_check, 777);
-	cr_assert_eq(store_release_leases(b, cfg, lb, 2), 0);
+	cr_assert_eq(store_release_leases(b, e.cfg, lb, 2), 0);
 	store_close(a);
 	store_close(b);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* ---- streams and history */
@@ -604,15 +578,14 @@ write_checks(struct store *st, const struct config *cfg, size_t i, int64_t t,
 
 Test(store, streams_hold_one_entry_per_check)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 3);
-	struct store	*st = open_ok(cfg);
+	struct env	 e;
 	int64_t		 t = now_ms();
 	redisReply	*r, *f;
 
-	write_checks(st, cfg, 2, t, 1, 38.5, 80);
-	write_checks(st, cfg, 2, t + 1000, 0, 12.0, 80);
-	r = rcmd(rd, "XRANGE %s - +", "peekl:history:with space");
+	env_start(&e, 3);
+	write_checks(e.st, e.cfg, 2, t, 1, 38.5, 80);
+	write_checks(e.st, e.cfg, 2, t + 1000, 0, 12.0, 80);
+	r = h_redis_cmd(e.rd, "XRANGE %s - +", "peekl:history:with space");
 	cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
 	cr_assert_eq(r->elements, 4);
 	f = r->element[0]->element[1];
@@ -632,54 +605,52 @@ Test(store, streams_hold_one_entry_per_check)
 	cr_assert_str_eq(f->element[2]->str, "days_left");
 	cr_assert_str_eq(f->element[3]->str, "80");
 	freeReplyObject(r);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, streams_are_trimmed_to_retention)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st;
+	struct env	 e;
 	int64_t		 t = now_ms();
 	redisReply	*r;
 
-	cfg->redis.retention_ms = 60 * 1000;
-	st = open_ok(cfg);
+	env_init(&e, h_redis_start(), 1);
+	e.cfg->redis.retention_ms = 60 * 1000;
+	e.st = open_ok(e.cfg);
 	/* An entry from an hour ago, as an older run would have left. */
-	freeReplyObject(rcmd(rd, "XADD peekl:history:api %lld-0 kind http "
+	freeReplyObject(h_redis_cmd(e.rd,
+	    "XADD peekl:history:api %lld-0 kind http "
 	    "up 1 http_code 200 response_ms 1 t 1",
 	    (long long)(t - 3600 * 1000)));
-	cr_assert_eq(rint_(rd, "XLEN %s", "peekl:history:api"), 1);
-	write_checks(st, cfg, 0, t, 1, 5, 80);
-	r = rcmd(rd, "XRANGE peekl:history:api - +");
+	cr_assert_eq(h_redis_int(e.rd, "XLEN %s", "peekl:history:api"), 1);
+	write_checks(e.st, e.cfg, 0, t, 1, 5, 80);
+	r = h_redis_cmd(e.rd, "XRANGE peekl:history:api - +");
 	cr_assert_eq(r->elements, 2, "the hour-old entry is trimmed");
 	freeReplyObject(r);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, history_from_streams_round_trips)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 3);
-	struct store	*st = open_ok(cfg);
+	struct env	 e;
 	int64_t		 t = now_ms() - 10000;
 	struct point	*p = NULL;
 	size_t		 n = 99;
 
-	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], 0, &p, &n), 0);
+	env_start(&e, 3);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0, &p,
+	    &n), 0);
 	cr_assert_eq(n, 0);
 	free(p);
-	write_checks(st, cfg, 1, t, 1, 38.5, 80);
-	write_checks(st, cfg, 1, t + 2000, 0, 10001.25, 79);
-	write_checks(st, cfg, 0, t + 3000, 1, 1, 1);	/* another site */
+	write_checks(e.st, e.cfg, 1, t, 1, 38.5, 80);
+	write_checks(e.st, e.cfg, 1, t + 2000, 0, 10001.25, 79);
+	/* Another site. */
+	write_checks(e.st, e.cfg, 0, t + 3000, 1, 1, 1);
 	/* Garbage in the stream is skipped, not fatal. */
-	freeReplyObject(rcmd(rd, "XADD %s * kind bogus t x",
+	freeReplyObject(h_redis_cmd(e.rd, "XADD %s * kind bogus t x",
 	    "peekl:history:shop:8443/health"));
-	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], 0, &p, &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0, &p,
+	    &n), 0);
 	cr_assert_eq(n, 4);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[0].kind, KIND_HTTP);
@@ -696,26 +667,24 @@ Test(store, history_from_streams_round_trips)
 	cr_assert_eq(p[3].days_left, 79);
 	free(p);
 	/* since_ms cuts the older points. */
-	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], t + 1500, &p,
-	    &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], t + 1500,
+	    &p, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(p[0].t, t + 2000);
 	free(p);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, history_reads_long_streams_in_batches)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st = open_ok(cfg);
-	redisContext	*c = h_redis_conn(rd);
+	struct env	 e;
+	redisContext	*c;
 	struct point	*p = NULL;
 	size_t		 n = 0;
 	int64_t		 t = now_ms() - 3600 * 1000;
 
+	env_start(&e, 1);
+	c = h_redis_conn(e.rd);
 	for (int i = 0; i < 25000; i++)
 		redisAppendCommand(c, "XADD peekl:history:api * kind http up 1 "
 		    "http_code 200 response_ms 1 t %lld", (long long)(t + i));
@@ -726,60 +695,58 @@ Test(store, history_reads_long_streams_in_batches)
 		freeReplyObject(r);
 	}
 	redisFree(c);
-	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[0], 0, &p, &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[0], 0, &p,
+	    &n), 0);
 	cr_assert_eq(n, 25000);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[24999].t, t + 24999);
 	free(p);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* ---- alert queues */
 
 Test(store, alert_queue_order_pop_and_cap)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st = open_ok(cfg);
+	struct env	 e;
 	struct queued_alert *qa = xcalloc(1005, sizeof(*qa));
 	char		**json = xcalloc(1005, sizeof(*json));
 	char		*head, *err;
 	int		 rc;
 
+	env_start(&e, 1);
 	for (size_t i = 0; i < 1005; i++) {
 		json[i] = xasprintf("{\"n\": %zu, \"text\": \"a b\"}", i);
 		qa[i].integration = INTEG_SLACK;
 		qa[i].json = json[i];
 	}
-	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 0);
-	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 0);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
 	cr_assert_null(head);
 
-	cr_assert_eq(store_write(st, cfg, NULL, 0, qa, 3), 0);
-	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 3);
-	cr_assert_eq(store_queue_len(st, INTEG_DISCORD), 0);
-	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_write(e.st, e.cfg, NULL, 0, qa, 3), 0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 3);
+	cr_assert_eq(store_queue_len(e.st, INTEG_DISCORD), 0);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
 	cr_assert_str_eq(head, json[0]);
 	free(head);
 	/* Popping anything but the head does nothing. */
-	cr_assert_eq(store_queue_pop(st, INTEG_SLACK, json[1]), 0);
-	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 3);
-	cr_assert_eq(store_queue_pop(st, INTEG_SLACK, json[0]), 0);
-	cr_assert_eq(store_queue_len(st, INTEG_SLACK), 2);
-	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[1]), 0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 3);
+	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[0]), 0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 2);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
 	cr_assert_str_eq(head, json[1]);
 	free(head);
-	freeReplyObject(rcmd(rd, "DEL peekl:alerts:slack"));
+	freeReplyObject(h_redis_cmd(e.rd, "DEL peekl:alerts:slack"));
 
 	/* 1005 alerts: the 5 oldest go, with a warning. */
 	capture_begin();
-	rc = store_write(st, cfg, NULL, 0, qa, 1005);
+	rc = store_write(e.st, e.cfg, NULL, 0, qa, 1005);
 	err = capture_end();
 	cr_assert_eq(rc, 0);
-	cr_assert_eq(store_queue_len(st, INTEG_SLACK), STORE_QUEUE_MAX);
-	cr_assert_eq(store_queue_head(st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), STORE_QUEUE_MAX);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
 	cr_assert_str_eq(head, json[5]);
 	free(head);
 	cr_assert(strstr(err, "WARNING") != NULL && strstr(err, "slack") !=
@@ -790,18 +757,18 @@ Test(store, alert_queue_order_pop_and_cap)
 		free(json[i]);
 	free(json);
 	free(qa);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, queue_hold_and_lease)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*a = open_ok(cfg), *b = open_ok(cfg);
+	struct env	 e;
+	struct store	*a, *b;
 	int64_t		 held;
 
+	env_init(&e, h_redis_start(), 1);
+	a = open_ok(e.cfg);
+	b = open_ok(e.cfg);
 	cr_assert_eq(store_queue_held(a, INTEG_WEBHOOK), 0);
 	cr_assert_eq(store_queue_hold(a, INTEG_WEBHOOK, 60000), 0);
 	held = store_queue_held(b, INTEG_WEBHOOK);
@@ -815,34 +782,31 @@ Test(store, queue_hold_and_lease)
 	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 0);
 	cr_assert_eq(store_queue_unlease(a, INTEG_DISCORD), 0);
 	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 1);
-	cr_assert(rint_(rd, "PTTL %s", "peekl:alerts:discord:lease") > 0);
+	cr_assert(h_redis_int(e.rd, "PTTL %s",
+	    "peekl:alerts:discord:lease") > 0);
 	store_close(a);
 	store_close(b);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, write_error_names_the_key)
 {
-	struct h_redis	*rd = h_redis_start();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st = open_ok(cfg);
+	struct env	 e;
 	struct queued_alert qa = { INTEG_WEBHOOK, "{}" };
 	char		*err;
 	int		 rc;
 
+	env_start(&e, 1);
 	/* A key of the wrong type fails inside EXEC. */
-	freeReplyObject(rcmd(rd, "SET peekl:alerts:webhook x"));
+	freeReplyObject(h_redis_cmd(e.rd, "SET peekl:alerts:webhook x"));
 	capture_begin();
-	rc = store_write(st, cfg, NULL, 0, &qa, 1);
+	rc = store_write(e.st, e.cfg, NULL, 0, &qa, 1);
 	err = capture_end();
 	cr_assert_eq(rc, -1);
 	cr_assert(strstr(err, "peekl:alerts:webhook") != NULL &&
 	    strstr(err, "WRONGTYPE") != NULL, "%s", err);
 	free(err);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 /* ---- RedisTimeSeries */
@@ -872,23 +836,23 @@ info_field(const redisReply *info, const char *name)
 
 Test(store, timeseries_series_have_retention_labels_and_history)
 {
-	struct h_redis	*rd = ts_redis();
-	struct config	*cfg = mkcfg(rd, 3);
-	struct store	*st;
+	struct env	 e;
 	int64_t		 t = now_ms() - 5000;
 	const redisReply *v, *lab;
 	redisReply	*r;
 	struct point	*p = NULL;
 	size_t		 n = 0;
 
-	cfg->redis.timeseries = TS_AUTO;
-	cfg->redis.retention_ms = 7 * DAY_MS;
-	st = open_ok(cfg);
-	cr_assert_eq(store_uses_timeseries(st), 1);
-	write_checks(st, cfg, 1, t, 1, 38.5, 80);
-	write_checks(st, cfg, 1, t + 2000, 0, 12.25, 79);
+	env_init(&e, ts_redis(), 3);
+	e.cfg->redis.timeseries = TS_AUTO;
+	e.cfg->redis.retention_ms = 7 * DAY_MS;
+	e.st = open_ok(e.cfg);
+	cr_assert_eq(store_uses_timeseries(e.st), 1);
+	write_checks(e.st, e.cfg, 1, t, 1, 38.5, 80);
+	write_checks(e.st, e.cfg, 1, t + 2000, 0, 12.25, 79);
 
-	r = rcmd(rd, "TS.INFO %s", "peekl:ts:shop:8443/health:response_ms");
+	r = h_redis_cmd(e.rd, "TS.INFO %s",
+	    "peekl:ts:shop:8443/health:response_ms");
 	cr_assert_eq(r->type, REDIS_REPLY_ARRAY, "%s", r->str);
 	v = info_field(r, "retentionTime");
 	cr_assert_not_null(v);
@@ -907,12 +871,14 @@ Test(store, timeseries_series_have_retention_labels_and_history)
 	cr_assert_str_eq(lab->element[2]->element[1]->str, "response_ms");
 	freeReplyObject(r);
 
-	r = rcmd(rd, "TS.MRANGE - + FILTER peekl=1 %s", "site=shop:8443/health");
+	r = h_redis_cmd(e.rd, "TS.MRANGE - + FILTER peekl=1 %s",
+	    "site=shop:8443/health");
 	cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
 	cr_assert_eq(r->elements, 4, "response_ms, http_code, up, days_left");
 	freeReplyObject(r);
 
-	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[1], 0, &p, &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0, &p,
+	    &n), 0);
 	cr_assert_eq(n, 4);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[0].kind, KIND_HTTP);
@@ -926,40 +892,38 @@ Test(store, timeseries_series_have_retention_labels_and_history)
 	cr_assert_float_eq(p[2].response_ms, 12.25, 1e-9);
 	cr_assert_eq(p[3].days_left, 79);
 	free(p);
-	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:history:shop:8443/health"),
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
+	    "peekl:history:shop:8443/health"),
 	    0);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
 
 Test(store, timeseries_off_records_streams_and_history_finds_them)
 {
-	struct h_redis	*rd = ts_redis();
-	struct config	*cfg = mkcfg(rd, 1);
-	struct store	*st;
+	struct env	 e;
 	int64_t		 t = now_ms() - 5000;
 	struct point	*p = NULL;
 	size_t		 n = 0;
 
-	cfg->redis.timeseries = TS_OFF;
-	st = open_ok(cfg);
-	cr_assert_eq(store_uses_timeseries(st), 0);
-	write_checks(st, cfg, 0, t, 1, 3, 50);
-	store_close(st);
-	cr_assert_eq(rint_(rd, "XLEN %s", "peekl:history:api"), 2);
-	cr_assert_eq(rint_(rd, "EXISTS %s", "peekl:ts:api:up"), 0);
+	env_init(&e, ts_redis(), 1);
+	e.cfg->redis.timeseries = TS_OFF;
+	e.st = open_ok(e.cfg);
+	cr_assert_eq(store_uses_timeseries(e.st), 0);
+	write_checks(e.st, e.cfg, 0, t, 1, 3, 50);
+	store_close(e.st);
+	e.st = NULL;
+	cr_assert_eq(h_redis_int(e.rd, "XLEN %s", "peekl:history:api"), 2);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s", "peekl:ts:api:up"), 0);
 
 	/* A later run with timeseries on still shows the stream's points. */
-	cfg->redis.timeseries = TS_ON;
-	st = open_ok(cfg);
-	cr_assert_eq(store_uses_timeseries(st), 1);
-	cr_assert_eq(store_read_history(st, cfg, &cfg->sites[0], 0, &p, &n), 0);
+	e.cfg->redis.timeseries = TS_ON;
+	e.st = open_ok(e.cfg);
+	cr_assert_eq(store_uses_timeseries(e.st), 1);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[0], 0, &p,
+	    &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[1].days_left, 50);
 	free(p);
-	store_close(st);
-	freecfg(cfg);
-	h_redis_stop(rd);
+	env_stop(&e);
 }
