@@ -588,7 +588,7 @@ cert_check(struct worker *w, struct cert_job *job, struct ca_entry *cae)
 	}
 	if ((ca = ca_get(cae)) == NULL) {
 		snprintf(res->error, sizeof(res->error),
-		    "cannot read ca_file %s", cae->path);
+		    "cannot read CA file %s", cae->path);
 		res->done = 1;
 		goto out;
 	}

@@ -478,7 +478,7 @@ static const char *
 tls_detail(CURLcode rc, const char *errbuf)
 {
 	if (rc == CURLE_SSL_CACERT_BADFILE)
-		return "cannot read ca_file";
+		return "cannot read CA file";
 	if (strcasestr(errbuf, "expired") != NULL)
 		return "certificate expired";
 	if (strcasestr(errbuf, "not yet valid") != NULL)

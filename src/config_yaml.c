@@ -231,10 +231,16 @@ yaml_error(struct ctx *c, yaml_parser_t *p)
 {
 	const char	*problem = p->problem ? p->problem : "unknown error";
 
+	/* The usual cause inside {...}: an unquoted ${VAR} or URL, whose
+	 * braces and colons end the flow mapping early. */
+	const char	*hint = p->context != NULL &&
+	    strstr(p->context, "flow") != NULL ? "; inside {...} or [...] quote "
+	    "values holding ${VAR}, ':' or braces: {X-Token: \"${TOKEN}\"}" : "";
+
 	if (p->context != NULL)
 		cerr(c, &p->problem_mark, "", "invalid YAML: %s %s (at line "
-		    "%zu:%zu)", problem, p->context, p->context_mark.line + 1,
-		    p->context_mark.column + 1);
+		    "%zu:%zu)%s", problem, p->context, p->context_mark.line + 1,
+		    p->context_mark.column + 1, hint);
 	else
 		cerr(c, &p->problem_mark, "", "invalid YAML: %s", problem);
 }

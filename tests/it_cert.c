@@ -306,7 +306,7 @@ Test(cert, unreadable_ca_file)
 				    NULL });
 	struct h_dir		*d = h_dir_new();
 	char			*bad = h_path(d, "missing.pem");
-	char			*want = h_strf("cannot read ca_file %s", bad);
+	char			*want = h_strf("cannot read CA file %s", bad);
 	struct cert_result	 r;
 
 	check_one("localhost", h_srv_port(srv), bad, 10000, &r);

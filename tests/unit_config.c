@@ -1103,3 +1103,9 @@ Test(config, prefix_is_bounded)
 	    "p123456789p123456789p123456789p123456789p123456789p123456789p1234\n"),
 	    "redis.prefix: is longer than 64 characters");
 }
+
+Test(config, unquoted_variable_in_flow_mapping_gets_a_hint)
+{
+	load_fails_with(SITE1("    headers: {X-Token: ${TOKEN}}\n"),
+	    "quote values holding ${VAR}");
+}
