@@ -4,6 +4,7 @@
  * trusts the CA that server wrote into its dir.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +21,25 @@
 #include "harness.h"
 
 #define DAY	86400LL
+/* expect_cert's want_days when the days left are not asserted. */
+#define ANY_DAYS	LONG_MIN
+
+static const char *const tls_args[] = { "--tls", NULL };
+static const char *const silent_args[] = { "--mode", "silent", NULL };
+
+/* Fills site for a check of host:port (both borrowed) trusting ca_file
+ * (NULL: default trust). */
+static void
+site_set(struct site *site, const char *name, const char *host, int port,
+    const char *ca_file, int64_t timeout_ms)
+{
+	memset(site, 0, sizeof(*site));
+	site->name = (char *)name;
+	site->host = (char *)host;
+	site->port = port;
+	site->ca_file = (char *)ca_file;
+	site->timeout_ms = timeout_ms;
+}
 
 /* Runs one check of host:port trusting ca_file (NULL: default trust). */
 static void
@@ -31,30 +51,13 @@ check_one(const char *host, int port, const char *ca_file,
 	struct cert_job			 job;
 	struct cert_batch		*b;
 
-	memset(&site, 0, sizeof(site));
-	site.name = (char *)"t";
-	site.host = (char *)host;
-	site.port = port;
-	site.ca_file = (char *)ca_file;
-	site.timeout_ms = timeout_ms;
+	site_set(&site, "t", host, port, ca_file, timeout_ms);
 	memset(&job, 0, sizeof(job));
 	job.site = &site;
 	b = cert_batch_start(&job, 1, 10, &stop);
 	cr_assert_not_null(b);
 	cr_assert_eq(cert_batch_wait(b), 0);
 	*out = job.res;
-}
-
-/* Starts a TLS testsrv with extra args, checks it as host, stops it. */
-static void
-check_srv(const char *const args[], const char *host, struct cert_result *out)
-{
-	struct h_srv	*srv = h_srv_start(args);
-	char		*ca = h_srv_file(srv, "ca.pem");
-
-	check_one(host, h_srv_port(srv), ca, 10000, out);
-	free(ca);
-	h_srv_stop(srv);
 }
 
 static void
@@ -66,14 +69,69 @@ assert_days(const struct cert_result *r, long want)
 	    "days_left %ld, expected %ld", r->days_left, want);
 }
 
+/* Returns 1 when this host can listen on ::1. */
+static int
+have_ipv6_loopback(void)
+{
+	struct sockaddr_in6	sin6;
+	int			fd, ok;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		return 0;
+	ok = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* Starts a TLS testsrv with extra args, checks it as host trusting the CA
+ * it wrote, stops it; then asserts the error ("" for none) and, unless
+ * want_days is ANY_DAYS, the days left. Returns the result. */
+static struct cert_result
+expect_cert(const char *const args[], const char *host,
+    const char *want_error, long want_days)
+{
+	struct h_srv		*srv = h_srv_start(args);
+	char			*ca = h_srv_file(srv, "ca.pem");
+	struct cert_result	 r;
+
+	check_one(host, h_srv_port(srv), ca, 10000, &r);
+	free(ca);
+	h_srv_stop(srv);
+	cr_assert_str_eq(r.error, want_error);
+	if (want_days != ANY_DAYS)
+		assert_days(&r, want_days);
+	return r;
+}
+
+/* Starts testsrv with args and checks it as localhost within timeout_ms,
+ * trusting ca_file (NULL: default trust); stops it. */
+static void
+check_localhost(const char *const args[], const char *ca_file,
+    int64_t timeout_ms, struct cert_result *out)
+{
+	struct h_srv	*srv = h_srv_start(args);
+
+	check_one("localhost", h_srv_port(srv), ca_file, timeout_ms, out);
+	cr_assert(out->done);
+	h_srv_stop(srv);
+}
+
+/* Skips the test where this host cannot listen on ::1. */
+static void
+require_ipv6(void)
+{
+	if (!have_ipv6_loopback())
+		cr_skip_test("::1 is not available on this host");
+}
+
 Test(cert, valid_200_days)
 {
-	struct cert_result	r;
 	int64_t			expect = (int64_t)time(NULL) + 200 * DAY;
+	struct cert_result	r = expect_cert(tls_args, "localhost", "", 200);
 
-	check_srv((const char *[]){ "--tls", NULL }, "localhost", &r);
-	cr_assert_str_eq(r.error, "");
-	assert_days(&r, 200);
 	cr_assert(llabs((long long)(r.not_after - expect)) < DAY,
 	    "not_after %lld, expected about %lld", (long long)r.not_after,
 	    (long long)expect);
@@ -83,26 +141,18 @@ Test(cert, valid_200_days)
 
 Test(cert, close_to_expiry_still_verifies)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--days-left", "10", NULL },
-	    "localhost", &r);
-	cr_assert_str_eq(r.error, "");
-	assert_days(&r, 10);
-	check_srv((const char *[]){ "--tls", "--days-left", "2", NULL },
-	    "localhost", &r);
-	cr_assert_str_eq(r.error, "");
-	assert_days(&r, 2);
+	expect_cert((const char *[]){ "--tls", "--days-left", "10", NULL },
+	    "localhost", "", 10);
+	expect_cert((const char *[]){ "--tls", "--days-left", "2", NULL },
+	    "localhost", "", 2);
 }
 
 Test(cert, expired)
 {
 	struct cert_result	r;
 
-	check_srv((const char *[]){ "--tls", "--days-left", "-3", NULL },
-	    "localhost", &r);
-	cr_assert_str_eq(r.error, "certificate expired");
-	assert_days(&r, -3);
+	r = expect_cert((const char *[]){ "--tls", "--days-left", "-3", NULL },
+	    "localhost", "certificate expired", -3);
 	cr_assert_lt(r.not_after, (int64_t)time(NULL));
 }
 
@@ -110,80 +160,53 @@ Test(cert, not_yet_valid)
 {
 	struct cert_result	r;
 
-	check_srv((const char *[]){ "--tls", "--not-before-days", "5", NULL },
-	    "localhost", &r);
-	cr_assert_str_eq(r.error, "certificate not yet valid");
+	r = expect_cert((const char *[]){ "--tls", "--not-before-days", "5",
+	    NULL }, "localhost", "certificate not yet valid", ANY_DAYS);
 	cr_assert(r.have_cert);
 }
 
 Test(cert, self_signed)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--issuer", "self", NULL },
-	    "localhost", &r);
-	cr_assert_str_eq(r.error, "certificate not trusted");
-	assert_days(&r, 200);
+	expect_cert((const char *[]){ "--tls", "--issuer", "self", NULL },
+	    "localhost", "certificate not trusted", 200);
 }
 
 Test(cert, unknown_ca)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--issuer", "unknown-ca", NULL },
-	    "localhost", &r);
-	cr_assert_str_eq(r.error, "certificate not trusted");
-	assert_days(&r, 200);
+	expect_cert((const char *[]){ "--tls", "--issuer", "unknown-ca", NULL },
+	    "localhost", "certificate not trusted", 200);
 }
 
 Test(cert, expired_and_untrusted_reports_expired)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--issuer", "self",
-	    "--days-left", "-1", NULL }, "localhost", &r);
-	cr_assert_str_eq(r.error, "certificate expired");
-	assert_days(&r, -1);
+	expect_cert((const char *[]){ "--tls", "--issuer", "self",
+	    "--days-left", "-1", NULL }, "localhost", "certificate expired", -1);
 }
 
 Test(cert, hostname_mismatch)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--cn", "other.example", "--san",
-	    "other.example", NULL }, "localhost", &r);
-	cr_assert_str_eq(r.error, "hostname mismatch");
-	assert_days(&r, 200);
+	expect_cert((const char *[]){ "--tls", "--cn", "other.example", "--san",
+	    "other.example", NULL }, "localhost", "hostname mismatch", 200);
 }
 
 /* An IP host matches iPAddress SANs only, never a CN or a dNSName. */
 Test(cert, ip_host_against_name_certificate)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", NULL }, "127.0.0.1", &r);
-	cr_assert_str_eq(r.error, "hostname mismatch");
-	assert_days(&r, 200);
+	expect_cert(tls_args, "127.0.0.1", "hostname mismatch", 200);
 }
 
 Test(cert, ip_host_against_dns_san_only)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--san", "localhost", NULL },
-	    "127.0.0.1", &r);
-	cr_assert_str_eq(r.error, "hostname mismatch");
+	expect_cert((const char *[]){ "--tls", "--san", "localhost", NULL },
+	    "127.0.0.1", "hostname mismatch", ANY_DAYS);
 }
 
 /* A CN spelling the address is not an iPAddress SAN: OpenSSL and browsers
  * reject it, and so must we. */
 Test(cert, ip_host_against_cn_spelling_the_address)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--cn", "127.0.0.1", "--san",
-	    "localhost", NULL }, "127.0.0.1", &r);
-	cr_assert_str_eq(r.error, "hostname mismatch");
+	expect_cert((const char *[]){ "--tls", "--cn", "127.0.0.1", "--san",
+	    "localhost", NULL }, "127.0.0.1", "hostname mismatch", ANY_DAYS);
 }
 
 /* Returns the SNI names testsrv logged ("" if none), malloc'd. */
@@ -220,75 +243,68 @@ check_srv_sni(const char *bind, const char *san, const char *host,
 	return names;
 }
 
+/* check_srv_sni, then asserts the error ("" for none), unless want_days is
+ * ANY_DAYS the days left, and unless want_sni is NULL the SNI names the
+ * server received. */
+static void
+expect_sni(const char *bind, const char *san, const char *host,
+    const char *want_error, long want_days, const char *want_sni)
+{
+	struct cert_result	 r;
+	char			*sni = check_srv_sni(bind, san, host, &r);
+
+	cr_assert_str_eq(r.error, want_error);
+	if (want_days != ANY_DAYS)
+		assert_days(&r, want_days);
+	/* RFC 6066: an address is never sent as SNI. */
+	if (want_sni != NULL && *want_sni == '\0')
+		cr_assert_str_eq(sni, "", "SNI sent for an IP host: \"%s\"", sni);
+	else if (want_sni != NULL)
+		cr_assert_str_eq(sni, want_sni);
+	free(sni);
+}
+
 /* mbedTLS 2.28 cannot match iPAddress SANs; peekl does it itself. */
 Test(cert, ip_host_against_ip_san_only)
 {
-	struct cert_result	 r;
-	char			*sni;
-
-	sni = check_srv_sni("127.0.0.1", "127.0.0.1", "127.0.0.1", &r);
-	cr_assert_str_eq(r.error, "");
-	assert_days(&r, 200);
-	/* RFC 6066: an address is never sent as SNI. */
-	cr_assert_str_eq(sni, "", "SNI sent for an IP host: \"%s\"", sni);
-	free(sni);
+	expect_sni("127.0.0.1", "127.0.0.1", "127.0.0.1", "", 200, "");
 }
 
 Test(cert, ip_host_against_other_ip_san)
 {
-	struct cert_result	 r;
-	char			*sni;
-
-	sni = check_srv_sni("127.0.0.1", "127.0.0.2,::1", "127.0.0.1", &r);
-	cr_assert_str_eq(r.error, "hostname mismatch");
-	free(sni);
+	expect_sni("127.0.0.1", "127.0.0.2,::1", "127.0.0.1",
+	    "hostname mismatch", ANY_DAYS, NULL);
 }
 
 /* The other side of the SNI check above: a name does go out as SNI, so the
  * empty log there means something. */
 Test(cert, name_host_sends_sni)
 {
-	struct cert_result	 r;
-	char			*sni;
-
-	sni = check_srv_sni("127.0.0.1", "localhost", "localhost", &r);
-	cr_assert_str_eq(r.error, "");
-	cr_assert_str_eq(sni, "localhost\n");
-	free(sni);
+	expect_sni("127.0.0.1", "localhost", "localhost", "", ANY_DAYS,
+	    "localhost\n");
 }
 
 Test(cert, ip_host_listed_in_certificate)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--san", "localhost,127.0.0.1",
-	    NULL }, "127.0.0.1", &r);
-	cr_assert_str_eq(r.error, "");
+	expect_cert((const char *[]){ "--tls", "--san", "localhost,127.0.0.1",
+	    NULL }, "127.0.0.1", "", ANY_DAYS);
 }
 
 Test(cert, intermediate_chain)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--chain", "intermediate", NULL },
-	    "localhost", &r);
-	cr_assert_str_eq(r.error, "");
-	assert_days(&r, 200);
+	expect_cert((const char *[]){ "--tls", "--chain", "intermediate", NULL },
+	    "localhost", "", 200);
 }
 
 Test(cert, omitted_intermediate)
 {
-	struct cert_result	r;
-
-	check_srv((const char *[]){ "--tls", "--chain", "omit-intermediate",
-	    NULL }, "localhost", &r);
-	cr_assert_str_eq(r.error, "certificate not trusted");
+	expect_cert((const char *[]){ "--tls", "--chain", "omit-intermediate",
+	    NULL }, "localhost", "certificate not trusted", ANY_DAYS);
 }
 
 Test(cert, ssl_cert_file_env)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls",
-				    NULL });
+	struct h_srv		*srv = h_srv_start(tls_args);
 	char			*ca = h_srv_file(srv, "ca.pem");
 	struct cert_result	 r;
 
@@ -302,37 +318,66 @@ Test(cert, ssl_cert_file_env)
 
 Test(cert, unreadable_ca_file)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls",
-				    NULL });
 	struct h_dir		*d = h_dir_new();
 	char			*bad = h_path(d, "missing.pem");
 	char			*want = h_strf("cannot read CA file %s", bad);
 	struct cert_result	 r;
 
-	check_one("localhost", h_srv_port(srv), bad, 10000, &r);
-	cr_assert(r.done);
+	check_localhost(tls_args, bad, 10000, &r);
 	cr_assert_str_eq(r.error, want);
 	cr_assert_not(r.have_cert);
 	free(want);
 	free(bad);
 	h_dir_free(d);
-	h_srv_stop(srv);
 }
 
 /* A plain HTTP server such as testsrv waits for a request line that a
  * ClientHello never completes: the check ends at its timeout. */
 Test(cert, plain_http_port_that_waits)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ NULL });
-	struct cert_result	 r;
+	struct cert_result	r;
 
-	check_one("localhost", h_srv_port(srv), NULL, 1000, &r);
-	cr_assert(r.done);
+	check_localhost((const char *[]){ NULL }, NULL, 1000, &r);
 	cr_assert(strcmp(r.error, "timeout") == 0 ||
 	    strncmp(r.error, "tls handshake failed", 20) == 0,
 	    "error \"%s\"", r.error);
 	cr_assert_lt(r.elapsed_ms, 3000);
-	h_srv_stop(srv);
+}
+
+/* Fills sin with 127.0.0.1:port. */
+static void
+loopback_sin(struct sockaddr_in *sin, int port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin->sin_port = htons((uint16_t)port);
+}
+
+/* Returns a socket bound to a free port of 127.0.0.1, stored in *port. */
+static int
+bind_loopback(int *port)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	int			fd;
+
+	loopback_sin(&sin, 0);
+	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* Returns a loopback port that was free a moment ago. */
+static int
+free_port(void)
+{
+	int	port;
+
+	close(bind_loopback(&port));
+	return port;
 }
 
 struct plain_srv {
@@ -366,19 +411,11 @@ plain_serve(void *arg)
 Test(cert, http_response_is_handshake_failure)
 {
 	struct plain_srv	p;
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
 	pthread_t		th;
 	struct cert_result	r;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_neq(p.fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	cr_assert_eq(bind(p.fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	p.fd = bind_loopback(&p.port);
 	cr_assert_eq(listen(p.fd, 4), 0);
-	cr_assert_eq(getsockname(p.fd, (struct sockaddr *)&sin, &len), 0);
-	p.port = ntohs(sin.sin_port);
 	cr_assert_eq(pthread_create(&th, NULL, plain_serve, &p), 0);
 
 	check_one("127.0.0.1", p.port, NULL, 5000, &r);
@@ -392,116 +429,49 @@ Test(cert, http_response_is_handshake_failure)
 
 Test(cert, silent_server_times_out)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--mode",
-				    "silent", NULL });
-	struct cert_result	 r;
+	struct cert_result	r;
 
-	check_one("localhost", h_srv_port(srv), NULL, 1000, &r);
-	cr_assert(r.done);
+	check_localhost(silent_args, NULL, 1000, &r);
 	cr_assert_str_eq(r.error, "timeout");
 	cr_assert_geq(r.elapsed_ms, 900);
 	cr_assert_lt(r.elapsed_ms, 3000);
-	h_srv_stop(srv);
 }
 
 Test(cert, refused)
 {
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
 	struct cert_result	r;
-	int			fd;
 
 	/* A port just bound and closed, with nobody listening on it. */
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	check_one("127.0.0.1", ntohs(sin.sin_port), NULL, 5000, &r);
+	check_one("127.0.0.1", free_port(), NULL, 5000, &r);
 	cr_assert(r.done);
 	cr_assert_str_eq(r.error, "connection refused");
 	cr_assert_not(r.have_cert);
 }
 
-/* Returns 1 when this host can listen on ::1. */
-static int
-have_ipv6_loopback(void)
-{
-	struct sockaddr_in6	sin6;
-	int			fd, ok;
-
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = in6addr_loopback;
-	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
-		return 0;
-	ok = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0;
-	close(fd);
-	return ok;
-}
-
 Test(cert, ipv6_literal)
 {
-	struct cert_result	r;
-
-	if (!have_ipv6_loopback())
-		cr_skip_test("::1 is not available on this host");
-	check_srv((const char *[]){ "--tls", "--bind", "::1", "--san",
-	    "localhost,::1", NULL }, "::1", &r);
-	cr_assert_str_eq(r.error, "");
-	assert_days(&r, 200);
+	require_ipv6();
+	expect_cert((const char *[]){ "--tls", "--bind", "::1", "--san",
+	    "localhost,::1", NULL }, "::1", "", 200);
 }
 
 Test(cert, ipv6_literal_against_ip_san_only)
 {
-	struct cert_result	 r;
-	char			*sni;
-
-	if (!have_ipv6_loopback())
-		cr_skip_test("::1 is not available on this host");
-	sni = check_srv_sni("::1", "::1", "::1", &r);
-	cr_assert_str_eq(r.error, "");
-	assert_days(&r, 200);
-	cr_assert_str_eq(sni, "", "SNI sent for an IP host: \"%s\"", sni);
-	free(sni);
+	require_ipv6();
+	expect_sni("::1", "::1", "::1", "", 200, "");
 }
 
 Test(cert, ipv6_literal_against_ipv4_san)
 {
-	struct cert_result	 r;
-	char			*sni;
-
-	if (!have_ipv6_loopback())
-		cr_skip_test("::1 is not available on this host");
+	require_ipv6();
 	/* An IPv4 SAN never matches an IPv6 host. */
-	sni = check_srv_sni("::1", "127.0.0.1", "::1", &r);
-	cr_assert_str_eq(r.error, "hostname mismatch");
-	free(sni);
+	expect_sni("::1", "127.0.0.1", "::1", "hostname mismatch", ANY_DAYS,
+	    NULL);
 }
 
 #define OPENSSL_BIN	"/usr/bin/openssl"
 #define TLS13_ERROR	"tls handshake failed: server requires a TLS version " \
 			"peekl cannot speak (TLS 1.3 only?)"
-
-/* Returns a loopback port that was free a moment ago. */
-static int
-free_port(void)
-{
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
-	int			fd;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	return ntohs(sin.sin_port);
-}
 
 /* Returns 1 once 127.0.0.1:port accepts a connection, 0 after timeout_ms. */
 static int
@@ -512,10 +482,7 @@ wait_port(int port, double timeout_ms)
 	double			deadline = h_now_ms() + timeout_ms;
 	int			fd, ok;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)port);
+	loopback_sin(&sin, port);
 	while (h_now_ms() < deadline) {
 		cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
 		ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
@@ -609,86 +576,87 @@ Test(cert, tls12_openssl_server_verifies)
 	ossl_stop(&o);
 }
 
-/* Runs n jobs against one server; returns the batch's wall time in ms. */
+/* Runs n jobs, at most maxconc at once, against a testsrv started with
+ * args, whose CA is trusted when trust_ca is set; returns the batch's wall
+ * time in ms, and the malloc'd jobs in *jobsp (results only: their site is
+ * gone). */
 static double
-run_many(int port, const char *ca, size_t n, int maxconc, int64_t timeout_ms,
-    struct cert_job **jobsp, struct site *site)
+run_many(const char *const args[], int trust_ca, size_t n, int maxconc,
+    int64_t timeout_ms, struct cert_job **jobsp)
 {
 	static volatile sig_atomic_t	 stop;
+	struct h_srv			*srv = h_srv_start(args);
+	char				*ca = trust_ca ?
+					    h_srv_file(srv, "ca.pem") : NULL;
 	struct cert_job			*jobs = calloc(n, sizeof(*jobs));
 	struct cert_batch		*b;
-	double				 t0 = h_now_ms();
+	struct site			 site;
+	double				 t0 = h_now_ms(), ms;
 	size_t				 i;
 
-	memset(site, 0, sizeof(*site));
-	site->name = (char *)"many";
-	site->host = (char *)"localhost";
-	site->port = port;
-	site->ca_file = (char *)ca;
-	site->timeout_ms = timeout_ms;
+	site_set(&site, "many", "localhost", h_srv_port(srv), ca, timeout_ms);
 	for (i = 0; i < n; i++)
-		jobs[i].site = site;
+		jobs[i].site = &site;
 	b = cert_batch_start(jobs, n, maxconc, &stop);
 	cr_assert_not_null(b);
 	cr_assert_eq(cert_batch_wait(b), 0);
+	ms = h_now_ms() - t0;
+	for (i = 0; i < n; i++)
+		jobs[i].site = NULL;
+	free(ca);
+	h_srv_stop(srv);
 	*jobsp = jobs;
-	return h_now_ms() - t0;
+	return ms;
+}
+
+/* Asserts that each of the n jobs ran and ended with want_error ("" for
+ * none). */
+static void
+assert_all_ended(const struct cert_job *jobs, size_t n, const char *want_error)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		cr_assert(jobs[i].res.done);
+		cr_assert_str_eq(jobs[i].res.error, want_error, "job %zu: %s", i,
+		    jobs[i].res.error);
+	}
 }
 
 Test(cert, concurrent_timeouts_take_as_long_as_one)
 {
-	struct h_srv	*srv = h_srv_start((const char *[]){ "--mode",
-			    "silent", NULL });
 	struct cert_job	*jobs;
-	struct site	 site;
 	double		 ms;
-	size_t		 i;
 
-	ms = run_many(h_srv_port(srv), NULL, 50, 100, 2000, &jobs, &site);
+	ms = run_many(silent_args, 0, 50, 100, 2000, &jobs);
 	cr_assert_lt(ms, 4000, "50 timeouts of 2 s took %.0f ms", ms);
-	for (i = 0; i < 50; i++) {
-		cr_assert(jobs[i].res.done);
-		cr_assert_str_eq(jobs[i].res.error, "timeout");
-	}
+	assert_all_ended(jobs, 50, "timeout");
 	free(jobs);
-	h_srv_stop(srv);
 }
 
 Test(cert, concurrency_is_bounded)
 {
-	struct h_srv	*srv = h_srv_start((const char *[]){ "--mode",
-			    "silent", NULL });
 	struct cert_job	*jobs;
-	struct site	 site;
 	double		 ms;
 
 	/* Four 1 s timeouts two at a time: two rounds, not one, not four. */
-	ms = run_many(h_srv_port(srv), NULL, 4, 2, 1000, &jobs, &site);
+	ms = run_many(silent_args, 0, 4, 2, 1000, &jobs);
 	cr_assert(ms >= 1900 && ms < 3500, "took %.0f ms", ms);
 	free(jobs);
-	h_srv_stop(srv);
 }
 
 Test(cert, many_valid_checks)
 {
-	struct h_srv	*srv = h_srv_start((const char *[]){ "--tls", NULL });
-	char		*ca = h_srv_file(srv, "ca.pem");
 	struct cert_job	*jobs;
-	struct site	 site;
 	double		 ms;
 	size_t		 i;
 
-	ms = run_many(h_srv_port(srv), ca, 50, 100, 20000, &jobs, &site);
+	ms = run_many(tls_args, 1, 50, 100, 20000, &jobs);
 	cr_assert_lt(ms, 15000, "50 handshakes took %.0f ms", ms);
-	for (i = 0; i < 50; i++) {
-		cr_assert(jobs[i].res.done);
-		cr_assert_str_eq(jobs[i].res.error, "", "job %zu: %s", i,
-		    jobs[i].res.error);
+	assert_all_ended(jobs, 50, "");
+	for (i = 0; i < 50; i++)
 		cr_assert_eq(jobs[i].res.days_left, 200);
-	}
 	free(jobs);
-	free(ca);
-	h_srv_stop(srv);
 }
 
 struct stopper {
@@ -711,8 +679,7 @@ stop_later(void *arg)
 Test(cert, stop_flag_abandons_batch)
 {
 	static volatile sig_atomic_t	 stop;
-	struct h_srv			*srv = h_srv_start((const char *[]){
-					    "--mode", "silent", NULL });
+	struct h_srv			*srv = h_srv_start(silent_args);
 	struct stopper			 st = { &stop, 300 };
 	struct cert_job			 jobs[10];
 	struct cert_batch		*b;
@@ -721,11 +688,7 @@ Test(cert, stop_flag_abandons_batch)
 	double				 t0;
 	size_t				 i;
 
-	memset(&site, 0, sizeof(site));
-	site.name = (char *)"stop";
-	site.host = (char *)"localhost";
-	site.port = h_srv_port(srv);
-	site.timeout_ms = 30000;
+	site_set(&site, "stop", "localhost", h_srv_port(srv), NULL, 30000);
 	memset(jobs, 0, sizeof(jobs));
 	for (i = 0; i < 10; i++)
 		jobs[i].site = &site;

@@ -67,6 +67,34 @@ site_clear(struct site *s)
 	free(s->headers);
 }
 
+/* Replaces the malloc'd string *field of a site with a copy of value. */
+static void
+set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = strdup(value);
+}
+
+/* Replaces *field with owned, a malloc'd string the site takes over. */
+static void
+set_own(char **field, char *owned)
+{
+	free(*field);
+	*field = owned;
+}
+
+/* Adds the header name: value to s. */
+static void
+site_add_header(struct site *s, const char *name, const char *value)
+{
+	s->headers = realloc(s->headers,
+	    (s->nheaders + 1) * sizeof(*s->headers));
+	cr_assert_not_null(s->headers);
+	s->headers[s->nheaders].name = strdup(name);
+	s->headers[s->nheaders].value = strdup(value);
+	s->nheaders++;
+}
+
 /* Runs one check of site; returns its result (the batch must succeed). */
 static struct http_result
 check_one(const struct site *s)
@@ -78,14 +106,36 @@ check_one(const struct site *s)
 	return job.res;
 }
 
-/* Runs a check of path on srv with the default site; returns its result. */
+/* check_one of a site that must pass; returns its result. */
 static struct http_result
-check_path(const struct h_srv *srv, const char *path, const char *keyword)
+expect_ok(const struct site *s)
+{
+	struct http_result	r = check_one(s);
+
+	cr_assert(r.ok, "error: %s", r.error);
+	return r;
+}
+
+/* check_one of a site that must fail with error; returns its result. */
+static struct http_result
+expect_error(const struct site *s, const char *error)
+{
+	struct http_result	r = check_one(s);
+
+	cr_assert_not(r.ok);
+	cr_assert_str_eq(r.error, error);
+	return r;
+}
+
+/* Runs a check of url (taken over) with the default site and keyword (NULL
+ * for none); returns its result. */
+static struct http_result
+check_url(char *url, const char *keyword)
 {
 	struct site		s;
 	struct http_result	res;
 
-	site_init(&s, h_srv_url(srv, path));
+	site_init(&s, url);
 	if (keyword != NULL)
 		s.keyword = strdup(keyword);
 	res = check_one(&s);
@@ -93,11 +143,71 @@ check_path(const struct h_srv *srv, const char *path, const char *keyword)
 	return res;
 }
 
+/* Runs a check of path on srv with the default site; returns its result. */
+static struct http_result
+check_path(const struct h_srv *srv, const char *path, const char *keyword)
+{
+	return check_url(h_srv_url(srv, path), keyword);
+}
+
 static struct h_srv *
 start_http(void)
 {
 	return h_srv_start((const char *[]){ NULL });
 }
+
+/* Checks path (with keyword, NULL for none) on a fresh plain testsrv and
+ * asserts the outcome: its HTTP code, and error ("" for a pass). Returns
+ * the result. */
+static struct http_result
+expect_path(const char *path, const char *keyword, int code,
+    const char *error)
+{
+	struct h_srv		*srv = start_http();
+	struct http_result	 r = check_path(srv, path, keyword);
+
+	if (*error == '\0') {
+		cr_assert(r.ok, "error: %s", r.error);
+	} else {
+		cr_assert_not(r.ok);
+		cr_assert_str_eq(r.error, error);
+	}
+	cr_assert_eq(r.http_code, code);
+	h_srv_stop(srv);
+	return r;
+}
+
+/* Most tests: one testsrv and one site with the config's defaults on it. */
+struct env {
+	struct h_srv	*srv;
+	struct site	 s;
+};
+
+/* Starts testsrv with args (NULL for plain HTTP) and points e->s at path
+ * on it. */
+static void
+env_start(struct env *e, const char *const args[], const char *path)
+{
+	e->srv = args != NULL ? h_srv_start(args) : start_http();
+	site_init(&e->s, h_srv_url(e->srv, path));
+}
+
+/* env_start of a --tls server with args, its CA trusted through ca_file. */
+static void
+env_tls(struct env *e, const char *const args[], const char *path)
+{
+	env_start(e, args, path);
+	e->s.ca_file = h_srv_file(e->srv, "ca.pem");
+}
+
+static void
+env_stop(struct env *e)
+{
+	site_clear(&e->s);
+	h_srv_stop(e->srv);
+}
+
+static const char *const tls_args[] = { "--tls", NULL };
 
 /* Returns a loopback port nobody listens on. */
 static int
@@ -118,110 +228,77 @@ free_port(void)
 
 Test(http, ok_200)
 {
-	struct h_srv		*srv = start_http();
-	struct http_result	 r = check_path(srv, "ok", NULL);
+	struct http_result	r = expect_path("ok", NULL, 200, "");
 
-	cr_assert(r.ok, "error: %s", r.error);
-	cr_assert_eq(r.http_code, 200);
 	cr_assert_str_empty(r.error);
 	cr_assert(r.response_ms > 0 && r.response_ms < 2000, "%f", r.response_ms);
 	cr_assert(r.started_ms > 1600000000000LL);
-	h_srv_stop(srv);
 }
 
 Test(http, status_503_fails)
 {
-	struct h_srv		*srv = start_http();
-	struct http_result	 r = check_path(srv, "status/503", NULL);
+	struct http_result	r = expect_path("status/503", NULL, 503,
+				    "HTTP 503");
 
-	cr_assert_not(r.ok);
-	cr_assert_eq(r.http_code, 503);
-	cr_assert_str_eq(r.error, "HTTP 503");
 	cr_assert(r.response_ms > 0);
-	h_srv_stop(srv);
 }
 
 Test(http, any_5xx_fails_even_unlisted)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
+	struct env	e;
 
-	site_init(&s, h_srv_url(srv, "status/599"));
-	s.nbad_status = 0;
-	r = check_one(&s);
-	cr_assert_not(r.ok);
-	cr_assert_str_eq(r.error, "HTTP 599");
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_start(&e, NULL, "status/599");
+	e.s.nbad_status = 0;
+	expect_error(&e.s, "HTTP 599");
+	env_stop(&e);
 }
 
 Test(http, listed_404_fails)
 {
-	struct h_srv		*srv = start_http();
-	struct http_result	 r = check_path(srv, "status/404", NULL);
-
-	cr_assert_not(r.ok);
-	cr_assert_eq(r.http_code, 404);
-	cr_assert_str_eq(r.error, "HTTP 404");
-	h_srv_stop(srv);
+	expect_path("status/404", NULL, 404, "HTTP 404");
 }
 
 Test(http, unlisted_418_is_ok)
 {
-	struct h_srv		*srv = start_http();
-	struct http_result	 r = check_path(srv, "status/418", NULL);
-
-	cr_assert(r.ok, "error: %s", r.error);
-	cr_assert_eq(r.http_code, 418);
-	h_srv_stop(srv);
+	expect_path("status/418", NULL, 418, "");
 }
 
 Test(http, connection_refused)
 {
-	struct site		s;
 	struct http_result	r;
 
-	site_init(&s, h_strf("http://127.0.0.1:%d/", free_port()));
-	r = check_one(&s);
+	r = check_url(h_strf("http://127.0.0.1:%d/", free_port()), NULL);
 	cr_assert_not(r.ok);
 	cr_assert_eq(r.http_code, 0);
 	cr_assert_str_eq(r.error, "connection refused");
 	cr_assert(r.response_ms < 2000, "%f", r.response_ms);
-	site_clear(&s);
 }
 
 Test(http, error_never_shows_userinfo)
 {
-	struct site		s;
 	struct http_result	r;
 
-	site_init(&s, h_strf("http://alice:s3cret@127.0.0.1:%d/", free_port()));
-	r = check_one(&s);
+	r = check_url(h_strf("http://alice:s3cret@127.0.0.1:%d/", free_port()),
+	    NULL);
 	cr_assert_not(r.ok);
 	cr_assert_null(strstr(r.error, "s3cret"), "%s", r.error);
 	cr_assert_null(strstr(r.error, "alice"), "%s", r.error);
-	site_clear(&s);
 }
 
 Test(http, hang_times_out)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
-	double			 t0 = h_now_ms();
+	struct env		e;
+	struct http_result	r;
+	double			t0 = h_now_ms();
 
-	site_init(&s, h_srv_url(srv, "hang"));
-	s.timeout_ms = 1000;
-	r = check_one(&s);
-	cr_assert_not(r.ok);
-	cr_assert_str_eq(r.error, "timeout");
+	env_start(&e, NULL, "hang");
+	e.s.timeout_ms = 1000;
+	r = expect_error(&e.s, "timeout");
 	cr_assert_eq(r.http_code, 0);
 	cr_assert(r.response_ms >= 900 && r.response_ms <= 3000, "%f",
 	    r.response_ms);
 	cr_assert(h_now_ms() - t0 < 3000);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 /* Returns the peak resident set of this process in KiB. */
@@ -264,14 +341,8 @@ Test(http, endless_body_keyword_stops_at_1mib)
 
 Test(http, keyword_beyond_1mib_not_found)
 {
-	struct h_srv		*srv = start_http();
-	struct http_result	 r = check_path(srv, "big/5000000?tail=NEEDLE",
-				    "NEEDLE");
-
-	cr_assert_not(r.ok);
-	cr_assert_eq(r.http_code, 200);
-	cr_assert_str_eq(r.error, "keyword not found");
-	h_srv_stop(srv);
+	expect_path("big/5000000?tail=NEEDLE", "NEEDLE", 200,
+	    "keyword not found");
 }
 
 Test(http, keyword_within_1mib_found)
@@ -312,22 +383,18 @@ Test(http, keyword_present_and_absent)
 
 Test(http, head_with_keyword_not_found)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
+	struct env		e;
+	struct http_result	r;
 
-	site_init(&s, h_srv_url(srv, "keyword/hello"));
-	free(s.method);
-	s.method = strdup("HEAD");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	env_start(&e, NULL, "keyword/hello");
+	set_str(&e.s.method, "HEAD");
+	r = expect_ok(&e.s);
 	cr_assert_eq(r.http_code, 200);
-	s.keyword = strdup("hello");
-	r = check_one(&s);
+	e.s.keyword = strdup("hello");
+	r = check_one(&e.s);
 	cr_assert_str_eq(r.error, "keyword not found");
-	cr_assert_eq(h_srv_hits(srv, "/keyword/"), 2);
-	site_clear(&s);
-	h_srv_stop(srv);
+	cr_assert_eq(h_srv_hits(e.srv, "/keyword/"), 2);
+	env_stop(&e);
 }
 
 Test(http, redirects_followed)
@@ -343,29 +410,20 @@ Test(http, redirects_followed)
 
 Test(http, redirect_loop_fails)
 {
-	struct h_srv		*srv = start_http();
-	struct http_result	 r = check_path(srv, "redirect-loop", NULL);
-
-	cr_assert_not(r.ok);
-	cr_assert_str_eq(r.error, "too many redirects");
-	cr_assert_eq(r.http_code, 302);
-	h_srv_stop(srv);
+	expect_path("redirect-loop", NULL, 302, "too many redirects");
 }
 
 Test(http, redirect_not_followed_judged_by_code)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
+	struct env		e;
+	struct http_result	r;
 
-	site_init(&s, h_srv_url(srv, "redirect/1"));
-	s.follow_redirects = 0;
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	env_start(&e, NULL, "redirect/1");
+	e.s.follow_redirects = 0;
+	r = expect_ok(&e.s);
 	cr_assert_eq(r.http_code, 302);
-	cr_assert_eq(h_srv_hits(srv, "/redirect/"), 1);
-	site_clear(&s);
-	h_srv_stop(srv);
+	cr_assert_eq(h_srv_hits(e.srv, "/redirect/"), 1);
+	env_stop(&e);
 }
 
 Test(http, reset_fails)
@@ -382,33 +440,24 @@ Test(http, reset_fails)
 
 Test(http, method_headers_and_user_agent_reach_server)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
-	char			*logpath, *log;
+	/* What /echo must report back, one check each. */
+	static const char *const	 keywords[] = { "\"method\":\"POST\"",
+					    "\"X-Peekl-Test\":\"abc123\"",
+					    "\"User-Agent\":\"peekl/" };
+	struct env			 e;
+	char				*logpath, *log;
+	size_t				 i;
 
-	site_init(&s, h_srv_url(srv, "echo"));
-	free(s.method);
-	s.method = strdup("POST");
-	s.headers = calloc(2, sizeof(*s.headers));
-	s.headers[0].name = strdup("X-Peekl-Test");
-	s.headers[0].value = strdup("abc123");
-	s.headers[1].name = strdup("X-Empty");
-	s.headers[1].value = strdup("");
-	s.nheaders = 2;
-	s.keyword = strdup("\"method\":\"POST\"");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
-	free(s.keyword);
-	s.keyword = strdup("\"X-Peekl-Test\":\"abc123\"");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
-	free(s.keyword);
-	s.keyword = strdup("\"User-Agent\":\"peekl/");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	env_start(&e, NULL, "echo");
+	set_str(&e.s.method, "POST");
+	site_add_header(&e.s, "X-Peekl-Test", "abc123");
+	site_add_header(&e.s, "X-Empty", "");
+	for (i = 0; i < ARRAY_LEN(keywords); i++) {
+		set_str(&e.s.keyword, keywords[i]);
+		expect_ok(&e.s);
+	}
 	/* The server's own log agrees, and we never ask for compression. */
-	logpath = h_srv_file(srv, "log");
+	logpath = h_srv_file(e.srv, "log");
 	log = h_read_file(logpath);
 	cr_assert_not_null(log);
 	cr_assert_not_null(strstr(log, "POST\t/echo"), "%s", log);
@@ -418,44 +467,34 @@ Test(http, method_headers_and_user_agent_reach_server)
 	cr_assert_null(strstr(log, "Accept-Encoding"), "%s", log);
 	free(log);
 	free(logpath);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 Test(http, custom_method)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
+	struct env	e;
 
-	site_init(&s, h_srv_url(srv, "echo"));
-	free(s.method);
-	s.method = strdup("OPTIONS");
-	s.keyword = strdup("\"method\":\"OPTIONS\"");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_start(&e, NULL, "echo");
+	set_str(&e.s.method, "OPTIONS");
+	e.s.keyword = strdup("\"method\":\"OPTIONS\"");
+	expect_ok(&e.s);
+	env_stop(&e);
 }
 
 Test(http, https_with_ca_file)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls", NULL });
-	struct site		 s;
-	struct http_result	 r;
+	struct env		e;
+	struct http_result	r;
 
-	site_init(&s, h_srv_url(srv, "ok"));
-	s.ca_file = h_srv_file(srv, "ca.pem");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	env_tls(&e, tls_args, "ok");
+	r = expect_ok(&e.s);
 	cr_assert_eq(r.http_code, 200);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 Test(http, https_untrusted_without_ca_file)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls", NULL });
+	struct h_srv		*srv = h_srv_start(tls_args);
 	struct http_result	 r;
 
 	unsetenv("SSL_CERT_FILE");
@@ -468,7 +507,7 @@ Test(http, https_untrusted_without_ca_file)
 
 Test(http, https_ssl_cert_file_env_is_honoured)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls", NULL });
+	struct h_srv		*srv = h_srv_start(tls_args);
 	char			*ca = h_srv_file(srv, "ca.pem");
 	struct http_result	 r;
 
@@ -482,35 +521,22 @@ Test(http, https_ssl_cert_file_env_is_honoured)
 
 Test(http, https_expired_certificate)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls",
-				    "--days-left", "-3", NULL });
-	struct site		 s;
-	struct http_result	 r;
+	struct env	e;
 
-	site_init(&s, h_srv_url(srv, "ok"));
-	s.ca_file = h_srv_file(srv, "ca.pem");
-	r = check_one(&s);
-	cr_assert_not(r.ok);
-	cr_assert_str_eq(r.error, "tls error: certificate expired");
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_tls(&e, (const char *[]){ "--tls", "--days-left", "-3", NULL },
+	    "ok");
+	expect_error(&e.s, "tls error: certificate expired");
+	env_stop(&e);
 }
 
 Test(http, https_wrong_host)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls",
-				    "--cn", "other.example", "--san",
-				    "other.example", NULL });
-	struct site		 s;
-	struct http_result	 r;
+	struct env	e;
 
-	site_init(&s, h_srv_url(srv, "ok"));
-	s.ca_file = h_srv_file(srv, "ca.pem");
-	r = check_one(&s);
-	cr_assert_not(r.ok);
-	cr_assert_str_eq(r.error, "tls error: hostname mismatch");
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_tls(&e, (const char *[]){ "--tls", "--cn", "other.example",
+	    "--san", "other.example", NULL }, "ok");
+	expect_error(&e.s, "tls error: hostname mismatch");
+	env_stop(&e);
 }
 
 /* Fills jobs[0..n) with checks of path on srv; the sites go in sites. */
@@ -526,25 +552,33 @@ jobs_init(struct http_job *jobs, struct site *sites, size_t n,
 	}
 }
 
+/* Runs the n jobs, at most max at once; all must pass, and the batch must
+ * take 2 to 3.5 s. Clears the sites. */
+static void
+run_all_ok(struct http_job *jobs, struct site *sites, size_t n, int max)
+{
+	double	t0 = h_now_ms(), elapsed;
+	size_t	i;
+
+	cr_assert_eq(http_batch_run(jobs, n, max, NULL), 0);
+	elapsed = h_now_ms() - t0;
+	cr_assert(elapsed >= 2000 && elapsed < 3500, "%f ms", elapsed);
+	for (i = 0; i < n; i++) {
+		cr_assert(jobs[i].res.done && jobs[i].res.ok, "job %zu: %s", i,
+		    jobs[i].res.error);
+		site_clear(&sites[i]);
+	}
+}
+
 Test(http, slow_check_does_not_delay_the_others)
 {
 	struct h_srv		*srv = start_http();
 	struct http_job		 jobs[11];
 	struct site		 sites[11];
-	double			 t0, elapsed;
-	size_t			 i;
 
 	jobs_init(jobs, sites, 1, srv, "slow/2000");
 	jobs_init(jobs + 1, sites + 1, 10, srv, "ok");
-	t0 = h_now_ms();
-	cr_assert_eq(http_batch_run(jobs, 11, 100, NULL), 0);
-	elapsed = h_now_ms() - t0;
-	cr_assert(elapsed >= 2000 && elapsed < 3500, "%f ms", elapsed);
-	for (i = 0; i < 11; i++) {
-		cr_assert(jobs[i].res.done && jobs[i].res.ok, "job %zu: %s", i,
-		    jobs[i].res.error);
-		site_clear(&sites[i]);
-	}
+	run_all_ok(jobs, sites, 11, 100);
 	/* The fast ones finished long before the slow one. */
 	cr_assert(jobs[0].res.response_ms >= 1900, "%f", jobs[0].res.response_ms);
 	cr_assert(jobs[5].res.response_ms < 1000, "%f", jobs[5].res.response_ms);
@@ -556,18 +590,9 @@ Test(http, concurrency_is_bounded)
 	struct h_srv		*srv = start_http();
 	struct http_job		 jobs[4];
 	struct site		 sites[4];
-	double			 t0, elapsed;
-	size_t			 i;
 
 	jobs_init(jobs, sites, 4, srv, "slow/1000");
-	t0 = h_now_ms();
-	cr_assert_eq(http_batch_run(jobs, 4, 2, NULL), 0);
-	elapsed = h_now_ms() - t0;
-	cr_assert(elapsed >= 2000 && elapsed < 3500, "%f ms", elapsed);
-	for (i = 0; i < 4; i++) {
-		cr_assert(jobs[i].res.ok, "job %zu: %s", i, jobs[i].res.error);
-		site_clear(&sites[i]);
-	}
+	run_all_ok(jobs, sites, 4, 2);
 	/* The second pair started when the first pair finished. */
 	cr_assert(jobs[3].res.started_ms - jobs[0].res.started_ms >= 900);
 	h_srv_stop(srv);
@@ -826,18 +851,6 @@ tsrv_stop(struct tsrv *ts)
 	close(ts->fd);
 }
 
-/* Adds the header name: value to s. */
-static void
-site_add_header(struct site *s, const char *name, const char *value)
-{
-	s->headers = realloc(s->headers,
-	    (s->nheaders + 1) * sizeof(*s->headers));
-	cr_assert_not_null(s->headers);
-	s->headers[s->nheaders].name = strdup(name);
-	s->headers[s->nheaders].value = strdup(value);
-	s->nheaders++;
-}
-
 /* Returns the malloc'd line of srv's request log for "METHOD\tTARGET\t". */
 static char *
 srv_log_line(const struct h_srv *srv, const char *method, const char *target)
@@ -876,77 +889,66 @@ use_https_proxy(int port)
 
 Test(http, https_proxy_connect_reply_is_not_the_answer)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls", NULL });
+	struct env		 e;
 	struct tsrv		*px = tsrv_start(TSRV_PROXY, NULL, 0);
-	struct site		 s;
 	struct http_result	 r;
 	char			*want;
 
 	use_https_proxy(px->port);
-	site_init(&s, h_srv_url(srv, "status/503"));
-	s.ca_file = h_srv_file(srv, "ca.pem");
-	site_add_header(&s, "X-Api-Key", "k3y");
-	r = check_one(&s);
-	cr_assert_not(r.ok);
+	env_tls(&e, tls_args, "status/503");
+	site_add_header(&e.s, "X-Api-Key", "k3y");
+	r = expect_error(&e.s, "HTTP 503");
 	cr_assert_eq(r.http_code, 503);
-	cr_assert_str_eq(r.error, "HTTP 503");
-	free(s.url);
-	s.url = h_srv_url(srv, "ok");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	set_own(&e.s.url, h_srv_url(e.srv, "ok"));
+	r = expect_ok(&e.s);
 	cr_assert_eq(r.http_code, 200);
 	/* The proxy accepts the tunnel but nobody listens behind it. */
-	free(s.url);
-	s.url = strdup("https://localhost:1/");
-	r = check_one(&s);
+	set_str(&e.s.url, "https://localhost:1/");
+	r = check_one(&e.s);
 	cr_assert_not(r.ok);
 	cr_assert_eq(r.http_code, 0);
 	cr_assert_str_neq(r.error, "");
 	tsrv_stop(px);
 	/* The checks went through the proxy, and the site's headers did not
 	 * go to the proxy. */
-	want = h_strf("CONNECT localhost:%d ", h_srv_port(srv));
+	want = h_strf("CONNECT localhost:%d ", h_srv_port(e.srv));
 	cr_assert_not_null(strstr(px->seen, want), "%s", px->seen);
 	cr_assert_null(strstr(px->seen, "k3y"), "%s", px->seen);
 	free(want);
 	free(px);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 Test(http, https_proxy_refusing_the_tunnel_fails)
 {
 	struct tsrv		*px = tsrv_start(TSRV_PROXY, NULL, 0);
-	struct site		 s;
 	struct http_result	 r;
 
 	use_https_proxy(px->port);
-	site_init(&s, h_strf("https://localhost:%d/", free_port()));
-	r = check_one(&s);
+	r = check_url(h_strf("https://localhost:%d/", free_port()), NULL);
 	cr_assert_not(r.ok);
 	cr_assert_eq(r.http_code, 0);
 	cr_assert_str_eq(r.error, "proxy error: HTTP 502");
 	tsrv_stop(px);
 	free(px);
-	site_clear(&s);
 }
 
 Test(http, custom_headers_not_sent_to_another_origin)
 {
-	struct h_srv		*srv = start_http();
-	char			*echo = h_srv_url(srv, "echo"), *line;
-	struct tsrv		*rd = tsrv_start(TSRV_REDIRECT, echo, 0);
-	struct site		 s;
+	struct env		 e;
+	struct tsrv		*rd;
 	struct http_result	 r;
+	char			*line;
 
+	env_start(&e, NULL, "echo");
+	rd = tsrv_start(TSRV_REDIRECT, e.s.url, 0);
 	/* Same host, another port: another origin. */
-	site_init(&s, h_strf("http://127.0.0.1:%d/start", rd->port));
-	site_add_header(&s, "X-Api-Key", "k3y");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	set_own(&e.s.url, h_strf("http://127.0.0.1:%d/start", rd->port));
+	site_add_header(&e.s, "X-Api-Key", "k3y");
+	r = expect_ok(&e.s);
 	cr_assert_eq(r.http_code, 200);
-	cr_assert_eq(h_srv_hits(srv, "/echo"), 1);
-	line = srv_log_line(srv, "GET", "/echo");
+	cr_assert_eq(h_srv_hits(e.srv, "/echo"), 1);
+	line = srv_log_line(e.srv, "GET", "/echo");
 	cr_assert_not_null(line);
 	cr_assert_null(strstr(line, "X-Api-Key"), "%s", line);
 	cr_assert_not_null(strstr(line, "User-Agent: peekl/"), "%s", line);
@@ -954,29 +956,24 @@ Test(http, custom_headers_not_sent_to_another_origin)
 	cr_assert_not_null(strstr(rd->seen, "X-Api-Key: k3y"), "%s", rd->seen);
 	free(line);
 	free(rd);
-	free(echo);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 Test(http, custom_headers_kept_on_same_origin_redirect)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
+	struct env		e;
+	struct http_result	r;
 	char			*line;
 
-	site_init(&s, h_srv_url(srv, "redirect/1"));
-	site_add_header(&s, "X-Api-Key", "k3y");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	env_start(&e, NULL, "redirect/1");
+	site_add_header(&e.s, "X-Api-Key", "k3y");
+	r = expect_ok(&e.s);
 	cr_assert_eq(r.http_code, 200);
-	line = srv_log_line(srv, "GET", "/redirect/0");
+	line = srv_log_line(e.srv, "GET", "/redirect/0");
 	cr_assert_not_null(line);
 	cr_assert_not_null(strstr(line, "X-Api-Key: k3y"), "%s", line);
 	free(line);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 Test(http, redirects_at_most_ten)
@@ -996,72 +993,56 @@ Test(http, redirects_at_most_ten)
 
 Test(http, redirected_post_becomes_get)
 {
-	struct h_srv		*srv = start_http();
-	struct site		 s;
-	struct http_result	 r;
-	char			*line;
+	struct env	 e;
+	char		*line;
 
-	site_init(&s, h_srv_url(srv, "redirect/1"));
-	free(s.method);
-	s.method = strdup("POST");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
-	line = srv_log_line(srv, "GET", "/redirect/0");
+	env_start(&e, NULL, "redirect/1");
+	set_str(&e.s.method, "POST");
+	expect_ok(&e.s);
+	line = srv_log_line(e.srv, "GET", "/redirect/0");
 	cr_assert_not_null(line, "the redirect was not followed with a GET");
 	free(line);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 Test(http, redirect_chain_shares_one_timeout)
 {
-	struct h_srv		*srv = start_http();
-	char			*slow = h_srv_url(srv, "slow/700");
-	struct tsrv		*rd = tsrv_start(TSRV_REDIRECT, slow, 700);
-	struct site		 s;
+	struct env		 e;
+	struct tsrv		*rd;
 	struct http_result	 r;
 
+	env_start(&e, NULL, "slow/700");
+	rd = tsrv_start(TSRV_REDIRECT, e.s.url, 700);
 	/* Each hop alone fits in the timeout, both together do not. */
-	site_init(&s, h_strf("http://127.0.0.1:%d/", rd->port));
-	s.timeout_ms = 1000;
-	r = check_one(&s);
-	cr_assert_not(r.ok);
-	cr_assert_str_eq(r.error, "timeout");
+	set_own(&e.s.url, h_strf("http://127.0.0.1:%d/", rd->port));
+	e.s.timeout_ms = 1000;
+	r = expect_error(&e.s, "timeout");
 	cr_assert(r.response_ms >= 900 && r.response_ms < 1500, "%f",
 	    r.response_ms);
 	/* With room for both, response_ms counts both. */
-	s.timeout_ms = 5000;
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
+	e.s.timeout_ms = 5000;
+	r = expect_ok(&e.s);
 	cr_assert(r.response_ms >= 1350 && r.response_ms < 3000, "%f",
 	    r.response_ms);
 	tsrv_stop(rd);
 	free(rd);
-	free(slow);
-	site_clear(&s);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 Test(http, https_ca_file_of_another_ca_not_trusted)
 {
-	struct h_srv		*srv = h_srv_start((const char *[]){ "--tls", NULL });
-	struct h_srv		*other = h_srv_start((const char *[]){ "--tls", NULL });
-	struct site		 s;
+	struct env		 e;
+	struct h_srv		*other = h_srv_start(tls_args);
 	struct http_result	 r;
 
-	site_init(&s, h_srv_url(srv, "ok"));
-	s.ca_file = h_srv_file(other, "ca.pem");
-	r = check_one(&s);
-	cr_assert_not(r.ok);
+	env_start(&e, tls_args, "ok");
+	e.s.ca_file = h_srv_file(other, "ca.pem");
+	r = expect_error(&e.s, "tls error: certificate not trusted");
 	cr_assert_eq(r.http_code, 0);
-	cr_assert_str_eq(r.error, "tls error: certificate not trusted");
-	free(s.ca_file);
-	s.ca_file = h_srv_file(srv, "ca.pem");
-	r = check_one(&s);
-	cr_assert(r.ok, "error: %s", r.error);
-	site_clear(&s);
+	set_own(&e.s.ca_file, h_srv_file(e.srv, "ca.pem"));
+	expect_ok(&e.s);
 	h_srv_stop(other);
-	h_srv_stop(srv);
+	env_stop(&e);
 }
 
 /* Checks a trickling answer of status with a keyword; returns the result. */

@@ -44,6 +44,9 @@ static struct integration discord_named = {
 static struct integration webhook = {
 	.kind = INTEG_WEBHOOK, .url = STR("https://alerts.example.com/peekl"),
 };
+static const struct integration *const all_integrations[] = {
+	&slack, &discord, &webhook
+};
 
 /* The DOWN alert of the examples: HTTP 503 on the second failure. */
 static void
@@ -56,6 +59,13 @@ make_down(struct alert *a, const struct site *site, const char *error)
 
 	snprintf(r.error, sizeof(r.error), "%s", error);
 	alert_from_http(a, site, &tr, &r, &st, T0_MS);
+}
+
+/* make_down of api with HTTP 503, the alert most tests use. */
+static void
+make_api_down(struct alert *a)
+{
+	make_down(a, &api, "HTTP 503");
 }
 
 static void
@@ -103,6 +113,14 @@ make_ok(struct alert *a)
 	make_cert(a, CERT_CRITICAL, CERT_OK, 80, 1802512800, "");
 }
 
+/* Critical from the start: valid for 80 more days but not trusted. */
+static void
+make_untrusted(struct alert *a)
+{
+	make_cert(a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
+	    "certificate not trusted");
+}
+
 /* Compares got (plus a final newline) with tests/golden/name.json, printing
  * both on a mismatch; with PEEKL_GOLDEN_UPDATE set, rewrites the file. */
 static void
@@ -135,98 +153,37 @@ golden(const char *name, const char *got)
 		    "want: %s" "got:  %s\n", path, i, want, got);
 }
 
-/* Renders a for in, compares with the golden file, frees everything. */
+/* Builds an alert with make, renders it for in and compares that with the
+ * golden file name. */
 static void
 golden_payload(const char *name, const struct integration *in,
-    struct alert *a)
+    void (*make)(struct alert *))
 {
-	char	*p = alert_payload(in, a);
+	struct alert	 a;
+	char		*p;
 
+	make(&a);
+	p = alert_payload(in, &a);
 	golden(name, p);
 	free(p);
-	alert_clear(a);
+	alert_clear(&a);
 }
 
-Test(alert_golden, slack_down)
-{
-	struct alert	a;
+/* One test per golden file, named after it: the payload for integration
+ * in of the alert that make builds. */
+#define GOLDEN_TEST(name, in, make) \
+	Test(alert_golden, name) { golden_payload(#name, &in, make); }
 
-	make_down(&a, &api, "HTTP 503");
-	golden_payload("slack_down", &slack, &a);
-}
-
-Test(alert_golden, slack_up)
-{
-	struct alert	a;
-
-	make_up(&a);
-	golden_payload("slack_up", &slack, &a);
-}
-
-Test(alert_golden, slack_cert_warning)
-{
-	struct alert	a;
-
-	make_warning(&a);
-	golden_payload("slack_cert_warning", &slack, &a);
-}
-
-Test(alert_golden, slack_cert_critical_expired)
-{
-	struct alert	a;
-
-	make_expired(&a);
-	golden_payload("slack_cert_critical_expired", &slack, &a);
-}
-
-Test(alert_golden, slack_cert_ok)
-{
-	struct alert	a;
-
-	make_ok(&a);
-	golden_payload("slack_cert_ok", &slack, &a);
-}
-
-Test(alert_golden, discord_down)
-{
-	struct alert	a;
-
-	make_down(&a, &api, "HTTP 503");
-	golden_payload("discord_down", &discord, &a);
-}
-
-Test(alert_golden, discord_cert_warning)
-{
-	struct alert	a;
-
-	make_warning(&a);
-	golden_payload("discord_cert_warning", &discord, &a);
-}
-
-Test(alert_golden, webhook_down)
-{
-	struct alert	a;
-
-	make_down(&a, &api, "HTTP 503");
-	golden_payload("webhook_down", &webhook, &a);
-}
-
-Test(alert_golden, webhook_up)
-{
-	struct alert	a;
-
-	make_up(&a);
-	golden_payload("webhook_up", &webhook, &a);
-}
-
-Test(alert_golden, webhook_cert_critical)
-{
-	struct alert	a;
-
-	make_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
-	    "certificate not trusted");
-	golden_payload("webhook_cert_critical", &webhook, &a);
-}
+GOLDEN_TEST(slack_down, slack, make_api_down)
+GOLDEN_TEST(slack_up, slack, make_up)
+GOLDEN_TEST(slack_cert_warning, slack, make_warning)
+GOLDEN_TEST(slack_cert_critical_expired, slack, make_expired)
+GOLDEN_TEST(slack_cert_ok, slack, make_ok)
+GOLDEN_TEST(discord_down, discord, make_api_down)
+GOLDEN_TEST(discord_cert_warning, discord, make_warning)
+GOLDEN_TEST(webhook_down, webhook, make_api_down)
+GOLDEN_TEST(webhook_up, webhook, make_up)
+GOLDEN_TEST(webhook_cert_critical, webhook, make_untrusted)
 
 /* --- the one-line summary --- */
 
@@ -247,7 +204,7 @@ Test(alert_text, http)
 	struct http_result	r = { .done = 1, .response_ms = 10000 };
 	struct site_state	st = { .failures = 1 };
 
-	make_down(&a, &api, "HTTP 503");
+	make_api_down(&a);
 	text_is(&a, "DOWN api (https://api.example.com/health): HTTP 503, "
 	    "2 failed checks");
 	make_up(&a);
@@ -273,8 +230,7 @@ Test(alert_text, cert)
 	make_expired(&a);
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
 	    "expired 4 days ago (2026-11-21)");
-	make_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
-	    "certificate not trusted");
+	make_untrusted(&a);
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
 	    "not trusted, expires in 80 days");
 	make_ok(&a);
@@ -319,29 +275,43 @@ parse(const char *payload)
 	return j;
 }
 
+/* Returns the payload of a for in, parsed; json_decref it. */
+static json_t *
+payload_json(const struct integration *in, const struct alert *a)
+{
+	char	*p = alert_payload(in, a);
+	json_t	*j = parse(p);
+
+	free(p);
+	return j;
+}
+
+/* Returns the string member key of j, NULL when there is none. */
+static const char *
+str_of(const json_t *j, const char *key)
+{
+	return json_string_value(json_object_get(j, key));
+}
+
 Test(alert_escape, quote_and_backslash)
 {
 	struct site	 s = { .name = STR("odd"),
 			       .url = STR("https://x.example/a\"b\\c") };
 	struct alert	 a;
-	const struct integration *ins[] = { &slack, &discord, &webhook };
-	char		*p;
 	json_t		*j;
 	size_t		 i;
 
 	make_down(&a, &s, "HTTP 503");
-	for (i = 0; i < ARRAY_LEN(ins); i++) {
-		p = alert_payload(ins[i], &a);
-		j = parse(p);
-		if (ins[i]->kind == INTEG_WEBHOOK)
-			cr_assert_str_eq(json_string_value(json_object_get(j,
-			    "url")), "https://x.example/a\"b\\c");
-		cr_assert_str_eq(json_string_value(json_object_get(j,
-		    ins[i]->kind == INTEG_DISCORD ? "content" : "text")),
-		    "DOWN odd (https://x.example/a\"b\\c): HTTP 503, 2 failed "
-		    "checks");
+	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
+		j = payload_json(all_integrations[i], &a);
+		if (all_integrations[i]->kind == INTEG_WEBHOOK)
+			cr_assert_str_eq(str_of(j, "url"),
+			    "https://x.example/a\"b\\c");
+		cr_assert_str_eq(str_of(j,
+		    all_integrations[i]->kind == INTEG_DISCORD ? "content" :
+		    "text"), "DOWN odd (https://x.example/a\"b\\c): HTTP 503, "
+		    "2 failed checks");
 		json_decref(j);
-		free(p);
 	}
 	alert_clear(&a);
 }
@@ -356,17 +326,16 @@ Test(alert_escape, non_ascii_passes_through)
 	p = alert_payload(&webhook, &a);
 	cr_assert_not_null(strstr(p, "\"error\":\"délai dépassé\""), "%s", p);
 	j = parse(p);
-	cr_assert_str_eq(json_string_value(json_object_get(j, "text")),
+	free(p);
+	cr_assert_str_eq(str_of(j, "text"),
 	    "DOWN api (https://api.example.com/health): délai dépassé, "
 	    "2 failed checks");
 	json_decref(j);
-	free(p);
 	alert_clear(&a);
 }
 
 Test(alert_escape, invalid_utf8_becomes_valid_json)
 {
-	const struct integration *ins[] = { &slack, &discord, &webhook };
 	struct alert	 a;
 	char		*p;
 	json_t		*j;
@@ -375,14 +344,12 @@ Test(alert_escape, invalid_utf8_becomes_valid_json)
 	/* A stray byte, a truncated sequence, an overlong "/", a surrogate,
 	 * and a sequence cut by the end of the string. */
 	make_down(&a, &api, "bad \xff x \xc3 y \xc0\xaf z \xed\xa0\x80 end\xe2\x82");
-	for (i = 0; i < ARRAY_LEN(ins); i++) {
-		p = alert_payload(ins[i], &a);
-		j = parse(p);
-		if (ins[i]->kind == INTEG_WEBHOOK)
-			cr_assert_str_eq(json_string_value(json_object_get(j,
-			    "error")), "bad ? x ? y ?? z ??? end??");
+	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
+		j = payload_json(all_integrations[i], &a);
+		if (all_integrations[i]->kind == INTEG_WEBHOOK)
+			cr_assert_str_eq(str_of(j, "error"),
+			    "bad ? x ? y ?? z ??? end??");
 		json_decref(j);
-		free(p);
 	}
 	p = alert_encode(&a);
 	j = parse(p);
@@ -394,17 +361,14 @@ Test(alert_escape, invalid_utf8_becomes_valid_json)
 Test(alert_escape, slack_control_characters)
 {
 	struct alert	 a;
-	char		*p;
 	json_t		*j;
 
 	make_down(&a, &api, "<!channel> & <b>");
-	p = alert_payload(&slack, &a);
-	j = parse(p);
-	cr_assert_str_eq(json_string_value(json_object_get(j, "text")),
+	j = payload_json(&slack, &a);
+	cr_assert_str_eq(str_of(j, "text"),
 	    "DOWN api (https://api.example.com/health): &lt;!channel&gt; "
 	    "&amp; &lt;b&gt;, 2 failed checks");
 	json_decref(j);
-	free(p);
 	alert_clear(&a);
 }
 
@@ -412,7 +376,7 @@ Test(alert_escape, discord_limits)
 {
 	struct site	 s = { .name = STR("long"), .url = NULL };
 	struct alert	 a;
-	char		*url, *p;
+	char		*url;
 	json_t		*j, *embed;
 
 	url = xcalloc(1, 3001);
@@ -420,18 +384,13 @@ Test(alert_escape, discord_limits)
 	memset(url + 18, 'a', 2982);
 	s.url = url;
 	make_down(&a, &s, "HTTP 503");
-	p = alert_payload(&discord_named, &a);
-	j = parse(p);
-	cr_assert_str_eq(json_string_value(json_object_get(j, "username")),
-	    "Peekl");
-	cr_assert_leq(strlen(json_string_value(json_object_get(j,
-	    "content"))), 2000);
+	j = payload_json(&discord_named, &a);
+	cr_assert_str_eq(str_of(j, "username"), "Peekl");
+	cr_assert_leq(strlen(str_of(j, "content")), 2000);
 	embed = json_array_get(json_object_get(j, "embeds"), 0);
-	cr_assert_leq(strlen(json_string_value(json_object_get(
-	    json_array_get(json_object_get(embed, "fields"), 0), "value"))),
-	    1024);
+	cr_assert_leq(strlen(str_of(json_array_get(json_object_get(embed,
+	    "fields"), 0), "value")), 1024);
 	json_decref(j);
-	free(p);
 	free(url);
 	alert_clear(&a);
 }
@@ -489,55 +448,55 @@ Test(alert_queue, round_trip)
 	round_trip(&a);
 }
 
+/* Asserts that json does not decode and leaves a empty. */
+static void
+rejects(const char *json, struct alert *a)
+{
+	cr_assert_eq(alert_decode(json, a), -1, "accepted %s", json);
+	cr_assert_null(a->site);
+}
+
+/* Returns s with its first from replaced by to, malloc'd. */
+static char *
+replaced(const char *s, const char *from, const char *to)
+{
+	const char	*at = strstr(s, from);
+
+	cr_assert_not_null(at, "no %s in %s", from, s);
+	return xasprintf("%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+}
+
 Test(alert_queue, decode_rejects_garbage)
 {
-	static const char *const bad[] = {
-		"", "null", "[]", "{}", "42", "\"DOWN\"", "{\"kind\":",
-		"not json at all",
-		/* A valid alert with one field broken at a time. */
-		"{\"kind\":\"dns\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
-		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
-		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
-		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
-		"\"timestamp_ms\":1}",
-		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"MAYBE\","
-		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
-		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
-		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
-		"\"timestamp_ms\":1}",
-		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
-		"\"previous\":\"up\",\"error\":null,\"http_code\":\"503\","
-		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
-		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
-		"\"timestamp_ms\":1}",
-		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
-		"\"previous\":\"up\",\"error\":7,\"http_code\":0,"
-		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
-		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
-		"\"timestamp_ms\":1}",
-		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
-		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
-		"\"response_ms\":1,\"failures\":-1,\"have_cert\":false,"
-		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
-		"\"timestamp_ms\":1}",
-		"{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
-		"\"previous\":\"up\",\"error\":null,\"http_code\":0,"
-		"\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
-		"\"days_left\":0,\"not_after\":0,\"duration_ms\":0}",
-	};
+	/* A valid alert, and the same with one field broken at a time. */
 	static const char good[] =
 	    "{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
 	    "\"previous\":\"up\",\"error\":null,\"http_code\":0,"
 	    "\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
 	    "\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
 	    "\"timestamp_ms\":1}";
-	struct alert	a;
-	size_t		i;
+	static const char *const breaks[][2] = {
+		{ "\"kind\":\"http\"", "\"kind\":\"dns\"" },
+		{ "\"state\":\"DOWN\"", "\"state\":\"MAYBE\"" },
+		{ "\"http_code\":0", "\"http_code\":\"503\"" },
+		{ "\"error\":null", "\"error\":7" },
+		{ "\"failures\":1", "\"failures\":-1" },
+		{ ",\"timestamp_ms\":1", "" },
+	};
+	static const char *const bad[] = {
+		"", "null", "[]", "{}", "42", "\"DOWN\"", "{\"kind\":",
+		"not json at all",
+	};
+	struct alert	 a;
+	char		*broken;
+	size_t		 i;
 
-	for (i = 0; i < ARRAY_LEN(bad); i++) {
-		cr_assert_eq(alert_decode(bad[i], &a), -1, "accepted %s",
-		    bad[i]);
-		cr_assert_null(a.site);
+	for (i = 0; i < ARRAY_LEN(bad); i++)
+		rejects(bad[i], &a);
+	for (i = 0; i < ARRAY_LEN(breaks); i++) {
+		broken = replaced(good, breaks[i][0], breaks[i][1]);
+		rejects(broken, &a);
+		free(broken);
 	}
 	cr_assert_eq(alert_decode(NULL, &a), -1);
 	/* The control: the same object, unbroken, decodes. */
