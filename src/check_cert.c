@@ -325,8 +325,7 @@ refused_our_versions(const mbedtls_ssl_context *ssl, int rc)
 	if (ssl->in_msgtype != MBEDTLS_SSL_MSG_ALERT || ssl->in_msglen < 2)
 		return 0;
 	alert = ssl->in_msg[1];
-	return alert == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION ||
-	    alert == MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE;
+	return alert == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION;
 }
 
 /* Writes "tls handshake failed: <reason>" for an mbedTLS error code. */
@@ -458,8 +457,14 @@ ca_get(struct ca_entry *ca)
 static size_t
 ip_literal(const char *host, unsigned char addr[16])
 {
-	if (inet_pton(AF_INET, host, addr) == 1)
+	struct in_addr	a4;
+
+	/* inet_aton, not inet_pton: getaddrinfo connects "127.1" and
+	 * "2130706433" to 127.0.0.1 as well, and so does libcurl. */
+	if (inet_aton(host, &a4) != 0) {
+		memcpy(addr, &a4, 4);
 		return 4;
+	}
 	if (inet_pton(AF_INET6, host, addr) == 1)
 		return 16;
 	return 0;

@@ -549,6 +549,10 @@ transport_error(CURL *e, CURLcode rc, const char *errbuf, char *out,
 	case CURLE_TOO_MANY_REDIRECTS:
 		snprintf(out, outsz, "too many redirects");
 		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* Only a redirect can name one: the config allows http(s). */
+		snprintf(out, outsz, "bad redirect location");
+		break;
 	case CURLE_SSL_CONNECT_ERROR:
 		if (oserr == ECONNRESET) {
 			snprintf(out, outsz, "connection reset");
@@ -617,7 +621,8 @@ resolve_location(const char *base, const char *location)
 	if (base == NULL || (u = curl_url()) == NULL)
 		return NULL;
 	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_URL, location, CURLU_ALLOW_SPACE) ==
+	    curl_url_set(u, CURLUPART_URL, location, CURLU_ALLOW_SPACE |
+	    CURLU_URLENCODE) ==
 	    CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
 		url = xstrdup(abs);
@@ -680,11 +685,20 @@ transfer_redirect(CURLM *multi, struct transfer *t, CURLcode *rc)
 	/*
 	 * libcurl's CURLINFO_REDIRECT_URL is only set when the body was read
 	 * to its end, and we stopped at the headers: resolve it ourselves. A
-	 * Location that is no URL leaves the redirect judged as it is.
+	 * Location that cannot be followed (no URL, not http(s)) fails the
+	 * check, as it did when libcurl followed redirects.
 	 */
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &base);
-	if ((url = resolve_location(base, t->location)) == NULL)
+	if ((url = resolve_location(base, t->location)) == NULL) {
+		/* As libcurl would: a Location we cannot follow fails. */
+		*rc = CURLE_UNSUPPORTED_PROTOCOL;
 		return 0;
+	}
+	if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0) {
+		*rc = CURLE_UNSUPPORTED_PROTOCOL;
+		goto out;
+	}
 	if (t->hops >= MAX_REDIRS) {
 		*rc = CURLE_TOO_MANY_REDIRECTS;
 		goto out;

@@ -270,6 +270,12 @@ Test(cert, ip_host_against_ip_san_only)
 	expect_sni("127.0.0.1", "127.0.0.1", "127.0.0.1", "", 200, "");
 }
 
+/* "127.1" is 127.0.0.1 to getaddrinfo and libcurl: an address, no name. */
+Test(cert, short_ipv4_form_is_an_address)
+{
+	expect_sni("127.0.0.1", "127.0.0.1", "127.1", "", 200, "");
+}
+
 Test(cert, ip_host_against_other_ip_san)
 {
 	expect_sni("127.0.0.1", "127.0.0.2,::1", "127.0.0.1",

@@ -1082,3 +1082,25 @@ Test(http, failing_status_with_keyword_ends_at_the_headers)
 	cr_assert_str_eq(r.error, "timeout");
 	cr_assert(elapsed >= 2400, "%f ms", elapsed);
 }
+
+/* A Location that cannot be followed fails the check, as it did when
+ * libcurl followed redirects; file: and ftp: are never fetched. */
+Test(http, unusable_redirect_location_fails)
+{
+	static const char *const bad[] = {
+		"mailto:x", "http:///", "ftp://127.0.0.1/x", "file:///etc/passwd",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tsrv		*rd = tsrv_start(TSRV_REDIRECT, bad[i], 0);
+		struct http_result	 r = check_url(h_strf("http://127.0.0.1:%d/",
+		    rd->port), NULL);
+
+		cr_assert_not(r.ok, "Location %s passed", bad[i]);
+		cr_assert_str_eq(r.error, "bad redirect location", "Location %s",
+		    bad[i]);
+		cr_assert_eq(r.http_code, 302, "Location %s", bad[i]);
+		tsrv_stop(rd);
+		free(rd);
+	}
+}
