@@ -338,6 +338,29 @@ alert_fields(const struct alert *a, struct alert_field *f)
 	return (size_t)(end - f);
 }
 
+json_t *
+alert_fields_json(const struct alert *a, const char *title_key,
+    const char *value_key, const char *short_key,
+    json_t *(*text)(const char *value))
+{
+	struct alert_field	 f[ALERT_FIELDS_MAX];
+	json_t			*arr, *o;
+	size_t			 i, n;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	n = alert_fields(a, f);
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:o, s:b}", title_key, f[i].title,
+		    value_key, text(f[i].value), short_key, f[i].is_short);
+		if (json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 /* --- the queue form --- */
 
 char *

@@ -32,26 +32,11 @@ static const json_int_t discord_colors[TONE__MAX] = {
 	0x1e8e3e,	/* good: UP, OK */
 };
 
+/* A field value cut to Discord's limit (a longer one is refused). */
 static json_t *
-discord_fields(const struct alert *a)
+discord_value(const char *s)
 {
-	struct alert_field	 f[ALERT_FIELDS_MAX];
-	json_t			*arr, *o;
-	size_t			 i, n;
-
-	if ((arr = json_array()) == NULL)
-		return NULL;
-	n = alert_fields(a, f);
-	for (i = 0; i < n; i++) {
-		o = json_pack("{s:s, s:o, s:b}", "name", f[i].title,
-		    "value", json_text(f[i].value, DISCORD_VALUE_MAX),
-		    "inline", f[i].is_short);
-		if (json_array_append_new(arr, o) == -1) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
+	return json_text(s, DISCORD_VALUE_MAX);
 }
 
 char *
@@ -73,7 +58,8 @@ discord_payload(const struct integration *in, const struct alert *a)
 	    "title", json_text(title, DISCORD_TITLE_MAX),
 	    "description", json_text(reason, DISCORD_DESC_MAX),
 	    "color", discord_colors[alert_tone(a)],
-	    "fields", discord_fields(a),
+	    "fields", alert_fields_json(a, "name", "value", "inline",
+	    discord_value),
 	    "timestamp", stamp);
 	free(text);
 	free(title);

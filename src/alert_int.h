@@ -32,6 +32,12 @@ struct alert_field {
 /* Fills f with the fields that apply to a; returns how many. */
 size_t		 alert_fields(const struct alert *a, struct alert_field *f);
 
+/* Returns a's fields as a JSON array of objects keyed title_key,
+ * value_key and short_key, each value made by text(); NULL on error. */
+json_t		*alert_fields_json(const struct alert *a, const char *title_key,
+		    const char *value_key, const char *short_key,
+		    json_t *(*text)(const char *value));
+
 /* The colour family of a's state. */
 enum alert_tone	 alert_tone(const struct alert *a);
 

@@ -57,27 +57,6 @@ slack_string(const char *s)
 	return j;
 }
 
-static json_t *
-slack_fields(const struct alert *a)
-{
-	struct alert_field	 f[ALERT_FIELDS_MAX];
-	json_t			*arr, *o;
-	size_t			 i, n;
-
-	if ((arr = json_array()) == NULL)
-		return NULL;
-	n = alert_fields(a, f);
-	for (i = 0; i < n; i++) {
-		o = json_pack("{s:s, s:o, s:b}", "title", f[i].title,
-		    "value", slack_string(f[i].value), "short", f[i].is_short);
-		if (json_array_append_new(arr, o) == -1) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
 char *
 slack_payload(const struct integration *in, const struct alert *a)
 {
@@ -91,7 +70,8 @@ slack_payload(const struct integration *in, const struct alert *a)
 	    "attachments",
 	    "color", slack_colors[alert_tone(a)],
 	    "fallback", slack_string(text),
-	    "fields", slack_fields(a),
+	    "fields", alert_fields_json(a, "title", "value", "short",
+	    slack_string),
 	    "ts", (json_int_t)(a->timestamp_ms / 1000));
 	free(text);
 	return alert_dump(root);
