@@ -141,32 +141,45 @@ bio_fail(struct conn *c, enum io_fail why, int err, int code)
 	return code;
 }
 
+/*
+ * Judges a send() or recv() that returned -1, for the callbacks below:
+ * returns 1 to try again (after waiting for events on the socket), or 0
+ * with *ret set to the mbedTLS code to return.
+ */
+static int
+bio_again(struct conn *c, short events, int code, int *ret)
+{
+	enum io_fail	why;
+
+	if (errno == EINTR)
+		return 1;
+	if (errno == EPIPE || errno == ECONNRESET)
+		*ret = bio_fail(c, IO_RESET, errno, 0);
+	else if (errno != EAGAIN && errno != EWOULDBLOCK)
+		*ret = bio_fail(c, IO_ERROR, errno, code);
+	else if ((why = wait_fd(c, events)) != IO_NONE)
+		*ret = bio_fail(c, why, c->err, code);
+	else
+		return 1;
+	return 0;
+}
+
 /* mbedTLS send callback: returns bytes sent or a negative mbedTLS code. */
 static int
 bio_send(void *ctx, const unsigned char *data, size_t len)
 {
 	struct conn	*c = ctx;
-	enum io_fail	 why;
 	ssize_t		 n;
+	int		 ret;
 
-	for (;;) {
+	do {
 		if (c->stop != NULL && *c->stop)
 			return bio_fail(c, IO_STOPPED, 0,
 			    MBEDTLS_ERR_NET_SEND_FAILED);
-		n = send(c->fd, data, len, MSG_NOSIGNAL);
-		if (n >= 0)
+		if ((n = send(c->fd, data, len, MSG_NOSIGNAL)) >= 0)
 			return (int)n;
-		if (errno == EINTR)
-			continue;
-		if (errno == EPIPE || errno == ECONNRESET)
-			return bio_fail(c, IO_RESET, errno, 0);
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return bio_fail(c, IO_ERROR, errno,
-			    MBEDTLS_ERR_NET_SEND_FAILED);
-		if ((why = wait_fd(c, POLLOUT)) != IO_NONE)
-			return bio_fail(c, why, c->err,
-			    MBEDTLS_ERR_NET_SEND_FAILED);
-	}
+	} while (bio_again(c, POLLOUT, MBEDTLS_ERR_NET_SEND_FAILED, &ret));
+	return ret;
 }
 
 /* mbedTLS receive callback: returns bytes read (0 at EOF) or a negative
@@ -175,27 +188,17 @@ static int
 bio_recv(void *ctx, unsigned char *data, size_t len)
 {
 	struct conn	*c = ctx;
-	enum io_fail	 why;
 	ssize_t		 n;
+	int		 ret;
 
-	for (;;) {
+	do {
 		if (c->stop != NULL && *c->stop)
 			return bio_fail(c, IO_STOPPED, 0,
 			    MBEDTLS_ERR_NET_RECV_FAILED);
-		n = recv(c->fd, data, len, 0);
-		if (n >= 0)
+		if ((n = recv(c->fd, data, len, 0)) >= 0)
 			return (int)n;
-		if (errno == EINTR)
-			continue;
-		if (errno == ECONNRESET)
-			return bio_fail(c, IO_RESET, errno, 0);
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return bio_fail(c, IO_ERROR, errno,
-			    MBEDTLS_ERR_NET_RECV_FAILED);
-		if ((why = wait_fd(c, POLLIN)) != IO_NONE)
-			return bio_fail(c, why, c->err,
-			    MBEDTLS_ERR_NET_RECV_FAILED);
-	}
+	} while (bio_again(c, POLLIN, MBEDTLS_ERR_NET_RECV_FAILED, &ret));
+	return ret;
 }
 
 /* Writes the short, lower-case reason for a socket failure into out. */

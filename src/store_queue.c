@@ -28,6 +28,22 @@ queue_key(const struct store *st, enum integration_kind ik,
 	return out;
 }
 
+/* Runs script on the queue's key (with suffix) and arg; 0, or -1 (logged). */
+static int
+queue_eval(struct store *st, enum integration_kind ik, const char *suffix,
+    const char *script, const char *arg)
+{
+	redisReply	*r;
+	char		 key[512];
+
+	queue_key(st, ik, suffix, key, sizeof(key));
+	r = store_command(st, key, "EVAL %s 1 %s %s", script, key, arg);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
+		return -1;
+	freeReplyObject(r);
+	return 0;
+}
+
 int
 store_queue_lease(struct store *st, enum integration_kind ik, int64_t ttl_ms)
 {
@@ -48,16 +64,7 @@ store_queue_lease(struct store *st, enum integration_kind ik, int64_t ttl_ms)
 int
 store_queue_unlease(struct store *st, enum integration_kind ik)
 {
-	redisReply	*r;
-	char		 key[512];
-
-	queue_key(st, ik, ":lease", key, sizeof(key));
-	r = store_command(st, key, "EVAL %s 1 %s %s", store_release_script,
-	    key, st->token);
-	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
-	freeReplyObject(r);
-	return 0;
+	return queue_eval(st, ik, ":lease", store_release_script, st->token);
 }
 
 int64_t
@@ -115,15 +122,7 @@ store_queue_head(struct store *st, enum integration_kind ik, char **json)
 int
 store_queue_pop(struct store *st, enum integration_kind ik, const char *json)
 {
-	redisReply	*r;
-	char		 key[512];
-
-	queue_key(st, ik, "", key, sizeof(key));
-	r = store_command(st, key, "EVAL %s 1 %s %s", pop_script, key, json);
-	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
-	freeReplyObject(r);
-	return 0;
+	return queue_eval(st, ik, "", pop_script, json);
 }
 
 long
