@@ -27,3 +27,9 @@ severity_name(enum severity sev)
 		return "unknown";
 	}
 }
+
+int
+check_done(const struct check *c)
+{
+	return c->kind == KIND_HTTP ? c->http.done : c->cert.done;
+}

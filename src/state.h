@@ -42,13 +42,6 @@ struct site_state {
 	int		 unreadable;	/* its key holds another type: not checked */
 };
 
-/* A state change that deserves an alert. */
-struct transition {
-	enum check_kind	 kind;
-	int		 from;		/* enum http_state or enum cert_state */
-	int		 to;
-	int64_t		 duration_ms;	/* time spent in `from` (the outage, for UP) */
-};
 
 const char	*http_state_name(enum http_state s);	/* "unknown", "up", "down" */
 const char	*cert_state_name(enum cert_state s);	/* "unknown", "ok", ... */
