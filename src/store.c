@@ -20,6 +20,7 @@
 #include "state.h"
 #include "store.h"
 #include "store_int.h"
+#include "store_keys.h"
 #include "util.h"
 
 /* Connecting and each command are bounded so a dead or hung Redis fails the
@@ -44,6 +45,12 @@ cmd_add(struct cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	p = xvasprintf(fmt, ap);
 	va_end(ap);
+	cmd_take(cmd, p);
+}
+
+void
+cmd_take(struct cmd *cmd, char *p)
+{
 	if (cmd->argc == cmd->cap) {
 		cmd->cap = cmd->cap ? cmd->cap * 2 : 16;
 		cmd->argv = xrealloc(cmd->argv, cmd->cap * sizeof(*cmd->argv));
@@ -336,9 +343,13 @@ choose_series(struct store *st, const struct redis_conf *rc)
 		break;
 	default:
 		st->use_ts = st->have_ts;
-		if (!st->have_ts)
+		if (!st->have_ts) {
+			char	*key = key_history(st, "NAME");
+
 			log_debug("RedisTimeSeries not available, recording to "
-			    "streams (%s:history:NAME)", st->prefix);
+			    "streams (%s)", key);
+			free(key);
+		}
 		break;
 	}
 	return 0;
@@ -437,37 +448,57 @@ state_field(struct site_state *st, const char *f, const char *v)
 	long long	 n;
 	int64_t		 t;
 
-	if (strcmp(f, "state") == 0)
+	switch (site_field_find(f)) {
+	case SF_STATE:
 		st->state = http_state_parse(v);
-	else if (strcmp(f, "cert_state") == 0)
+		break;
+	case SF_CERT_STATE:
 		st->cert_state = cert_state_parse(v);
-	else if (strcmp(f, "error") == 0)
+		break;
+	case SF_ERROR:
 		strlcpy_trunc(st->error, v, sizeof(st->error));
-	else if (strcmp(f, "response_ms") == 0)
+		break;
+	case SF_RESPONSE_MS:
 		field_double(v, &st->response_ms);
-	else if (strcmp(f, "cert_not_after") == 0) {
+		break;
+	case SF_CERT_NOT_AFTER:
 		if (parse_iso(v, &t) == 0)
 			st->cert_not_after = t;
-	} else if (strcmp(f, "cert_days_left") == 0) {
+		break;
+	case SF_CERT_DAYS_LEFT:
 		if (parse_ll(v, -1000000, 1000000, &n) == 0) {
 			st->cert_days_left = (long)n;
 			st->have_cert = 1;
 		}
-	} else if (strcmp(f, "failures") == 0) {
+		break;
+	case SF_FAILURES:
 		if (parse_ll(v, 0, 1000000, &n) == 0)
 			st->failures = (int)n;
-	} else if (strcmp(f, "http_code") == 0) {
+		break;
+	case SF_HTTP_CODE:
 		if (parse_ll(v, 0, 999, &n) == 0)
 			st->http_code = (int)n;
-	} else if (parse_ll(v, 0, tmax, &n) == 0) {
-		if (strcmp(f, "last_check") == 0)
+		break;
+	case SF_LAST_CHECK:
+		if (parse_ll(v, 0, tmax, &n) == 0)
 			st->last_check = n;
-		else if (strcmp(f, "since") == 0)
+		break;
+	case SF_SINCE:
+		if (parse_ll(v, 0, tmax, &n) == 0)
 			st->since = n;
-		else if (strcmp(f, "cert_last_check") == 0)
+		break;
+	case SF_CERT_LAST_CHECK:
+		if (parse_ll(v, 0, tmax, &n) == 0)
 			st->cert_last_check = n;
-		else if (strcmp(f, "cert_since") == 0)
+		break;
+	case SF_CERT_SINCE:
+		if (parse_ll(v, 0, tmax, &n) == 0)
 			st->cert_since = n;
+		break;
+	default:
+		/* cert_error is written for people reading the hash;
+		 * peekl never reads it back. */
+		break;
 	}
 }
 
@@ -498,10 +529,14 @@ static int
 unreadable_state(const struct store *st, const redisReply *r,
     const char *name, struct site_state *out)
 {
+	char	*key;
+
 	if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) != 0)
 		return 0;
-	log_error("redis: %s: %s:site:%s is not a hash; the site is not checked "
-	    "until that key is removed", st->where, st->prefix, name);
+	key = key_site(st, name);
+	log_error("redis: %s: %s is not a hash; the site is not checked "
+	    "until that key is removed", st->where, key);
+	free(key);
 	memset(out, 0, sizeof(*out));
 	out->unreadable = 1;
 	return 1;
@@ -512,22 +547,30 @@ store_read_states(struct store *st, const struct config *cfg,
     struct site_state *out)
 {
 	redisReply	**r = NULL;
+	char		 *key;
 	int		  ret = -1;
 
-	for (size_t i = 0; i < cfg->nsites; i++)
-		if (redisAppendCommand(st->c, "HGETALL %s:site:%s", st->prefix,
-		    cfg->sites[i].name) != REDIS_OK) {
+	for (size_t i = 0; i < cfg->nsites; i++) {
+		int	rc;
+
+		key = key_site(st, cfg->sites[i].name);
+		rc = redisAppendCommand(st->c, "HGETALL %s", key);
+		free(key);
+		if (rc != REDIS_OK) {
 			store_io_error(st, "reading site states");
 			return -1;
 		}
+	}
 	if (store_replies(st, cfg->nsites, &r, "reading site states") == -1)
 		return -1;
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		if (unreadable_state(st, r[i], cfg->sites[i].name, &out[i]))
 			continue;
 		if (r[i]->type == REDIS_REPLY_ERROR) {
-			log_error("redis: %s: %s:site:%s: %s", st->where,
-			    st->prefix, cfg->sites[i].name, r[i]->str);
+			key = key_site(st, cfg->sites[i].name);
+			log_error("redis: %s: %s: %s", st->where, key,
+			    r[i]->str);
+			free(key);
 			goto out;
 		}
 		parse_state(r[i], &out[i]);
@@ -549,16 +592,21 @@ store_take_leases(struct store *st, const struct config *cfg,
 
 	for (size_t i = 0; i < n; i++) {
 		const char	*name = cfg->sites[leases[i].site].name;
-		const char	*kind = check_kind_name(leases[i].kind);
+		char		*lease = key_lease(st, name, leases[i].kind);
+		char		*site = key_site(st, name);
 		char		 ttl[32];
+		int		 rc;
 
 		leases[i].granted = 0;
 		snprintf(ttl, sizeof(ttl), "%" PRId64,
 		    leases[i].ttl_ms > 0 ? leases[i].ttl_ms : 1);
-		if (redisAppendCommand(st->c, "SET %s:lease:%s:%s %s NX PX %s",
-		    st->prefix, name, kind, st->token, ttl) != REDIS_OK ||
-		    redisAppendCommand(st->c, "HGETALL %s:site:%s", st->prefix,
-		    name) != REDIS_OK) {
+		rc = redisAppendCommand(st->c, "SET %s %s NX PX %s", lease,
+		    st->token, ttl);
+		if (rc == REDIS_OK)
+			rc = redisAppendCommand(st->c, "HGETALL %s", site);
+		free(lease);
+		free(site);
+		if (rc != REDIS_OK) {
 			store_io_error(st, "taking leases");
 			return -1;
 		}
@@ -574,9 +622,12 @@ store_take_leases(struct store *st, const struct config *cfg,
 		size_t		  s = leases[i].site;
 
 		if (set->type == REDIS_REPLY_ERROR) {
-			log_error("redis: %s: %s:lease:%s:%s: %s", st->where,
-			    st->prefix, cfg->sites[s].name,
-			    check_kind_name(leases[i].kind), set->str);
+			char	*key = key_lease(st, cfg->sites[s].name,
+			    leases[i].kind);
+
+			log_error("redis: %s: %s: %s", st->where, key,
+			    set->str);
+			free(key);
 			ret = -1;
 			continue;
 		}
@@ -601,12 +652,17 @@ store_release_leases(struct store *st, const struct config *cfg,
 	int		  ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		char	*key;
+		int	 rc;
+
 		if (!leases[i].granted)
 			continue;
-		if (redisAppendCommand(st->c, "EVAL %s 1 %s:lease:%s:%s %s",
-		    store_release_script, st->prefix,
-		    cfg->sites[leases[i].site].name,
-		    check_kind_name(leases[i].kind), st->token) != REDIS_OK) {
+		key = key_lease(st, cfg->sites[leases[i].site].name,
+		    leases[i].kind);
+		rc = redisAppendCommand(st->c, "EVAL %s 1 %s %s",
+		    store_release_script, key, st->token);
+		free(key);
+		if (rc != REDIS_OK) {
 			store_io_error(st, "releasing leases");
 			return -1;
 		}

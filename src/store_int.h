@@ -32,6 +32,8 @@ struct cmd {
 
 void	cmd_add(struct cmd *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Appends p, a malloc'd string such as a key_*() name, which cmd frees. */
+void	cmd_take(struct cmd *cmd, char *p);
 /* Appends cmd to the pipeline and empties it; 0, or -1 (logged). */
 int	cmd_append(struct store *st, struct cmd *cmd);
 void	cmd_clear(struct cmd *cmd);

@@ -15,6 +15,7 @@
 #include "state.h"
 #include "store.h"
 #include "store_int.h"
+#include "store_keys.h"
 #include "util.h"
 
 /* History never returns more than this many points (a month of checks
@@ -49,13 +50,13 @@ label_value(const char *name, char *out, size_t outsz)
  * series, which is how every series gets its retention and labels. */
 static int
 append_ts(struct store *st, struct batch *b, const char *name,
-    const char *metric, int64_t t, double v)
+    enum metric metric, int64_t t, double v)
 {
 	struct cmd	cmd = { 0 };
 	char		label[1024];
 
 	cmd_add(&cmd, "TS.ADD");
-	cmd_add(&cmd, "%s:ts:%s:%s", st->prefix, name, metric);
+	cmd_take(&cmd, key_ts(st, name, metric));
 	cmd_add(&cmd, "%" PRId64, t);
 	cmd_add(&cmd, "%.17g", v);
 	cmd_add(&cmd, "RETENTION");
@@ -69,7 +70,7 @@ append_ts(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "site");
 	cmd_add(&cmd, "%s", label);
 	cmd_add(&cmd, "metric");
-	cmd_add(&cmd, "%s", metric);
+	cmd_add(&cmd, "%s", metric_names[metric]);
 	return batch_append(st, b, &cmd);
 }
 
@@ -83,7 +84,7 @@ static void
 start_xadd(struct store *st, struct cmd *cmd, const char *name)
 {
 	cmd_add(cmd, "XADD");
-	cmd_add(cmd, "%s:history:%s", st->prefix, name);
+	cmd_take(cmd, key_history(st, name));
 	if (st->retention_ms > 0) {
 		cmd_add(cmd, "MINID");
 		cmd_add(cmd, "%" PRId64, now_ms() - st->retention_ms);
@@ -99,24 +100,24 @@ append_http_points(struct store *st, struct batch *b, const char *name,
 	struct cmd	cmd = { 0 };
 
 	if (st->use_ts)
-		return append_ts(st, b, name, "response_ms", r->started_ms,
+		return append_ts(st, b, name, METRIC_RESPONSE_MS, r->started_ms,
 		    r->response_ms) == -1 ||
-		    append_ts(st, b, name, "http_code", r->started_ms,
+		    append_ts(st, b, name, METRIC_HTTP_CODE, r->started_ms,
 		    r->http_code) == -1 ||
-		    append_ts(st, b, name, "up", r->started_ms,
+		    append_ts(st, b, name, METRIC_UP, r->started_ms,
 		    r->ok ? 1 : 0) == -1 ? -1 : 0;
 	start_xadd(st, &cmd, name);
-	cmd_add(&cmd, "kind");
+	cmd_add(&cmd, "%s", entry_fields[EF_KIND]);
 	cmd_add(&cmd, "http");
-	cmd_add(&cmd, "up");
+	cmd_add(&cmd, "%s", entry_fields[EF_UP]);
 	cmd_add(&cmd, "%d", r->ok ? 1 : 0);
-	cmd_add(&cmd, "http_code");
+	cmd_add(&cmd, "%s", entry_fields[EF_HTTP_CODE]);
 	cmd_add(&cmd, "%d", r->http_code);
-	cmd_add(&cmd, "response_ms");
+	cmd_add(&cmd, "%s", entry_fields[EF_RESPONSE_MS]);
 	cmd_add(&cmd, "%.3f", r->response_ms);
 	/* Stream IDs are the server's clock at write time; t is when the
 	 * check started, the time history is about. */
-	cmd_add(&cmd, "t");
+	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
 	return batch_append(st, b, &cmd);
 }
@@ -131,14 +132,14 @@ append_cert_point(struct store *st, struct batch *b, const char *name,
 	if (!r->have_cert)
 		return 0;
 	if (st->use_ts)
-		return append_ts(st, b, name, "cert_days_left", r->started_ms,
-		    (double)r->days_left);
+		return append_ts(st, b, name, METRIC_CERT_DAYS_LEFT,
+		    r->started_ms, (double)r->days_left);
 	start_xadd(st, &cmd, name);
-	cmd_add(&cmd, "kind");
+	cmd_add(&cmd, "%s", entry_fields[EF_KIND]);
 	cmd_add(&cmd, "cert");
-	cmd_add(&cmd, "days_left");
+	cmd_add(&cmd, "%s", entry_fields[EF_DAYS_LEFT]);
 	cmd_add(&cmd, "%ld", r->days_left);
-	cmd_add(&cmd, "t");
+	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
 	return batch_append(st, b, &cmd);
 }
@@ -170,37 +171,37 @@ append_state(struct store *st, const struct config *cfg,
 	char			 iso[64];
 
 	cmd_add(&cmd, "HSET");
-	cmd_add(&cmd, "%s:site:%s", st->prefix, name);
+	cmd_take(&cmd, key_site(st, name));
 	if (rec->kind == KIND_HTTP) {
-		cmd_add(&cmd, "state");
+		cmd_add(&cmd, "%s", site_fields[SF_STATE]);
 		cmd_add(&cmd, "%s", http_state_name(s->state));
-		cmd_add(&cmd, "failures");
+		cmd_add(&cmd, "%s", site_fields[SF_FAILURES]);
 		cmd_add(&cmd, "%d", s->failures);
-		cmd_add(&cmd, "last_check");
+		cmd_add(&cmd, "%s", site_fields[SF_LAST_CHECK]);
 		cmd_add(&cmd, "%" PRId64, s->last_check);
-		cmd_add(&cmd, "since");
+		cmd_add(&cmd, "%s", site_fields[SF_SINCE]);
 		cmd_add(&cmd, "%" PRId64, s->since);
-		cmd_add(&cmd, "http_code");
+		cmd_add(&cmd, "%s", site_fields[SF_HTTP_CODE]);
 		cmd_add(&cmd, "%d", s->http_code);
-		cmd_add(&cmd, "response_ms");
+		cmd_add(&cmd, "%s", site_fields[SF_RESPONSE_MS]);
 		cmd_add(&cmd, "%.3f", s->response_ms);
-		cmd_add(&cmd, "error");
+		cmd_add(&cmd, "%s", site_fields[SF_ERROR]);
 		cmd_add(&cmd, "%s", s->error);
 		return batch_append(st, b, &cmd);
 	}
-	cmd_add(&cmd, "cert_state");
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_STATE]);
 	cmd_add(&cmd, "%s", cert_state_name(s->cert_state));
-	cmd_add(&cmd, "cert_last_check");
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_LAST_CHECK]);
 	cmd_add(&cmd, "%" PRId64, s->cert_last_check);
-	cmd_add(&cmd, "cert_since");
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_SINCE]);
 	cmd_add(&cmd, "%" PRId64, s->cert_since);
-	cmd_add(&cmd, "cert_error");
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_ERROR]);
 	cmd_add(&cmd, "%s", rec->cert != NULL ? rec->cert->error : "");
 	if (s->have_cert) {
 		format_iso8601(s->cert_not_after, iso, sizeof(iso));
-		cmd_add(&cmd, "cert_days_left");
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
 		cmd_add(&cmd, "%ld", s->cert_days_left);
-		cmd_add(&cmd, "cert_not_after");
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
 		cmd_add(&cmd, "%s", iso);
 		return batch_append(st, b, &cmd);
 	}
@@ -209,9 +210,9 @@ append_state(struct store *st, const struct config *cfg,
 	/* Without a certificate the old days_left would read back as
 	 * current. */
 	cmd_add(&cmd, "HDEL");
-	cmd_add(&cmd, "%s:site:%s", st->prefix, name);
-	cmd_add(&cmd, "cert_days_left");
-	cmd_add(&cmd, "cert_not_after");
+	cmd_take(&cmd, key_site(st, name));
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
 	return batch_append(st, b, &cmd);
 }
 
@@ -230,7 +231,7 @@ append_alerts(struct store *st, const struct queued_alert *alerts,
 			continue;
 		touched[ik] = 1;
 		cmd_add(&cmd, "RPUSH");
-		cmd_add(&cmd, "%s:alerts:%s", st->prefix, integration_name(ik));
+		cmd_take(&cmd, key_queue(st, ik));
 		cmd_add(&cmd, "%s", alerts[i].json);
 		if (batch_append(st, b, &cmd) == -1)
 			return -1;
@@ -241,8 +242,7 @@ append_alerts(struct store *st, const struct queued_alert *alerts,
 		cmd_add(&cmd, "EVAL");
 		cmd_add(&cmd, "%s", trim_script);
 		cmd_add(&cmd, "1");
-		cmd_add(&cmd, "%s:alerts:%s", st->prefix,
-		    integration_name((enum integration_kind)ik));
+		cmd_take(&cmd, key_queue(st, (enum integration_kind)ik));
 		cmd_add(&cmd, "%d", STORE_QUEUE_MAX);
 		if (batch_append(st, b, &cmd) == -1)
 			return -1;
@@ -275,7 +275,7 @@ check_exec(struct store *st, const redisReply *exec, const struct batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		const redisReply *r = exec->element[i];
 		const char	 *key = b->keys[i];
-		size_t		  plen = strlen(st->prefix) + strlen(":alerts:");
+		const char	 *queue;
 
 		if (store_reply_failed(st, r, key)) {
 			if (!b->soft[i])
@@ -283,9 +283,10 @@ check_exec(struct store *st, const redisReply *exec, const struct batch *b)
 			continue;
 		}
 		if (b->trims[i] && r->type == REDIS_REPLY_INTEGER &&
-		    r->integer > 0 && strlen(key) > plen)
+		    r->integer > 0 &&
+		    (queue = key_queue_integration(st, key)) != NULL)
 			log_warn("alerts: the %s queue is over %d alerts: "
-			    "dropped the %lld oldest", key + plen,
+			    "dropped the %lld oldest", queue,
 			    STORE_QUEUE_MAX, r->integer);
 	}
 	return ret;
@@ -462,26 +463,31 @@ static int
 read_ts(struct store *st, const char *name, int64_t since_ms,
     struct points *pts)
 {
-	static const char *const metrics[4] = {
-		"up", "http_code", "response_ms", "cert_days_left",
+	static const enum metric metrics[4] = {
+		METRIC_UP, METRIC_HTTP_CODE, METRIC_RESPONSE_MS,
+		METRIC_CERT_DAYS_LEFT,
 	};
 	struct sample	 *s[4] = { NULL };
 	long		  ns[4] = { 0 };
 	redisReply	**r = NULL;
 	int		  ret = -1;
 
-	for (size_t i = 0; i < ARRAY_LEN(metrics); i++)
-		if (redisAppendCommand(st->c, "TS.RANGE %s:ts:%s:%s %lld + "
-		    "COUNT %d", st->prefix, name, metrics[i],
-		    (long long)since_ms, HISTORY_MAX) != REDIS_OK) {
+	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
+		char	*key = key_ts(st, name, metrics[i]);
+		int	 rc;
+
+		rc = redisAppendCommand(st->c, "TS.RANGE %s %lld + COUNT %d",
+		    key, (long long)since_ms, HISTORY_MAX);
+		free(key);
+		if (rc != REDIS_OK) {
 			store_io_error(st, "reading history");
 			return -1;
 		}
+	}
 	if (store_replies(st, ARRAY_LEN(metrics), &r, "reading history") == -1)
 		return -1;
 	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
-		char	*key = xasprintf("%s:ts:%s:%s", st->prefix, name,
-		    metrics[i]);
+		char	*key = key_ts(st, name, metrics[i]);
 
 		ns[i] = parse_range(st, r[i], key, &s[i]);
 		free(key);
@@ -528,19 +534,22 @@ parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
 
 		if (f == NULL || s == NULL)
 			continue;
-		if (strcmp(f, "kind") == 0)
+		if (strcmp(f, entry_fields[EF_KIND]) == 0)
 			kind = s;
 		else if (parse_num(s, &v) == -1 || fabs(v) > 1e15)
 			continue;
-		else if (strcmp(f, "t") == 0 && v > 0)
+		else if (strcmp(f, entry_fields[EF_T]) == 0 && v > 0)
 			p->t = (int64_t)v;
-		else if (strcmp(f, "up") == 0)
+		else if (strcmp(f, entry_fields[EF_UP]) == 0)
 			p->up = v != 0;
-		else if (strcmp(f, "http_code") == 0 && v >= 0 && v <= 999)
+		else if (strcmp(f, entry_fields[EF_HTTP_CODE]) == 0 &&
+		    v >= 0 && v <= 999)
 			p->http_code = (int)v;
-		else if (strcmp(f, "response_ms") == 0 && v >= 0)
+		else if (strcmp(f, entry_fields[EF_RESPONSE_MS]) == 0 &&
+		    v >= 0)
 			p->response_ms = v;
-		else if (strcmp(f, "days_left") == 0 && fabs(v) < 1e6)
+		else if (strcmp(f, entry_fields[EF_DAYS_LEFT]) == 0 &&
+		    fabs(v) < 1e6)
 			p->days_left = (long)v;
 	}
 	if (kind != NULL && strcmp(kind, "http") == 0)
@@ -592,16 +601,19 @@ read_stream(struct store *st, const char *name, int64_t since_ms,
     struct points *pts)
 {
 	redisReply	*r;
+	char		*key;
 	char		 start[160], last[128] = "";
 	long		 n;
+	int		 ret = -1;
 
 	snprintf(start, sizeof(start), "%lld", (long long)since_ms);
+	key = key_history(st, name);
 	do {
-		r = redisCommand(st->c, "XRANGE %s:history:%s %s + COUNT %d",
-		    st->prefix, name, start, XRANGE_BATCH);
+		r = redisCommand(st->c, "XRANGE %s %s + COUNT %d", key, start,
+		    XRANGE_BATCH);
 		if (r == NULL) {
 			store_io_error(st, "reading history");
-			return -1;
+			goto out;
 		}
 		if (r->type == REDIS_REPLY_ERROR &&
 		    strncmp(r->str, "WRONGTYPE", 9) == 0)
@@ -611,11 +623,14 @@ read_stream(struct store *st, const char *name, int64_t since_ms,
 			    sizeof(last));
 		freeReplyObject(r);
 		if (n == -1)
-			return -1;
+			goto out;
 		/* "(ID" starts the next batch just after the last entry. */
 		snprintf(start, sizeof(start), "(%s", last);
 	} while (n == XRANGE_BATCH && pts->n < HISTORY_MAX);
-	return 0;
+	ret = 0;
+out:
+	free(key);
+	return ret;
 }
 
 /* Orders points by time, HTTP before cert at the same millisecond. */
