@@ -1,17 +1,16 @@
-/* Redis: the connection, site states, leases and the one MULTI/EXEC that
- * records a run. Measurements live in store_series.c, alert queues in
- * store_queue.c. */
+/* Redis: the connection, commands and replies, and leases. The site hash
+ * lives in store_site.c, measurements and the MULTI/EXEC that records a
+ * run in store_series.c, alert queues in store_queue.c, and the names of
+ * every key and field in store_keys.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hiredis.h>
@@ -407,180 +406,6 @@ store_uses_timeseries(const struct store *st)
 	return st->use_ts;
 }
 
-/* --- site states --- */
-
-/* Parses a finite decimal field; keeps *out when the text is not one. */
-static void
-field_double(const char *s, double *out)
-{
-	char	*end;
-	double	 v;
-
-	if (*s == '\0')
-		return;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno == 0 && *end == '\0' && isfinite(v) && v >= 0 && v < 1e12)
-		*out = v;
-}
-
-/* Parses "2027-02-13T10:00:00Z" into unix seconds; -1 if malformed. */
-static int
-parse_iso(const char *s, int64_t *out)
-{
-	struct tm	 tm;
-	const char	*end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	*out = (int64_t)timegm(&tm);
-	return 0;
-}
-
-/* Sets one field of st from its hash field; unknown fields are ignored so
- * newer or foreign fields never break an older peekl. */
-static void
-state_field(struct site_state *st, const char *f, const char *v)
-{
-	const long long	 tmax = INT64_MAX / 2;
-	long long	 n;
-	int64_t		 t;
-
-	switch (site_field_find(f)) {
-	case SF_STATE:
-		st->state = http_state_parse(v);
-		break;
-	case SF_CERT_STATE:
-		st->cert_state = cert_state_parse(v);
-		break;
-	case SF_ERROR:
-		strlcpy_trunc(st->error, v, sizeof(st->error));
-		break;
-	case SF_RESPONSE_MS:
-		field_double(v, &st->response_ms);
-		break;
-	case SF_CERT_NOT_AFTER:
-		if (parse_iso(v, &t) == 0)
-			st->cert_not_after = t;
-		break;
-	case SF_CERT_DAYS_LEFT:
-		if (parse_ll(v, -1000000, 1000000, &n) == 0) {
-			st->cert_days_left = (long)n;
-			st->have_cert = 1;
-		}
-		break;
-	case SF_FAILURES:
-		if (parse_ll(v, 0, 1000000, &n) == 0)
-			st->failures = (int)n;
-		break;
-	case SF_HTTP_CODE:
-		if (parse_ll(v, 0, 999, &n) == 0)
-			st->http_code = (int)n;
-		break;
-	case SF_LAST_CHECK:
-		if (parse_ll(v, 0, tmax, &n) == 0)
-			st->last_check = n;
-		break;
-	case SF_SINCE:
-		if (parse_ll(v, 0, tmax, &n) == 0)
-			st->since = n;
-		break;
-	case SF_CERT_LAST_CHECK:
-		if (parse_ll(v, 0, tmax, &n) == 0)
-			st->cert_last_check = n;
-		break;
-	case SF_CERT_SINCE:
-		if (parse_ll(v, 0, tmax, &n) == 0)
-			st->cert_since = n;
-		break;
-	default:
-		/* cert_error is written for people reading the hash;
-		 * peekl never reads it back. */
-		break;
-	}
-}
-
-/* Fills out from an HGETALL reply; anything but a flat array of strings
- * (an absent key, a key of another type) gives the zeroed UNKNOWN state. */
-static void
-parse_state(const redisReply *r, struct site_state *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
-		return;
-	for (size_t i = 0; i + 1 < r->elements; i += 2) {
-		const char	*f = store_reply_str(r->element[i]);
-		const char	*v = store_reply_str(r->element[i + 1]);
-
-		if (f != NULL && v != NULL)
-			state_field(out, f, v);
-	}
-}
-
-/*
- * Returns 1 (logged) when the site's key holds something other than a hash.
- * Such a site is not checked: writing its results would fail inside the
- * transaction, which Redis does not roll back, and its alerts would be
- * queued again on every run.
- */
-static int
-unreadable_state(const struct store *st, const redisReply *r,
-    const char *name, struct site_state *out)
-{
-	char	*key;
-
-	if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) != 0)
-		return 0;
-	key = key_site(st, name);
-	log_error("redis: %s: %s is not a hash; the site is not checked "
-	    "until that key is removed", st->where, key);
-	free(key);
-	memset(out, 0, sizeof(*out));
-	out->unreadable = 1;
-	return 1;
-}
-
-int
-store_read_states(struct store *st, const struct config *cfg,
-    struct site_state *out)
-{
-	redisReply	**r = NULL;
-	char		 *key;
-	int		  ret = -1;
-
-	for (size_t i = 0; i < cfg->nsites; i++) {
-		int	rc;
-
-		key = key_site(st, cfg->sites[i].name);
-		rc = redisAppendCommand(st->c, "HGETALL %s", key);
-		free(key);
-		if (rc != REDIS_OK) {
-			store_io_error(st, "reading site states");
-			return -1;
-		}
-	}
-	if (store_replies(st, cfg->nsites, &r, "reading site states") == -1)
-		return -1;
-	for (size_t i = 0; i < cfg->nsites; i++) {
-		if (unreadable_state(st, r[i], cfg->sites[i].name, &out[i]))
-			continue;
-		if (r[i]->type == REDIS_REPLY_ERROR) {
-			key = key_site(st, cfg->sites[i].name);
-			log_error("redis: %s: %s: %s", st->where, key,
-			    r[i]->str);
-			free(key);
-			goto out;
-		}
-		parse_state(r[i], &out[i]);
-	}
-	ret = 0;
-out:
-	store_free_replies(r, cfg->nsites);
-	return ret;
-}
-
 /* --- leases --- */
 
 int
@@ -592,21 +417,17 @@ store_take_leases(struct store *st, const struct config *cfg,
 
 	for (size_t i = 0; i < n; i++) {
 		const char	*name = cfg->sites[leases[i].site].name;
-		char		*lease = key_lease(st, name, leases[i].kind);
-		char		*site = key_site(st, name);
+		char		*key = key_lease(st, name, leases[i].kind);
 		char		 ttl[32];
 		int		 rc;
 
 		leases[i].granted = 0;
 		snprintf(ttl, sizeof(ttl), "%" PRId64,
 		    leases[i].ttl_ms > 0 ? leases[i].ttl_ms : 1);
-		rc = redisAppendCommand(st->c, "SET %s %s NX PX %s", lease,
+		rc = redisAppendCommand(st->c, "SET %s %s NX PX %s", key,
 		    st->token, ttl);
-		if (rc == REDIS_OK)
-			rc = redisAppendCommand(st->c, "HGETALL %s", site);
-		free(lease);
-		free(site);
-		if (rc != REDIS_OK) {
+		free(key);
+		if (rc != REDIS_OK || site_append_read(st, name) == -1) {
 			store_io_error(st, "taking leases");
 			return -1;
 		}
@@ -634,10 +455,9 @@ store_take_leases(struct store *st, const struct config *cfg,
 		leases[i].granted = ok != NULL && strcmp(ok, "OK") == 0;
 		/* The state re-read behind the lease is the one to decide
 		 * on: another run may have checked the site meanwhile. */
-		if (leases[i].granted &&
-		    !unreadable_state(st, r[2 * i + 1], cfg->sites[s].name,
-		    &states[s]))
-			parse_state(r[2 * i + 1], &states[s]);
+		if (leases[i].granted)
+			site_parse(st, r[2 * i + 1], cfg->sites[s].name,
+			    &states[s]);
 	}
 	store_free_replies(r, 2 * n);
 	return ret;

@@ -87,4 +87,21 @@ struct batch {
 int	batch_append(struct store *st, struct batch *b, struct cmd *cmd);
 void	batch_free(struct batch *b);
 
+/* --- the site hash (store_site.c) --- */
+
+/* Appends the HGETALL of the site's hash to the pipeline; 0, or -1 (the
+ * caller logs the I/O error). */
+int	site_append_read(struct store *st, const char *name);
+
+/* Fills out from the HGETALL reply r. A key that is not a hash is logged
+ * and marks out unreadable; any other error reply gives the zeroed
+ * UNKNOWN state. */
+void	site_parse(const struct store *st, const redisReply *r,
+	    const char *name, struct site_state *out);
+
+/* Queues the HSET (and HDEL) of one record's state fields in b; 0, or -1
+ * (logged). */
+int	site_append_write(struct store *st, const struct config *cfg,
+	    const struct record *rec, struct batch *b);
+
 #endif

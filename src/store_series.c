@@ -160,62 +160,6 @@ append_points(struct store *st, const struct config *cfg,
 
 /* --- recording a run --- */
 
-/* Queues the HSET (and HDEL) of one record's state fields. */
-static int
-append_state(struct store *st, const struct config *cfg,
-    const struct record *rec, struct batch *b)
-{
-	const struct site_state	*s = rec->state;
-	const char		*name = cfg->sites[rec->site].name;
-	struct cmd		 cmd = { 0 };
-	char			 iso[64];
-
-	cmd_add(&cmd, "HSET");
-	cmd_take(&cmd, key_site(st, name));
-	if (rec->kind == KIND_HTTP) {
-		cmd_add(&cmd, "%s", site_fields[SF_STATE]);
-		cmd_add(&cmd, "%s", http_state_name(s->state));
-		cmd_add(&cmd, "%s", site_fields[SF_FAILURES]);
-		cmd_add(&cmd, "%d", s->failures);
-		cmd_add(&cmd, "%s", site_fields[SF_LAST_CHECK]);
-		cmd_add(&cmd, "%" PRId64, s->last_check);
-		cmd_add(&cmd, "%s", site_fields[SF_SINCE]);
-		cmd_add(&cmd, "%" PRId64, s->since);
-		cmd_add(&cmd, "%s", site_fields[SF_HTTP_CODE]);
-		cmd_add(&cmd, "%d", s->http_code);
-		cmd_add(&cmd, "%s", site_fields[SF_RESPONSE_MS]);
-		cmd_add(&cmd, "%.3f", s->response_ms);
-		cmd_add(&cmd, "%s", site_fields[SF_ERROR]);
-		cmd_add(&cmd, "%s", s->error);
-		return batch_append(st, b, &cmd);
-	}
-	cmd_add(&cmd, "%s", site_fields[SF_CERT_STATE]);
-	cmd_add(&cmd, "%s", cert_state_name(s->cert_state));
-	cmd_add(&cmd, "%s", site_fields[SF_CERT_LAST_CHECK]);
-	cmd_add(&cmd, "%" PRId64, s->cert_last_check);
-	cmd_add(&cmd, "%s", site_fields[SF_CERT_SINCE]);
-	cmd_add(&cmd, "%" PRId64, s->cert_since);
-	cmd_add(&cmd, "%s", site_fields[SF_CERT_ERROR]);
-	cmd_add(&cmd, "%s", rec->cert != NULL ? rec->cert->error : "");
-	if (s->have_cert) {
-		format_iso8601(s->cert_not_after, iso, sizeof(iso));
-		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
-		cmd_add(&cmd, "%ld", s->cert_days_left);
-		cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
-		cmd_add(&cmd, "%s", iso);
-		return batch_append(st, b, &cmd);
-	}
-	if (batch_append(st, b, &cmd) == -1)
-		return -1;
-	/* Without a certificate the old days_left would read back as
-	 * current. */
-	cmd_add(&cmd, "HDEL");
-	cmd_take(&cmd, key_site(st, name));
-	cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
-	cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
-	return batch_append(st, b, &cmd);
-}
-
 /* Queues the RPUSH of every alert, then one trim per queue touched. */
 static int
 append_alerts(struct store *st, const struct queued_alert *alerts,
@@ -309,7 +253,7 @@ store_write(struct store *st, const struct config *cfg,
 		return -1;
 	}
 	for (size_t i = 0; i < nrecs; i++)
-		if (append_state(st, cfg, &recs[i], &b) == -1 ||
+		if (site_append_write(st, cfg, &recs[i], &b) == -1 ||
 		    append_points(st, cfg, &recs[i], &b) == -1)
 			goto out;
 	if (append_alerts(st, alerts, nalerts, &b) == -1)
