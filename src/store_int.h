@@ -1,6 +1,6 @@
-/* What store.c, store_series.c and store_queue.c share: the connection
- * itself, argv-built commands and pipelined reply collection. Not part of
- * the store.h interface. */
+/* What the store files share: the connection itself, argv-built commands,
+ * pipelined reply collection, and the pieces of the one MULTI/EXEC that
+ * records a run. Not part of the store.h interface. */
 #ifndef PEEKL_STORE_INT_H
 #define PEEKL_STORE_INT_H
 
@@ -103,5 +103,17 @@ void	site_parse(const struct store *st, const redisReply *r,
  * (logged). */
 int	site_append_write(struct store *st, const struct config *cfg,
 	    const struct record *rec, struct batch *b);
+
+/* --- pushing to the alert queues (store_queue.c) --- */
+
+/* Queues the RPUSH of every alert in b, then one trim per queue touched
+ * (to STORE_QUEUE_MAX); 0, or -1 (logged). */
+int	queue_append_alerts(struct store *st, const struct queued_alert *alerts,
+	    size_t nalerts, struct batch *b);
+
+/* Warns when the trim script's reply r says it dropped alerts from the
+ * queue called key. */
+void	queue_judge_trim(const struct store *st, const char *key,
+	    const redisReply *r);
 
 #endif

@@ -1,5 +1,6 @@
-/* Alert queues: peekl:alerts:INTEGRATION lists, oldest first, with a
- * delivery lease and a hold key that honours Retry-After. */
+/* Alert queues: PREFIX:alerts:INTEGRATION lists, oldest first. A run pushes
+ * and trims them inside its MULTI; delivery reads and pops them under a
+ * lease, and a hold key honours Retry-After. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,61 @@
 static const char pop_script[] =
     "if redis.call('lindex',KEYS[1],0)==ARGV[1] then "
     "redis.call('lpop',KEYS[1]) return 1 end return 0";
+
+/* Keeps a queue to its newest ARGV[1] alerts; returns how many it dropped. */
+static const char trim_script[] =
+    "local n=redis.call('llen',KEYS[1])-tonumber(ARGV[1]) "
+    "if n>0 then redis.call('ltrim',KEYS[1],-tonumber(ARGV[1]),-1) "
+    "return n end return 0";
+
+/* --- pushing, inside the run's MULTI --- */
+
+int
+queue_append_alerts(struct store *st, const struct queued_alert *alerts,
+    size_t nalerts, struct batch *b)
+{
+	struct cmd	cmd = { 0 };
+	int		touched[INTEG__MAX] = { 0 };
+
+	for (size_t i = 0; i < nalerts; i++) {
+		enum integration_kind ik = alerts[i].integration;
+
+		if ((unsigned)ik >= INTEG__MAX)
+			continue;
+		touched[ik] = 1;
+		cmd_add(&cmd, "RPUSH");
+		cmd_take(&cmd, key_queue(st, ik));
+		cmd_add(&cmd, "%s", alerts[i].json);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	for (int ik = 0; ik < INTEG__MAX; ik++) {
+		if (!touched[ik])
+			continue;
+		cmd_add(&cmd, "EVAL");
+		cmd_add(&cmd, "%s", trim_script);
+		cmd_add(&cmd, "1");
+		cmd_take(&cmd, key_queue(st, (enum integration_kind)ik));
+		cmd_add(&cmd, "%d", STORE_QUEUE_MAX);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+queue_judge_trim(const struct store *st, const char *key, const redisReply *r)
+{
+	const char	*queue;
+
+	if (r->type == REDIS_REPLY_INTEGER && r->integer > 0 &&
+	    (queue = key_queue_integration(st, key)) != NULL)
+		log_warn("alerts: the %s queue is over %d alerts: "
+		    "dropped the %lld oldest", queue, STORE_QUEUE_MAX,
+		    r->integer);
+}
+
+/* --- delivering: lease, hold, head, pop --- */
 
 /* Runs script on key (malloc'd, freed here) with arg; 0, or -1 (logged). */
 static int

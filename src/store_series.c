@@ -1,6 +1,7 @@
-/* What a run records — state fields, measurements, queued alerts, in one
- * MULTI/EXEC — and reading the measurements back as history, from
- * RedisTimeSeries or from the per-site stream that replaces it. */
+/* What a run records — state fields (store_site.c), measurements, queued
+ * alerts (store_queue.c), in one MULTI/EXEC — and reading the measurements
+ * back as history, from RedisTimeSeries or from the per-site stream that
+ * replaces it. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -23,12 +24,6 @@
 #define HISTORY_MAX	1000000
 /* Stream entries read per XRANGE round trip. */
 #define XRANGE_BATCH	10000
-
-/* Keeps a queue to its newest ARGV[1] alerts; returns how many it dropped. */
-static const char trim_script[] =
-    "local n=redis.call('llen',KEYS[1])-tonumber(ARGV[1]) "
-    "if n>0 then redis.call('ltrim',KEYS[1],-tonumber(ARGV[1]),-1) "
-    "return n end return 0";
 
 /* --- measurements --- */
 
@@ -160,40 +155,6 @@ append_points(struct store *st, const struct config *cfg,
 
 /* --- recording a run --- */
 
-/* Queues the RPUSH of every alert, then one trim per queue touched. */
-static int
-append_alerts(struct store *st, const struct queued_alert *alerts,
-    size_t nalerts, struct batch *b)
-{
-	struct cmd	cmd = { 0 };
-	int		touched[INTEG__MAX] = { 0 };
-
-	for (size_t i = 0; i < nalerts; i++) {
-		enum integration_kind ik = alerts[i].integration;
-
-		if ((unsigned)ik >= INTEG__MAX)
-			continue;
-		touched[ik] = 1;
-		cmd_add(&cmd, "RPUSH");
-		cmd_take(&cmd, key_queue(st, ik));
-		cmd_add(&cmd, "%s", alerts[i].json);
-		if (batch_append(st, b, &cmd) == -1)
-			return -1;
-	}
-	for (int ik = 0; ik < INTEG__MAX; ik++) {
-		if (!touched[ik])
-			continue;
-		cmd_add(&cmd, "EVAL");
-		cmd_add(&cmd, "%s", trim_script);
-		cmd_add(&cmd, "1");
-		cmd_take(&cmd, key_queue(st, (enum integration_kind)ik));
-		cmd_add(&cmd, "%d", STORE_QUEUE_MAX);
-		if (batch_append(st, b, &cmd) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /*
  * Judges EXEC's reply array: logs every failed command with its key and
  * every queue that overflowed. Redis does not roll a transaction back, so
@@ -219,19 +180,14 @@ check_exec(struct store *st, const redisReply *exec, const struct batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		const redisReply *r = exec->element[i];
 		const char	 *key = b->keys[i];
-		const char	 *queue;
 
 		if (store_reply_failed(st, r, key)) {
 			if (!b->soft[i])
 				ret = -1;
 			continue;
 		}
-		if (b->trims[i] && r->type == REDIS_REPLY_INTEGER &&
-		    r->integer > 0 &&
-		    (queue = key_queue_integration(st, key)) != NULL)
-			log_warn("alerts: the %s queue is over %d alerts: "
-			    "dropped the %lld oldest", queue,
-			    STORE_QUEUE_MAX, r->integer);
+		if (b->trims[i])
+			queue_judge_trim(st, key, r);
 	}
 	return ret;
 }
@@ -256,7 +212,7 @@ store_write(struct store *st, const struct config *cfg,
 		if (site_append_write(st, cfg, &recs[i], &b) == -1 ||
 		    append_points(st, cfg, &recs[i], &b) == -1)
 			goto out;
-	if (append_alerts(st, alerts, nalerts, &b) == -1)
+	if (queue_append_alerts(st, alerts, nalerts, &b) == -1)
 		goto out;
 	if (redisAppendCommand(st->c, "EXEC") != REDIS_OK) {
 		store_io_error(st, "EXEC");
