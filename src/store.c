@@ -1,7 +1,7 @@
-/* Redis: the connection, commands and replies, and leases. The site hash
- * lives in store_site.c, measurements and the MULTI/EXEC that records a
- * run in store_series.c, alert queues in store_queue.c, and the names of
- * every key and field in store_keys.c. */
+/* Redis: the connection, commands and replies, the one MULTI/EXEC that
+ * records a run, and leases. What that MULTI holds comes from the site
+ * hash (store_site.c), measurements (store_series.c) and alert queues
+ * (store_queue.c); store_keys.c names every key and field. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -404,6 +404,88 @@ int
 store_uses_timeseries(const struct store *st)
 {
 	return st->use_ts;
+}
+
+/* --- recording a run --- */
+
+/*
+ * Judges EXEC's reply array: logs every failed command with its key and
+ * every queue that overflowed. Redis does not roll a transaction back, so
+ * a failed measurement (a series or stream key of the wrong type) only
+ * loses that point: the state and the alerts it goes with were written.
+ * Returns 0, or -1 if a state or queue write failed.
+ */
+static int
+check_exec(struct store *st, const redisReply *exec, const struct batch *b)
+{
+	int	ret = 0;
+
+	if (exec->type == REDIS_REPLY_ERROR) {
+		log_error("redis: %s: recording results: %s", st->where,
+		    exec->str);
+		return -1;
+	}
+	if (exec->type != REDIS_REPLY_ARRAY || exec->elements != b->n) {
+		log_error("redis: %s: recording results: transaction aborted",
+		    st->where);
+		return -1;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const redisReply *r = exec->element[i];
+		const char	 *key = b->keys[i];
+
+		if (store_reply_failed(st, r, key)) {
+			if (!b->soft[i])
+				ret = -1;
+			continue;
+		}
+		if (b->trims[i])
+			queue_judge_trim(st, key, r);
+	}
+	return ret;
+}
+
+int
+store_write(struct store *st, const struct config *cfg,
+    const struct record *recs, size_t nrecs,
+    const struct queued_alert *alerts, size_t nalerts)
+{
+	struct batch	  b = { 0 };
+	redisReply	**r = NULL;
+	size_t		  nr = 0;
+	int		  ret = -1;
+
+	if (nrecs == 0 && nalerts == 0)
+		return 0;
+	if (redisAppendCommand(st->c, "MULTI") != REDIS_OK) {
+		store_io_error(st, "MULTI");
+		return -1;
+	}
+	for (size_t i = 0; i < nrecs; i++)
+		if (site_append_write(st, cfg, &recs[i], &b) == -1 ||
+		    series_append_points(st, cfg, &recs[i], &b) == -1)
+			goto out;
+	if (queue_append_alerts(st, alerts, nalerts, &b) == -1)
+		goto out;
+	if (redisAppendCommand(st->c, "EXEC") != REDIS_OK) {
+		store_io_error(st, "EXEC");
+		goto out;
+	}
+	/* MULTI's +OK, one +QUEUED (or a queueing error) each, EXEC's array. */
+	nr = b.n + 2;
+	if (store_replies(st, nr, &r, "recording results") == -1)
+		goto out;
+	for (size_t i = 1; i + 1 < nr; i++)
+		if (r[i]->type == REDIS_REPLY_ERROR) {
+			log_error("redis: %s: %s: %s", st->where,
+			    b.keys[i - 1], r[i]->str);
+			goto out;
+		}
+	ret = check_exec(st, r[nr - 1], &b);
+out:
+	store_free_replies(r, nr);
+	batch_free(&b);
+	return ret;
 }
 
 /* --- leases --- */

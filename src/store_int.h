@@ -104,6 +104,13 @@ void	site_parse(const struct store *st, const redisReply *r,
 int	site_append_write(struct store *st, const struct config *cfg,
 	    const struct record *rec, struct batch *b);
 
+/* --- measurements (store_series.c) --- */
+
+/* Queues the measurement of one record in b (timeseries samples or a
+ * stream entry); 0, or -1 (logged). */
+int	series_append_points(struct store *st, const struct config *cfg,
+	    const struct record *rec, struct batch *b);
+
 /* --- pushing to the alert queues (store_queue.c) --- */
 
 /* Queues the RPUSH of every alert in b, then one trim per queue touched

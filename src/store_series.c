@@ -1,7 +1,6 @@
-/* What a run records — state fields (store_site.c), measurements, queued
- * alerts (store_queue.c), in one MULTI/EXEC — and reading the measurements
- * back as history, from RedisTimeSeries or from the per-site stream that
- * replaces it. */
+/* Measurements: the points a run records in its MULTI, as RedisTimeSeries
+ * samples or entries of the per-site stream that replaces them, and
+ * reading them back as history. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -139,9 +138,8 @@ append_cert_point(struct store *st, struct batch *b, const char *name,
 	return batch_append(st, b, &cmd);
 }
 
-/* Queues the measurement of one record; 0, or -1 (logged). */
-static int
-append_points(struct store *st, const struct config *cfg,
+int
+series_append_points(struct store *st, const struct config *cfg,
     const struct record *rec, struct batch *b)
 {
 	const char	*name = cfg->sites[rec->site].name;
@@ -151,88 +149,6 @@ append_points(struct store *st, const struct config *cfg,
 	if (rec->kind == KIND_CERT && rec->cert != NULL)
 		return append_cert_point(st, b, name, rec->cert);
 	return 0;
-}
-
-/* --- recording a run --- */
-
-/*
- * Judges EXEC's reply array: logs every failed command with its key and
- * every queue that overflowed. Redis does not roll a transaction back, so
- * a failed measurement (a series or stream key of the wrong type) only
- * loses that point: the state and the alerts it goes with were written.
- * Returns 0, or -1 if a state or queue write failed.
- */
-static int
-check_exec(struct store *st, const redisReply *exec, const struct batch *b)
-{
-	int	ret = 0;
-
-	if (exec->type == REDIS_REPLY_ERROR) {
-		log_error("redis: %s: recording results: %s", st->where,
-		    exec->str);
-		return -1;
-	}
-	if (exec->type != REDIS_REPLY_ARRAY || exec->elements != b->n) {
-		log_error("redis: %s: recording results: transaction aborted",
-		    st->where);
-		return -1;
-	}
-	for (size_t i = 0; i < b->n; i++) {
-		const redisReply *r = exec->element[i];
-		const char	 *key = b->keys[i];
-
-		if (store_reply_failed(st, r, key)) {
-			if (!b->soft[i])
-				ret = -1;
-			continue;
-		}
-		if (b->trims[i])
-			queue_judge_trim(st, key, r);
-	}
-	return ret;
-}
-
-int
-store_write(struct store *st, const struct config *cfg,
-    const struct record *recs, size_t nrecs,
-    const struct queued_alert *alerts, size_t nalerts)
-{
-	struct batch	  b = { 0 };
-	redisReply	**r = NULL;
-	size_t		  nr = 0;
-	int		  ret = -1;
-
-	if (nrecs == 0 && nalerts == 0)
-		return 0;
-	if (redisAppendCommand(st->c, "MULTI") != REDIS_OK) {
-		store_io_error(st, "MULTI");
-		return -1;
-	}
-	for (size_t i = 0; i < nrecs; i++)
-		if (site_append_write(st, cfg, &recs[i], &b) == -1 ||
-		    append_points(st, cfg, &recs[i], &b) == -1)
-			goto out;
-	if (queue_append_alerts(st, alerts, nalerts, &b) == -1)
-		goto out;
-	if (redisAppendCommand(st->c, "EXEC") != REDIS_OK) {
-		store_io_error(st, "EXEC");
-		goto out;
-	}
-	/* MULTI's +OK, one +QUEUED (or a queueing error) each, EXEC's array. */
-	nr = b.n + 2;
-	if (store_replies(st, nr, &r, "recording results") == -1)
-		goto out;
-	for (size_t i = 1; i + 1 < nr; i++)
-		if (r[i]->type == REDIS_REPLY_ERROR) {
-			log_error("redis: %s: %s: %s", st->where,
-			    b.keys[i - 1], r[i]->str);
-			goto out;
-		}
-	ret = check_exec(st, r[nr - 1], &b);
-out:
-	store_free_replies(r, nr);
-	batch_free(&b);
-	return ret;
 }
 
 /* --- history --- */
