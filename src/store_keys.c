@@ -11,7 +11,7 @@
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
  * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
  * | `PREFIX:alerts:INTEGRATION:lease` | string | the token of the run delivering that queue | `PX` the integration's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
- * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After |
+ * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
  * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
  * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t` | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
  *

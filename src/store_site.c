@@ -105,8 +105,8 @@ state_field(struct site_state *st, const char *f, const char *v)
 			st->cert_since = n;
 		break;
 	default:
-		/* cert_error is written for people reading the hash;
-		 * peekl never reads it back. */
+		/* Unknown fields, and cert_error, which is written for
+		 * people reading the hash, are not read back. */
 		break;
 	}
 }
