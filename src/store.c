@@ -446,8 +446,7 @@ check_exec(struct store *st, const redisReply *exec, const struct batch *b)
 }
 
 int
-store_write(struct store *st, const struct config *cfg,
-    const struct record *recs, size_t nrecs,
+store_write(struct store *st, const struct check *checks, size_t n,
     const struct queued_alert *alerts, size_t nalerts)
 {
 	struct batch	  b = { 0 };
@@ -455,15 +454,20 @@ store_write(struct store *st, const struct config *cfg,
 	size_t		  nr = 0;
 	int		  ret = -1;
 
-	if (nrecs == 0 && nalerts == 0)
+	size_t		  njudged = 0;
+
+	for (size_t i = 0; i < n; i++)
+		njudged += (size_t)checks[i].judged;
+	if (njudged == 0 && nalerts == 0)
 		return 0;
 	if (redisAppendCommand(st->c, "MULTI") != REDIS_OK) {
 		store_io_error(st, "MULTI");
 		return -1;
 	}
-	for (size_t i = 0; i < nrecs; i++)
-		if (site_append_write(st, cfg, &recs[i], &b) == -1 ||
-		    series_append_points(st, cfg, &recs[i], &b) == -1)
+	for (size_t i = 0; i < n; i++)
+		if (checks[i].judged &&
+		    (site_append_write(st, &checks[i], &b) == -1 ||
+		    series_append_points(st, &checks[i], &b) == -1))
 			goto out;
 	if (queue_append_alerts(st, alerts, nalerts, &b) == -1)
 		goto out;
@@ -491,63 +495,73 @@ out:
 /* --- leases --- */
 
 int
-store_take_leases(struct store *st, const struct config *cfg,
-    struct lease *leases, size_t n, struct site_state *states)
+store_take_leases(struct store *st, struct check *checks, size_t n)
 {
 	redisReply	**r = NULL;
+	size_t		  sent = 0, j = 0;
 	int		  ret = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		const char	*name = cfg->sites[leases[i].site].name;
-		char		*key = key_lease(st, name, leases[i].kind);
-		char		 ttl[32];
-		int		 rc;
+		char	*key;
+		char	 ttl[32];
+		int	 rc;
 
-		leases[i].granted = 0;
+		checks[i].leased = 0;
+		if (!checks[i].due)
+			continue;
+		key = key_lease(st, checks[i].site->name, checks[i].kind);
 		snprintf(ttl, sizeof(ttl), "%" PRId64,
-		    leases[i].ttl_ms > 0 ? leases[i].ttl_ms : 1);
+		    checks[i].lease_ttl_ms > 0 ? checks[i].lease_ttl_ms : 1);
 		rc = redisAppendCommand(st->c, "SET %s %s NX PX %s", key,
 		    st->token, ttl);
 		free(key);
-		if (rc != REDIS_OK || site_append_read(st, name) == -1) {
+		if (rc != REDIS_OK ||
+		    site_append_read(st, checks[i].site->name) == -1) {
 			store_io_error(st, "taking leases");
 			return -1;
 		}
+		sent++;
 	}
-	if (store_replies(st, 2 * n, &r, "taking leases") == -1)
+	if (sent == 0)
+		return 0;
+	if (store_replies(st, 2 * sent, &r, "taking leases") == -1)
 		return -1;
 	/* Every reply is judged, even after an error, so the caller knows
 	 * every lease it holds and can release them. */
 	ret = 0;
 	for (size_t i = 0; i < n; i++) {
-		const redisReply *set = r[2 * i];
-		const char	 *ok = store_reply_str(set);
-		size_t		  s = leases[i].site;
+		struct check	 *c = &checks[i];
+		const redisReply *set;
+		const char	 *ok;
 
+		if (!c->due)
+			continue;
+		set = r[2 * j];
+		ok = store_reply_str(set);
 		if (set->type == REDIS_REPLY_ERROR) {
-			char	*key = key_lease(st, cfg->sites[s].name,
-			    leases[i].kind);
+			char	*key = key_lease(st, c->site->name, c->kind);
 
 			log_error("redis: %s: %s: %s", st->where, key,
 			    set->str);
 			free(key);
 			ret = -1;
-			continue;
+		} else {
+			c->leased = ok != NULL && strcmp(ok, "OK") == 0;
+			/* The state re-read behind the lease is the one to
+			 * decide on: another run may have checked the site
+			 * meanwhile. */
+			if (c->leased)
+				site_parse(st, r[2 * j + 1], c->site->name,
+				    c->state);
 		}
-		leases[i].granted = ok != NULL && strcmp(ok, "OK") == 0;
-		/* The state re-read behind the lease is the one to decide
-		 * on: another run may have checked the site meanwhile. */
-		if (leases[i].granted)
-			site_parse(st, r[2 * i + 1], cfg->sites[s].name,
-			    &states[s]);
+		j++;
 	}
-	store_free_replies(r, 2 * n);
+	store_free_replies(r, 2 * sent);
 	return ret;
 }
 
 int
-store_release_leases(struct store *st, const struct config *cfg,
-    const struct lease *leases, size_t n)
+store_release_leases(struct store *st, const struct check *checks, size_t n)
 {
 	redisReply	**r = NULL;
 	size_t		  sent = 0;
@@ -557,10 +571,9 @@ store_release_leases(struct store *st, const struct config *cfg,
 		char	*key;
 		int	 rc;
 
-		if (!leases[i].granted)
+		if (!checks[i].leased)
 			continue;
-		key = key_lease(st, cfg->sites[leases[i].site].name,
-		    leases[i].kind);
+		key = key_lease(st, checks[i].site->name, checks[i].kind);
 		rc = redisAppendCommand(st->c, "EVAL %s 1 %s %s",
 		    store_release_script, key, st->token);
 		free(key);

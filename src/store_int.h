@@ -99,17 +99,17 @@ int	site_append_read(struct store *st, const char *name);
 void	site_parse(const struct store *st, const redisReply *r,
 	    const char *name, struct site_state *out);
 
-/* Queues the HSET (and HDEL) of one record's state fields in b; 0, or -1
- * (logged). */
-int	site_append_write(struct store *st, const struct config *cfg,
-	    const struct record *rec, struct batch *b);
+/* Queues the HSET (and HDEL) of one judged check's state fields in b; 0,
+ * or -1 (logged). */
+int	site_append_write(struct store *st, const struct check *c,
+	    struct batch *b);
 
 /* --- measurements (store_series.c) --- */
 
-/* Queues the measurement of one record in b (timeseries samples or a
- * stream entry); 0, or -1 (logged). */
-int	series_append_points(struct store *st, const struct config *cfg,
-	    const struct record *rec, struct batch *b);
+/* Queues the measurement of one judged check in b (timeseries samples or
+ * a stream entry); 0, or -1 (logged). */
+int	series_append_points(struct store *st, const struct check *c,
+	    struct batch *b);
 
 /* --- pushing to the alert queues (store_queue.c) --- */
 

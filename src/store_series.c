@@ -139,16 +139,12 @@ append_cert_point(struct store *st, struct batch *b, const char *name,
 }
 
 int
-series_append_points(struct store *st, const struct config *cfg,
-    const struct record *rec, struct batch *b)
+series_append_points(struct store *st, const struct check *c,
+    struct batch *b)
 {
-	const char	*name = cfg->sites[rec->site].name;
-
-	if (rec->kind == KIND_HTTP && rec->http != NULL)
-		return append_http_points(st, b, name, rec->http);
-	if (rec->kind == KIND_CERT && rec->cert != NULL)
-		return append_cert_point(st, b, name, rec->cert);
-	return 0;
+	if (c->kind == KIND_HTTP)
+		return append_http_points(st, b, c->site->name, &c->http);
+	return append_cert_point(st, b, c->site->name, &c->cert);
 }
 
 /* --- history --- */

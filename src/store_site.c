@@ -204,17 +204,16 @@ out:
 }
 
 int
-site_append_write(struct store *st, const struct config *cfg,
-    const struct record *rec, struct batch *b)
+site_append_write(struct store *st, const struct check *c, struct batch *b)
 {
-	const struct site_state	*s = rec->state;
-	const char		*name = cfg->sites[rec->site].name;
+	const struct site_state	*s = c->state;
+	const char		*name = c->site->name;
 	struct cmd		 cmd = { 0 };
 	char			 iso[64];
 
 	cmd_add(&cmd, "HSET");
 	cmd_take(&cmd, key_site(st, name));
-	if (rec->kind == KIND_HTTP) {
+	if (c->kind == KIND_HTTP) {
 		cmd_add(&cmd, "%s", site_fields[SF_STATE]);
 		cmd_add(&cmd, "%s", http_state_name(s->state));
 		cmd_add(&cmd, "%s", site_fields[SF_FAILURES]);
@@ -238,7 +237,7 @@ site_append_write(struct store *st, const struct config *cfg,
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_SINCE]);
 	cmd_add(&cmd, "%" PRId64, s->cert_since);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_ERROR]);
-	cmd_add(&cmd, "%s", rec->cert != NULL ? rec->cert->error : "");
+	cmd_add(&cmd, "%s", c->cert.error);
 	if (s->have_cert) {
 		format_iso8601(s->cert_not_after, iso, sizeof(iso));
 		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);

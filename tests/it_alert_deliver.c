@@ -114,7 +114,7 @@ queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 		q[i].integration = ik;
 		q[i].json = json[i];
 	}
-	cr_assert_eq(store_write(fx->st, &fx->cfg, NULL, 0, q, (size_t)n), 0);
+	cr_assert_eq(store_write(fx->st, NULL, 0, q, (size_t)n), 0);
 	for (i = 0; i < n; i++)
 		free(json[i]);
 }
