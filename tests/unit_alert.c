@@ -212,7 +212,7 @@ Test(alert_text, http)
 	    "4m 10s");
 	snprintf(r.error, sizeof(r.error), "timeout");
 	alert_from_http(&a, &api, &tr, &r, &st, T0_MS);
-	cr_assert_str_eq(a.previous, "unknown");
+	cr_assert_eq(a.previous.http, HTTP_UNKNOWN);
 	cr_assert_eq(a.http_code, 0);
 	text_is(&a, "DOWN api (https://api.example.com/health): timeout, "
 	    "1 failed check");
@@ -403,8 +403,11 @@ assert_same(const struct alert *x, const struct alert *y)
 	cr_assert_eq(x->kind, y->kind);
 	cr_assert_str_eq(x->site, y->site);
 	cr_assert_str_eq(x->url, y->url);
-	cr_assert_str_eq(x->state, y->state);
-	cr_assert_str_eq(x->previous, y->previous);
+	cr_assert_eq(x->event, y->event);
+	if (x->kind == KIND_CERT)
+		cr_assert_eq(x->previous.cert, y->previous.cert);
+	else
+		cr_assert_eq(x->previous.http, y->previous.http);
 	if (x->error == NULL)
 		cr_assert_null(y->error);
 	else
