@@ -35,7 +35,7 @@ enum alert_tone {
 /* One labelled value shown under the summary: a Slack attachment field or
  * a Discord embed field. */
 struct alert_field {
-	const char	*title;		/* "Website", "Status code", ... (static) */
+	const char	*title;		/* "Website", ... (static) */
 	char		*value;		/* malloc'd, owned by the alert */
 	int		 is_short;	/* fits beside another field */
 };
@@ -67,14 +67,14 @@ struct alert {
 	int64_t		 timestamp_ms;	/* when the transition happened */
 
 	const char	*word;		/* "DOWN", "UP", ... (static) */
-	const char	*previous_word;	/* "up", "unknown", "ok", ... (static) */
+	const char	*previous_word;	/* "up", "unknown", ... (static) */
 	enum alert_tone	 tone;
 	char		*reason;	/* "HTTP 503, 2 failed checks" */
 	char		*text;		/* "WORD SITE (URL): REASON" */
 	struct alert_field fields[ALERT_FIELDS_MAX];
 	size_t		 nfields;
 	char		 timestamp_iso[40]; /* "2026-11-25T13:20:04.048Z" */
-	char		 not_after_iso[32]; /* "2026-12-07T10:00:00Z", "" if !have_cert */
+	char		 not_after_iso[32]; /* "2026-12-07T10:00:00Z", or "" */
 };
 
 /* The word of an event ("DOWN", ...), and back: -1 for an unknown word. */
