@@ -103,8 +103,8 @@ queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 		a.kind = KIND_HTTP;
 		a.site = site;
 		a.url = (char []){ "https://example.com/" };
-		a.state = (char []){ "DOWN" };
-		a.previous = (char []){ "up" };
+		a.event = ALERT_DOWN;
+		a.previous.http = HTTP_UP;
 		a.http_code = 503;
 		a.error = (char []){ "HTTP 503" };
 		a.response_ms = 12.5;
