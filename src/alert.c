@@ -54,22 +54,6 @@ alert_event_parse(const char *word, enum alert_event *ev)
 	return -1;
 }
 
-/* Returns the event a transition announces. */
-static enum alert_event
-transition_event(const struct transition *tr)
-{
-	if (tr->kind == KIND_HTTP)
-		return tr->to == HTTP_DOWN ? ALERT_DOWN : ALERT_UP;
-	switch (tr->to) {
-	case CERT_WARNING:
-		return ALERT_WARNING;
-	case CERT_CRITICAL:
-		return ALERT_CRITICAL;
-	default:
-		return ALERT_OK;
-	}
-}
-
 /* Returns the name of the state a left: "up", "unknown", "ok", ... */
 static const char *
 previous_name(const struct alert *a)
@@ -94,7 +78,7 @@ alert_from_http(struct alert *a, const struct site *site,
 {
 	memset(a, 0, sizeof(*a));
 	a->kind = KIND_HTTP;
-	a->event = transition_event(tr);
+	a->event = tr->event;
 	a->previous.http = (enum http_state)tr->from;
 	a->site = xstrdup(site->name);
 	a->url = site_url(site);
@@ -113,7 +97,7 @@ alert_from_cert(struct alert *a, const struct site *site,
 {
 	memset(a, 0, sizeof(*a));
 	a->kind = KIND_CERT;
-	a->event = transition_event(tr);
+	a->event = tr->event;
 	a->previous.cert = (enum cert_state)tr->from;
 	a->site = xstrdup(site->name);
 	a->url = site_url(site);

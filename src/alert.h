@@ -13,16 +13,6 @@
 
 struct store;
 
-/* What happened, the word an alert is known by. A new event (DEGRADED, a
- * reminder) is one name here and one line in alert.c's event table. */
-enum alert_event {
-	ALERT_DOWN,		/* http: confirmed down */
-	ALERT_UP,		/* http: down, now up again */
-	ALERT_WARNING,		/* cert: expires within cert_warning days */
-	ALERT_CRITICAL,		/* cert: within cert_critical, or unusable */
-	ALERT_OK,		/* cert: fine (again) */
-	ALERT__MAX
-};
 
 /* The colour family an event is shown in. */
 enum alert_tone {

@@ -33,26 +33,12 @@ static const json_int_t discord_colors[TONE__MAX] = {
 	0x1e8e3e,	/* good: UP, OK */
 };
 
-/* Returns a's fields as Discord embed fields, each value cut to Discord's
- * limit (a longer one is refused); NULL on error. */
+/* Returns a field's value for Discord, cut to its limit (a longer one is
+ * refused). */
 static json_t *
-discord_fields(const struct alert *a)
+discord_value(const char *value)
 {
-	json_t	*arr, *o;
-	size_t	 i;
-
-	if ((arr = json_array()) == NULL)
-		return NULL;
-	for (i = 0; i < a->nfields; i++) {
-		o = json_pack("{s:s, s:o, s:b}", "name", a->fields[i].title,
-		    "value", json_text(a->fields[i].value, DISCORD_VALUE_MAX),
-		    "inline", a->fields[i].is_short);
-		if (json_array_append_new(arr, o) == -1) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
+	return json_text(value, DISCORD_VALUE_MAX);
 }
 
 char *
@@ -71,7 +57,8 @@ discord_payload(const struct integration *in, const struct alert *a)
 	    "title", json_text(title, DISCORD_TITLE_MAX),
 	    "description", json_text(a->reason, DISCORD_DESC_MAX),
 	    "color", discord_colors[a->tone],
-	    "fields", discord_fields(a),
+	    "fields", notify_fields_json(a, "name", "value", "inline",
+	    discord_value),
 	    "timestamp", a->timestamp_iso);
 	free(title);
 	return json_dump_free(root);

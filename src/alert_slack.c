@@ -58,26 +58,6 @@ slack_string(const char *s)
 	return j;
 }
 
-/* Returns a's fields as Slack attachment fields, or NULL on error. */
-static json_t *
-slack_fields(const struct alert *a)
-{
-	json_t	*arr, *o;
-	size_t	 i;
-
-	if ((arr = json_array()) == NULL)
-		return NULL;
-	for (i = 0; i < a->nfields; i++) {
-		o = json_pack("{s:s, s:o, s:b}", "title", a->fields[i].title,
-		    "value", slack_string(a->fields[i].value),
-		    "short", a->fields[i].is_short);
-		if (json_array_append_new(arr, o) == -1) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
 
 char *
 slack_payload(const struct integration *in, const struct alert *a)
@@ -90,7 +70,8 @@ slack_payload(const struct integration *in, const struct alert *a)
 	    "attachments",
 	    "color", slack_colors[a->tone],
 	    "fallback", slack_string(a->text),
-	    "fields", slack_fields(a),
+	    "fields", notify_fields_json(a, "title", "value", "short",
+	    slack_string),
 	    "ts", (json_int_t)(a->timestamp_ms / 1000));
 	return json_dump_free(root);
 }

@@ -42,9 +42,22 @@ struct cert_result {
 	int64_t	 started_ms;	/* unix ms when the check started */
 };
 
+/* What happened, the word an alert is known by. A new event (DEGRADED, a
+ * reminder) is one name here, one line in alert.c's event table, and the
+ * rule in state.c that decides it. */
+enum alert_event {
+	ALERT_DOWN,		/* http: confirmed down */
+	ALERT_UP,		/* http: down, now up again */
+	ALERT_WARNING,		/* cert: expires within cert_warning days */
+	ALERT_CRITICAL,		/* cert: within cert_critical, or unusable */
+	ALERT_OK,		/* cert: fine (again) */
+	ALERT__MAX
+};
+
 /* A state change that deserves an alert (decided by state.c). */
 struct transition {
 	enum check_kind	 kind;
+	enum alert_event event;	/* what the alert says */
 	int		 from;		/* enum http_state or enum cert_state */
 	int		 to;
 	int64_t		 duration_ms;	/* time spent in `from` (the outage, for UP) */

@@ -6,6 +6,8 @@
  */
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "alert.h"
 #include "config.h"
 #include "log.h"
@@ -32,4 +34,26 @@ alert_payload(const struct integration *in, const struct alert *a)
 			return notifiers[i].payload(in, a);
 	log_error("alert: integration %d has no renderer", (int)in->kind);
 	return NULL;
+}
+
+json_t *
+notify_fields_json(const struct alert *a, const char *title_key,
+    const char *value_key, const char *short_key,
+    json_t *(*text)(const char *value))
+{
+	json_t	*arr, *o;
+	size_t	 i;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < a->nfields; i++) {
+		o = json_pack("{s:s, s:o, s:b}", title_key, a->fields[i].title,
+		    value_key, text(a->fields[i].value),
+		    short_key, a->fields[i].is_short);
+		if (json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
 }

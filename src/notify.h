@@ -5,6 +5,8 @@
 #ifndef PEEKL_NOTIFY_H
 #define PEEKL_NOTIFY_H
 
+#include <jansson.h>
+
 #include "alert.h"
 #include "config.h"
 
@@ -12,5 +14,12 @@
 char	*slack_payload(const struct integration *in, const struct alert *a);
 char	*discord_payload(const struct integration *in, const struct alert *a);
 char	*webhook_payload(const struct integration *in, const struct alert *a);
+
+/* Returns a's fields as a JSON array of objects keyed title_key, value_key
+ * and short_key, each value made by text() (a renderer's escaping and
+ * length limit); NULL on error. Slack and Discord differ only in these. */
+json_t	*notify_fields_json(const struct alert *a, const char *title_key,
+	    const char *value_key, const char *short_key,
+	    json_t *(*text)(const char *value));
 
 #endif

@@ -119,10 +119,8 @@ plan_read_states(struct run *r)
 	}
 	/* Once per run, so an operator expecting Grafana series learns why
 	 * there are none. */
-	if (!r->opts->dry_run && r->cfg->redis.timeseries == TS_AUTO &&
-	    !store_uses_timeseries(r->store))
-		log_info("RedisTimeSeries not available, recording to streams "
-		    "(%s:history:NAME)", r->cfg->redis.prefix);
+	if (!r->opts->dry_run && r->cfg->redis.timeseries == TS_AUTO)
+		store_note_backend(r->store);
 	return store_read_states(r->store, r->cfg, r->states);
 }
 

@@ -38,18 +38,17 @@ cert_state_parse(const char *s)
 	return CERT_UNKNOWN;
 }
 
-const char *
-transition_word(const struct transition *tr)
+/* Returns the event a change of certificate state to `to` is. */
+static enum alert_event
+cert_event(enum cert_state to)
 {
-	if (tr->kind == KIND_HTTP)
-		return tr->to == HTTP_DOWN ? "DOWN" : "UP";
-	switch (tr->to) {
+	switch (to) {
 	case CERT_WARNING:
-		return "WARNING";
+		return ALERT_WARNING;
 	case CERT_CRITICAL:
-		return "CRITICAL";
+		return ALERT_CRITICAL;
 	default:
-		return "OK";
+		return ALERT_OK;
 	}
 }
 
@@ -116,6 +115,7 @@ state_apply_http(struct site_state *st, const struct site *site,
 
 	memset(tr, 0, sizeof(*tr));
 	tr->kind = KIND_HTTP;
+	tr->event = to == HTTP_DOWN ? ALERT_DOWN : ALERT_UP;
 	tr->from = from;
 	tr->to = to;
 	tr->duration_ms = st->since > 0 ? now - st->since : 0;
@@ -156,6 +156,7 @@ state_apply_cert(struct site_state *st, const struct site *site,
 
 	memset(tr, 0, sizeof(*tr));
 	tr->kind = KIND_CERT;
+	tr->event = cert_event(to);
 	tr->from = from;
 	tr->to = to;
 	tr->duration_ms = st->cert_since > 0 ? now - st->cert_since : 0;

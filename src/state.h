@@ -49,8 +49,6 @@ const char	*cert_state_name(enum cert_state s);	/* "unknown", "ok", ... */
 enum http_state	 http_state_parse(const char *s);
 enum cert_state	 cert_state_parse(const char *s);
 
-/* The alert's state word: "DOWN", "UP", "WARNING", "CRITICAL", "OK". */
-const char	*transition_word(const struct transition *tr);
 
 /* Returns 1 when a check last started at last_check is due at now. */
 int	state_due(int64_t last_check, int64_t interval_ms, int64_t now);

@@ -406,6 +406,19 @@ store_uses_timeseries(const struct store *st)
 	return st->use_ts;
 }
 
+void
+store_note_backend(const struct store *st)
+{
+	char	*key;
+
+	if (st->use_ts)
+		return;
+	key = key_history(st, "NAME");
+	log_info("RedisTimeSeries not available, recording to streams (%s)",
+	    key);
+	free(key);
+}
+
 /* --- recording a run --- */
 
 /*

@@ -26,6 +26,9 @@ void	store_close(struct store *st);
 /* Returns 1 when measurements go to RedisTimeSeries, 0 for streams. */
 int	store_uses_timeseries(const struct store *st);
 
+/* Says (INFO) where measurements go when RedisTimeSeries was not found. */
+void	store_note_backend(const struct store *st);
+
 /* Reads every site's state hash in one round trip; out has cfg->nsites
  * entries. Absent hashes give a zeroed, UNKNOWN state. */
 int	store_read_states(struct store *st, const struct config *cfg,

@@ -52,7 +52,8 @@ static const struct integration *const all_integrations[] = {
 static void
 make_down(struct alert *a, const struct site *site, const char *error)
 {
-	struct transition	tr = { KIND_HTTP, HTTP_UP, HTTP_DOWN, 3600000 };
+	struct transition	tr = { KIND_HTTP, ALERT_DOWN, HTTP_UP, HTTP_DOWN,
+	    3600000 };
 	struct http_result	r = { .done = 1, .http_code = 503,
 				      .response_ms = 41.2 };
 	struct site_state	st = { .state = HTTP_DOWN, .failures = 2 };
@@ -71,7 +72,8 @@ make_api_down(struct alert *a)
 static void
 make_up(struct alert *a)
 {
-	struct transition	tr = { KIND_HTTP, HTTP_DOWN, HTTP_UP, 250000 };
+	struct transition	tr = { KIND_HTTP, ALERT_UP, HTTP_DOWN, HTTP_UP,
+	    250000 };
 	struct http_result	r = { .done = 1, .ok = 1, .http_code = 200,
 				      .response_ms = 38.0 };
 	struct site_state	st = { .state = HTTP_UP };
@@ -83,7 +85,9 @@ static void
 make_cert(struct alert *a, int from, int to, long days, int64_t not_after,
     const char *error)
 {
-	struct transition	tr = { KIND_CERT, from, to, 86400000 };
+	struct transition	tr = { KIND_CERT,
+	    to == CERT_WARNING ? ALERT_WARNING : to == CERT_CRITICAL ?
+	    ALERT_CRITICAL : ALERT_OK, from, to, 86400000 };
 	struct cert_result	r = { .done = 1, .have_cert = 1,
 				      .days_left = days, .not_after = not_after };
 
@@ -200,7 +204,8 @@ text_is(struct alert *a, const char *want)
 Test(alert_text, http)
 {
 	struct alert		a;
-	struct transition	tr = { KIND_HTTP, HTTP_UNKNOWN, HTTP_DOWN, 0 };
+	struct transition	tr = { KIND_HTTP, ALERT_DOWN, HTTP_UNKNOWN,
+	    HTTP_DOWN, 0 };
 	struct http_result	r = { .done = 1, .response_ms = 10000 };
 	struct site_state	st = { .failures = 1 };
 
@@ -221,7 +226,8 @@ Test(alert_text, http)
 Test(alert_text, cert)
 {
 	struct alert		a;
-	struct transition	tr = { KIND_CERT, CERT_OK, CERT_CRITICAL, 0 };
+	struct transition	tr = { KIND_CERT, ALERT_CRITICAL, CERT_OK,
+	    CERT_CRITICAL, 0 };
 	struct cert_result	r = { .done = 1 };
 
 	make_warning(&a);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alert.h"
 #include "state.h"
 
 #define T0 1764077404048LL	/* 2025-11-25 13:30:04.048 UTC */
@@ -114,7 +115,7 @@ Test(http, retry_one_alerts_on_second_failure)
 	cr_assert_eq(tr.kind, KIND_HTTP);
 	cr_assert_eq(tr.from, HTTP_UP);
 	cr_assert_eq(tr.to, HTTP_DOWN);
-	cr_assert_str_eq(transition_word(&tr), "DOWN");
+	cr_assert_str_eq(alert_event_word(tr.event), "DOWN");
 	cr_assert_eq(st.since, T0 + 10000);
 }
 
@@ -158,7 +159,7 @@ Test(http, recovery_alerts_once_with_outage_length)
 	cr_assert_eq(st.state, HTTP_UP);
 	cr_assert_eq(st.failures, 0);
 	cr_assert_eq(tr.duration_ms, 250000);
-	cr_assert_str_eq(transition_word(&tr), "UP");
+	cr_assert_str_eq(alert_event_word(tr.event), "UP");
 	cr_assert_str_eq(st.error, "");
 	r = ok(T0 + 280000);
 	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 280000, &tr), 0);
@@ -248,7 +249,7 @@ Test(cert, first_ok_is_silent_first_warning_alerts)
 	memset(&st, 0, sizeof(st));
 	r = cert(12, "");
 	cr_assert_eq(state_apply_cert(&st, &s, &r, T0, &tr), 1);
-	cr_assert_str_eq(transition_word(&tr), "WARNING");
+	cr_assert_str_eq(alert_event_word(tr.event), "WARNING");
 }
 
 Test(cert, every_change_alerts_both_ways)
@@ -275,7 +276,7 @@ Test(cert, every_change_alerts_both_ways)
 		    steps[i].alert, "step %zu", i);
 		cr_assert_eq(st.cert_state, steps[i].to, "step %zu", i);
 		if (steps[i].alert)
-			cr_assert_str_eq(transition_word(&tr), steps[i].word);
+			cr_assert_str_eq(alert_event_word(tr.event), steps[i].word);
 	}
 }
 
