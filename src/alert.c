@@ -84,7 +84,7 @@ alert_from_http(struct alert *a, const struct site *site,
 	a->url = site_url(site);
 	a->error = r->error[0] != '\0' ? xstrdup(r->error) : NULL;
 	a->http_code = r->http_code;
-	a->response_ms = r->response_ms;
+	a->response_ms = clamp_response_ms(r->response_ms);
 	a->failures = st != NULL ? st->failures : 0;
 	a->duration_ms = tr->duration_ms;
 	a->timestamp_ms = now;
@@ -104,7 +104,7 @@ alert_from_cert(struct alert *a, const struct site *site,
 	a->error = r->error[0] != '\0' ? xstrdup(r->error) : NULL;
 	a->response_ms = -1;
 	a->have_cert = r->have_cert;
-	a->days_left = r->days_left;
+	a->days_left = clamp_days((double)r->days_left);
 	a->not_after = r->not_after;
 	a->duration_ms = tr->duration_ms;
 	a->timestamp_ms = now;
@@ -391,11 +391,16 @@ alert_encode(const struct alert *a)
 /* Returns 0 when the decoded numbers are within their meaning. */
 static int
 decode_check(json_int_t code, double resp, json_int_t failures,
-    json_int_t days, json_int_t dur, json_int_t ts)
+    json_int_t days, json_int_t not_after, json_int_t dur, json_int_t ts)
 {
-	if (code < 0 || code > 999 || !isfinite(resp) ||
+	/* The ranges of check.h, which every producer clamps to; -1 is a
+	 * response time that does not apply. */
+	if (code < 0 || code > HTTP_CODE_MAX ||
+	    !(resp == -1 || (resp >= 0 && resp <= RESPONSE_MS_MAX)) ||
 	    failures < 0 || failures > INT_MAX ||
-	    days < -1000000 || days > 1000000 || dur < 0 || ts < 0)
+	    days < -DAYS_LEFT_MAX || days > DAYS_LEFT_MAX ||
+	    not_after < -TIME_S_MAX || not_after > TIME_S_MAX ||
+	    dur < 0 || dur > TIME_MS_MAX || ts < 0 || ts > TIME_MS_MAX)
 		return -1;
 	return 0;
 }
@@ -426,7 +431,7 @@ alert_decode(const char *json, struct alert *a)
 	if (!json_is_null(err) && !json_is_string(err))
 		goto out;
 	if (alert_event_parse(state, &a->event) == -1 || *site == '\0' ||
-	    decode_check(code, resp, failures, days, dur, ts) == -1)
+	    decode_check(code, resp, failures, days, not_after, dur, ts) == -1)
 		goto out;
 	/* The current version writes only the names of state.c; an unknown
 	 * previous state is "unknown", not a reason to set the alert aside. */

@@ -1,3 +1,5 @@
+#include <math.h>
+
 #include "check.h"
 
 const char *
@@ -32,4 +34,46 @@ int
 check_done(const struct check *c)
 {
 	return c->kind == KIND_HTTP ? c->http.done : c->cert.done;
+}
+
+/* Returns v within [lo, hi]; NaN gives lo. Every clamp below goes through
+ * it, so no double is ever converted to an integer it does not fit. */
+static double
+clamp(double v, double lo, double hi)
+{
+	if (isnan(v) || v < lo)
+		return lo;
+	return v > hi ? hi : v;
+}
+
+long
+clamp_days(double days)
+{
+	return (long)clamp(days, -(double)DAYS_LEFT_MAX, (double)DAYS_LEFT_MAX);
+}
+
+int64_t
+clamp_duration_ms(int64_t ms)
+{
+	if (ms < 0)
+		return 0;
+	return ms > TIME_MS_MAX ? TIME_MS_MAX : ms;
+}
+
+int64_t
+clamp_time_ms(double ms)
+{
+	return (int64_t)clamp(ms, 0, (double)TIME_MS_MAX);
+}
+
+double
+clamp_response_ms(double ms)
+{
+	return clamp(ms, 0, RESPONSE_MS_MAX);
+}
+
+int
+clamp_http_code(double code)
+{
+	return (int)clamp(code, 0, HTTP_CODE_MAX);
 }

@@ -92,6 +92,25 @@ struct check {
 	struct alert		*alert;		/* NULL, or the alert to queue (owned) */
 };
 
+/*
+ * One range for every number peekl measures, writes and reads back. The
+ * producers clamp to it where a number is computed (so a far-future
+ * certificate or a clock step between hosts gives a large or zero value,
+ * never an absurd one), and every reader accepts exactly it: what peekl
+ * writes, it can read back.
+ */
+#define TIME_MS_MAX	 253402300799999LL	/* 9999-12-31T23:59:59.999Z */
+#define TIME_S_MAX	 (TIME_MS_MAX / 1000)
+#define DAYS_LEFT_MAX	 3000000L	/* more than 1970 to 9999 (2,932,896) */
+#define RESPONSE_MS_MAX	 1e9		/* eleven days: no check lasts that */
+#define HTTP_CODE_MAX	 999
+
+long	clamp_days(double days);		/* to [-DAYS_LEFT_MAX, DAYS_LEFT_MAX] */
+int64_t	clamp_duration_ms(int64_t ms);		/* to [0, TIME_MS_MAX] */
+int64_t	clamp_time_ms(double ms);		/* to [0, TIME_MS_MAX] */
+double	clamp_response_ms(double ms);		/* to [0, RESPONSE_MS_MAX]; NaN is 0 */
+int	clamp_http_code(double code);		/* to [0, HTTP_CODE_MAX] */
+
 /* Returns the check's finished result flag (http.done or cert.done). */
 int	check_done(const struct check *c);
 

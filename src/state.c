@@ -118,7 +118,8 @@ state_apply_http(struct site_state *st, const struct site *site,
 	tr->event = to == HTTP_DOWN ? ALERT_DOWN : ALERT_UP;
 	tr->from = from;
 	tr->to = to;
-	tr->duration_ms = st->since > 0 ? now - st->since : 0;
+	tr->duration_ms = st->since > 0 ?
+	    clamp_duration_ms(now - st->since) : 0;
 	st->state = to;
 	st->since = now;
 	/* A new site that comes up healthy is news to nobody. */
@@ -159,7 +160,8 @@ state_apply_cert(struct site_state *st, const struct site *site,
 	tr->event = cert_event(to);
 	tr->from = from;
 	tr->to = to;
-	tr->duration_ms = st->cert_since > 0 ? now - st->cert_since : 0;
+	tr->duration_ms = st->cert_since > 0 ?
+	    clamp_duration_ms(now - st->cert_since) : 0;
 	st->cert_state = to;
 	st->cert_since = now;
 	/* A first check that finds all well says nothing. */

@@ -265,8 +265,8 @@ merge_http(struct points *pts, struct sample *up, long nup,
 		p->t = t;
 		p->kind = KIND_HTTP;
 		p->up = sample_at(up, nup, &i, t) != 0;
-		p->http_code = (int)sample_at(code, ncode, &j, t);
-		p->response_ms = sample_at(ms, nms, &k, t);
+		p->http_code = clamp_http_code(sample_at(code, ncode, &j, t));
+		p->response_ms = clamp_response_ms(sample_at(ms, nms, &k, t));
 	}
 }
 
@@ -314,7 +314,7 @@ read_ts(struct store *st, const char *name, int64_t since_ms,
 			break;
 		p->t = s[3][i].t;
 		p->kind = KIND_CERT;
-		p->days_left = (long)s[3][i].v;
+		p->days_left = clamp_days(s[3][i].v);
 	}
 	ret = 0;
 out:
@@ -348,21 +348,20 @@ parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
 			continue;
 		if (strcmp(f, entry_fields[EF_KIND]) == 0)
 			kind = s;
-		else if (parse_num(s, &v) == -1 || fabs(v) > 1e15)
+		else if (parse_num(s, &v) == -1)
 			continue;
 		else if (strcmp(f, entry_fields[EF_T]) == 0 && v > 0)
-			p->t = (int64_t)v;
+			p->t = clamp_time_ms(v);
 		else if (strcmp(f, entry_fields[EF_UP]) == 0)
 			p->up = v != 0;
 		else if (strcmp(f, entry_fields[EF_HTTP_CODE]) == 0 &&
-		    v >= 0 && v <= 999)
-			p->http_code = (int)v;
+		    v >= 0 && v <= HTTP_CODE_MAX)
+			p->http_code = clamp_http_code(v);
 		else if (strcmp(f, entry_fields[EF_RESPONSE_MS]) == 0 &&
 		    v >= 0)
-			p->response_ms = v;
-		else if (strcmp(f, entry_fields[EF_DAYS_LEFT]) == 0 &&
-		    fabs(v) < 1e6)
-			p->days_left = (long)v;
+			p->response_ms = clamp_response_ms(v);
+		else if (strcmp(f, entry_fields[EF_DAYS_LEFT]) == 0)
+			p->days_left = clamp_days(v);
 	}
 	if (kind != NULL && strcmp(kind, "http") == 0)
 		p->kind = KIND_HTTP;

@@ -5,6 +5,7 @@
  * change, then review the diff), escaping of hostile strings, and the
  * queue form's round trip.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "state.h"
 #include "util.h"
 
 /* 2026-11-25T09:00:00.048Z: every alert below happens then. */
@@ -706,4 +708,106 @@ Test(alert_model, every_integration_renders)
 		free(p);
 	}
 	alert_clear(&a);
+}
+
+/* ---- one range for every number (what peekl writes, it reads back) */
+
+/* A certificate valid until 9999-12-31 (RFC 5280's "no expiry") has about
+ * 2.9 million days left; its CRITICAL alert survives the queue. */
+Test(alert_ranges, far_future_certificate_round_trips)
+{
+	struct alert	a, b;
+	int64_t		not_after = 253402300799LL;	/* 9999-12-31T23:59:59Z */
+	long		days = (long)((not_after - T0_S) / DAY_S);
+	char		*enc;
+
+	cr_assert_gt(days, 2900000);
+	make_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, days, not_after,
+	    "certificate not trusted");
+	cr_assert_eq(a.days_left, days);
+	cr_assert_not_null(enc = alert_encode(&a));
+	cr_assert_eq(alert_decode(enc, &b), 0, "not decoded: %s", enc);
+	cr_assert_eq(b.days_left, days);
+	cr_assert_eq(b.event, ALERT_CRITICAL);
+	cr_assert_str_eq(b.text, a.text);
+	free(enc);
+	alert_clear(&a);
+	alert_clear(&b);
+}
+
+/* A `since` in the future (clock skew between hosts) gives an outage of
+ * zero, never a negative one the decoder would refuse. */
+Test(alert_ranges, since_in_the_future_recovers)
+{
+	struct site		 s = { .name = STR("api"),
+				       .url = STR("https://api.example.com/") };
+	struct site_state	 st = { .state = HTTP_DOWN, .failures = 3,
+				       .since = T0_MS + 86400000 };
+	struct http_result	 r = { .done = 1, .ok = 1, .http_code = 200,
+				       .response_ms = 12, .started_ms = T0_MS };
+	struct transition	 tr;
+	struct alert		 a, b;
+	char			*enc;
+
+	s.retry = 1;
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0_MS, &tr), 1);
+	cr_assert_eq(tr.event, ALERT_UP);
+	cr_assert_eq(tr.duration_ms, 0);
+	alert_from_http(&a, &s, &tr, &r, &st, T0_MS);
+	cr_assert_not_null(enc = alert_encode(&a));
+	cr_assert_eq(alert_decode(enc, &b), 0, "not decoded: %s", enc);
+	cr_assert_eq(b.event, ALERT_UP);
+	free(enc);
+	alert_clear(&a);
+	alert_clear(&b);
+}
+
+/* Numbers outside the ranges no producer writes are not an alert: the
+ * entry will be set aside, not rendered as infinity or an unreadable
+ * date. */
+Test(alert_ranges, decoder_refuses_what_no_producer_writes)
+{
+	static const struct {
+		const char	*key;
+		double		 value;
+	} bad[] = {
+		{ "response_ms", 1e308 }, { "not_after", 9e18 },
+		{ "days_left", 4e6 }, { "duration_ms", -1 },
+		{ "timestamp_ms", 3e14 }, { "http_code", 1000 },
+	};
+	struct alert	 a, b;
+	char		*enc;
+
+	make_down(&a, &api, "HTTP 503");
+	cr_assert_not_null(enc = alert_encode(&a));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t	*root = json_loads(enc, 0, NULL);
+		json_t	*v = strcmp(bad[i].key, "response_ms") == 0 ?
+			    json_real(bad[i].value) :
+			    json_integer((json_int_t)bad[i].value);
+		char	*edited;
+
+		cr_assert_not_null(root);
+		json_object_set_new(root, bad[i].key, v);
+		edited = json_dumps(root, JSON_COMPACT);
+		cr_assert_eq(alert_decode(edited, &b), -1, "decoded: %s",
+		    edited);
+		free(edited);
+		json_decref(root);
+	}
+	free(enc);
+	alert_clear(&a);
+}
+
+Test(alert_ranges, clamps)
+{
+	cr_assert_eq(clamp_days(1e300), DAYS_LEFT_MAX);
+	cr_assert_eq(clamp_days(-1e300), -DAYS_LEFT_MAX);
+	cr_assert_eq(clamp_days(NAN), -DAYS_LEFT_MAX);
+	cr_assert_eq(clamp_days(12.9), 12);
+	cr_assert_eq(clamp_duration_ms(-5), 0);
+	cr_assert_eq(clamp_time_ms(1e300), TIME_MS_MAX);
+	cr_assert_float_eq(clamp_response_ms(1e308), RESPONSE_MS_MAX, 1);
+	cr_assert_float_eq(clamp_response_ms(NAN), 0, 0);
+	cr_assert_eq(clamp_http_code(1e300), HTTP_CODE_MAX);
 }
