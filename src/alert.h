@@ -11,6 +11,7 @@
 #include "state.h"
 
 struct store;
+struct net;
 
 struct alert {
 	enum check_kind	 kind;
@@ -59,6 +60,6 @@ char	*alert_payload(const struct integration *in, const struct alert *a);
  * next run).
  */
 int	alert_deliver_all(struct store *st, const struct config *cfg,
-	    const volatile sig_atomic_t *stop);
+	    struct net *net, const volatile sig_atomic_t *stop);
 
 #endif

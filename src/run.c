@@ -13,6 +13,7 @@
 #include "check_http.h"
 #include "commands.h"
 #include "log.h"
+#include "net.h"
 #include "output.h"
 #include "state.h"
 #include "store.h"
@@ -413,8 +414,9 @@ load_state(struct run *r)
 int
 cmd_check(const struct config *cfg, const struct check_opts *o)
 {
-	struct run	r;
-	int		status = SEV_UNKNOWN, write_failed = 0;
+	struct run	 r;
+	struct net	*net = NULL;
+	int		 status = SEV_UNKNOWN, write_failed = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
@@ -425,7 +427,8 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	for (int k = 0; k < KIND__MAX; k++)
 		r.due[k] = xcalloc(cfg->nsites, 1);
 
-	if (select_forced(&r) == -1 || load_state(&r) == -1)
+	if (net_open(&net) == -1 || select_forced(&r) == -1 ||
+	    load_state(&r) == -1)
 		goto out;
 	plan_due(&r);
 	if (!o->dry_run && take_leases(&r) == -1) {
@@ -453,7 +456,8 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	 * also flushes what earlier runs could not send, even when this run's
 	 * results could not be written.
 	 */
-	if (!o->dry_run && alert_deliver_all(r.store, cfg, &peekl_stop) == -1)
+	if (!o->dry_run &&
+	    alert_deliver_all(r.store, cfg, net, &peekl_stop) == -1)
 		goto out;
 	/* Interrupted while delivering: what was sent is recorded, the rest
 	 * stays queued, and the run still says it did not finish. */
@@ -461,5 +465,6 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 		status = r.worst;
 out:
 	run_free(&r);
+	net_close(net);
 	return status;
 }
