@@ -9,12 +9,11 @@
 #include <string.h>
 
 #include "alert.h"
-#include "check_cert.h"
-#include "check_http.h"
 #include "commands.h"
 #include "log.h"
 #include "net.h"
 #include "output.h"
+#include "probe.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -35,17 +34,12 @@ struct run {
 	unsigned char		*due[KIND__MAX]; /* one per site */
 	struct lease		*leases;
 	size_t			 nleases;
-	struct http_job		*hjobs;
-	size_t			 nh;
-	size_t			*hsite;		/* site index of each HTTP job */
-	struct cert_job		*cjobs;
-	size_t			 nc;
-	size_t			*csite;		/* site index of each cert job */
+	struct check		*checks;	/* every due check */
+	size_t			 nchecks;
 	struct record		*recs;
 	size_t			 nrecs;
 	struct alert		*alerts;
 	size_t			 nalerts;
-	int			 limit[KIND__MAX]; /* checks of a kind in flight at once */
 	enum severity		 worst;
 };
 
@@ -56,10 +50,7 @@ run_free(struct run *r)
 		alert_clear(&r->alerts[i]);
 	free(r->alerts);
 	free(r->recs);
-	free(r->hjobs);
-	free(r->hsite);
-	free(r->cjobs);
-	free(r->csite);
+	free(r->checks);
 	free(r->leases);
 	for (int k = 0; k < KIND__MAX; k++)
 		free(r->due[k]);
@@ -120,41 +111,22 @@ plan_due(struct run *r)
 }
 
 /*
- * Splits max_concurrency between the two kinds in proportion to their due
- * checks (at least one each), so a run never has more than max_concurrency
- * checks in flight however they mix.
- */
-static void
-split_concurrency(struct run *r, size_t nh, size_t nc)
-{
-	int	maxc = r->cfg->max_concurrency;
-
-	r->limit[KIND_HTTP] = r->limit[KIND_CERT] = maxc;
-	if (nh == 0 || nc == 0 || maxc < 2)
-		return;
-	r->limit[KIND_CERT] = (int)((double)maxc * (double)nc /
-	    (double)(nh + nc));
-	if (r->limit[KIND_CERT] < 1)
-		r->limit[KIND_CERT] = 1;
-	if (r->limit[KIND_CERT] > maxc - 1)
-		r->limit[KIND_CERT] = maxc - 1;
-	r->limit[KIND_HTTP] = maxc - r->limit[KIND_CERT];
-}
-
-/*
- * Returns how long the leases of one kind must live: with more due checks
- * than that kind may run at once, the last wave starts only after earlier
- * ones end, so each wave may take the longest timeout among them.
+ * Returns how long the leases must live: with more due checks than may run
+ * at once, the last wave starts only after earlier ones end, so each wave
+ * may take the longest timeout among them.
  */
 static int64_t
-lease_ttl(const struct run *r, enum check_kind kind, size_t ndue)
+lease_ttl(const struct run *r, size_t ndue)
 {
 	int64_t	longest = 0;
-	size_t	waves = (ndue + (size_t)r->limit[kind] - 1) / (size_t)r->limit[kind];
+	size_t	maxc = r->cfg->max_concurrency < 1 ? 1 :
+		    (size_t)r->cfg->max_concurrency;
+	size_t	waves = (ndue + maxc - 1) / maxc;
 
 	for (size_t i = 0; i < r->cfg->nsites; i++)
-		if (r->due[kind][i] && r->cfg->sites[i].timeout_ms > longest)
-			longest = r->cfg->sites[i].timeout_ms;
+		for (int k = 0; k < KIND__MAX; k++)
+			if (r->due[k][i] && r->cfg->sites[i].timeout_ms > longest)
+				longest = r->cfg->sites[i].timeout_ms;
 	return longest * (int64_t)(waves ? waves : 1) + LEASE_MARGIN_MS;
 }
 
@@ -167,15 +139,13 @@ static int
 take_leases(struct run *r)
 {
 	const struct config	*cfg = r->cfg;
-	size_t			 ndue[KIND__MAX] = { 0 };
-	int64_t			 ttl[KIND__MAX];
+	size_t			 ndue = 0;
+	int64_t			 ttl;
 
 	for (size_t i = 0; i < cfg->nsites; i++)
 		for (int k = 0; k < KIND__MAX; k++)
-			ndue[k] += r->due[k][i];
-	split_concurrency(r, ndue[KIND_HTTP], ndue[KIND_CERT]);
-	for (int k = 0; k < KIND__MAX; k++)
-		ttl[k] = lease_ttl(r, (enum check_kind)k, ndue[k]);
+			ndue += r->due[k][i];
+	ttl = lease_ttl(r, ndue);
 
 	r->leases = xcalloc(cfg->nsites * KIND__MAX, sizeof(*r->leases));
 	for (size_t i = 0; i < cfg->nsites; i++)
@@ -187,7 +157,7 @@ take_leases(struct run *r)
 			l = &r->leases[r->nleases++];
 			l->site = i;
 			l->kind = (enum check_kind)k;
-			l->ttl_ms = ttl[k];
+			l->ttl_ms = ttl;
 		}
 	if (r->nleases == 0)
 		return 0;
@@ -212,45 +182,25 @@ take_leases(struct run *r)
 	return 0;
 }
 
+/* Lists every due check, in site order. */
 static void
-build_jobs(struct run *r)
+build_checks(struct run *r)
 {
 	size_t	n = r->cfg->nsites;
 
-	r->hjobs = xcalloc(n, sizeof(*r->hjobs));
-	r->hsite = xcalloc(n, sizeof(*r->hsite));
-	r->cjobs = xcalloc(n, sizeof(*r->cjobs));
-	r->csite = xcalloc(n, sizeof(*r->csite));
-	for (size_t i = 0; i < n; i++) {
-		if (r->due[KIND_HTTP][i]) {
-			r->hsite[r->nh] = i;
-			r->hjobs[r->nh++].site = &r->cfg->sites[i];
-		}
-		if (r->due[KIND_CERT][i]) {
-			r->csite[r->nc] = i;
-			r->cjobs[r->nc++].site = &r->cfg->sites[i];
-		}
-	}
-}
+	r->checks = xcalloc(n * KIND__MAX, sizeof(*r->checks));
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < KIND__MAX; k++) {
+			struct check	*c;
 
-/* Runs the certificate checks in the background while the HTTP checks run
- * on this thread, so a run lasts about as long as its slowest check. */
-static void
-run_checks(struct run *r)
-{
-	struct cert_batch	*cb = NULL;
-
-	/* A dry run takes no leases; the split is made here for it. */
-	if (r->limit[KIND_HTTP] == 0)
-		split_concurrency(r, r->nh, r->nc);
-	if (r->nc > 0)
-		cb = cert_batch_start(r->cjobs, r->nc, r->limit[KIND_CERT],
-		    &peekl_stop);
-	if (r->nh > 0)
-		http_batch_run(r->hjobs, r->nh, r->limit[KIND_HTTP],
-		    &peekl_stop);
-	if (cb != NULL)
-		cert_batch_wait(cb);
+			if (!r->due[k][i])
+				continue;
+			c = &r->checks[r->nchecks++];
+			c->site = &r->cfg->sites[i];
+			c->site_idx = i;
+			c->kind = (enum check_kind)k;
+			c->due = 1;
+		}
 }
 
 /* Applies the state machine to every finished check, collecting the records
@@ -261,35 +211,34 @@ apply_results(struct run *r)
 	struct transition	 tr;
 	size_t			 i, s;
 
-	r->recs = xcalloc(r->nh + r->nc, sizeof(*r->recs));
-	r->alerts = xcalloc(r->nh + r->nc, sizeof(*r->alerts));
-	for (i = 0; i < r->nh; i++) {
-		const struct http_result *res = &r->hjobs[i].res;
+	r->recs = xcalloc(r->nchecks, sizeof(*r->recs));
+	r->alerts = xcalloc(r->nchecks, sizeof(*r->alerts));
+	for (i = 0; i < r->nchecks; i++) {
+		const struct check	*c = &r->checks[i];
 
-		if (!res->done)
+		if (!check_done(c))
 			continue;
-		s = r->hsite[i];
-		if (state_apply_http(&r->states[s], &r->cfg->sites[s], res,
-		    r->now, &tr))
-			alert_from_http(&r->alerts[r->nalerts++],
-			    &r->cfg->sites[s], &tr, res, &r->states[s], r->now);
-		r->recs[r->nrecs++] = (struct record){ .site = s,
-		    .kind = KIND_HTTP, .http = res, .state = &r->states[s] };
-		worsen(r, http_severity(res));
-	}
-	for (i = 0; i < r->nc; i++) {
-		const struct cert_result *res = &r->cjobs[i].res;
-
-		if (!res->done)
-			continue;
-		s = r->csite[i];
-		if (state_apply_cert(&r->states[s], &r->cfg->sites[s], res,
-		    r->now, &tr))
-			alert_from_cert(&r->alerts[r->nalerts++],
-			    &r->cfg->sites[s], &tr, res, r->now);
-		r->recs[r->nrecs++] = (struct record){ .site = s,
-		    .kind = KIND_CERT, .cert = res, .state = &r->states[s] };
-		worsen(r, cert_severity(r->states[s].cert_state));
+		s = c->site_idx;
+		if (c->kind == KIND_HTTP) {
+			if (state_apply_http(&r->states[s], c->site, &c->http,
+			    r->now, &tr))
+				alert_from_http(&r->alerts[r->nalerts++],
+				    c->site, &tr, &c->http, &r->states[s],
+				    r->now);
+			r->recs[r->nrecs++] = (struct record){ .site = s,
+			    .kind = KIND_HTTP, .http = &c->http,
+			    .state = &r->states[s] };
+			worsen(r, http_severity(&c->http));
+		} else {
+			if (state_apply_cert(&r->states[s], c->site, &c->cert,
+			    r->now, &tr))
+				alert_from_cert(&r->alerts[r->nalerts++],
+				    c->site, &tr, &c->cert, r->now);
+			r->recs[r->nrecs++] = (struct record){ .site = s,
+			    .kind = KIND_CERT, .cert = &c->cert,
+			    .state = &r->states[s] };
+			worsen(r, cert_severity(r->states[s].cert_state));
+		}
 	}
 }
 
@@ -416,7 +365,7 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 {
 	struct run	 r;
 	struct net	*net = NULL;
-	int		 status = SEV_UNKNOWN, write_failed = 0;
+	int		 status = SEV_UNKNOWN, write_failed = 0, failed = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
@@ -435,10 +384,14 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 		release_leases(&r);
 		goto out;
 	}
-	build_jobs(&r);
-	if (r.nh + r.nc == 0)
+	build_checks(&r);
+	if (r.nchecks == 0)
 		log_debug("nothing is due");
-	run_checks(&r);
+	/* A check that could not be done makes the run UNKNOWN; the others
+	 * are still recorded. */
+	if (probe_run(net, r.checks, r.nchecks, cfg->max_concurrency,
+	    &peekl_stop) == -1)
+		failed = 1;
 	apply_results(&r);
 	print_results(&r);
 
@@ -461,7 +414,7 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 		goto out;
 	/* Interrupted while delivering: what was sent is recorded, the rest
 	 * stays queued, and the run still says it did not finish. */
-	if (!peekl_stop && !write_failed)
+	if (!peekl_stop && !write_failed && !failed)
 		status = r.worst;
 out:
 	run_free(&r);
