@@ -37,7 +37,7 @@ BUILD   ?= build
 SRCS     = $(wildcard src/*.c)
 OBJS     = $(patsubst src/%.c,$(BUILD)/src/%.o,$(filter-out src/main.c,$(SRCS)))
 ALLOBJS  = $(OBJS) $(BUILD)/src/main.o
-TSRCS    = $(filter-out tests/testsrv.c,$(wildcard tests/*.c))
+TSRCS    = $(filter-out tests/testsrv.c tests/faultshim.c,$(wildcard tests/*.c))
 TOBJS    = $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TSRCS))
 
 .PHONY: all deps test check-unit asan valgrind bench demo install clean
@@ -76,15 +76,22 @@ $(BUILD)/tests/testsrv.o: tests/testsrv.c | build/.deps-ok
 $(BUILD)/test-peekl: $(OBJS) $(TOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(TOBJS) $(LIBS) $(CRIT_LIBS)
 
+# The fault shim is preloaded into peekl by tests/it_faults.c; it is built
+# without sanitizers, since it loads before their runtime.
+$(BUILD)/faultshim.so: tests/faultshim.c | build/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+
 # The tests find the binaries under test through these variables.
-TEST_ENV = PEEKL_BIN=$(CURDIR)/$(BUILD)/peekl PEEKL_TESTSRV=$(CURDIR)/$(BUILD)/testsrv
+TEST_ENV = PEEKL_BIN=$(CURDIR)/$(BUILD)/peekl PEEKL_TESTSRV=$(CURDIR)/$(BUILD)/testsrv \
+           PEEKL_FAULTSHIM=$(CURDIR)/$(BUILD)/faultshim.so
 
 test: deps
 	@$(MAKE) --no-print-directory BUILD=build check-unit
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory valgrind
 
-check-unit: $(BUILD)/peekl $(BUILD)/testsrv $(BUILD)/test-peekl
+check-unit: $(BUILD)/peekl $(BUILD)/testsrv $(BUILD)/faultshim.so $(BUILD)/test-peekl
 	$(TEST_ENV) $(BUILD)/test-peekl $(TESTFLAGS)
 
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -116,6 +123,6 @@ install: all
 	install -m 644 systemd/peekl@.service systemd/peekl@.timer $(DESTDIR)$(UNITDIR)/
 
 clean:
-	rm -rf build/src build/tests build/asan build/peekl build/testsrv build/test-peekl peekl
+	rm -rf build/src build/tests build/asan build/peekl build/testsrv build/test-peekl build/faultshim.so peekl
 
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/tests/*.d)

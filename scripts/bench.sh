@@ -4,10 +4,16 @@
 #   1000 HTTP + 100 certificate checks in one run  < 10 s wall
 #   peak RSS                                       < 100 MiB
 #   the second run (nothing due)                   < 1 s
+#   wall time against curl --parallel, same URLs    <= 1.0x (HTTP and HTTPS)
+# PEEKL=path benchmarks another build (e.g. an older commit's) the same way.
 . scripts/lib.sh
 
 NHTTP=${NHTTP:-1000}
 NCERT=${NCERT:-100}
+NREF=${NREF:-1000}		# URLs in the curl comparison
+NIDLE=${NIDLE:-5000}		# sites in the nothing-due breakdown
+REPS=${REPS:-5}
+PEEKL=${PEEKL:-./peekl}
 
 start_redis
 start_srv web
@@ -36,7 +42,7 @@ stat() { redis-cli -p "$REDIS_PORT" info stats | sed -n "s/^$1:\([0-9]*\).*/\1/p
 measure() {
 	label=$1; shift
 	cmd0=$(stat total_commands_processed); rd0=$(stat total_reads_processed)
-	/usr/bin/time -f '%e %M' -o "$WORK/time" ./peekl -q -c "$WORK/config.yaml" "$@" \
+	/usr/bin/time -f '%e %M' -o "$WORK/time" "$PEEKL" -q -c "$WORK/config.yaml" "$@" \
 	    >"$WORK/out" 2>"$WORK/err" || true
 	cmd1=$(stat total_commands_processed); rd1=$(stat total_reads_processed)
 	read -r secs kib < "$WORK/time"
@@ -51,7 +57,101 @@ echo "peekl bench: $NHTTP HTTP sites (each answers after 50 ms), $NCERT certific
 r1=$(measure "first run (everything due)" check)
 r2=$(measure "second run (nothing due)" check)
 measure "status" status >/dev/null
+
+# --- side by side with curl ---------------------------------------------
+# The same N URLs fetched by peekl (one run, everything due) and by
+# curl --parallel with a fresh connection per URL, median of REPS each.
+
+# secs CMD...: runs CMD, prints its wall time in seconds.
+secs() {
+	t0=$(date +%s.%N)
+	"$@" >/dev/null 2>&1 || true
+	t1=$(date +%s.%N)
+	awk "BEGIN{printf \"%.3f\n\", $t1 - $t0}"
+}
+
+# median: the middle of the numbers on stdin.
+median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+
+# refconfigs SCHEME PORT: writes $WORK/ref.yaml and $WORK/ref.curl for NREF
+# URLs on the server at PORT.
+refconfigs() {
+	scheme=$1; port=$2
+	host=127.0.0.1; [ "$scheme" = https ] && host=localhost
+	{
+		printf 'redis:\n  port: %s\n  timeseries: off\nmax_concurrency: 100\n' "$REDIS_PORT"
+		printf 'defaults:\n  ca_file: %s\nwebsites:\n' "$WORK/tls/ca.pem"
+		i=0
+		while [ $i -lt "$NREF" ]; do
+			printf '  - url: %s://%s:%s/ok?n=%d\n    name: ref%d\n' \
+			    "$scheme" "$host" "$port" $i $i
+			i=$((i + 1))
+		done
+	} > "$WORK/ref.yaml"
+	{
+		echo 'header = "Connection: close"'
+		echo 'no-sessionid'
+		echo "cacert = \"$WORK/tls/ca.pem\""
+		i=0
+		while [ $i -lt "$NREF" ]; do
+			echo "url = \"$scheme://$host:$port/ok?n=$i\""
+			echo 'output = "/dev/null"'
+			i=$((i + 1))
+		done
+	} > "$WORK/ref.curl"
+}
+
+# compare SCHEME PORT: prints peekl's and curl's median wall and the ratio.
+compare() {
+	refconfigs "$1" "$2"
+	: > "$WORK/p"; : > "$WORK/c"
+	n=0
+	while [ $n -lt "$REPS" ]; do
+		redis-cli -p "$REDIS_PORT" flushall >/dev/null
+		secs "$PEEKL" -q -c "$WORK/ref.yaml" check >> "$WORK/p"
+		secs curl -s --parallel --parallel-max 100 -K "$WORK/ref.curl" >> "$WORK/c"
+		n=$((n + 1))
+	done
+	p=$(median < "$WORK/p"); c=$(median < "$WORK/c")
+	ratio=$(awk "BEGIN{printf \"%.2f\", $p / $c}")
+	printf '%-5s %d URLs: peekl %6.3f s, curl --parallel %6.3f s, peekl/curl %sx\n' \
+	    "$1" "$NREF" "$p" "$c" "$ratio" >&2
+	echo "$ratio"
+}
+
+ratio_http=$(compare http "$web_PORT")
+ratio_https=$(compare https "$tls_PORT")
+
+# --- where an idle run's time goes ----------------------------------------
+# NIDLE sites, all checked once, then runs with nothing due: the whole run,
+# loading the config alone (validate), and starting the process alone.
+{
+	printf 'redis:\n  port: %s\n  timeseries: off\nmax_concurrency: 100\nwebsites:\n' "$REDIS_PORT"
+	i=0
+	while [ $i -lt "$NIDLE" ]; do
+		printf '  - url: http://127.0.0.1:%s/ok?n=%d\n    name: idle%d\n    interval: 3600\n' \
+		    "$web_PORT" $i $i
+		i=$((i + 1))
+	done
+} > "$WORK/idle.yaml"
+redis-cli -p "$REDIS_PORT" flushall >/dev/null
+"$PEEKL" -q -c "$WORK/idle.yaml" check >/dev/null 2>&1 || true
+: > "$WORK/i"; : > "$WORK/v"; : > "$WORK/s"
+n=0
+while [ $n -lt "$REPS" ]; do
+	secs "$PEEKL" -q -c "$WORK/idle.yaml" check >> "$WORK/i"
+	secs "$PEEKL" -q -c "$WORK/idle.yaml" validate >> "$WORK/v"
+	secs "$PEEKL" --version >> "$WORK/s"
+	n=$((n + 1))
+done
+idle=$(median < "$WORK/i"); load=$(median < "$WORK/v"); start=$(median < "$WORK/s")
+awk "BEGIN{printf \"idle run, %d sites: %.0f ms = %.0f ms process start + %.0f ms loading the config + %.0f ms Redis, plan and queue flush\n\", \
+    $NIDLE, $idle * 1000, $start * 1000, ($load - $start) * 1000, ($idle - $load) * 1000}" >&2
+
 fail=0
+for r in $ratio_http $ratio_https; do
+	awk "BEGIN{exit !($r <= 1.0)}" || { echo "FAIL: peekl/curl wall ratio $r (target <= 1.0)"; fail=1; }
+done
 set -- $r1
 awk "BEGIN{exit !($1 < 10)}" || { echo "FAIL: first run took $1 s (target < 10 s)"; fail=1; }
 awk "BEGIN{exit !($2 < 102400)}" || { echo "FAIL: peak RSS $2 KiB (target < 100 MiB)"; fail=1; }

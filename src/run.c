@@ -1,7 +1,17 @@
 /*
- * The `check` command: decide what is due, take leases, run the HTTP and
- * certificate checks concurrently, apply the state machine, record the
- * results and queue alerts in one Redis transaction, print, deliver.
+ * The `check` command: one run is one array of checks, one per (site,
+ * kind), carried through six stages in this order:
+ *
+ *   plan    what is due (or forced by --site), the leases, a re-read
+ *   probe   all network work, concurrently
+ *   judge   the pure state machine: new states, transitions, alerts
+ *   record  results and queued alerts in one Redis transaction
+ *   report  the human lines or the JSON document on stdout
+ *   notify  deliver the queues (this run's alerts are already in them)
+ *
+ * Each stage fills its part of every check (see struct check in check.h).
+ * A stage that cannot do its job makes the run exit 3, after the leases
+ * are released; alerts already queued stay queued.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -28,66 +38,27 @@ struct run {
 	const struct config	*cfg;
 	const struct check_opts	*opts;
 	struct store		*store;		/* NULL in a dry run without Redis */
+	struct net		*net;		/* every transfer of the run */
 	int64_t			 now;
 	struct site_state	*states;	/* one per site */
-	unsigned char		*forced;	/* one per site: named by --site */
-	unsigned char		*due[KIND__MAX]; /* one per site */
-	struct lease		*leases;
-	size_t			 nleases;
-	struct check		*checks;	/* every due check */
+	struct check		*checks;	/* one per (site, kind): every HTTP
+						 * check, then every cert check */
 	size_t			 nchecks;
-	struct record		*recs;
-	size_t			 nrecs;
-	struct alert		*alerts;
-	size_t			 nalerts;
 	enum severity		 worst;
+	int			 failed;	/* a stage could not do its job */
 };
 
 static void
 run_free(struct run *r)
 {
-	for (size_t i = 0; i < r->nalerts; i++)
-		alert_clear(&r->alerts[i]);
-	free(r->alerts);
-	free(r->recs);
+	for (size_t i = 0; i < r->nchecks; i++) {
+		alert_clear(r->checks[i].alert);
+		free(r->checks[i].alert);
+	}
 	free(r->checks);
-	free(r->leases);
-	for (int k = 0; k < KIND__MAX; k++)
-		free(r->due[k]);
-	free(r->forced);
 	free(r->states);
 	store_close(r->store);
-}
-
-/* Marks the sites named by --site; returns -1 if one names none. */
-static int
-select_forced(struct run *r)
-{
-	for (size_t i = 0; i < r->opts->nsites; i++) {
-		long idx = site_find(r->cfg, r->opts->sites[i]);
-
-		if (idx < 0)
-			return -1;
-		r->forced[idx] = 1;
-	}
-	return 0;
-}
-
-/* Returns 1 when this run should check kind of site i now. */
-static int
-wanted(const struct run *r, size_t i, enum check_kind kind)
-{
-	const struct site	*site = &r->cfg->sites[i];
-
-	if (kind == KIND_CERT && !site->cert_monitoring)
-		return 0;
-	if (r->states[i].unreadable)
-		return 0;
-	if (r->opts->nsites > 0)
-		return r->forced[i];
-	return kind == KIND_HTTP ?
-	    state_http_due(&r->states[i], site, r->now) :
-	    state_cert_due(&r->states[i], site, r->now);
+	net_close(r->net);
 }
 
 static void
@@ -97,252 +68,48 @@ worsen(struct run *r, enum severity sev)
 		r->worst = sev;
 }
 
-/* Marks what is due; a site whose state cannot be read makes the run
- * UNKNOWN, since peekl could not do its job for it. */
-static void
-plan_due(struct run *r)
+/* --- plan ------------------------------------------------------------ */
+
+/* Returns the index of site i's check of kind k: the checks are ordered
+ * kind first, so lines, records and alerts keep one order run after run. */
+static size_t
+check_index(const struct run *r, size_t i, int k)
 {
-	for (size_t i = 0; i < r->cfg->nsites; i++) {
-		if (r->states[i].unreadable)
-			worsen(r, SEV_UNKNOWN);
-		for (int k = 0; k < KIND__MAX; k++)
-			r->due[k][i] = (unsigned char)wanted(r, i, (enum check_kind)k);
-	}
+	return (size_t)k * r->cfg->nsites + i;
 }
 
-/*
- * Returns how long the leases must live: with more due checks than may run
- * at once, the last wave starts only after earlier ones end, so each wave
- * may take the longest timeout among them.
- */
-static int64_t
-lease_ttl(const struct run *r, size_t ndue)
-{
-	int64_t	longest = 0;
-	size_t	maxc = r->cfg->max_concurrency < 1 ? 1 :
-		    (size_t)r->cfg->max_concurrency;
-	size_t	waves = (ndue + maxc - 1) / maxc;
-
-	for (size_t i = 0; i < r->cfg->nsites; i++)
-		for (int k = 0; k < KIND__MAX; k++)
-			if (r->due[k][i] && r->cfg->sites[i].timeout_ms > longest)
-				longest = r->cfg->sites[i].timeout_ms;
-	return longest * (int64_t)(waves ? waves : 1) + LEASE_MARGIN_MS;
-}
-
-/*
- * Takes a lease for every due check. A check whose lease another run holds
- * is skipped; so is one whose re-read state shows that another run checked
- * it meanwhile (unless --site forced it). Returns -1 on a Redis error.
- */
+/* Lays out one check per (site, kind) and marks the sites named by --site;
+ * returns -1 if one names none (site_find printed why). */
 static int
-take_leases(struct run *r)
+plan_checks(struct run *r)
 {
 	const struct config	*cfg = r->cfg;
-	size_t			 ndue = 0;
-	int64_t			 ttl;
 
-	for (size_t i = 0; i < cfg->nsites; i++)
+	r->nchecks = cfg->nsites * KIND__MAX;
+	r->checks = xcalloc(r->nchecks, sizeof(*r->checks));
+	for (int k = 0; k < KIND__MAX; k++)
+		for (size_t i = 0; i < cfg->nsites; i++) {
+			struct check *c = &r->checks[check_index(r, i, k)];
+
+			c->site = &cfg->sites[i];
+			c->site_idx = i;
+			c->kind = (enum check_kind)k;
+			c->state = &r->states[i];
+		}
+	for (size_t i = 0; i < r->opts->nsites; i++) {
+		long idx = site_find(cfg, r->opts->sites[i]);
+
+		if (idx < 0)
+			return -1;
 		for (int k = 0; k < KIND__MAX; k++)
-			ndue += r->due[k][i];
-	ttl = lease_ttl(r, ndue);
-
-	r->leases = xcalloc(cfg->nsites * KIND__MAX, sizeof(*r->leases));
-	for (size_t i = 0; i < cfg->nsites; i++)
-		for (int k = 0; k < KIND__MAX; k++) {
-			struct lease *l;
-
-			if (!r->due[k][i])
-				continue;
-			l = &r->leases[r->nleases++];
-			l->site = i;
-			l->kind = (enum check_kind)k;
-			l->ttl_ms = ttl;
-		}
-	if (r->nleases == 0)
-		return 0;
-	if (store_take_leases(r->store, cfg, r->leases, r->nleases,
-	    r->states) == -1)
-		return -1;
-	for (size_t j = 0; j < r->nleases; j++) {
-		struct lease	*l = &r->leases[j];
-		const char	*name = cfg->sites[l->site].name;
-
-		if (!l->granted) {
-			log_info("%s: %s check is running in another peekl run; "
-			    "skipped", name, check_kind_name(l->kind));
-			r->due[l->kind][l->site] = 0;
-		} else if (!r->forced[l->site] &&
-		    !wanted(r, l->site, l->kind)) {
-			log_debug("%s: %s check was just done by another run; "
-			    "skipped", name, check_kind_name(l->kind));
-			r->due[l->kind][l->site] = 0;
-		}
+			r->checks[check_index(r, (size_t)idx, k)].forced = 1;
 	}
 	return 0;
 }
 
-/* Lists every due check, in site order. */
-static void
-build_checks(struct run *r)
-{
-	size_t	n = r->cfg->nsites;
-
-	r->checks = xcalloc(n * KIND__MAX, sizeof(*r->checks));
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < KIND__MAX; k++) {
-			struct check	*c;
-
-			if (!r->due[k][i])
-				continue;
-			c = &r->checks[r->nchecks++];
-			c->site = &r->cfg->sites[i];
-			c->site_idx = i;
-			c->kind = (enum check_kind)k;
-			c->due = 1;
-		}
-}
-
-/* Applies the state machine to every finished check, collecting the records
- * to write and the alerts to queue. */
-static void
-apply_results(struct run *r)
-{
-	struct transition	 tr;
-	size_t			 i, s;
-
-	r->recs = xcalloc(r->nchecks, sizeof(*r->recs));
-	r->alerts = xcalloc(r->nchecks, sizeof(*r->alerts));
-	for (i = 0; i < r->nchecks; i++) {
-		const struct check	*c = &r->checks[i];
-
-		if (!check_done(c))
-			continue;
-		s = c->site_idx;
-		if (c->kind == KIND_HTTP) {
-			if (state_apply_http(&r->states[s], c->site, &c->http,
-			    r->now, &tr))
-				alert_from_http(&r->alerts[r->nalerts++],
-				    c->site, &tr, &c->http, &r->states[s],
-				    r->now);
-			r->recs[r->nrecs++] = (struct record){ .site = s,
-			    .kind = KIND_HTTP, .http = &c->http,
-			    .state = &r->states[s] };
-			worsen(r, http_severity(&c->http));
-		} else {
-			if (state_apply_cert(&r->states[s], c->site, &c->cert,
-			    r->now, &tr))
-				alert_from_cert(&r->alerts[r->nalerts++],
-				    c->site, &tr, &c->cert, r->now);
-			r->recs[r->nrecs++] = (struct record){ .site = s,
-			    .kind = KIND_CERT, .cert = &c->cert,
-			    .state = &r->states[s] };
-			worsen(r, cert_severity(r->states[s].cert_state));
-		}
-	}
-}
-
-/* Returns the widest site name among the records, for aligned lines. */
-static int
-name_width(const struct run *r)
-{
-	size_t	w = 1;
-
-	for (size_t i = 0; i < r->nrecs; i++) {
-		size_t len = strlen(r->cfg->sites[r->recs[i].site].name);
-
-		if (len > w)
-			w = len;
-	}
-	return w > 40 ? 40 : (int)w;
-}
-
-static void
-print_results(const struct run *r)
-{
-	json_t	*arr = NULL;
-	int	 w = name_width(r);
-
-	if (r->opts->json)
-		arr = json_array();
-	for (size_t i = 0; i < r->nrecs; i++) {
-		const struct record	*rec = &r->recs[i];
-		const struct site	*site = &r->cfg->sites[rec->site];
-
-		if (arr != NULL)
-			json_array_append_new(arr, rec->kind == KIND_HTTP ?
-			    output_http_json(site, rec->http, rec->state) :
-			    output_cert_json(site, rec->cert, rec->state));
-		else if (rec->kind == KIND_HTTP)
-			output_http_line(stdout, site, rec->http, rec->state, w);
-		else
-			output_cert_line(stdout, site, rec->cert, rec->state, w);
-	}
-	if (arr != NULL)
-		output_json_doc(json_pack("{s:o}", "results", arr));
-	fflush(stdout);
-}
-
-/*
- * Queues every alert for every integration together with the results, in
- * one transaction: an alert can never be lost between "state changed" and
- * "alert queued". Returns -1 on a Redis error.
- */
-static int
-record_results(struct run *r)
-{
-	const struct config	*cfg = r->cfg;
-	struct queued_alert	*q;
-	char			**enc;
-	size_t			 nq = 0, i, j;
-	int			 rc = -1;
-
-	enc = xcalloc(r->nalerts, sizeof(*enc));
-	q = xcalloc(r->nalerts * cfg->nintegrations, sizeof(*q));
-	for (i = 0; i < r->nalerts; i++) {
-		if ((enc[i] = alert_encode(&r->alerts[i])) == NULL)
-			goto out;
-		for (j = 0; j < cfg->nintegrations; j++) {
-			q[nq].integration = cfg->integrations[j].kind;
-			q[nq++].json = enc[i];
-		}
-	}
-	rc = store_write(r->store, cfg, r->recs, r->nrecs, q, nq);
-out:
-	for (i = 0; i < r->nalerts; i++)
-		free(enc[i]);
-	free(enc);
-	free(q);
-	return rc;
-}
-
-/* Releases every lease this run was granted. */
-static void
-release_leases(struct run *r)
-{
-	if (r->store != NULL && r->nleases > 0)
-		store_release_leases(r->store, r->cfg, r->leases, r->nleases);
-}
-
-/* In a dry run, shows what would have been sent. */
-static void
-print_would_send(const struct run *r)
-{
-	for (size_t i = 0; i < r->nalerts; i++) {
-		char *text = alert_text(&r->alerts[i]);
-
-		if (r->cfg->nintegrations == 0)
-			log_info("dry run: would alert (no alertmanagers "
-			    "configured): %s", text);
-		else
-			log_info("dry run: would alert: %s", text);
-		free(text);
-	}
-}
-
 /* Opens Redis and reads every site's state; a dry run goes on without. */
 static int
-load_state(struct run *r)
+plan_read_states(struct run *r)
 {
 	if (store_open(&r->cfg->redis, &r->store) == -1) {
 		if (!r->opts->dry_run)
@@ -360,64 +127,366 @@ load_state(struct run *r)
 	return store_read_states(r->store, r->cfg, r->states);
 }
 
+/* Returns 1 when this run should probe c now. */
+static int
+wanted(const struct run *r, const struct check *c)
+{
+	if (c->kind == KIND_CERT && !c->site->cert_monitoring)
+		return 0;
+	if (c->state->unreadable)
+		return 0;
+	if (r->opts->nsites > 0)
+		return c->forced;
+	return c->kind == KIND_HTTP ?
+	    state_http_due(c->state, c->site, r->now) :
+	    state_cert_due(c->state, c->site, r->now);
+}
+
+/* Marks what is due; a site whose state cannot be read makes the run
+ * UNKNOWN, since peekl could not do its job for it. */
+static void
+plan_due(struct run *r)
+{
+	for (size_t i = 0; i < r->nchecks; i++) {
+		struct check *c = &r->checks[i];
+
+		if (c->kind == KIND_HTTP && c->state->unreadable)
+			worsen(r, SEV_UNKNOWN);
+		c->due = wanted(r, c);
+	}
+}
+
+/*
+ * Sets how long each due check's lease must live. The probe runs every
+ * due check from one queue, at most max_concurrency at once whatever their
+ * kind: with more due checks than that, the last wave starts only after
+ * earlier ones end, so each wave may take the longest timeout among them.
+ */
+static void
+plan_lease_ttls(struct run *r)
+{
+	int64_t	longest = 0;
+	size_t	ndue = 0, waves;
+	size_t	maxc = r->cfg->max_concurrency < 1 ? 1 :
+		    (size_t)r->cfg->max_concurrency;
+
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (!c->due)
+			continue;
+		ndue++;
+		if (c->site->timeout_ms > longest)
+			longest = c->site->timeout_ms;
+	}
+	waves = (ndue + maxc - 1) / maxc;
+	for (size_t i = 0; i < r->nchecks; i++)
+		r->checks[i].lease_ttl_ms = longest *
+		    (int64_t)(waves ? waves : 1) + LEASE_MARGIN_MS;
+}
+
+/*
+ * Takes a lease for every due check. A check whose lease another run holds
+ * is skipped; so is one whose re-read state shows that another run checked
+ * it meanwhile (unless --site forced it). Returns -1 on a Redis error.
+ */
+static int
+plan_leases(struct run *r)
+{
+	struct lease	*leases;
+	size_t		 n = 0, j;
+	int		 rc = -1;
+
+	leases = xcalloc(r->nchecks, sizeof(*leases));
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (c->due)
+			leases[n++] = (struct lease){ .site = c->site_idx,
+			    .kind = c->kind, .ttl_ms = c->lease_ttl_ms };
+	}
+	if (n > 0 && store_take_leases(r->store, r->cfg, leases, n,
+	    r->states) == -1)
+		goto out;
+	for (j = 0; j < n; j++) {
+		struct check *c = &r->checks[check_index(r, leases[j].site,
+		    (int)leases[j].kind)];
+
+		c->leased = leases[j].granted;
+		if (!c->leased) {
+			log_info("%s: %s check is running in another peekl run; "
+			    "skipped", c->site->name, check_kind_name(c->kind));
+			c->due = 0;
+		} else if (!c->forced && !wanted(r, c)) {
+			log_debug("%s: %s check was just done by another run; "
+			    "skipped", c->site->name, check_kind_name(c->kind));
+			c->due = 0;
+		}
+	}
+	rc = 0;
+out:
+	free(leases);
+	return rc;
+}
+
+/* Releases every lease this run was granted. */
+static void
+release_leases(struct run *r)
+{
+	struct lease	*leases;
+	size_t		 n = 0;
+
+	if (r->store == NULL)
+		return;
+	leases = xcalloc(r->nchecks, sizeof(*leases));
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (c->leased)
+			leases[n++] = (struct lease){ .site = c->site_idx,
+			    .kind = c->kind, .granted = 1 };
+	}
+	if (n > 0)
+		store_release_leases(r->store, r->cfg, leases, n);
+	free(leases);
+}
+
+/* The plan stage; returns -1 when the run cannot go on (logged). */
+static int
+plan(struct run *r)
+{
+	if (plan_checks(r) == -1 || plan_read_states(r) == -1)
+		return -1;
+	plan_due(r);
+	plan_lease_ttls(r);
+	if (!r->opts->dry_run && plan_leases(r) == -1)
+		return -1;
+	return 0;
+}
+
+/* --- probe ----------------------------------------------------------- */
+
+/* Runs every due check; returns -1 when the network work could not be
+ * done or was interrupted (logged), though the checks that finished keep
+ * their results. */
+static int
+probe(struct run *r)
+{
+	size_t	ndue = 0;
+
+	for (size_t i = 0; i < r->nchecks; i++)
+		ndue += (size_t)r->checks[i].due;
+	if (ndue == 0)
+		log_debug("nothing is due");
+	return probe_run(r->net, r->checks, r->nchecks,
+	    r->cfg->max_concurrency, &peekl_stop);
+}
+
+/* --- judge ----------------------------------------------------------- */
+
+/* Applies the state machine to every finished check: its new state, its
+ * severity, and the alert its transition deserves. */
+static void
+judge(struct run *r)
+{
+	for (size_t i = 0; i < r->nchecks; i++) {
+		struct check	*c = &r->checks[i];
+		int		 changed;
+
+		if (!c->due || !check_done(c))
+			continue;
+		c->judged = 1;
+		if (c->kind == KIND_HTTP) {
+			changed = state_apply_http(c->state, c->site, &c->http,
+			    r->now, &c->tr);
+			c->severity = http_severity(&c->http);
+		} else {
+			changed = state_apply_cert(c->state, c->site, &c->cert,
+			    r->now, &c->tr);
+			c->severity = cert_severity(c->state->cert_state);
+		}
+		if (changed) {
+			c->alert = xcalloc(1, sizeof(*c->alert));
+			if (c->kind == KIND_HTTP)
+				alert_from_http(c->alert, c->site, &c->tr,
+				    &c->http, c->state, r->now);
+			else
+				alert_from_cert(c->alert, c->site, &c->tr,
+				    &c->cert, r->now);
+		}
+		worsen(r, c->severity);
+	}
+}
+
+/* --- record ---------------------------------------------------------- */
+
+/*
+ * Writes every judged check and queues every alert for every integration,
+ * in one transaction: an alert can never be lost between "state changed"
+ * and "alert queued". Returns -1 on a Redis error.
+ */
+static int
+record(struct run *r)
+{
+	const struct config	*cfg = r->cfg;
+	struct record		*recs;
+	struct queued_alert	*q;
+	char			**enc;
+	size_t			 nrecs = 0, nq = 0, na = 0, i, j;
+	int			 rc = -1;
+
+	recs = xcalloc(r->nchecks, sizeof(*recs));
+	enc = xcalloc(r->nchecks, sizeof(*enc));
+	q = xcalloc(r->nchecks * (cfg->nintegrations + 1), sizeof(*q));
+	for (i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (!c->judged)
+			continue;
+		recs[nrecs++] = (struct record){ .site = c->site_idx,
+		    .kind = c->kind, .http = &c->http, .cert = &c->cert,
+		    .state = c->state };
+		if (c->alert == NULL)
+			continue;
+		if ((enc[na] = alert_encode(c->alert)) == NULL)
+			goto out;
+		for (j = 0; j < cfg->nintegrations; j++) {
+			q[nq].integration = cfg->integrations[j].kind;
+			q[nq++].json = enc[na];
+		}
+		na++;
+	}
+	rc = nrecs == 0 ? 0 :
+	    store_write(r->store, cfg, recs, nrecs, q, nq);
+out:
+	for (i = 0; i < na; i++)
+		free(enc[i]);
+	free(enc);
+	free(q);
+	free(recs);
+	return rc;
+}
+
+/* In a dry run, shows what would have been sent. */
+static void
+record_dry_run(const struct run *r)
+{
+	for (size_t i = 0; i < r->nchecks; i++) {
+		char *text;
+
+		if (r->checks[i].alert == NULL)
+			continue;
+		text = alert_text(r->checks[i].alert);
+		if (r->cfg->nintegrations == 0)
+			log_info("dry run: would alert (no alertmanagers "
+			    "configured): %s", text);
+		else
+			log_info("dry run: would alert: %s", text);
+		free(text);
+	}
+}
+
+/* --- report ---------------------------------------------------------- */
+
+/* Returns the widest site name among the judged checks, for aligned
+ * lines. */
+static int
+name_width(const struct run *r)
+{
+	size_t	w = 1;
+
+	for (size_t i = 0; i < r->nchecks; i++) {
+		size_t len = strlen(r->checks[i].site->name);
+
+		if (r->checks[i].judged && len > w)
+			w = len;
+	}
+	return w > 40 ? 40 : (int)w;
+}
+
+/* Prints one line per judged check, or the `check --json` document. */
+static void
+report(const struct run *r)
+{
+	json_t	*arr = NULL;
+	int	 w = name_width(r);
+
+	if (r->opts->json)
+		arr = json_array();
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (!c->judged)
+			continue;
+		if (arr != NULL)
+			json_array_append_new(arr, c->kind == KIND_HTTP ?
+			    output_http_json(c->site, &c->http, c->state) :
+			    output_cert_json(c->site, &c->cert, c->state));
+		else if (c->kind == KIND_HTTP)
+			output_http_line(stdout, c->site, &c->http, c->state, w);
+		else
+			output_cert_line(stdout, c->site, &c->cert, c->state, w);
+	}
+	if (arr != NULL)
+		output_json_doc(json_pack("{s:o}", "results", arr));
+	fflush(stdout);
+}
+
+/* --- notify ---------------------------------------------------------- */
+
+/*
+ * Delivers the queues. Older alerts go first: the queues are delivered in
+ * order, so this also flushes what earlier runs could not send, even when
+ * this run's results could not be written. Returns -1 on a Redis error.
+ */
+static int
+notify(struct run *r)
+{
+	return alert_deliver_all(r->store, r->cfg, r->net, &peekl_stop);
+}
+
+/* --- the run --------------------------------------------------------- */
+
 int
 cmd_check(const struct config *cfg, const struct check_opts *o)
 {
-	struct run	 r;
-	struct net	*net = NULL;
-	int		 status = SEV_UNKNOWN, write_failed = 0, failed = 0;
+	struct run	r;
+	int		status = SEV_UNKNOWN;
 
 	memset(&r, 0, sizeof(r));
 	r.cfg = cfg;
 	r.opts = o;
 	r.now = now_ms();
 	r.states = xcalloc(cfg->nsites, sizeof(*r.states));
-	r.forced = xcalloc(cfg->nsites, 1);
-	for (int k = 0; k < KIND__MAX; k++)
-		r.due[k] = xcalloc(cfg->nsites, 1);
 
-	if (net_open(&net) == -1 || select_forced(&r) == -1 ||
-	    load_state(&r) == -1)
+	/* Without the engine nothing can be measured: fail before any lease
+	 * is taken. */
+	if (net_open(&r.net) == -1)
 		goto out;
-	plan_due(&r);
-	if (!o->dry_run && take_leases(&r) == -1) {
+	if (plan(&r) == -1) {
 		release_leases(&r);
 		goto out;
 	}
-	build_checks(&r);
-	if (r.nchecks == 0)
-		log_debug("nothing is due");
-	/* A check that could not be done makes the run UNKNOWN; the others
-	 * are still recorded. */
-	if (probe_run(net, r.checks, r.nchecks, cfg->max_concurrency,
-	    &peekl_stop) == -1)
-		failed = 1;
-	apply_results(&r);
-	print_results(&r);
-
+	if (probe(&r) == -1)
+		r.failed = 1;
+	judge(&r);
 	if (o->dry_run)
-		print_would_send(&r);
-	else if (r.nrecs > 0 && record_results(&r) == -1)
-		write_failed = 1;
+		record_dry_run(&r);
+	else if (record(&r) == -1)
+		r.failed = 1;
+	report(&r);
 	release_leases(&r);
 	if (peekl_stop) {
 		log_warn("interrupted: unfinished checks abandoned, not recorded");
 		goto out;
 	}
-	/*
-	 * Older alerts go first: the queues are delivered in order, so this
-	 * also flushes what earlier runs could not send, even when this run's
-	 * results could not be written.
-	 */
-	if (!o->dry_run &&
-	    alert_deliver_all(r.store, cfg, net, &peekl_stop) == -1)
+	if (!o->dry_run && notify(&r) == -1)
 		goto out;
 	/* Interrupted while delivering: what was sent is recorded, the rest
 	 * stays queued, and the run still says it did not finish. */
-	if (!peekl_stop && !write_failed && !failed)
+	if (!peekl_stop && !r.failed)
 		status = r.worst;
 out:
 	run_free(&r);
-	net_close(net);
 	return status;
 }
