@@ -1,9 +1,9 @@
 /*
  * Delivery of the alert queues: every integration's queue is flushed oldest
  * first, one POST at a time per queue, all queues at once over the run's
- * network engine (net.c). An alert leaves its queue only after a complete 2xx; any
- * other outcome leaves it (and everything after it) for the next run, so a
- * queue is never reordered and nothing is lost. Each integration gets its
+ * network engine (net.c). An alert leaves its queue only after a complete
+ * 2xx; any other outcome leaves it (and everything after it) for the next
+ * run, so a queue is never reordered and nothing is lost. Each integration gets its
  * webhook timeout for the whole queue, so a run never waits longer than
  * that on a broken webhook.
  */
@@ -48,7 +48,6 @@ struct courier {
 	char		 where[512];	/* the webhook URL, redacted */
 	int64_t		 deadline;	/* mono ms: start + timeout */
 	int		 leased;	/* we hold the queue's lease */
-	int		 active;	/* a POST is in flight */
 	int		 done;		/* nothing more this run */
 	struct curl_slist *hdrs;
 	char		 errbuf[CURL_ERROR_SIZE];
@@ -160,12 +159,9 @@ courier_init(struct courier *c)
 		log_error("%s: cannot set up delivery (out of memory)", c->name);
 		return -1;
 	}
-	/* A refused URL is worded here, not by net_setopt: it is secret. */
-	if (curl_easy_setopt(x->easy, CURLOPT_URL, c->in->url) != CURLE_OK) {
-		log_error("%s: cannot use webhook %s", c->name, c->where);
-		return -1;
-	}
-	if (net_setopt(x, CURLOPT_PROTOCOLS_STR, "http,https") ||
+	/* net_setopt names the option, never its value: the URL is secret. */
+	if (net_setopt(x, CURLOPT_URL, c->in->url) ||
+	    net_setopt(x, CURLOPT_PROTOCOLS_STR, "http,https") ||
 	    net_setopt(x, CURLOPT_HTTPHEADER, c->hdrs) ||
 	    net_setopt(x, CURLOPT_USERAGENT, "peekl/" PEEKL_VERSION) ||
 	    net_setopt(x, CURLOPT_FOLLOWLOCATION, 0L) ||
@@ -245,8 +241,8 @@ static int
 courier_send_next(struct store *st, struct courier *c)
 {
 	struct net_xfer	*x = &c->x;
-	int64_t	left;
-	int	r;
+	int64_t		 left;
+	int		 r;
 
 	left = c->deadline - mono_ms();
 	if (left <= 0) {
@@ -272,7 +268,6 @@ courier_send_next(struct store *st, struct courier *c)
 		c->done = 1;
 		return -1;
 	}
-	c->active = 1;
 	return 0;
 }
 
@@ -367,7 +362,6 @@ courier_done(struct net_xfer *x, CURLcode res)
 {
 	struct courier	*c = x->arg;
 
-	c->active = 0;
 	if (x->abandoned) {
 		c->done = 1;
 		return;
