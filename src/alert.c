@@ -1,11 +1,9 @@
 /* What an alert says: built from a transition, kept in Redis as JSON until it
- * is delivered, summarised in one line, and shown as labelled fields by
- * every integration's renderer (alert_slack.c, alert_discord.c,
- * alert_webhook.c). */
+ * is delivered, and made ready to show (summary, fields, tone) once, here,
+ * so that every integration's renderer (notify.c's table) only reads it. */
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,33 +12,71 @@
 #include <jansson.h>
 
 #include "alert.h"
-#include "alert_int.h"
 #include "jsonstr.h"
 #include "log.h"
 #include "util.h"
 
-/* The state words an alert may carry, and the colour family of each. */
+/* The word each event is known by (in the summary, the queue and the
+ * webhook's "state") and the colour family it is shown in. */
 static const struct {
 	const char	*word;
 	enum alert_tone	 tone;
-} alert_words[] = {
-	{ "DOWN", TONE_DANGER },
-	{ "CRITICAL", TONE_DANGER },
-	{ "WARNING", TONE_WARNING },
-	{ "UP", TONE_GOOD },
-	{ "OK", TONE_GOOD },
+} alert_events[ALERT__MAX] = {
+	[ALERT_DOWN] =		{ "DOWN", TONE_DANGER },
+	[ALERT_UP] =		{ "UP", TONE_GOOD },
+	[ALERT_WARNING] =	{ "WARNING", TONE_WARNING },
+	[ALERT_CRITICAL] =	{ "CRITICAL", TONE_DANGER },
+	[ALERT_OK] =		{ "OK", TONE_GOOD },
 };
 
-/* Returns the index of word in alert_words, or -1. */
-static int
-word_index(const char *word)
+const char *
+alert_event_word(enum alert_event ev)
+{
+	return (unsigned)ev < ALERT__MAX ? alert_events[ev].word : "ALERT";
+}
+
+enum alert_tone
+alert_event_tone(enum alert_event ev)
+{
+	return (unsigned)ev < ALERT__MAX ? alert_events[ev].tone : TONE_DANGER;
+}
+
+int
+alert_event_parse(const char *word, enum alert_event *ev)
 {
 	size_t	i;
 
-	for (i = 0; i < ARRAY_LEN(alert_words); i++)
-		if (strcmp(alert_words[i].word, word) == 0)
-			return (int)i;
+	for (i = 0; word != NULL && i < ALERT__MAX; i++)
+		if (strcmp(alert_events[i].word, word) == 0) {
+			*ev = (enum alert_event)i;
+			return 0;
+		}
 	return -1;
+}
+
+/* Returns the event a transition announces. */
+static enum alert_event
+transition_event(const struct transition *tr)
+{
+	if (tr->kind == KIND_HTTP)
+		return tr->to == HTTP_DOWN ? ALERT_DOWN : ALERT_UP;
+	switch (tr->to) {
+	case CERT_WARNING:
+		return ALERT_WARNING;
+	case CERT_CRITICAL:
+		return ALERT_CRITICAL;
+	default:
+		return ALERT_OK;
+	}
+}
+
+/* Returns the name of the state a left: "up", "unknown", "ok", ... */
+static const char *
+previous_name(const struct alert *a)
+{
+	if (a->kind == KIND_CERT)
+		return cert_state_name(a->previous.cert);
+	return http_state_name(a->previous.http);
 }
 
 static char *
@@ -58,16 +94,17 @@ alert_from_http(struct alert *a, const struct site *site,
 {
 	memset(a, 0, sizeof(*a));
 	a->kind = KIND_HTTP;
+	a->event = transition_event(tr);
+	a->previous.http = (enum http_state)tr->from;
 	a->site = xstrdup(site->name);
 	a->url = site_url(site);
-	a->state = xstrdup(transition_word(tr));
-	a->previous = xstrdup(http_state_name((enum http_state)tr->from));
 	a->error = r->error[0] != '\0' ? xstrdup(r->error) : NULL;
 	a->http_code = r->http_code;
 	a->response_ms = r->response_ms;
 	a->failures = st != NULL ? st->failures : 0;
 	a->duration_ms = tr->duration_ms;
 	a->timestamp_ms = now;
+	alert_finish(a);
 }
 
 void
@@ -76,10 +113,10 @@ alert_from_cert(struct alert *a, const struct site *site,
 {
 	memset(a, 0, sizeof(*a));
 	a->kind = KIND_CERT;
+	a->event = transition_event(tr);
+	a->previous.cert = (enum cert_state)tr->from;
 	a->site = xstrdup(site->name);
 	a->url = site_url(site);
-	a->state = xstrdup(transition_word(tr));
-	a->previous = xstrdup(cert_state_name((enum cert_state)tr->from));
 	a->error = r->error[0] != '\0' ? xstrdup(r->error) : NULL;
 	a->response_ms = -1;
 	a->have_cert = r->have_cert;
@@ -87,6 +124,21 @@ alert_from_cert(struct alert *a, const struct site *site,
 	a->not_after = r->not_after;
 	a->duration_ms = tr->duration_ms;
 	a->timestamp_ms = now;
+	alert_finish(a);
+}
+
+/* Frees what alert_finish built, leaving the facts. */
+static void
+unfinish(struct alert *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nfields; i++)
+		free(a->fields[i].value);
+	a->nfields = 0;
+	free(a->reason);
+	free(a->text);
+	a->reason = a->text = NULL;
 }
 
 void
@@ -94,19 +146,18 @@ alert_clear(struct alert *a)
 {
 	if (a == NULL)
 		return;
+	unfinish(a);
 	free(a->site);
 	free(a->url);
-	free(a->state);
-	free(a->previous);
 	free(a->error);
 	memset(a, 0, sizeof(*a));
 }
 
-/* --- JSON helpers shared by the renderers --- */
+/* --- times --- */
 
-
-void
-alert_iso_ms(int64_t ms, char *out, size_t outsz)
+/* Writes unix milliseconds as ISO 8601 UTC, "2026-11-25T13:20:04.048Z". */
+static void
+iso_ms(int64_t ms, char *out, size_t outsz)
 {
 	struct tm	tm;
 	char		base[32];
@@ -135,32 +186,6 @@ date_s(int64_t s, char *out, size_t outsz)
 	snprintf(out, outsz, "%.10s", iso);
 }
 
-char *
-alert_dump(json_t *root)
-{
-	char	*s;
-
-	if (root == NULL) {
-		log_error("alert: cannot build the JSON payload");
-		return NULL;
-	}
-	/* Fifteen digits print 41.2 as "41.2", not "41.200000000000003". */
-	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(15));
-	json_decref(root);
-	if (s == NULL)
-		log_error("alert: cannot serialise the JSON payload");
-	return s;
-}
-
-enum alert_tone
-alert_tone(const struct alert *a)
-{
-	int	i = word_index(a->state);
-
-	return i == -1 ? TONE_DANGER : alert_words[i].tone;
-}
-
 /* --- the summary --- */
 
 /* Returns "1 day", "12 days" or "less than a day" for a count of days. */
@@ -179,7 +204,7 @@ http_reason(const struct alert *a)
 	char	 dur[32], code[16];
 	const char *what;
 
-	if (strcmp(a->state, "UP") == 0) {
+	if (a->event == ALERT_UP) {
 		if (a->duration_ms <= 0)
 			return xstrdup("back up");
 		format_duration(a->duration_ms, dur, sizeof(dur));
@@ -208,7 +233,7 @@ cert_reason(const struct alert *a)
 		/* "timeout" alone would not say which check timed out. */
 		if (a->error != NULL)
 			return xasprintf("certificate check failed: %s", a->error);
-		return xstrdup(strcmp(a->state, "OK") == 0 ?
+		return xstrdup(a->event == ALERT_OK ?
 		    "certificate valid" : "certificate check failed");
 	}
 	date_s(a->not_after, date, sizeof(date));
@@ -222,7 +247,7 @@ cert_reason(const struct alert *a)
 	days_phrase(a->days_left, left, sizeof(left));
 	if (a->error != NULL)
 		return xasprintf("%s, expires in %s", a->error, left);
-	if (strcmp(a->state, "OK") == 0) {
+	if (a->event == ALERT_OK) {
 		if (a->days_left <= 0)
 			return xasprintf("certificate valid for less than a "
 			    "day (%s)", date);
@@ -232,10 +257,12 @@ cert_reason(const struct alert *a)
 	return xasprintf("certificate expires in %s (%s)", left, date);
 }
 
-char *
-alert_reason(const struct alert *a)
+/* Returns the summary of a with the given reason; malloc'd. */
+static char *
+summary(const struct alert *a, const char *reason)
 {
-	return a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	return xasprintf("%s %s (%s): %s", alert_event_word(a->event),
+	    a->site, a->url, reason);
 }
 
 char *
@@ -243,40 +270,32 @@ alert_text(const struct alert *a)
 {
 	char	*reason, *text;
 
-	reason = alert_reason(a);
-	text = xasprintf("%s %s (%s): %s", a->state, a->site, a->url, reason);
+	if (a->text != NULL)
+		return xstrdup(a->text);
+	/* Not finished (a const alert cannot be): build it once more. */
+	reason = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	text = summary(a, reason);
 	free(reason);
 	return text;
 }
 
 /* --- fields --- */
 
-/* Appends a field whose value is a's own string; returns the next slot. */
-static struct alert_field *
-field_str(struct alert_field *f, const char *title, const char *value,
-    int is_short)
+/* Appends a field whose value (malloc'd) a now owns. */
+static void
+field_add(struct alert *a, const char *title, int is_short, char *value)
 {
+	struct alert_field	*f;
+
+	/* The builders below add at most six; never write past the end. */
+	if (a->nfields == ALERT_FIELDS_MAX) {
+		free(value);
+		return;
+	}
+	f = &a->fields[a->nfields++];
 	f->title = title;
 	f->value = value;
 	f->is_short = is_short;
-	return f + 1;
-}
-
-/* Appends a field whose value is formatted into the field itself. */
-static struct alert_field *
-field_fmt(struct alert_field *f, const char *title, int is_short,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static struct alert_field *
-field_fmt(struct alert_field *f, const char *title, int is_short,
-    const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f->buf, sizeof(f->buf), fmt, ap);
-	va_end(ap);
-	return field_str(f, title, f->buf, is_short);
 }
 
 /* Returns 1 when the error only repeats the status code ("HTTP 503"). */
@@ -289,76 +308,62 @@ error_is_code(const struct alert *a)
 	return a->http_code > 0 && strcmp(a->error, code) == 0;
 }
 
-static struct alert_field *
-http_fields(const struct alert *a, struct alert_field *f)
+static void
+http_fields(struct alert *a)
 {
 	char	dur[32];
 
 	if (a->http_code > 0)
-		f = field_fmt(f, "Status code", 1, "%d", a->http_code);
+		field_add(a, "Status code", 1, xasprintf("%d", a->http_code));
 	if (a->error != NULL && !error_is_code(a))
-		f = field_str(f, "Error", a->error, 1);
+		field_add(a, "Error", 1, xstrdup(a->error));
 	if (a->response_ms >= 0)
-		f = field_fmt(f, "Response time", 1, "%.0f ms", a->response_ms);
-	if (strcmp(a->state, "UP") == 0) {
+		field_add(a, "Response time", 1,
+		    xasprintf("%.0f ms", a->response_ms));
+	if (a->event == ALERT_UP) {
 		if (a->duration_ms > 0) {
 			format_duration(a->duration_ms, dur, sizeof(dur));
-			f = field_fmt(f, "Outage duration", 1, "%s", dur);
+			field_add(a, "Outage duration", 1, xstrdup(dur));
 		}
 	} else
-		f = field_fmt(f, "Failures", 1, "%d", a->failures);
-	return f;
+		field_add(a, "Failures", 1, xasprintf("%d", a->failures));
 }
 
-static struct alert_field *
-cert_fields(const struct alert *a, struct alert_field *f)
+/* Needs a->not_after_iso. */
+static void
+cert_fields(struct alert *a)
 {
-	char	iso[32];
+	const char	*iso = a->not_after_iso;
 
 	if (a->error != NULL)
-		f = field_str(f, "Error", a->error, 0);
+		field_add(a, "Error", 0, xstrdup(a->error));
 	if (a->have_cert) {
-		format_iso8601(a->not_after, iso, sizeof(iso));
-		f = field_fmt(f, "Days left", 1, "%ld", a->days_left);
-		f = field_fmt(f, "Expires", 1, "%.10s %.5s UTC", iso, iso + 11);
+		field_add(a, "Days left", 1, xasprintf("%ld", a->days_left));
+		/* An unprintable date is "", which has no time part. */
+		field_add(a, "Expires", 1, xasprintf("%.10s %.5s UTC", iso,
+		    strlen(iso) > 11 ? iso + 11 : ""));
 	}
-	return f;
 }
 
-size_t
-alert_fields(const struct alert *a, struct alert_field *f)
+void
+alert_finish(struct alert *a)
 {
-	struct alert_field	*end;
-
-	end = field_str(f, "Website", a->url, 0);
+	unfinish(a);
+	a->word = alert_event_word(a->event);
+	a->tone = alert_event_tone(a->event);
+	a->previous_word = previous_name(a);
+	iso_ms(a->timestamp_ms, a->timestamp_iso, sizeof(a->timestamp_iso));
+	a->not_after_iso[0] = '\0';
+	if (a->have_cert)
+		format_iso8601(a->not_after, a->not_after_iso,
+		    sizeof(a->not_after_iso));
+	a->reason = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	a->text = summary(a, a->reason);
+	field_add(a, "Website", 0, xstrdup(a->url));
 	if (a->kind == KIND_CERT)
-		end = cert_fields(a, end);
+		cert_fields(a);
 	else
-		end = http_fields(a, end);
-	return (size_t)(end - f);
-}
-
-json_t *
-alert_fields_json(const struct alert *a, const char *title_key,
-    const char *value_key, const char *short_key,
-    json_t *(*text)(const char *value))
-{
-	struct alert_field	 f[ALERT_FIELDS_MAX];
-	json_t			*arr, *o;
-	size_t			 i, n;
-
-	if ((arr = json_array()) == NULL)
-		return NULL;
-	n = alert_fields(a, f);
-	for (i = 0; i < n; i++) {
-		o = json_pack("{s:s, s:o, s:b}", title_key, f[i].title,
-		    value_key, text(f[i].value), short_key, f[i].is_short);
-		if (json_array_append_new(arr, o) == -1) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
+		http_fields(a);
 }
 
 /* --- the queue form --- */
@@ -374,8 +379,8 @@ alert_encode(const struct alert *a)
 	    "kind", check_kind_name(a->kind),
 	    "site", json_text(a->site, 0),
 	    "url", json_text(a->url, 0),
-	    "state", a->state,
-	    "previous", a->previous,
+	    "state", alert_event_word(a->event),
+	    "previous", previous_name(a),
 	    "error", a->error ? json_text(a->error, 0) : json_null(),
 	    "http_code", a->http_code,
 	    "response_ms", isfinite(a->response_ms) ? a->response_ms : -1.0,
@@ -386,8 +391,8 @@ alert_encode(const struct alert *a)
 	    "duration_ms", (json_int_t)a->duration_ms,
 	    "timestamp_ms", (json_int_t)a->timestamp_ms);
 	if (root == NULL) {
-		log_error("alert: cannot encode the %s alert of %s", a->state,
-		    a->site);
+		log_error("alert: cannot encode the %s alert of %s",
+		    alert_event_word(a->event), a->site);
 		return NULL;
 	}
 	/* Default precision: a double must survive the round trip. */
@@ -395,7 +400,7 @@ alert_encode(const struct alert *a)
 	json_decref(root);
 	if (s == NULL)
 		log_error("alert: cannot serialise the %s alert of %s",
-		    a->state, a->site);
+		    alert_event_word(a->event), a->site);
 	return s;
 }
 
@@ -436,19 +441,21 @@ alert_decode(const char *json, struct alert *a)
 		goto out;
 	if (!json_is_null(err) && !json_is_string(err))
 		goto out;
-	if (word_index(state) == -1 || *site == '\0' ||
+	if (alert_event_parse(state, &a->event) == -1 || *site == '\0' ||
 	    decode_check(code, resp, failures, days, dur, ts) == -1)
 		goto out;
-	if (strcmp(kind, check_kind_name(KIND_HTTP)) == 0)
+	/* The current version writes only the names of state.c; an unknown
+	 * previous state is "unknown", not a reason to set the alert aside. */
+	if (strcmp(kind, check_kind_name(KIND_HTTP)) == 0) {
 		a->kind = KIND_HTTP;
-	else if (strcmp(kind, check_kind_name(KIND_CERT)) == 0)
+		a->previous.http = http_state_parse(prev);
+	} else if (strcmp(kind, check_kind_name(KIND_CERT)) == 0) {
 		a->kind = KIND_CERT;
-	else
+		a->previous.cert = cert_state_parse(prev);
+	} else
 		goto out;
 	a->site = xstrdup(site);
 	a->url = xstrdup(url);
-	a->state = xstrdup(state);
-	a->previous = xstrdup(prev);
 	a->error = json_is_string(err) ? xstrdup(json_string_value(err)) : NULL;
 	a->http_code = (int)code;
 	a->response_ms = resp;
@@ -458,27 +465,11 @@ alert_decode(const char *json, struct alert *a)
 	a->not_after = not_after;
 	a->duration_ms = dur;
 	a->timestamp_ms = ts;
+	alert_finish(a);
 	rc = 0;
 out:
 	json_decref(root);
 	if (rc == -1)
 		alert_clear(a);
 	return rc;
-}
-
-char *
-alert_payload(const struct integration *in, const struct alert *a)
-{
-	switch (in->kind) {
-	case INTEG_SLACK:
-		return slack_payload(in, a);
-	case INTEG_DISCORD:
-		return discord_payload(in, a);
-	case INTEG_WEBHOOK:
-		return webhook_payload(in, a);
-	default:
-		break;
-	}
-	log_error("alert: integration %d has no renderer", (int)in->kind);
-	return NULL;
 }

@@ -1,5 +1,6 @@
 /* Alerts: what a transition says, how it is queued (JSON in Redis), how it
- * is rendered for each integration, and delivery from the queues. */
+ * is rendered for each integration (notify.c), and delivery from the queues
+ * (alert_deliver.c). */
 #ifndef PEEKL_ALERT_H
 #define PEEKL_ALERT_H
 
@@ -13,12 +14,49 @@
 struct store;
 struct net;
 
+/* What happened, the word an alert is known by. A new event (DEGRADED, a
+ * reminder) is one name here and one line in alert.c's event table. */
+enum alert_event {
+	ALERT_DOWN,		/* http: confirmed down */
+	ALERT_UP,		/* http: down, now up again */
+	ALERT_WARNING,		/* cert: expires within cert_warning days */
+	ALERT_CRITICAL,		/* cert: within cert_critical, or unusable */
+	ALERT_OK,		/* cert: fine (again) */
+	ALERT__MAX
+};
+
+/* The colour family an event is shown in. */
+enum alert_tone {
+	TONE_DANGER,		/* DOWN, CRITICAL */
+	TONE_WARNING,		/* WARNING */
+	TONE_GOOD,		/* UP, OK */
+	TONE__MAX
+};
+
+/* One labelled value shown under the summary: a Slack attachment field or
+ * a Discord embed field. */
+struct alert_field {
+	const char	*title;		/* "Website", ... (static) */
+	char		*value;		/* malloc'd, owned by the alert */
+	int		 is_short;	/* fits beside another field */
+};
+
+#define ALERT_FIELDS_MAX 8
+
+/*
+ * One alert. The facts come first: they are what the queue keeps. The rest
+ * is what every renderer shows, built once from the facts by alert_finish
+ * (the constructors and alert_decode call it), so a renderer only reads.
+ */
 struct alert {
 	enum check_kind	 kind;
+	enum alert_event event;
+	union {
+		enum http_state	 http;	/* kind KIND_HTTP */
+		enum cert_state	 cert;	/* kind KIND_CERT */
+	}		 previous;	/* the state the site left */
 	char		*site;		/* site name */
 	char		*url;		/* site URL (password redacted) */
-	char		*state;		/* "DOWN", "UP", "WARNING", "CRITICAL", "OK" */
-	char		*previous;	/* previous state name: "up", "unknown", "ok", ... */
 	char		*error;		/* NULL or the check's error */
 	int		 http_code;	/* 0 when none */
 	double		 response_ms;	/* < 0 when not applicable */
@@ -28,7 +66,23 @@ struct alert {
 	int64_t		 not_after;	/* unix seconds */
 	int64_t		 duration_ms;	/* time in the previous state (outage for UP) */
 	int64_t		 timestamp_ms;	/* when the transition happened */
+
+	const char	*word;		/* "DOWN", "UP", ... (static) */
+	const char	*previous_word;	/* "up", "unknown", ... (static) */
+	enum alert_tone	 tone;
+	char		*reason;	/* "HTTP 503, 2 failed checks" */
+	char		*text;		/* "WORD SITE (URL): REASON" */
+	struct alert_field fields[ALERT_FIELDS_MAX];
+	size_t		 nfields;
+	char		 timestamp_iso[40]; /* "2026-11-25T13:20:04.048Z" */
+	char		 not_after_iso[32]; /* "2026-12-07T10:00:00Z", or "" */
 };
+
+/* The word of an event ("DOWN", ...), and back: -1 for an unknown word. */
+const char	*alert_event_word(enum alert_event ev);
+int		 alert_event_parse(const char *word, enum alert_event *ev);
+/* The colour family of an event. */
+enum alert_tone	 alert_event_tone(enum alert_event ev);
 
 /* Builds the alert for a transition of site after result (http or cert).
  * Free with alert_clear. */
@@ -40,16 +94,22 @@ void	alert_from_cert(struct alert *a, const struct site *site,
 	    int64_t now);
 void	alert_clear(struct alert *a);
 
+/* (Re)builds what a renderer shows (word, tone, reason, text, fields, ISO
+ * times) from a's facts, freeing what it built before; for an alert that
+ * started zeroed and had its facts set by hand. Free with alert_clear. */
+void	alert_finish(struct alert *a);
+
 /* Returns the queue form (malloc'd JSON), or NULL on error. */
 char	*alert_encode(const struct alert *a);
 /* Parses the queue form; -1 if it is not a valid alert. */
 int	alert_decode(const char *json, struct alert *a);
 
-/* The one-line summary: "DOWN api (https://...): HTTP 503, 2 failed checks".
- * malloc'd. */
+/* A copy of the one-line summary, a->text: "DOWN api (https://...): HTTP
+ * 503, 2 failed checks". malloc'd. */
 char	*alert_text(const struct alert *a);
 
-/* The request body for one integration (malloc'd JSON). */
+/* The request body for one integration (malloc'd JSON), NULL on error;
+ * notify.c finds the integration's renderer in its table. */
 char	*alert_payload(const struct integration *in, const struct alert *a);
 
 /*

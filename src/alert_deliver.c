@@ -225,7 +225,7 @@ courier_next_alert(struct store *st, struct courier *c)
 			return -1;
 	}
 	c->payload = alert_payload(c->in, &a);
-	c->what = xasprintf("%s %s", a.state, a.site);
+	c->what = xasprintf("%s %s", a.word, a.site);
 	alert_clear(&a);
 	if (c->payload == NULL) {
 		log_error("%s: cannot render the %s alert; it stays queued",

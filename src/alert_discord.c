@@ -17,7 +17,8 @@
 #include <jansson.h>
 
 #include "alert.h"
-#include "alert_int.h"
+#include "jsonstr.h"
+#include "notify.h"
 #include "util.h"
 
 #define DISCORD_CONTENT_MAX	2000
@@ -32,37 +33,46 @@ static const json_int_t discord_colors[TONE__MAX] = {
 	0x1e8e3e,	/* good: UP, OK */
 };
 
-/* A field value cut to Discord's limit (a longer one is refused). */
+/* Returns a's fields as Discord embed fields, each value cut to Discord's
+ * limit (a longer one is refused); NULL on error. */
 static json_t *
-discord_value(const char *s)
+discord_fields(const struct alert *a)
 {
-	return json_text(s, DISCORD_VALUE_MAX);
+	json_t	*arr, *o;
+	size_t	 i;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < a->nfields; i++) {
+		o = json_pack("{s:s, s:o, s:b}", "name", a->fields[i].title,
+		    "value", json_text(a->fields[i].value, DISCORD_VALUE_MAX),
+		    "inline", a->fields[i].is_short);
+		if (json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
 }
 
 char *
 discord_payload(const struct integration *in, const struct alert *a)
 {
-	char	*text, *title, *reason, stamp[40];
+	char	*title;
 	json_t	*root;
 
-	text = alert_text(a);
-	title = xasprintf("%s %s", a->state, a->site);
-	reason = alert_reason(a);
-	alert_iso_ms(a->timestamp_ms, stamp, sizeof(stamp));
+	title = xasprintf("%s %s", a->word, a->site);
 	root = json_pack("{s:o, s:o, s:{s:[]}, s:[{s:o, s:o, s:I, s:o, s:s}]}",
 	    "username", json_text(in->username ? in->username :
 	    "Peekl", DISCORD_USERNAME_MAX),
-	    "content", json_text(text, DISCORD_CONTENT_MAX),
+	    "content", json_text(a->text, DISCORD_CONTENT_MAX),
 	    "allowed_mentions", "parse",
 	    "embeds",
 	    "title", json_text(title, DISCORD_TITLE_MAX),
-	    "description", json_text(reason, DISCORD_DESC_MAX),
-	    "color", discord_colors[alert_tone(a)],
-	    "fields", alert_fields_json(a, "name", "value", "inline",
-	    discord_value),
-	    "timestamp", stamp);
-	free(text);
+	    "description", json_text(a->reason, DISCORD_DESC_MAX),
+	    "color", discord_colors[a->tone],
+	    "fields", discord_fields(a),
+	    "timestamp", a->timestamp_iso);
 	free(title);
-	free(reason);
-	return alert_dump(root);
+	return json_dump_free(root);
 }

@@ -14,7 +14,8 @@
 #include <jansson.h>
 
 #include "alert.h"
-#include "alert_int.h"
+#include "jsonstr.h"
+#include "notify.h"
 #include "util.h"
 
 static const char *const slack_colors[TONE__MAX] = {
@@ -57,22 +58,39 @@ slack_string(const char *s)
 	return j;
 }
 
+/* Returns a's fields as Slack attachment fields, or NULL on error. */
+static json_t *
+slack_fields(const struct alert *a)
+{
+	json_t	*arr, *o;
+	size_t	 i;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < a->nfields; i++) {
+		o = json_pack("{s:s, s:o, s:b}", "title", a->fields[i].title,
+		    "value", slack_string(a->fields[i].value),
+		    "short", a->fields[i].is_short);
+		if (json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 char *
 slack_payload(const struct integration *in, const struct alert *a)
 {
-	char	*text;
 	json_t	*root;
 
 	(void)in;
-	text = alert_text(a);
 	root = json_pack("{s:o, s:[{s:s, s:o, s:o, s:I}]}",
-	    "text", slack_string(text),
+	    "text", slack_string(a->text),
 	    "attachments",
-	    "color", slack_colors[alert_tone(a)],
-	    "fallback", slack_string(text),
-	    "fields", alert_fields_json(a, "title", "value", "short",
-	    slack_string),
+	    "color", slack_colors[a->tone],
+	    "fallback", slack_string(a->text),
+	    "fields", slack_fields(a),
 	    "ts", (json_int_t)(a->timestamp_ms / 1000));
-	free(text);
-	return alert_dump(root);
+	return json_dump_free(root);
 }

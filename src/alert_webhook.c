@@ -39,7 +39,8 @@
 #include <jansson.h>
 
 #include "alert.h"
-#include "alert_int.h"
+#include "jsonstr.h"
+#include "notify.h"
 #include "util.h"
 
 /* Returns n as a JSON integer, or null when it does not apply. */
@@ -52,12 +53,9 @@ int_or_null(int applies, json_int_t n)
 static json_t *
 not_after_json(const struct alert *a)
 {
-	char	iso[32];
-
 	if (a->kind != KIND_CERT || !a->have_cert)
 		return json_null();
-	format_iso8601(a->not_after, iso, sizeof(iso));
-	return json_string(iso);
+	return json_string(a->not_after_iso);
 }
 
 static json_t *
@@ -72,20 +70,17 @@ response_json(const struct alert *a)
 char *
 webhook_payload(const struct integration *in, const struct alert *a)
 {
-	char	*text, stamp[40];
 	json_t	*root;
 	int	 http = a->kind == KIND_HTTP;
 
 	(void)in;
-	text = alert_text(a);
-	alert_iso_ms(a->timestamp_ms, stamp, sizeof(stamp));
 	root = json_pack("{s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o,"
 	    " s:o, s:o, s:s, s:o}",
 	    "site", json_text(a->site, 0),
 	    "url", json_text(a->url, 0),
 	    "kind", check_kind_name(a->kind),
-	    "state", a->state,
-	    "previous_state", a->previous,
+	    "state", a->word,
+	    "previous_state", a->previous_word,
 	    "error", a->error ? json_text(a->error, 0) : json_null(),
 	    "http_code", int_or_null(http && a->http_code > 0, a->http_code),
 	    "response_ms", response_json(a),
@@ -94,8 +89,7 @@ webhook_payload(const struct integration *in, const struct alert *a)
 	    "failures", int_or_null(http, a->failures),
 	    "duration_s", int_or_null(a->duration_ms > 0,
 	    a->duration_ms / 1000),
-	    "timestamp", stamp,
-	    "text", json_text(text, 0));
-	free(text);
-	return alert_dump(root);
+	    "timestamp", a->timestamp_iso,
+	    "text", json_text(a->text, 0));
+	return json_dump_free(root);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "jsonstr.h"
+#include "log.h"
 #include "util.h"
 
 /* Returns the length of the valid UTF-8 sequence at p (1 to 4), or 0 if the
@@ -76,4 +77,22 @@ json_t *
 json_ms(double ms)
 {
 	return json_real(round(ms * 10.0) / 10.0);
+}
+
+char *
+json_dump_free(json_t *root)
+{
+	char	*s;
+
+	if (root == NULL) {
+		log_error("cannot build a JSON document");
+		return NULL;
+	}
+	/* Fifteen digits print 41.2 as "41.2", not "41.200000000000003". */
+	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	json_decref(root);
+	if (s == NULL)
+		log_error("cannot serialise a JSON document");
+	return s;
 }

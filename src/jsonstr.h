@@ -21,4 +21,9 @@ json_t	*json_text_or_null(const char *s);
 /* A number of milliseconds rounded to one decimal, as the output shows. */
 json_t	*json_ms(double ms);
 
+/* Dumps root compact, keys in insertion order, doubles to 15 digits, and
+ * frees it; root may be NULL (a failed json_pack). Returns the malloc'd
+ * text, or NULL on error, logged. */
+char	*json_dump_free(json_t *root);
+
 #endif

@@ -193,26 +193,13 @@ plan_lease_ttls(struct run *r)
 static int
 plan_leases(struct run *r)
 {
-	struct lease	*leases;
-	size_t		 n = 0, j;
-	int		 rc = -1;
-
-	leases = xcalloc(r->nchecks, sizeof(*leases));
+	if (store_take_leases(r->store, r->checks, r->nchecks) == -1)
+		return -1;
 	for (size_t i = 0; i < r->nchecks; i++) {
-		const struct check *c = &r->checks[i];
+		struct check *c = &r->checks[i];
 
-		if (c->due)
-			leases[n++] = (struct lease){ .site = c->site_idx,
-			    .kind = c->kind, .ttl_ms = c->lease_ttl_ms };
-	}
-	if (n > 0 && store_take_leases(r->store, r->cfg, leases, n,
-	    r->states) == -1)
-		goto out;
-	for (j = 0; j < n; j++) {
-		struct check *c = &r->checks[check_index(r, leases[j].site,
-		    (int)leases[j].kind)];
-
-		c->leased = leases[j].granted;
+		if (!c->due)
+			continue;
 		if (!c->leased) {
 			log_info("%s: %s check is running in another peekl run; "
 			    "skipped", c->site->name, check_kind_name(c->kind));
@@ -223,32 +210,15 @@ plan_leases(struct run *r)
 			c->due = 0;
 		}
 	}
-	rc = 0;
-out:
-	free(leases);
-	return rc;
+	return 0;
 }
 
 /* Releases every lease this run was granted. */
 static void
 release_leases(struct run *r)
 {
-	struct lease	*leases;
-	size_t		 n = 0;
-
-	if (r->store == NULL)
-		return;
-	leases = xcalloc(r->nchecks, sizeof(*leases));
-	for (size_t i = 0; i < r->nchecks; i++) {
-		const struct check *c = &r->checks[i];
-
-		if (c->leased)
-			leases[n++] = (struct lease){ .site = c->site_idx,
-			    .kind = c->kind, .granted = 1 };
-	}
-	if (n > 0)
-		store_release_leases(r->store, r->cfg, leases, n);
-	free(leases);
+	if (r->store != NULL)
+		store_release_leases(r->store, r->checks, r->nchecks);
 }
 
 /* The plan stage; returns -1 when the run cannot go on (logged). */
@@ -329,23 +299,16 @@ static int
 record(struct run *r)
 {
 	const struct config	*cfg = r->cfg;
-	struct record		*recs;
 	struct queued_alert	*q;
 	char			**enc;
-	size_t			 nrecs = 0, nq = 0, na = 0, i, j;
+	size_t			 nq = 0, na = 0, i, j;
 	int			 rc = -1;
 
-	recs = xcalloc(r->nchecks, sizeof(*recs));
 	enc = xcalloc(r->nchecks, sizeof(*enc));
 	q = xcalloc(r->nchecks * (cfg->nintegrations + 1), sizeof(*q));
 	for (i = 0; i < r->nchecks; i++) {
 		const struct check *c = &r->checks[i];
 
-		if (!c->judged)
-			continue;
-		recs[nrecs++] = (struct record){ .site = c->site_idx,
-		    .kind = c->kind, .http = &c->http, .cert = &c->cert,
-		    .state = c->state };
 		if (c->alert == NULL)
 			continue;
 		if ((enc[na] = alert_encode(c->alert)) == NULL)
@@ -356,14 +319,12 @@ record(struct run *r)
 		}
 		na++;
 	}
-	rc = nrecs == 0 ? 0 :
-	    store_write(r->store, cfg, recs, nrecs, q, nq);
+	rc = store_write(r->store, r->checks, r->nchecks, q, nq);
 out:
 	for (i = 0; i < na; i++)
 		free(enc[i]);
 	free(enc);
 	free(q);
-	free(recs);
 	return rc;
 }
 

@@ -1,17 +1,16 @@
-/* Redis: the connection, site states, leases and the one MULTI/EXEC that
- * records a run. Measurements live in store_series.c, alert queues in
- * store_queue.c. */
+/* Redis: the connection, commands and replies, the one MULTI/EXEC that
+ * records a run, and leases. What that MULTI holds comes from the site
+ * hash (store_site.c), measurements (store_series.c) and alert queues
+ * (store_queue.c); store_keys.c names every key and field. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hiredis.h>
@@ -20,6 +19,7 @@
 #include "state.h"
 #include "store.h"
 #include "store_int.h"
+#include "store_keys.h"
 #include "util.h"
 
 /* Connecting and each command are bounded so a dead or hung Redis fails the
@@ -44,6 +44,12 @@ cmd_add(struct cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	p = xvasprintf(fmt, ap);
 	va_end(ap);
+	cmd_take(cmd, p);
+}
+
+void
+cmd_take(struct cmd *cmd, char *p)
+{
 	if (cmd->argc == cmd->cap) {
 		cmd->cap = cmd->cap ? cmd->cap * 2 : 16;
 		cmd->argv = xrealloc(cmd->argv, cmd->cap * sizeof(*cmd->argv));
@@ -336,9 +342,13 @@ choose_series(struct store *st, const struct redis_conf *rc)
 		break;
 	default:
 		st->use_ts = st->have_ts;
-		if (!st->have_ts)
+		if (!st->have_ts) {
+			char	*key = key_history(st, "NAME");
+
 			log_debug("RedisTimeSeries not available, recording to "
-			    "streams (%s:history:NAME)", st->prefix);
+			    "streams (%s)", key);
+			free(key);
+		}
 		break;
 	}
 	return 0;
@@ -396,217 +406,178 @@ store_uses_timeseries(const struct store *st)
 	return st->use_ts;
 }
 
-/* --- site states --- */
-
-/* Parses a finite decimal field; keeps *out when the text is not one. */
-static void
-field_double(const char *s, double *out)
-{
-	char	*end;
-	double	 v;
-
-	if (*s == '\0')
-		return;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno == 0 && *end == '\0' && isfinite(v) && v >= 0 && v < 1e12)
-		*out = v;
-}
-
-/* Parses "2027-02-13T10:00:00Z" into unix seconds; -1 if malformed. */
-static int
-parse_iso(const char *s, int64_t *out)
-{
-	struct tm	 tm;
-	const char	*end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	*out = (int64_t)timegm(&tm);
-	return 0;
-}
-
-/* Sets one field of st from its hash field; unknown fields are ignored so
- * newer or foreign fields never break an older peekl. */
-static void
-state_field(struct site_state *st, const char *f, const char *v)
-{
-	const long long	 tmax = INT64_MAX / 2;
-	long long	 n;
-	int64_t		 t;
-
-	if (strcmp(f, "state") == 0)
-		st->state = http_state_parse(v);
-	else if (strcmp(f, "cert_state") == 0)
-		st->cert_state = cert_state_parse(v);
-	else if (strcmp(f, "error") == 0)
-		strlcpy_trunc(st->error, v, sizeof(st->error));
-	else if (strcmp(f, "response_ms") == 0)
-		field_double(v, &st->response_ms);
-	else if (strcmp(f, "cert_not_after") == 0) {
-		if (parse_iso(v, &t) == 0)
-			st->cert_not_after = t;
-	} else if (strcmp(f, "cert_days_left") == 0) {
-		if (parse_ll(v, -1000000, 1000000, &n) == 0) {
-			st->cert_days_left = (long)n;
-			st->have_cert = 1;
-		}
-	} else if (strcmp(f, "failures") == 0) {
-		if (parse_ll(v, 0, 1000000, &n) == 0)
-			st->failures = (int)n;
-	} else if (strcmp(f, "http_code") == 0) {
-		if (parse_ll(v, 0, 999, &n) == 0)
-			st->http_code = (int)n;
-	} else if (parse_ll(v, 0, tmax, &n) == 0) {
-		if (strcmp(f, "last_check") == 0)
-			st->last_check = n;
-		else if (strcmp(f, "since") == 0)
-			st->since = n;
-		else if (strcmp(f, "cert_last_check") == 0)
-			st->cert_last_check = n;
-		else if (strcmp(f, "cert_since") == 0)
-			st->cert_since = n;
-	}
-}
-
-/* Fills out from an HGETALL reply; anything but a flat array of strings
- * (an absent key, a key of another type) gives the zeroed UNKNOWN state. */
-static void
-parse_state(const redisReply *r, struct site_state *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
-		return;
-	for (size_t i = 0; i + 1 < r->elements; i += 2) {
-		const char	*f = store_reply_str(r->element[i]);
-		const char	*v = store_reply_str(r->element[i + 1]);
-
-		if (f != NULL && v != NULL)
-			state_field(out, f, v);
-	}
-}
+/* --- recording a run --- */
 
 /*
- * Returns 1 (logged) when the site's key holds something other than a hash.
- * Such a site is not checked: writing its results would fail inside the
- * transaction, which Redis does not roll back, and its alerts would be
- * queued again on every run.
+ * Judges EXEC's reply array: logs every failed command with its key and
+ * every queue that overflowed. Redis does not roll a transaction back, so
+ * a failed measurement (a series or stream key of the wrong type) only
+ * loses that point: the state and the alerts it goes with were written.
+ * Returns 0, or -1 if a state or queue write failed.
  */
 static int
-unreadable_state(const struct store *st, const redisReply *r,
-    const char *name, struct site_state *out)
+check_exec(struct store *st, const redisReply *exec, const struct batch *b)
 {
-	if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) != 0)
-		return 0;
-	log_error("redis: %s: %s:site:%s is not a hash; the site is not checked "
-	    "until that key is removed", st->where, st->prefix, name);
-	memset(out, 0, sizeof(*out));
-	out->unreadable = 1;
-	return 1;
+	int	ret = 0;
+
+	if (exec->type == REDIS_REPLY_ERROR) {
+		log_error("redis: %s: recording results: %s", st->where,
+		    exec->str);
+		return -1;
+	}
+	if (exec->type != REDIS_REPLY_ARRAY || exec->elements != b->n) {
+		log_error("redis: %s: recording results: transaction aborted",
+		    st->where);
+		return -1;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const redisReply *r = exec->element[i];
+		const char	 *key = b->keys[i];
+
+		if (store_reply_failed(st, r, key)) {
+			if (!b->soft[i])
+				ret = -1;
+			continue;
+		}
+		if (b->trims[i])
+			queue_judge_trim(st, key, r);
+	}
+	return ret;
 }
 
 int
-store_read_states(struct store *st, const struct config *cfg,
-    struct site_state *out)
+store_write(struct store *st, const struct check *checks, size_t n,
+    const struct queued_alert *alerts, size_t nalerts)
 {
+	struct batch	  b = { 0 };
 	redisReply	**r = NULL;
+	size_t		  nr = 0;
 	int		  ret = -1;
 
-	for (size_t i = 0; i < cfg->nsites; i++)
-		if (redisAppendCommand(st->c, "HGETALL %s:site:%s", st->prefix,
-		    cfg->sites[i].name) != REDIS_OK) {
-			store_io_error(st, "reading site states");
-			return -1;
-		}
-	if (store_replies(st, cfg->nsites, &r, "reading site states") == -1)
+	size_t		  njudged = 0;
+
+	for (size_t i = 0; i < n; i++)
+		njudged += (size_t)checks[i].judged;
+	if (njudged == 0 && nalerts == 0)
+		return 0;
+	if (redisAppendCommand(st->c, "MULTI") != REDIS_OK) {
+		store_io_error(st, "MULTI");
 		return -1;
-	for (size_t i = 0; i < cfg->nsites; i++) {
-		if (unreadable_state(st, r[i], cfg->sites[i].name, &out[i]))
-			continue;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (checks[i].judged &&
+		    (site_append_write(st, &checks[i], &b) == -1 ||
+		    series_append_points(st, &checks[i], &b) == -1))
+			goto out;
+	if (queue_append_alerts(st, alerts, nalerts, &b) == -1)
+		goto out;
+	if (redisAppendCommand(st->c, "EXEC") != REDIS_OK) {
+		store_io_error(st, "EXEC");
+		goto out;
+	}
+	/* MULTI's +OK, one +QUEUED (or a queueing error) each, EXEC's array. */
+	nr = b.n + 2;
+	if (store_replies(st, nr, &r, "recording results") == -1)
+		goto out;
+	for (size_t i = 1; i + 1 < nr; i++)
 		if (r[i]->type == REDIS_REPLY_ERROR) {
-			log_error("redis: %s: %s:site:%s: %s", st->where,
-			    st->prefix, cfg->sites[i].name, r[i]->str);
+			log_error("redis: %s: %s: %s", st->where,
+			    b.keys[i - 1], r[i]->str);
 			goto out;
 		}
-		parse_state(r[i], &out[i]);
-	}
-	ret = 0;
+	ret = check_exec(st, r[nr - 1], &b);
 out:
-	store_free_replies(r, cfg->nsites);
+	store_free_replies(r, nr);
+	batch_free(&b);
 	return ret;
 }
 
 /* --- leases --- */
 
 int
-store_take_leases(struct store *st, const struct config *cfg,
-    struct lease *leases, size_t n, struct site_state *states)
+store_take_leases(struct store *st, struct check *checks, size_t n)
 {
 	redisReply	**r = NULL;
+	size_t		  sent = 0, j = 0;
 	int		  ret = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		const char	*name = cfg->sites[leases[i].site].name;
-		const char	*kind = check_kind_name(leases[i].kind);
-		char		 ttl[32];
+		char	*key;
+		char	 ttl[32];
+		int	 rc;
 
-		leases[i].granted = 0;
+		checks[i].leased = 0;
+		if (!checks[i].due)
+			continue;
+		key = key_lease(st, checks[i].site->name, checks[i].kind);
 		snprintf(ttl, sizeof(ttl), "%" PRId64,
-		    leases[i].ttl_ms > 0 ? leases[i].ttl_ms : 1);
-		if (redisAppendCommand(st->c, "SET %s:lease:%s:%s %s NX PX %s",
-		    st->prefix, name, kind, st->token, ttl) != REDIS_OK ||
-		    redisAppendCommand(st->c, "HGETALL %s:site:%s", st->prefix,
-		    name) != REDIS_OK) {
+		    checks[i].lease_ttl_ms > 0 ? checks[i].lease_ttl_ms : 1);
+		rc = redisAppendCommand(st->c, "SET %s %s NX PX %s", key,
+		    st->token, ttl);
+		free(key);
+		if (rc != REDIS_OK ||
+		    site_append_read(st, checks[i].site->name) == -1) {
 			store_io_error(st, "taking leases");
 			return -1;
 		}
+		sent++;
 	}
-	if (store_replies(st, 2 * n, &r, "taking leases") == -1)
+	if (sent == 0)
+		return 0;
+	if (store_replies(st, 2 * sent, &r, "taking leases") == -1)
 		return -1;
 	/* Every reply is judged, even after an error, so the caller knows
 	 * every lease it holds and can release them. */
 	ret = 0;
 	for (size_t i = 0; i < n; i++) {
-		const redisReply *set = r[2 * i];
-		const char	 *ok = store_reply_str(set);
-		size_t		  s = leases[i].site;
+		struct check	 *c = &checks[i];
+		const redisReply *set;
+		const char	 *ok;
 
-		if (set->type == REDIS_REPLY_ERROR) {
-			log_error("redis: %s: %s:lease:%s:%s: %s", st->where,
-			    st->prefix, cfg->sites[s].name,
-			    check_kind_name(leases[i].kind), set->str);
-			ret = -1;
+		if (!c->due)
 			continue;
+		set = r[2 * j];
+		ok = store_reply_str(set);
+		if (set->type == REDIS_REPLY_ERROR) {
+			char	*key = key_lease(st, c->site->name, c->kind);
+
+			log_error("redis: %s: %s: %s", st->where, key,
+			    set->str);
+			free(key);
+			ret = -1;
+		} else {
+			c->leased = ok != NULL && strcmp(ok, "OK") == 0;
+			/* The state re-read behind the lease is the one to
+			 * decide on: another run may have checked the site
+			 * meanwhile. */
+			if (c->leased)
+				site_parse(st, r[2 * j + 1], c->site->name,
+				    c->state);
 		}
-		leases[i].granted = ok != NULL && strcmp(ok, "OK") == 0;
-		/* The state re-read behind the lease is the one to decide
-		 * on: another run may have checked the site meanwhile. */
-		if (leases[i].granted &&
-		    !unreadable_state(st, r[2 * i + 1], cfg->sites[s].name,
-		    &states[s]))
-			parse_state(r[2 * i + 1], &states[s]);
+		j++;
 	}
-	store_free_replies(r, 2 * n);
+	store_free_replies(r, 2 * sent);
 	return ret;
 }
 
 int
-store_release_leases(struct store *st, const struct config *cfg,
-    const struct lease *leases, size_t n)
+store_release_leases(struct store *st, const struct check *checks, size_t n)
 {
 	redisReply	**r = NULL;
 	size_t		  sent = 0;
 	int		  ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!leases[i].granted)
+		char	*key;
+		int	 rc;
+
+		if (!checks[i].leased)
 			continue;
-		if (redisAppendCommand(st->c, "EVAL %s 1 %s:lease:%s:%s %s",
-		    store_release_script, st->prefix,
-		    cfg->sites[leases[i].site].name,
-		    check_kind_name(leases[i].kind), st->token) != REDIS_OK) {
+		key = key_lease(st, checks[i].site->name, checks[i].kind);
+		rc = redisAppendCommand(st->c, "EVAL %s 1 %s %s",
+		    store_release_script, key, st->token);
+		free(key);
+		if (rc != REDIS_OK) {
 			store_io_error(st, "releasing leases");
 			return -1;
 		}

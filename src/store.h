@@ -31,35 +31,18 @@ int	store_uses_timeseries(const struct store *st);
 int	store_read_states(struct store *st, const struct config *cfg,
 	    struct site_state *out);
 
-/* One lease to take: peekl:lease:NAME:KIND. */
-struct lease {
-	size_t		 site;		/* index into cfg->sites */
-	enum check_kind	 kind;
-	int64_t		 ttl_ms;	/* check timeout + 5 s */
-	int		 granted;	/* set by store_take_leases */
-};
-
 /*
- * Takes every lease with SET NX PX under this run's token and, in the same
- * round trip, re-reads the state of each site whose lease was granted into
- * states[site] (so a check another run made meanwhile is seen).
+ * Takes a lease (PREFIX:lease:NAME:KIND, SET NX PX lease_ttl_ms under this
+ * run's token) for every check that is due, setting its `leased`, and in
+ * the same round trip re-reads the state of each check whose lease was
+ * granted into its `state` (so a check another run made meanwhile is seen).
  */
-int	store_take_leases(struct store *st, const struct config *cfg,
-	    struct lease *leases, size_t n, struct site_state *states);
+int	store_take_leases(struct store *st, struct check *checks, size_t n);
 
-/* Releases the granted leases still held by this run (compare-and-delete),
+/* Releases the leases this run still holds (`leased`; compare-and-delete),
  * in one round trip. */
-int	store_release_leases(struct store *st, const struct config *cfg,
-	    const struct lease *leases, size_t n);
-
-/* One finished check to record. */
-struct record {
-	size_t			 site;	/* index into cfg->sites */
-	enum check_kind		 kind;
-	const struct http_result *http;	/* when kind == KIND_HTTP */
-	const struct cert_result *cert;	/* when kind == KIND_CERT */
-	const struct site_state	*state;	/* the site's state after it */
-};
+int	store_release_leases(struct store *st, const struct check *checks,
+	    size_t n);
 
 /* An alert to append to one integration's queue. */
 struct queued_alert {
@@ -68,14 +51,13 @@ struct queued_alert {
 };
 
 /*
- * Writes every record (state hash fields of its kind, timeseries points or
- * stream entries) and appends every alert to its queue, in one MULTI/EXEC
+ * Writes every judged check (the state hash fields of its kind, timeseries
+ * points or stream entries) and appends every alert to its queue, in one MULTI/EXEC
  * round trip, so a run's results land whole or not at all. Queues are capped
  * at STORE_QUEUE_MAX entries, dropping the oldest with a warning.
  */
 #define STORE_QUEUE_MAX 1000
-int	store_write(struct store *st, const struct config *cfg,
-	    const struct record *recs, size_t nrecs,
+int	store_write(struct store *st, const struct check *checks, size_t n,
 	    const struct queued_alert *alerts, size_t nalerts);
 
 /* --- alert queues (peekl:alerts:INTEGRATION) --- */

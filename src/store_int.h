@@ -1,6 +1,6 @@
-/* What store.c, store_series.c and store_queue.c share: the connection
- * itself, argv-built commands and pipelined reply collection. Not part of
- * the store.h interface. */
+/* What the store files share: the connection itself, argv-built commands,
+ * pipelined reply collection, and the pieces of the one MULTI/EXEC that
+ * records a run. Not part of the store.h interface. */
 #ifndef PEEKL_STORE_INT_H
 #define PEEKL_STORE_INT_H
 
@@ -32,6 +32,8 @@ struct cmd {
 
 void	cmd_add(struct cmd *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Appends p, a malloc'd string such as a key_*() name, which cmd frees. */
+void	cmd_take(struct cmd *cmd, char *p);
 /* Appends cmd to the pipeline and empties it; 0, or -1 (logged). */
 int	cmd_append(struct store *st, struct cmd *cmd);
 void	cmd_clear(struct cmd *cmd);
@@ -84,5 +86,41 @@ struct batch {
  * EVAL); 0, or -1 (logged). */
 int	batch_append(struct store *st, struct batch *b, struct cmd *cmd);
 void	batch_free(struct batch *b);
+
+/* --- the site hash (store_site.c) --- */
+
+/* Appends the HGETALL of the site's hash to the pipeline; 0, or -1 (the
+ * caller logs the I/O error). */
+int	site_append_read(struct store *st, const char *name);
+
+/* Fills out from the HGETALL reply r. A key that is not a hash is logged
+ * and marks out unreadable; any other error reply gives the zeroed
+ * UNKNOWN state. */
+void	site_parse(const struct store *st, const redisReply *r,
+	    const char *name, struct site_state *out);
+
+/* Queues the HSET (and HDEL) of one judged check's state fields in b; 0,
+ * or -1 (logged). */
+int	site_append_write(struct store *st, const struct check *c,
+	    struct batch *b);
+
+/* --- measurements (store_series.c) --- */
+
+/* Queues the measurement of one judged check in b (timeseries samples or
+ * a stream entry); 0, or -1 (logged). */
+int	series_append_points(struct store *st, const struct check *c,
+	    struct batch *b);
+
+/* --- pushing to the alert queues (store_queue.c) --- */
+
+/* Queues the RPUSH of every alert in b, then one trim per queue touched
+ * (to STORE_QUEUE_MAX); 0, or -1 (logged). */
+int	queue_append_alerts(struct store *st, const struct queued_alert *alerts,
+	    size_t nalerts, struct batch *b);
+
+/* Warns when the trim script's reply r says it dropped alerts from the
+ * queue called key. */
+void	queue_judge_trim(const struct store *st, const char *key,
+	    const redisReply *r);
 
 #endif

@@ -1,5 +1,6 @@
-/* Alert queues: peekl:alerts:INTEGRATION lists, oldest first, with a
- * delivery lease and a hold key that honours Retry-After. */
+/* Alert queues: PREFIX:alerts:INTEGRATION lists, oldest first. A run pushes
+ * and trims them inside its MULTI; delivery reads and pops them under a
+ * lease, and a hold key honours Retry-After. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
+#include "store_keys.h"
 #include "util.h"
 
 /* Pops the head only if it is still the alert that was delivered: another
@@ -18,71 +20,120 @@ static const char pop_script[] =
     "if redis.call('lindex',KEYS[1],0)==ARGV[1] then "
     "redis.call('lpop',KEYS[1]) return 1 end return 0";
 
-/* Writes the queue's key (with suffix, e.g. ":lease") into out. */
-static const char *
-queue_key(const struct store *st, enum integration_kind ik,
-    const char *suffix, char *out, size_t outsz)
+/* Keeps a queue to its newest ARGV[1] alerts; returns how many it dropped. */
+static const char trim_script[] =
+    "local n=redis.call('llen',KEYS[1])-tonumber(ARGV[1]) "
+    "if n>0 then redis.call('ltrim',KEYS[1],-tonumber(ARGV[1]),-1) "
+    "return n end return 0";
+
+/* --- pushing, inside the run's MULTI --- */
+
+int
+queue_append_alerts(struct store *st, const struct queued_alert *alerts,
+    size_t nalerts, struct batch *b)
 {
-	snprintf(out, outsz, "%s:alerts:%s%s", st->prefix,
-	    integration_name(ik), suffix);
-	return out;
+	struct cmd	cmd = { 0 };
+	int		touched[INTEG__MAX] = { 0 };
+
+	for (size_t i = 0; i < nalerts; i++) {
+		enum integration_kind ik = alerts[i].integration;
+
+		if ((unsigned)ik >= INTEG__MAX)
+			continue;
+		touched[ik] = 1;
+		cmd_add(&cmd, "RPUSH");
+		cmd_take(&cmd, key_queue(st, ik));
+		cmd_add(&cmd, "%s", alerts[i].json);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	for (int ik = 0; ik < INTEG__MAX; ik++) {
+		if (!touched[ik])
+			continue;
+		cmd_add(&cmd, "EVAL");
+		cmd_add(&cmd, "%s", trim_script);
+		cmd_add(&cmd, "1");
+		cmd_take(&cmd, key_queue(st, (enum integration_kind)ik));
+		cmd_add(&cmd, "%d", STORE_QUEUE_MAX);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	return 0;
 }
 
-/* Runs script on the queue's key (with suffix) and arg; 0, or -1 (logged). */
+void
+queue_judge_trim(const struct store *st, const char *key, const redisReply *r)
+{
+	const char	*queue;
+
+	if (r->type == REDIS_REPLY_INTEGER && r->integer > 0 &&
+	    (queue = key_queue_integration(st, key)) != NULL)
+		log_warn("alerts: the %s queue is over %d alerts: "
+		    "dropped the %lld oldest", queue, STORE_QUEUE_MAX,
+		    r->integer);
+}
+
+/* --- delivering: lease, hold, head, pop --- */
+
+/* Runs script on key (malloc'd, freed here) with arg; 0, or -1 (logged). */
 static int
-queue_eval(struct store *st, enum integration_kind ik, const char *suffix,
-    const char *script, const char *arg)
+queue_eval(struct store *st, char *key, const char *script, const char *arg)
 {
 	redisReply	*r;
-	char		 key[512];
+	int		 ret = -1;
 
-	queue_key(st, ik, suffix, key, sizeof(key));
 	r = store_command(st, key, "EVAL %s 1 %s %s", script, key, arg);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
+		goto out;
 	freeReplyObject(r);
-	return 0;
+	ret = 0;
+out:
+	free(key);
+	return ret;
 }
 
 int
 store_queue_lease(struct store *st, enum integration_kind ik, int64_t ttl_ms)
 {
 	redisReply	*r;
-	char		 key[512];
-	int		 granted;
+	char		*key = key_queue_lease(st, ik);
+	int		 granted = -1;
 
-	queue_key(st, ik, ":lease", key, sizeof(key));
 	r = store_command(st, key, "SET %s %s NX PX %lld", key, st->token,
 	    (long long)(ttl_ms > 0 ? ttl_ms : 1));
 	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
+		goto out;
 	granted = r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0;
 	freeReplyObject(r);
+out:
+	free(key);
 	return granted;
 }
 
 int
 store_queue_unlease(struct store *st, enum integration_kind ik)
 {
-	return queue_eval(st, ik, ":lease", store_release_script, st->token);
+	return queue_eval(st, key_queue_lease(st, ik), store_release_script,
+	    st->token);
 }
 
 int64_t
 store_queue_held(struct store *st, enum integration_kind ik)
 {
 	redisReply	*r;
-	char		 key[512];
-	int64_t		 ms;
+	char		*key = key_queue_hold(st, ik);
+	int64_t		 ms = -1;
 
-	queue_key(st, ik, ":hold", key, sizeof(key));
 	r = store_command(st, key, "PTTL %s", key);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
+		goto out;
 	/* -2 (no key) and -1 (no expiry, which peekl never sets) are both
 	 * "not held": a hold without an end must not block a queue forever. */
 	ms = r->type == REDIS_REPLY_INTEGER && r->integer > 0 ?
 	    (int64_t)r->integer : 0;
 	freeReplyObject(r);
+out:
+	free(key);
 	return ms;
 }
 
@@ -90,53 +141,61 @@ int
 store_queue_hold(struct store *st, enum integration_kind ik, int64_t ms)
 {
 	redisReply	*r;
-	char		 key[512];
+	char		*key;
+	int		 ret = -1;
 
 	if (ms <= 0)
 		return 0;
-	queue_key(st, ik, ":hold", key, sizeof(key));
+	key = key_queue_hold(st, ik);
 	r = store_command(st, key, "SET %s 1 PX %lld", key, (long long)ms);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
+		goto out;
 	freeReplyObject(r);
-	return 0;
+	ret = 0;
+out:
+	free(key);
+	return ret;
 }
 
 int
 store_queue_head(struct store *st, enum integration_kind ik, char **json)
 {
 	redisReply	*r;
-	char		 key[512];
+	char		*key = key_queue(st, ik);
+	int		 ret = -1;
 
 	*json = NULL;
-	queue_key(st, ik, "", key, sizeof(key));
 	r = store_command(st, key, "LINDEX %s 0", key);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
+		goto out;
 	if (r->type == REDIS_REPLY_STRING)
 		*json = xstrndup(r->str, r->len);
 	freeReplyObject(r);
-	return 0;
+	ret = 0;
+out:
+	free(key);
+	return ret;
 }
 
 int
 store_queue_pop(struct store *st, enum integration_kind ik, const char *json)
 {
-	return queue_eval(st, ik, "", pop_script, json);
+	return queue_eval(st, key_queue(st, ik), pop_script, json);
 }
 
 long
 store_queue_len(struct store *st, enum integration_kind ik)
 {
 	redisReply	*r;
-	char		 key[512];
-	long		 n;
+	char		*key = key_queue(st, ik);
+	long		 n = -1;
 
-	queue_key(st, ik, "", key, sizeof(key));
 	r = store_command(st, key, "LLEN %s", key);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
-		return -1;
+		goto out;
 	n = r->type == REDIS_REPLY_INTEGER ? (long)r->integer : 0;
 	freeReplyObject(r);
+out:
+	free(key);
 	return n;
 }

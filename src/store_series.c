@@ -1,6 +1,6 @@
-/* What a run records — state fields, measurements, queued alerts, in one
- * MULTI/EXEC — and reading the measurements back as history, from
- * RedisTimeSeries or from the per-site stream that replaces it. */
+/* Measurements: the points a run records in its MULTI, as RedisTimeSeries
+ * samples or entries of the per-site stream that replaces them, and
+ * reading them back as history. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -15,6 +15,7 @@
 #include "state.h"
 #include "store.h"
 #include "store_int.h"
+#include "store_keys.h"
 #include "util.h"
 
 /* History never returns more than this many points (a month of checks
@@ -22,12 +23,6 @@
 #define HISTORY_MAX	1000000
 /* Stream entries read per XRANGE round trip. */
 #define XRANGE_BATCH	10000
-
-/* Keeps a queue to its newest ARGV[1] alerts; returns how many it dropped. */
-static const char trim_script[] =
-    "local n=redis.call('llen',KEYS[1])-tonumber(ARGV[1]) "
-    "if n>0 then redis.call('ltrim',KEYS[1],-tonumber(ARGV[1]),-1) "
-    "return n end return 0";
 
 /* --- measurements --- */
 
@@ -49,13 +44,13 @@ label_value(const char *name, char *out, size_t outsz)
  * series, which is how every series gets its retention and labels. */
 static int
 append_ts(struct store *st, struct batch *b, const char *name,
-    const char *metric, int64_t t, double v)
+    enum metric metric, int64_t t, double v)
 {
 	struct cmd	cmd = { 0 };
 	char		label[1024];
 
 	cmd_add(&cmd, "TS.ADD");
-	cmd_add(&cmd, "%s:ts:%s:%s", st->prefix, name, metric);
+	cmd_take(&cmd, key_ts(st, name, metric));
 	cmd_add(&cmd, "%" PRId64, t);
 	cmd_add(&cmd, "%.17g", v);
 	cmd_add(&cmd, "RETENTION");
@@ -69,7 +64,7 @@ append_ts(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "site");
 	cmd_add(&cmd, "%s", label);
 	cmd_add(&cmd, "metric");
-	cmd_add(&cmd, "%s", metric);
+	cmd_add(&cmd, "%s", metric_names[metric]);
 	return batch_append(st, b, &cmd);
 }
 
@@ -83,7 +78,7 @@ static void
 start_xadd(struct store *st, struct cmd *cmd, const char *name)
 {
 	cmd_add(cmd, "XADD");
-	cmd_add(cmd, "%s:history:%s", st->prefix, name);
+	cmd_take(cmd, key_history(st, name));
 	if (st->retention_ms > 0) {
 		cmd_add(cmd, "MINID");
 		cmd_add(cmd, "%" PRId64, now_ms() - st->retention_ms);
@@ -99,24 +94,24 @@ append_http_points(struct store *st, struct batch *b, const char *name,
 	struct cmd	cmd = { 0 };
 
 	if (st->use_ts)
-		return append_ts(st, b, name, "response_ms", r->started_ms,
+		return append_ts(st, b, name, METRIC_RESPONSE_MS, r->started_ms,
 		    r->response_ms) == -1 ||
-		    append_ts(st, b, name, "http_code", r->started_ms,
+		    append_ts(st, b, name, METRIC_HTTP_CODE, r->started_ms,
 		    r->http_code) == -1 ||
-		    append_ts(st, b, name, "up", r->started_ms,
+		    append_ts(st, b, name, METRIC_UP, r->started_ms,
 		    r->ok ? 1 : 0) == -1 ? -1 : 0;
 	start_xadd(st, &cmd, name);
-	cmd_add(&cmd, "kind");
+	cmd_add(&cmd, "%s", entry_fields[EF_KIND]);
 	cmd_add(&cmd, "http");
-	cmd_add(&cmd, "up");
+	cmd_add(&cmd, "%s", entry_fields[EF_UP]);
 	cmd_add(&cmd, "%d", r->ok ? 1 : 0);
-	cmd_add(&cmd, "http_code");
+	cmd_add(&cmd, "%s", entry_fields[EF_HTTP_CODE]);
 	cmd_add(&cmd, "%d", r->http_code);
-	cmd_add(&cmd, "response_ms");
+	cmd_add(&cmd, "%s", entry_fields[EF_RESPONSE_MS]);
 	cmd_add(&cmd, "%.3f", r->response_ms);
 	/* Stream IDs are the server's clock at write time; t is when the
 	 * check started, the time history is about. */
-	cmd_add(&cmd, "t");
+	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
 	return batch_append(st, b, &cmd);
 }
@@ -131,207 +126,25 @@ append_cert_point(struct store *st, struct batch *b, const char *name,
 	if (!r->have_cert)
 		return 0;
 	if (st->use_ts)
-		return append_ts(st, b, name, "cert_days_left", r->started_ms,
-		    (double)r->days_left);
+		return append_ts(st, b, name, METRIC_CERT_DAYS_LEFT,
+		    r->started_ms, (double)r->days_left);
 	start_xadd(st, &cmd, name);
-	cmd_add(&cmd, "kind");
+	cmd_add(&cmd, "%s", entry_fields[EF_KIND]);
 	cmd_add(&cmd, "cert");
-	cmd_add(&cmd, "days_left");
+	cmd_add(&cmd, "%s", entry_fields[EF_DAYS_LEFT]);
 	cmd_add(&cmd, "%ld", r->days_left);
-	cmd_add(&cmd, "t");
+	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
 	return batch_append(st, b, &cmd);
 }
 
-/* Queues the measurement of one record; 0, or -1 (logged). */
-static int
-append_points(struct store *st, const struct config *cfg,
-    const struct record *rec, struct batch *b)
-{
-	const char	*name = cfg->sites[rec->site].name;
-
-	if (rec->kind == KIND_HTTP && rec->http != NULL)
-		return append_http_points(st, b, name, rec->http);
-	if (rec->kind == KIND_CERT && rec->cert != NULL)
-		return append_cert_point(st, b, name, rec->cert);
-	return 0;
-}
-
-/* --- recording a run --- */
-
-/* Queues the HSET (and HDEL) of one record's state fields. */
-static int
-append_state(struct store *st, const struct config *cfg,
-    const struct record *rec, struct batch *b)
-{
-	const struct site_state	*s = rec->state;
-	const char		*name = cfg->sites[rec->site].name;
-	struct cmd		 cmd = { 0 };
-	char			 iso[64];
-
-	cmd_add(&cmd, "HSET");
-	cmd_add(&cmd, "%s:site:%s", st->prefix, name);
-	if (rec->kind == KIND_HTTP) {
-		cmd_add(&cmd, "state");
-		cmd_add(&cmd, "%s", http_state_name(s->state));
-		cmd_add(&cmd, "failures");
-		cmd_add(&cmd, "%d", s->failures);
-		cmd_add(&cmd, "last_check");
-		cmd_add(&cmd, "%" PRId64, s->last_check);
-		cmd_add(&cmd, "since");
-		cmd_add(&cmd, "%" PRId64, s->since);
-		cmd_add(&cmd, "http_code");
-		cmd_add(&cmd, "%d", s->http_code);
-		cmd_add(&cmd, "response_ms");
-		cmd_add(&cmd, "%.3f", s->response_ms);
-		cmd_add(&cmd, "error");
-		cmd_add(&cmd, "%s", s->error);
-		return batch_append(st, b, &cmd);
-	}
-	cmd_add(&cmd, "cert_state");
-	cmd_add(&cmd, "%s", cert_state_name(s->cert_state));
-	cmd_add(&cmd, "cert_last_check");
-	cmd_add(&cmd, "%" PRId64, s->cert_last_check);
-	cmd_add(&cmd, "cert_since");
-	cmd_add(&cmd, "%" PRId64, s->cert_since);
-	cmd_add(&cmd, "cert_error");
-	cmd_add(&cmd, "%s", rec->cert != NULL ? rec->cert->error : "");
-	if (s->have_cert) {
-		format_iso8601(s->cert_not_after, iso, sizeof(iso));
-		cmd_add(&cmd, "cert_days_left");
-		cmd_add(&cmd, "%ld", s->cert_days_left);
-		cmd_add(&cmd, "cert_not_after");
-		cmd_add(&cmd, "%s", iso);
-		return batch_append(st, b, &cmd);
-	}
-	if (batch_append(st, b, &cmd) == -1)
-		return -1;
-	/* Without a certificate the old days_left would read back as
-	 * current. */
-	cmd_add(&cmd, "HDEL");
-	cmd_add(&cmd, "%s:site:%s", st->prefix, name);
-	cmd_add(&cmd, "cert_days_left");
-	cmd_add(&cmd, "cert_not_after");
-	return batch_append(st, b, &cmd);
-}
-
-/* Queues the RPUSH of every alert, then one trim per queue touched. */
-static int
-append_alerts(struct store *st, const struct queued_alert *alerts,
-    size_t nalerts, struct batch *b)
-{
-	struct cmd	cmd = { 0 };
-	int		touched[INTEG__MAX] = { 0 };
-
-	for (size_t i = 0; i < nalerts; i++) {
-		enum integration_kind ik = alerts[i].integration;
-
-		if ((unsigned)ik >= INTEG__MAX)
-			continue;
-		touched[ik] = 1;
-		cmd_add(&cmd, "RPUSH");
-		cmd_add(&cmd, "%s:alerts:%s", st->prefix, integration_name(ik));
-		cmd_add(&cmd, "%s", alerts[i].json);
-		if (batch_append(st, b, &cmd) == -1)
-			return -1;
-	}
-	for (int ik = 0; ik < INTEG__MAX; ik++) {
-		if (!touched[ik])
-			continue;
-		cmd_add(&cmd, "EVAL");
-		cmd_add(&cmd, "%s", trim_script);
-		cmd_add(&cmd, "1");
-		cmd_add(&cmd, "%s:alerts:%s", st->prefix,
-		    integration_name((enum integration_kind)ik));
-		cmd_add(&cmd, "%d", STORE_QUEUE_MAX);
-		if (batch_append(st, b, &cmd) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Judges EXEC's reply array: logs every failed command with its key and
- * every queue that overflowed. Redis does not roll a transaction back, so
- * a failed measurement (a series or stream key of the wrong type) only
- * loses that point: the state and the alerts it goes with were written.
- * Returns 0, or -1 if a state or queue write failed.
- */
-static int
-check_exec(struct store *st, const redisReply *exec, const struct batch *b)
-{
-	int	ret = 0;
-
-	if (exec->type == REDIS_REPLY_ERROR) {
-		log_error("redis: %s: recording results: %s", st->where,
-		    exec->str);
-		return -1;
-	}
-	if (exec->type != REDIS_REPLY_ARRAY || exec->elements != b->n) {
-		log_error("redis: %s: recording results: transaction aborted",
-		    st->where);
-		return -1;
-	}
-	for (size_t i = 0; i < b->n; i++) {
-		const redisReply *r = exec->element[i];
-		const char	 *key = b->keys[i];
-		size_t		  plen = strlen(st->prefix) + strlen(":alerts:");
-
-		if (store_reply_failed(st, r, key)) {
-			if (!b->soft[i])
-				ret = -1;
-			continue;
-		}
-		if (b->trims[i] && r->type == REDIS_REPLY_INTEGER &&
-		    r->integer > 0 && strlen(key) > plen)
-			log_warn("alerts: the %s queue is over %d alerts: "
-			    "dropped the %lld oldest", key + plen,
-			    STORE_QUEUE_MAX, r->integer);
-	}
-	return ret;
-}
-
 int
-store_write(struct store *st, const struct config *cfg,
-    const struct record *recs, size_t nrecs,
-    const struct queued_alert *alerts, size_t nalerts)
+series_append_points(struct store *st, const struct check *c,
+    struct batch *b)
 {
-	struct batch	  b = { 0 };
-	redisReply	**r = NULL;
-	size_t		  nr = 0;
-	int		  ret = -1;
-
-	if (nrecs == 0 && nalerts == 0)
-		return 0;
-	if (redisAppendCommand(st->c, "MULTI") != REDIS_OK) {
-		store_io_error(st, "MULTI");
-		return -1;
-	}
-	for (size_t i = 0; i < nrecs; i++)
-		if (append_state(st, cfg, &recs[i], &b) == -1 ||
-		    append_points(st, cfg, &recs[i], &b) == -1)
-			goto out;
-	if (append_alerts(st, alerts, nalerts, &b) == -1)
-		goto out;
-	if (redisAppendCommand(st->c, "EXEC") != REDIS_OK) {
-		store_io_error(st, "EXEC");
-		goto out;
-	}
-	/* MULTI's +OK, one +QUEUED (or a queueing error) each, EXEC's array. */
-	nr = b.n + 2;
-	if (store_replies(st, nr, &r, "recording results") == -1)
-		goto out;
-	for (size_t i = 1; i + 1 < nr; i++)
-		if (r[i]->type == REDIS_REPLY_ERROR) {
-			log_error("redis: %s: %s: %s", st->where,
-			    b.keys[i - 1], r[i]->str);
-			goto out;
-		}
-	ret = check_exec(st, r[nr - 1], &b);
-out:
-	store_free_replies(r, nr);
-	batch_free(&b);
-	return ret;
+	if (c->kind == KIND_HTTP)
+		return append_http_points(st, b, c->site->name, &c->http);
+	return append_cert_point(st, b, c->site->name, &c->cert);
 }
 
 /* --- history --- */
@@ -462,26 +275,31 @@ static int
 read_ts(struct store *st, const char *name, int64_t since_ms,
     struct points *pts)
 {
-	static const char *const metrics[4] = {
-		"up", "http_code", "response_ms", "cert_days_left",
+	static const enum metric metrics[4] = {
+		METRIC_UP, METRIC_HTTP_CODE, METRIC_RESPONSE_MS,
+		METRIC_CERT_DAYS_LEFT,
 	};
 	struct sample	 *s[4] = { NULL };
 	long		  ns[4] = { 0 };
 	redisReply	**r = NULL;
 	int		  ret = -1;
 
-	for (size_t i = 0; i < ARRAY_LEN(metrics); i++)
-		if (redisAppendCommand(st->c, "TS.RANGE %s:ts:%s:%s %lld + "
-		    "COUNT %d", st->prefix, name, metrics[i],
-		    (long long)since_ms, HISTORY_MAX) != REDIS_OK) {
+	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
+		char	*key = key_ts(st, name, metrics[i]);
+		int	 rc;
+
+		rc = redisAppendCommand(st->c, "TS.RANGE %s %lld + COUNT %d",
+		    key, (long long)since_ms, HISTORY_MAX);
+		free(key);
+		if (rc != REDIS_OK) {
 			store_io_error(st, "reading history");
 			return -1;
 		}
+	}
 	if (store_replies(st, ARRAY_LEN(metrics), &r, "reading history") == -1)
 		return -1;
 	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
-		char	*key = xasprintf("%s:ts:%s:%s", st->prefix, name,
-		    metrics[i]);
+		char	*key = key_ts(st, name, metrics[i]);
 
 		ns[i] = parse_range(st, r[i], key, &s[i]);
 		free(key);
@@ -528,19 +346,22 @@ parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
 
 		if (f == NULL || s == NULL)
 			continue;
-		if (strcmp(f, "kind") == 0)
+		if (strcmp(f, entry_fields[EF_KIND]) == 0)
 			kind = s;
 		else if (parse_num(s, &v) == -1 || fabs(v) > 1e15)
 			continue;
-		else if (strcmp(f, "t") == 0 && v > 0)
+		else if (strcmp(f, entry_fields[EF_T]) == 0 && v > 0)
 			p->t = (int64_t)v;
-		else if (strcmp(f, "up") == 0)
+		else if (strcmp(f, entry_fields[EF_UP]) == 0)
 			p->up = v != 0;
-		else if (strcmp(f, "http_code") == 0 && v >= 0 && v <= 999)
+		else if (strcmp(f, entry_fields[EF_HTTP_CODE]) == 0 &&
+		    v >= 0 && v <= 999)
 			p->http_code = (int)v;
-		else if (strcmp(f, "response_ms") == 0 && v >= 0)
+		else if (strcmp(f, entry_fields[EF_RESPONSE_MS]) == 0 &&
+		    v >= 0)
 			p->response_ms = v;
-		else if (strcmp(f, "days_left") == 0 && fabs(v) < 1e6)
+		else if (strcmp(f, entry_fields[EF_DAYS_LEFT]) == 0 &&
+		    fabs(v) < 1e6)
 			p->days_left = (long)v;
 	}
 	if (kind != NULL && strcmp(kind, "http") == 0)
@@ -592,16 +413,19 @@ read_stream(struct store *st, const char *name, int64_t since_ms,
     struct points *pts)
 {
 	redisReply	*r;
+	char		*key;
 	char		 start[160], last[128] = "";
 	long		 n;
+	int		 ret = -1;
 
 	snprintf(start, sizeof(start), "%lld", (long long)since_ms);
+	key = key_history(st, name);
 	do {
-		r = redisCommand(st->c, "XRANGE %s:history:%s %s + COUNT %d",
-		    st->prefix, name, start, XRANGE_BATCH);
+		r = redisCommand(st->c, "XRANGE %s %s + COUNT %d", key, start,
+		    XRANGE_BATCH);
 		if (r == NULL) {
 			store_io_error(st, "reading history");
-			return -1;
+			goto out;
 		}
 		if (r->type == REDIS_REPLY_ERROR &&
 		    strncmp(r->str, "WRONGTYPE", 9) == 0)
@@ -611,11 +435,14 @@ read_stream(struct store *st, const char *name, int64_t since_ms,
 			    sizeof(last));
 		freeReplyObject(r);
 		if (n == -1)
-			return -1;
+			goto out;
 		/* "(ID" starts the next batch just after the last entry. */
 		snprintf(start, sizeof(start), "(%s", last);
 	} while (n == XRANGE_BATCH && pts->n < HISTORY_MAX);
-	return 0;
+	ret = 0;
+out:
+	free(key);
+	return ret;
 }
 
 /* Orders points by time, HTTP before cert at the same millisecond. */

@@ -119,8 +119,8 @@ queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 		a.kind = KIND_HTTP;
 		a.site = site;
 		a.url = (char []){ "https://example.com/" };
-		a.state = (char []){ "DOWN" };
-		a.previous = (char []){ "up" };
+		a.event = ALERT_DOWN;
+		a.previous.http = HTTP_UP;
 		a.http_code = 503;
 		a.error = (char []){ "HTTP 503" };
 		a.response_ms = 12.5;
@@ -130,7 +130,7 @@ queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 		q[i].integration = ik;
 		q[i].json = json[i];
 	}
-	cr_assert_eq(store_write(fx->st, &fx->cfg, NULL, 0, q, (size_t)n), 0);
+	cr_assert_eq(store_write(fx->st, NULL, 0, q, (size_t)n), 0);
 	for (i = 0; i < n; i++)
 		free(json[i]);
 }

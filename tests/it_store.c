@@ -63,6 +63,33 @@ mkcfg(const struct h_redis *rd, size_t nsites)
 	return cfg;
 }
 
+/* A check of site i of cfg as the judge stage leaves it: finished and
+ * applied, with s as the site's state after it. */
+static struct check
+judged(const struct config *cfg, size_t i, enum check_kind kind,
+    struct site_state *s, const struct http_result *hr,
+    const struct cert_result *cr)
+{
+	struct check	c = { .site = &cfg->sites[i], .site_idx = i,
+	    .kind = kind, .state = s, .judged = 1 };
+
+	if (hr != NULL)
+		c.http = *hr;
+	if (cr != NULL)
+		c.cert = *cr;
+	return c;
+}
+
+/* A due check of site i of cfg whose lease lives ttl_ms, with s as the
+ * state its lease re-reads into. */
+static struct check
+due(const struct config *cfg, size_t i, enum check_kind kind,
+    struct site_state *s, int64_t ttl_ms)
+{
+	return (struct check){ .site = &cfg->sites[i], .site_idx = i,
+	    .kind = kind, .state = s, .due = 1, .lease_ttl_ms = ttl_ms };
+}
+
 static void
 freecfg(struct config *cfg)
 {
@@ -282,8 +309,7 @@ Test(store, unix_socket_and_db)
 	    .last_check = 1000 };
 	struct http_result res = { .done = 1, .ok = 1, .http_code = 200,
 	    .started_ms = 1000 };
-	struct record	 rec = { .site = 0, .kind = KIND_HTTP, .http = &res,
-	    .state = &s };
+	struct check	 rec;
 	redisContext	*c;
 	redisReply	*r;
 
@@ -292,7 +318,8 @@ Test(store, unix_socket_and_db)
 	e.cfg->redis.port = 1;	/* ignored with a socket */
 	e.cfg->redis.db = 3;
 	e.st = open_ok(e.cfg);
-	cr_assert_eq(store_write(e.st, e.cfg, &rec, 1, NULL, 0), 0);
+	rec = judged(e.cfg, 0, KIND_HTTP, &s, &res, NULL);
+	cr_assert_eq(store_write(e.st, &rec, 1, NULL, 0), 0);
 	store_close(e.st);
 	e.st = NULL;
 	/* The write went to db 3, not db 0. */
@@ -374,7 +401,7 @@ Test(store, write_then_read_round_trips_every_field)
 	    .response_ms = 38.25, .started_ms = 1764077404048 };
 	struct cert_result cr = { .done = 1, .have_cert = 1, .days_left = 12,
 	    .not_after = 1802512800, .started_ms = 1764077404051 };
-	struct record	 recs[2];
+	struct check	 recs[2];
 	struct site_state out[3];
 	redisReply	*r;
 
@@ -382,11 +409,9 @@ Test(store, write_then_read_round_trips_every_field)
 	snprintf(hs.error, sizeof(hs.error), "HTTP 503 \"quoted\" \n newline");
 	snprintf(cr.error, sizeof(cr.error), "certificate expires soon");
 	for (size_t i = 1; i < 3; i++) {
-		recs[0] = (struct record){ .site = i, .kind = KIND_HTTP,
-		    .http = &hr, .state = &hs };
-		recs[1] = (struct record){ .site = i, .kind = KIND_CERT,
-		    .cert = &cr, .state = &cs };
-		cr_assert_eq(store_write(e.st, e.cfg, recs, 2, NULL, 0), 0);
+		recs[0] = judged(e.cfg, i, KIND_HTTP, &hs, &hr, NULL);
+		recs[1] = judged(e.cfg, i, KIND_CERT, &cs, NULL, &cr);
+		cr_assert_eq(store_write(e.st, recs, 2, NULL, 0), 0);
 	}
 	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
 	cr_assert_eq(out[0].state, HTTP_UNKNOWN);
@@ -427,9 +452,8 @@ Test(store, write_then_read_round_trips_every_field)
 	cs.have_cert = 0;
 	cs.cert_state = CERT_CRITICAL;
 	cr.have_cert = 0;
-	recs[0] = (struct record){ .site = 2, .kind = KIND_CERT, .cert = &cr,
-	    .state = &cs };
-	cr_assert_eq(store_write(e.st, e.cfg, recs, 1, NULL, 0), 0);
+	recs[0] = judged(e.cfg, 2, KIND_CERT, &cs, NULL, &cr);
+	cr_assert_eq(store_write(e.st, recs, 1, NULL, 0), 0);
 	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
 	cr_assert_eq(out[2].cert_state, CERT_CRITICAL);
 	cr_assert_eq(out[2].have_cert, 0);
@@ -472,12 +496,13 @@ Test(store, read_states_of_200_sites_is_one_pipeline)
 	struct env	 e;
 	struct site_state *out = xcalloc(200, sizeof(*out));
 	struct site_state s = { .state = HTTP_UP, .last_check = 42 };
-	struct record	 rec = { .site = 150, .kind = KIND_HTTP, .state = &s };
+	struct check	 rec;
 	redisReply	*r;
 	double		 t0;
 
 	env_start(&e, 200);
-	cr_assert_eq(store_write(e.st, e.cfg, &rec, 1, NULL, 0), 0);
+	rec = judged(e.cfg, 150, KIND_HTTP, &s, NULL, NULL);
+	cr_assert_eq(store_write(e.st, &rec, 1, NULL, 0), 0);
 	freeReplyObject(h_redis_cmd(e.rd, "CONFIG RESETSTAT"));
 	t0 = h_now_ms();
 	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
@@ -500,21 +525,22 @@ Test(store, leases_are_exclusive_and_released_by_owner_only)
 	struct env	 e;
 	struct store	*a, *b;
 	struct site_state sa[3] = { 0 }, sb[3] = { 0 };
-	struct lease	 la[2] = { { .site = 1, .kind = KIND_HTTP,
-	    .ttl_ms = 15000 }, { .site = 2, .kind = KIND_CERT,
-	    .ttl_ms = 15000 } };
-	struct lease	 lb[2];
+	struct check	 la[2], lb[2], rec;
 	struct site_state s = { .state = HTTP_DOWN, .failures = 3,
 	    .last_check = 777 };
-	struct record	 rec = { .site = 1, .kind = KIND_HTTP, .state = &s };
 	long long	 pttl;
 
 	env_init(&e, h_redis_start(), 3);
+	la[0] = due(e.cfg, 1, KIND_HTTP, &sa[1], 15000);
+	la[1] = due(e.cfg, 2, KIND_CERT, &sa[2], 15000);
+	lb[0] = due(e.cfg, 1, KIND_HTTP, &sb[1], 15000);
+	lb[1] = due(e.cfg, 2, KIND_CERT, &sb[2], 15000);
+	rec = judged(e.cfg, 1, KIND_HTTP, &s, NULL, NULL);
 	a = open_ok(e.cfg);
 	b = open_ok(e.cfg);
-	cr_assert_eq(store_take_leases(a, e.cfg, la, 2, sa), 0);
-	cr_assert_eq(la[0].granted, 1);
-	cr_assert_eq(la[1].granted, 1);
+	cr_assert_eq(store_take_leases(a, la, 2), 0);
+	cr_assert_eq(la[0].leased, 1);
+	cr_assert_eq(la[1].leased, 1);
 	pttl = h_redis_int(e.rd, "PTTL %s",
 	    "peekl:lease:shop:8443/health:http");
 	cr_assert(pttl > 0 && pttl <= 15000, "pttl %lld", pttl);
@@ -523,31 +549,30 @@ Test(store, leases_are_exclusive_and_released_by_owner_only)
 
 	/* Another run sees the leases taken, and the state a check made
 	 * meanwhile is what a granted lease re-reads. */
-	cr_assert_eq(store_write(a, e.cfg, &rec, 1, NULL, 0), 0);
-	memcpy(lb, la, sizeof(lb));
-	cr_assert_eq(store_take_leases(b, e.cfg, lb, 2, sb), 0);
-	cr_assert_eq(lb[0].granted, 0);
-	cr_assert_eq(lb[1].granted, 0);
+	cr_assert_eq(store_write(a, &rec, 1, NULL, 0), 0);
+	cr_assert_eq(store_take_leases(b, lb, 2), 0);
+	cr_assert_eq(lb[0].leased, 0);
+	cr_assert_eq(lb[1].leased, 0);
 	cr_assert_eq(sb[1].state, HTTP_UNKNOWN, "not granted: not re-read");
 
 	/* b releasing what it does not hold frees nothing. */
-	lb[0].granted = lb[1].granted = 1;
-	cr_assert_eq(store_release_leases(b, e.cfg, lb, 2), 0);
+	lb[0].leased = lb[1].leased = 1;
+	cr_assert_eq(store_release_leases(b, lb, 2), 0);
 	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
 	    "peekl:lease:shop:8443/health:http"), 1);
 
-	cr_assert_eq(store_release_leases(a, e.cfg, la, 2), 0);
+	cr_assert_eq(store_release_leases(a, la, 2), 0);
 	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
 	    "peekl:lease:shop:8443/health:http"), 0);
 	cr_assert_eq(h_redis_int(e.rd, "EXISTS %s",
 	    "peekl:lease:with space:cert"), 0);
 
-	cr_assert_eq(store_take_leases(b, e.cfg, lb, 2, sb), 0);
-	cr_assert_eq(lb[0].granted, 1);
+	cr_assert_eq(store_take_leases(b, lb, 2), 0);
+	cr_assert_eq(lb[0].leased, 1);
 	cr_assert_eq(sb[1].state, HTTP_DOWN);
 	cr_assert_eq(sb[1].failures, 3);
 	cr_assert_eq(sb[1].last_check, 777);
-	cr_assert_eq(store_release_leases(b, e.cfg, lb, 2), 0);
+	cr_assert_eq(store_release_leases(b, lb, 2), 0);
 	store_close(a);
 	store_close(b);
 	env_stop(&e);
@@ -568,12 +593,12 @@ write_checks(struct store *st, const struct config *cfg, size_t i, int64_t t,
 	struct cert_result cr = { .done = 1, .have_cert = 1,
 	    .days_left = days, .not_after = t / 1000 + days * 86400,
 	    .started_ms = t + 1 };
-	struct record	 recs[2] = {
-		{ .site = i, .kind = KIND_HTTP, .http = &hr, .state = &s },
-		{ .site = i, .kind = KIND_CERT, .cert = &cr, .state = &s },
+	struct check	 recs[2] = {
+		judged(cfg, i, KIND_HTTP, &s, &hr, NULL),
+		judged(cfg, i, KIND_CERT, &s, NULL, &cr),
 	};
 
-	cr_assert_eq(store_write(st, cfg, recs, 2, NULL, 0), 0);
+	cr_assert_eq(store_write(st, recs, 2, NULL, 0), 0);
 }
 
 Test(store, streams_hold_one_entry_per_check)
@@ -724,7 +749,7 @@ Test(store, alert_queue_order_pop_and_cap)
 	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
 	cr_assert_null(head);
 
-	cr_assert_eq(store_write(e.st, e.cfg, NULL, 0, qa, 3), 0);
+	cr_assert_eq(store_write(e.st, NULL, 0, qa, 3), 0);
 	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 3);
 	cr_assert_eq(store_queue_len(e.st, INTEG_DISCORD), 0);
 	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
@@ -742,7 +767,7 @@ Test(store, alert_queue_order_pop_and_cap)
 
 	/* 1005 alerts: the 5 oldest go, with a warning. */
 	capture_begin();
-	rc = store_write(e.st, e.cfg, NULL, 0, qa, 1005);
+	rc = store_write(e.st, NULL, 0, qa, 1005);
 	err = capture_end();
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), STORE_QUEUE_MAX);
@@ -800,7 +825,7 @@ Test(store, write_error_names_the_key)
 	/* A key of the wrong type fails inside EXEC. */
 	freeReplyObject(h_redis_cmd(e.rd, "SET peekl:alerts:webhook x"));
 	capture_begin();
-	rc = store_write(e.st, e.cfg, NULL, 0, &qa, 1);
+	rc = store_write(e.st, NULL, 0, &qa, 1);
 	err = capture_end();
 	cr_assert_eq(rc, -1);
 	cr_assert(strstr(err, "peekl:alerts:webhook") != NULL &&

@@ -1,0 +1,125 @@
+/*
+ * What peekl keeps in Redis. This file names every key and field; the
+ * other store files build keys only through the functions below, so this
+ * table is the whole schema. PREFIX is redis.prefix (default "peekl"),
+ * NAME a site's name, KIND "http" or "cert", INTEGRATION "slack",
+ * "discord" or "webhook".
+ *
+ * | key | type | holds | lifetime |
+ * |---|---|---|---|
+ * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601) | no expiry; written by every check of the site (HSET in the run's MULTI), `cert_days_left` and `cert_not_after` deleted when a check read no certificate |
+ * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
+ * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
+ * | `PREFIX:alerts:INTEGRATION:lease` | string | the token of the run delivering that queue | `PX` the integration's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
+ * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
+ * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
+ * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t` | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
+ *
+ * Each key is written by the store alone: the site hash by store_site.c,
+ * the queues by store_queue.c, leases by store.c and store_queue.c,
+ * measurements by store_series.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_int.h"
+#include "store_keys.h"
+#include "util.h"
+
+const char *const site_fields[SF__MAX] = {
+	[SF_STATE] = "state",
+	[SF_FAILURES] = "failures",
+	[SF_LAST_CHECK] = "last_check",
+	[SF_SINCE] = "since",
+	[SF_HTTP_CODE] = "http_code",
+	[SF_RESPONSE_MS] = "response_ms",
+	[SF_ERROR] = "error",
+	[SF_CERT_STATE] = "cert_state",
+	[SF_CERT_LAST_CHECK] = "cert_last_check",
+	[SF_CERT_SINCE] = "cert_since",
+	[SF_CERT_ERROR] = "cert_error",
+	[SF_CERT_DAYS_LEFT] = "cert_days_left",
+	[SF_CERT_NOT_AFTER] = "cert_not_after",
+};
+
+const char *const metric_names[METRIC__MAX] = {
+	[METRIC_RESPONSE_MS] = "response_ms",
+	[METRIC_HTTP_CODE] = "http_code",
+	[METRIC_UP] = "up",
+	[METRIC_CERT_DAYS_LEFT] = "cert_days_left",
+};
+
+const char *const entry_fields[EF__MAX] = {
+	[EF_KIND] = "kind",
+	[EF_UP] = "up",
+	[EF_HTTP_CODE] = "http_code",
+	[EF_RESPONSE_MS] = "response_ms",
+	[EF_DAYS_LEFT] = "days_left",
+	[EF_T] = "t",
+};
+
+int
+site_field_find(const char *name)
+{
+	for (int i = 0; i < SF__MAX; i++)
+		if (strcmp(name, site_fields[i]) == 0)
+			return i;
+	return -1;
+}
+
+char *
+key_site(const struct store *st, const char *site)
+{
+	return xasprintf("%s:site:%s", st->prefix, site);
+}
+
+char *
+key_lease(const struct store *st, const char *site, enum check_kind kind)
+{
+	return xasprintf("%s:lease:%s:%s", st->prefix, site,
+	    check_kind_name(kind));
+}
+
+char *
+key_queue(const struct store *st, enum integration_kind ik)
+{
+	return xasprintf("%s:alerts:%s", st->prefix, integration_name(ik));
+}
+
+char *
+key_queue_lease(const struct store *st, enum integration_kind ik)
+{
+	return xasprintf("%s:alerts:%s:lease", st->prefix,
+	    integration_name(ik));
+}
+
+char *
+key_queue_hold(const struct store *st, enum integration_kind ik)
+{
+	return xasprintf("%s:alerts:%s:hold", st->prefix,
+	    integration_name(ik));
+}
+
+char *
+key_ts(const struct store *st, const char *site, enum metric m)
+{
+	return xasprintf("%s:ts:%s:%s", st->prefix, site, metric_names[m]);
+}
+
+char *
+key_history(const struct store *st, const char *site)
+{
+	return xasprintf("%s:history:%s", st->prefix, site);
+}
+
+const char *
+key_queue_integration(const struct store *st, const char *key)
+{
+	size_t	plen = strlen(st->prefix);
+
+	if (strncmp(key, st->prefix, plen) != 0 ||
+	    strncmp(key + plen, ":alerts:", 8) != 0 || key[plen + 8] == '\0')
+		return NULL;
+	return key + plen + 8;
+}

@@ -1,0 +1,71 @@
+/* The names of everything peekl keeps in Redis: every key, every field of
+ * the site hash and of a history stream entry, every timeseries metric.
+ * store_keys.c holds them all, with the table that describes them; no
+ * other file spells a key. Internal to the store. */
+#ifndef PEEKL_STORE_KEYS_H
+#define PEEKL_STORE_KEYS_H
+
+#include "check.h"
+#include "config.h"
+
+struct store;
+
+/* The fields of PREFIX:site:NAME; site_fields[] names them. */
+enum site_field {
+	SF_STATE,		/* http_state_name() */
+	SF_FAILURES,		/* consecutive failed checks */
+	SF_LAST_CHECK,		/* unix ms of the last HTTP check */
+	SF_SINCE,		/* unix ms of the last state change */
+	SF_HTTP_CODE,		/* 0 when no response */
+	SF_RESPONSE_MS,		/* "%.3f" */
+	SF_ERROR,		/* the last check's error, "" when none */
+	SF_CERT_STATE,		/* cert_state_name() */
+	SF_CERT_LAST_CHECK,	/* unix ms of the last certificate check */
+	SF_CERT_SINCE,		/* unix ms of the last cert state change */
+	SF_CERT_ERROR,		/* the last certificate check's error */
+	SF_CERT_DAYS_LEFT,	/* absent when no certificate was read */
+	SF_CERT_NOT_AFTER,	/* ISO 8601, absent when none was read */
+	SF__MAX
+};
+extern const char *const site_fields[SF__MAX];
+
+/* Returns the field called name, or -1 for one peekl does not know. */
+int	site_field_find(const char *name);
+
+/* The measurements of PREFIX:ts:NAME:METRIC; metric_names[] names them. */
+enum metric {
+	METRIC_RESPONSE_MS,
+	METRIC_HTTP_CODE,
+	METRIC_UP,
+	METRIC_CERT_DAYS_LEFT,
+	METRIC__MAX
+};
+extern const char *const metric_names[METRIC__MAX];
+
+/* The fields of a PREFIX:history:NAME entry; entry_fields[] names them. */
+enum entry_field {
+	EF_KIND,		/* "http" or "cert" */
+	EF_UP,			/* http */
+	EF_HTTP_CODE,		/* http */
+	EF_RESPONSE_MS,		/* http */
+	EF_DAYS_LEFT,		/* cert */
+	EF_T,			/* unix ms the check started */
+	EF__MAX
+};
+extern const char *const entry_fields[EF__MAX];
+
+/* Each returns a malloc'd key name (caller frees). */
+char	*key_site(const struct store *st, const char *site);
+char	*key_lease(const struct store *st, const char *site,
+	    enum check_kind kind);
+char	*key_queue(const struct store *st, enum integration_kind ik);
+char	*key_queue_lease(const struct store *st, enum integration_kind ik);
+char	*key_queue_hold(const struct store *st, enum integration_kind ik);
+char	*key_ts(const struct store *st, const char *site, enum metric m);
+char	*key_history(const struct store *st, const char *site);
+
+/* Returns the integration's name in a key_queue() key (a pointer into
+ * key), or NULL when key is not one. */
+const char *key_queue_integration(const struct store *st, const char *key);
+
+#endif

@@ -1,0 +1,258 @@
+/* The site hash, PREFIX:site:NAME: one site's state between runs, read
+ * back field by field and written by the run's MULTI. The only file that
+ * knows its fields' formats; store_keys.c names them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis.h>
+
+#include "log.h"
+#include "state.h"
+#include "store.h"
+#include "store_int.h"
+#include "store_keys.h"
+#include "util.h"
+
+/* Parses a finite decimal field; keeps *out when the text is not one. */
+static void
+field_double(const char *s, double *out)
+{
+	char	*end;
+	double	 v;
+
+	if (*s == '\0')
+		return;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno == 0 && *end == '\0' && isfinite(v) && v >= 0 && v < 1e12)
+		*out = v;
+}
+
+/* Parses "2027-02-13T10:00:00Z" into unix seconds; -1 if malformed. */
+static int
+parse_iso(const char *s, int64_t *out)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* Sets one field of st from its hash field; unknown fields are ignored so
+ * newer or foreign fields never break an older peekl. */
+static void
+state_field(struct site_state *st, const char *f, const char *v)
+{
+	const long long	 tmax = INT64_MAX / 2;
+	long long	 n;
+	int64_t		 t;
+
+	switch (site_field_find(f)) {
+	case SF_STATE:
+		st->state = http_state_parse(v);
+		break;
+	case SF_CERT_STATE:
+		st->cert_state = cert_state_parse(v);
+		break;
+	case SF_ERROR:
+		strlcpy_trunc(st->error, v, sizeof(st->error));
+		break;
+	case SF_RESPONSE_MS:
+		field_double(v, &st->response_ms);
+		break;
+	case SF_CERT_NOT_AFTER:
+		if (parse_iso(v, &t) == 0)
+			st->cert_not_after = t;
+		break;
+	case SF_CERT_DAYS_LEFT:
+		if (parse_ll(v, -1000000, 1000000, &n) == 0) {
+			st->cert_days_left = (long)n;
+			st->have_cert = 1;
+		}
+		break;
+	case SF_FAILURES:
+		if (parse_ll(v, 0, 1000000, &n) == 0)
+			st->failures = (int)n;
+		break;
+	case SF_HTTP_CODE:
+		if (parse_ll(v, 0, 999, &n) == 0)
+			st->http_code = (int)n;
+		break;
+	case SF_LAST_CHECK:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->last_check = n;
+		break;
+	case SF_SINCE:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->since = n;
+		break;
+	case SF_CERT_LAST_CHECK:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->cert_last_check = n;
+		break;
+	case SF_CERT_SINCE:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->cert_since = n;
+		break;
+	default:
+		/* Unknown fields, and cert_error, which is written for
+		 * people reading the hash, are not read back. */
+		break;
+	}
+}
+
+/* Fills out from an HGETALL reply; anything but a flat array of strings
+ * (an absent key, a key of another type) gives the zeroed UNKNOWN state. */
+static void
+parse_state(const redisReply *r, struct site_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
+		return;
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		const char	*f = store_reply_str(r->element[i]);
+		const char	*v = store_reply_str(r->element[i + 1]);
+
+		if (f != NULL && v != NULL)
+			state_field(out, f, v);
+	}
+}
+
+/*
+ * Returns 1 (logged) when the site's key holds something other than a hash.
+ * Such a site is not checked: writing its results would fail inside the
+ * transaction, which Redis does not roll back, and its alerts would be
+ * queued again on every run.
+ */
+static int
+unreadable_state(const struct store *st, const redisReply *r,
+    const char *name, struct site_state *out)
+{
+	char	*key;
+
+	if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) != 0)
+		return 0;
+	key = key_site(st, name);
+	log_error("redis: %s: %s is not a hash; the site is not checked "
+	    "until that key is removed", st->where, key);
+	free(key);
+	memset(out, 0, sizeof(*out));
+	out->unreadable = 1;
+	return 1;
+}
+
+int
+site_append_read(struct store *st, const char *name)
+{
+	char	*key = key_site(st, name);
+	int	 rc;
+
+	rc = redisAppendCommand(st->c, "HGETALL %s", key);
+	free(key);
+	return rc == REDIS_OK ? 0 : -1;
+}
+
+void
+site_parse(const struct store *st, const redisReply *r, const char *name,
+    struct site_state *out)
+{
+	if (!unreadable_state(st, r, name, out))
+		parse_state(r, out);
+}
+
+int
+store_read_states(struct store *st, const struct config *cfg,
+    struct site_state *out)
+{
+	redisReply	**r = NULL;
+	char		 *key;
+	int		  ret = -1;
+
+	for (size_t i = 0; i < cfg->nsites; i++)
+		if (site_append_read(st, cfg->sites[i].name) == -1) {
+			store_io_error(st, "reading site states");
+			return -1;
+		}
+	if (store_replies(st, cfg->nsites, &r, "reading site states") == -1)
+		return -1;
+	for (size_t i = 0; i < cfg->nsites; i++) {
+		if (unreadable_state(st, r[i], cfg->sites[i].name, &out[i]))
+			continue;
+		if (r[i]->type == REDIS_REPLY_ERROR) {
+			key = key_site(st, cfg->sites[i].name);
+			log_error("redis: %s: %s: %s", st->where, key,
+			    r[i]->str);
+			free(key);
+			goto out;
+		}
+		parse_state(r[i], &out[i]);
+	}
+	ret = 0;
+out:
+	store_free_replies(r, cfg->nsites);
+	return ret;
+}
+
+int
+site_append_write(struct store *st, const struct check *c, struct batch *b)
+{
+	const struct site_state	*s = c->state;
+	const char		*name = c->site->name;
+	struct cmd		 cmd = { 0 };
+	char			 iso[64];
+
+	cmd_add(&cmd, "HSET");
+	cmd_take(&cmd, key_site(st, name));
+	if (c->kind == KIND_HTTP) {
+		cmd_add(&cmd, "%s", site_fields[SF_STATE]);
+		cmd_add(&cmd, "%s", http_state_name(s->state));
+		cmd_add(&cmd, "%s", site_fields[SF_FAILURES]);
+		cmd_add(&cmd, "%d", s->failures);
+		cmd_add(&cmd, "%s", site_fields[SF_LAST_CHECK]);
+		cmd_add(&cmd, "%" PRId64, s->last_check);
+		cmd_add(&cmd, "%s", site_fields[SF_SINCE]);
+		cmd_add(&cmd, "%" PRId64, s->since);
+		cmd_add(&cmd, "%s", site_fields[SF_HTTP_CODE]);
+		cmd_add(&cmd, "%d", s->http_code);
+		cmd_add(&cmd, "%s", site_fields[SF_RESPONSE_MS]);
+		cmd_add(&cmd, "%.3f", s->response_ms);
+		cmd_add(&cmd, "%s", site_fields[SF_ERROR]);
+		cmd_add(&cmd, "%s", s->error);
+		return batch_append(st, b, &cmd);
+	}
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_STATE]);
+	cmd_add(&cmd, "%s", cert_state_name(s->cert_state));
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_LAST_CHECK]);
+	cmd_add(&cmd, "%" PRId64, s->cert_last_check);
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_SINCE]);
+	cmd_add(&cmd, "%" PRId64, s->cert_since);
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_ERROR]);
+	cmd_add(&cmd, "%s", c->cert.error);
+	if (s->have_cert) {
+		format_iso8601(s->cert_not_after, iso, sizeof(iso));
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
+		cmd_add(&cmd, "%ld", s->cert_days_left);
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
+		cmd_add(&cmd, "%s", iso);
+		return batch_append(st, b, &cmd);
+	}
+	if (batch_append(st, b, &cmd) == -1)
+		return -1;
+	/* Without a certificate the old days_left would read back as
+	 * current. */
+	cmd_add(&cmd, "HDEL");
+	cmd_take(&cmd, key_site(st, name));
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
+	return batch_append(st, b, &cmd);
+}
