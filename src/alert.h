@@ -12,6 +12,7 @@
 #include "state.h"
 
 struct store;
+struct net;
 
 
 /* The colour family an event is shown in. */
@@ -109,6 +110,6 @@ char	*alert_payload(const struct integration *in, const struct alert *a);
  * next run).
  */
 int	alert_deliver_all(struct store *st, const struct config *cfg,
-	    const volatile sig_atomic_t *stop);
+	    struct net *net, const volatile sig_atomic_t *stop);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * Delivery of the alert queues: every integration's queue is flushed oldest
- * first, one POST at a time per queue, all queues at once over one libcurl
- * multi handle. An alert leaves its queue only after a complete 2xx; any
- * other outcome leaves it (and everything after it) for the next run, so a
- * queue is never reordered and nothing is lost. Each integration gets its
+ * first, one POST at a time per queue, all queues at once over the run's
+ * network engine (net.c). An alert leaves its queue only after a complete
+ * 2xx; any other outcome leaves it (and everything after it) for the next
+ * run, so a queue is never reordered and nothing is lost. Each integration gets its
  * webhook timeout for the whole queue, so a run never waits longer than
  * that on a broken webhook.
  */
@@ -20,6 +20,7 @@
 #include "alert.h"
 #include "config.h"
 #include "log.h"
+#include "net.h"
 #include "store.h"
 #include "util.h"
 
@@ -27,21 +28,27 @@
 #define PEEKL_VERSION "dev"
 #endif
 
-#define POLL_SLICE_MS		200
 #define LEASE_GRACE_MS		5000
 #define RETRY_AFTER_DEFAULT	60
 #define RETRY_AFTER_MAX		86400
 
+/* The delivery of every queue in this run. */
+struct delivery {
+	struct store	*st;
+	struct net	*net;
+	int		 rc;		/* -1 once a Redis or libcurl error happened */
+};
+
 /* One integration's delivery in this run. */
 struct courier {
+	struct delivery	*dl;
+	struct net_xfer	 x;		/* x.easy is reused for every POST */
 	const struct integration *in;
 	const char	*name;		/* "slack", ... */
 	char		 where[512];	/* the webhook URL, redacted */
 	int64_t		 deadline;	/* mono ms: start + timeout */
 	int		 leased;	/* we hold the queue's lease */
-	int		 active;	/* a POST is in flight */
 	int		 done;		/* nothing more this run */
-	CURL		*easy;
 	struct curl_slist *hdrs;
 	char		 errbuf[CURL_ERROR_SIZE];
 	char		*json;		/* the queue entry being posted */
@@ -141,31 +148,30 @@ courier_headers(struct courier *c)
 	return 0;
 }
 
-/* Sets up the easy handle reused for every POST of c; returns 0 or -1. */
+/* Sets up the easy handle reused for every POST of c; returns 0, or -1
+ * (logged). */
 static int
 courier_init(struct courier *c)
 {
-	CURL	*e;
+	struct net_xfer	*x = &c->x;
 
-	if ((c->easy = e = curl_easy_init()) == NULL || courier_headers(c) == -1) {
+	if ((x->easy = curl_easy_init()) == NULL || courier_headers(c) == -1) {
 		log_error("%s: cannot set up delivery (out of memory)", c->name);
 		return -1;
 	}
-	if (curl_easy_setopt(e, CURLOPT_URL, c->in->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
-		log_error("%s: cannot use webhook %s", c->name, c->where);
+	/* net_setopt names the option, never its value: the URL is secret. */
+	if (net_setopt(x, CURLOPT_URL, c->in->url) ||
+	    net_setopt(x, CURLOPT_PROTOCOLS_STR, "http,https") ||
+	    net_setopt(x, CURLOPT_HTTPHEADER, c->hdrs) ||
+	    net_setopt(x, CURLOPT_USERAGENT, "peekl/" PEEKL_VERSION) ||
+	    net_setopt(x, CURLOPT_FOLLOWLOCATION, 0L) ||
+	    net_setopt(x, CURLOPT_NOSIGNAL, 1L) ||
+	    net_setopt(x, CURLOPT_WRITEFUNCTION, on_body) ||
+	    net_setopt(x, CURLOPT_WRITEDATA, c) ||
+	    net_setopt(x, CURLOPT_HEADERFUNCTION, on_header) ||
+	    net_setopt(x, CURLOPT_HEADERDATA, c) ||
+	    net_setopt(x, CURLOPT_ERRORBUFFER, c->errbuf))
 		return -1;
-	}
-	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "peekl/" PEEKL_VERSION);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
 	return 0;
 }
 
@@ -230,12 +236,13 @@ courier_next_alert(struct store *st, struct courier *c)
 }
 
 /* Starts posting the queue's next alert, or marks c done. Returns 0, or -1
- * on a Redis error. */
+ * on a Redis or libcurl error (logged). */
 static int
-courier_send_next(struct store *st, struct courier *c, CURLM *multi)
+courier_send_next(struct store *st, struct courier *c)
 {
-	int64_t	left;
-	int	r;
+	struct net_xfer	*x = &c->x;
+	int64_t		 left;
+	int		 r;
 
 	left = c->deadline - mono_ms();
 	if (left <= 0) {
@@ -252,17 +259,15 @@ courier_send_next(struct store *st, struct courier *c, CURLM *multi)
 	}
 	c->retry_after = -1;
 	c->errbuf[0] = '\0';
-	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, c->payload);
-	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(c->payload));
-	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)left);
-	if (curl_multi_add_handle(multi, c->easy) != CURLM_OK) {
-		log_error("%s: cannot start delivery", c->name);
+	if (net_setopt(x, CURLOPT_POSTFIELDS, c->payload) ||
+	    net_setopt(x, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(c->payload)) ||
+	    net_setopt(x, CURLOPT_TIMEOUT_MS, (long)left) ||
+	    net_setopt(x, CURLOPT_CONNECTTIMEOUT_MS, (long)left) ||
+	    net_add(c->dl->net, x) == -1) {
 		c->done = 1;
-		return 0;
+		return -1;
 	}
-	c->active = 1;
 	return 0;
 }
 
@@ -288,24 +293,25 @@ courier_hold(struct store *st, struct courier *c, long code)
 	return 0;
 }
 
-/* Judges a finished POST and moves on. Returns 0, or -1 on a Redis error. */
+/* Judges a finished POST and moves on. Returns 0, or -1 on a Redis or
+ * libcurl error (logged). */
 static int
-courier_finished(struct store *st, struct courier *c, CURLM *multi,
-    CURLcode res)
+courier_finished(struct store *st, struct courier *c, CURLcode res)
 {
 	long	code = 0;
 	char	reason[64];
 
-	curl_multi_remove_handle(multi, c->easy);
-	c->active = 0;
-	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (net_getinfo(&c->x, CURLINFO_RESPONSE_CODE, &code) == -1) {
+		c->done = 1;
+		return -1;
+	}
 	if (res == CURLE_OK && code >= 200 && code <= 299) {
 		if (store_queue_pop(st, c->in->kind, c->json) == -1) {
 			c->done = 1;
 			return -1;
 		}
 		log_info("%s: delivered %s to %s", c->name, c->what, c->where);
-		return courier_send_next(st, c, multi);
+		return courier_send_next(st, c);
 	}
 	if (res == CURLE_OK && (code == 429 ||
 	    (code == 503 && c->retry_after >= 0)))
@@ -350,92 +356,76 @@ courier_claim(struct store *st, struct courier *c)
 	return r;
 }
 
-/* Drives every in-flight POST until all couriers are done or stop is set.
- * Returns 0, or -1 if a Redis error happened on the way. */
-static int
-deliver_loop(struct store *st, struct courier *cs, size_t n, CURLM *multi,
-    const volatile sig_atomic_t *stop)
+/* Engine callback: a POST ended (or the run ended first). */
+static void
+courier_done(struct net_xfer *x, CURLcode res)
 {
-	CURLMsg		*msg;
-	struct courier	*c;
-	size_t		 i;
-	int		 running, left, busy, rc = 0;
+	struct courier	*c = x->arg;
 
-	for (;;) {
-		if (stop != NULL && *stop) {
-			log_info("alerts: delivery interrupted; undelivered "
-			    "alerts stay queued");
-			break;
-		}
-		curl_multi_perform(multi, &running);
-		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-			    (char **)&c);
-			if (courier_finished(st, c, multi, msg->data.result) == -1)
-				rc = -1;
-		}
-		for (busy = 0, i = 0; i < n; i++)
-			busy |= cs[i].active;
-		if (!busy)
-			break;
-		curl_multi_poll(multi, NULL, 0, POLL_SLICE_MS, NULL);
+	if (x->abandoned) {
+		c->done = 1;
+		return;
 	}
-	return rc;
+	if (courier_finished(c->dl->st, c, res) == -1)
+		c->dl->rc = -1;
 }
 
 static void
-courier_free(struct courier *c, CURLM *multi, struct store *st)
+courier_free(struct courier *c, struct store *st)
 {
-	if (c->active)
-		curl_multi_remove_handle(multi, c->easy);
 	if (c->leased)
 		store_queue_unlease(st, c->in->kind);
-	curl_easy_cleanup(c->easy);
+	curl_easy_cleanup(c->x.easy);
 	curl_slist_free_all(c->hdrs);
 	courier_forget_alert(c);
 }
 
 int
 alert_deliver_all(struct store *st, const struct config *cfg,
-    const volatile sig_atomic_t *stop)
+    struct net *net, const volatile sig_atomic_t *stop)
 {
+	struct delivery	 dl;
 	struct courier	*cs = NULL;
-	CURLM		*multi = NULL;
 	size_t		 i, n = cfg->nintegrations;
 	int64_t		 start;
-	int		 r, rc = 0;
+	int		 r;
 
 	if (n == 0 || (stop != NULL && *stop))
 		return 0;
+	memset(&dl, 0, sizeof(dl));
+	dl.st = st;
+	dl.net = net;
 	cs = xcalloc(n, sizeof(*cs));
-	if ((multi = curl_multi_init()) == NULL) {
-		log_error("alerts: cannot set up libcurl");
-		rc = -1;
-		goto out;
-	}
 	start = mono_ms();
 	for (i = 0; i < n; i++) {
 		struct courier	*c = &cs[i];
 
+		c->dl = &dl;
 		c->in = &cfg->integrations[i];
 		c->name = integration_name(c->in->kind);
+		c->x.who = c->name;
+		c->x.done = courier_done;
+		c->x.arg = c;
 		redact_secret_url(c->in->url, c->where, sizeof(c->where));
 		c->deadline = start + c->in->timeout_ms;
 		if ((r = courier_claim(st, c)) == -1)
-			rc = -1;
-		if (r != 1 || courier_init(c) == -1)
+			dl.rc = -1;
+		if (r != 1)
 			continue;
-		if (courier_send_next(st, c, multi) == -1)
-			rc = -1;
+		if (courier_init(c) == -1 || courier_send_next(st, c) == -1)
+			dl.rc = -1;
 	}
-	if (deliver_loop(st, cs, n, multi, stop) == -1)
-		rc = -1;
-out:
+	switch (net_run(net, NULL, NULL, stop)) {
+	case 1:
+		log_info("alerts: delivery interrupted; undelivered alerts stay "
+		    "queued");
+		break;
+	case -1:
+		dl.rc = -1;
+		break;
+	}
 	for (i = 0; i < n; i++)
-		courier_free(&cs[i], multi, st);
-	curl_multi_cleanup(multi);
+		courier_free(&cs[i], st);
 	free(cs);
-	return rc;
+	return dl.rc;
 }

@@ -38,6 +38,7 @@ struct cert_result {
 	long	 days_left;	/* floor((not_after - now) / 86400 s), UTC */
 	int64_t	 not_after;	/* unix seconds */
 	char	 error[ERROR_LEN]; /* "" when verified; "certificate expired", ... */
+	char	 tls_version[16]; /* "TLSv1.2", "TLSv1.3"; "" when unknown */
 	double	 elapsed_ms;
 	int64_t	 started_ms;	/* unix ms when the check started */
 };

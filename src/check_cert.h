@@ -1,30 +1,23 @@
-/* Certificate checks: TLS handshake with mbedTLS, verification, expiry. */
+/* Certificate checks: a TLS handshake by libcurl on the run's engine, the
+ * chain it received analysed by cert_verify. */
 #ifndef PEEKL_CHECK_CERT_H
 #define PEEKL_CHECK_CERT_H
 
-#include <signal.h>
-#include <stddef.h>
-
+#include "cert_verify.h"
 #include "check.h"
 #include "config.h"
-
-struct cert_job {
-	const struct site	*site;	/* borrowed */
-	struct cert_result	 res;	/* filled by the batch */
-};
-
-struct cert_batch;
+#include "net.h"
 
 /*
- * Starts checking every job in the background (at most max_concurrency at
- * once, each bounded by its site's timeout) and returns at once, so HTTP
- * checks can run meanwhile. Returns NULL only if nothing could be started
- * (logged). jobs must stay valid until cert_batch_wait.
+ * Starts a certificate check of site on net, bounded by its timeout and
+ * trusting its CA file (from cas, parsed once per run). res is filled when
+ * the check ends (res->done = 1), or cleared when the run abandons it.
+ * Returns 0 when it is in flight or already ended (e.g. an unreadable CA
+ * file), -1 when it could not be set up (logged; res left not done). *broken
+ * is set when the check had to be given up later for a libcurl failure
+ * (logged). site, cas and res must outlive the check.
  */
-struct cert_batch *cert_batch_start(struct cert_job *jobs, size_t n,
-	    int max_concurrency, const volatile sig_atomic_t *stop);
-
-/* Waits for every job, frees the batch; returns 0, or -1 if stopped. */
-int	cert_batch_wait(struct cert_batch *batch);
+int	cert_check_start(struct net *net, const struct site *site,
+	    struct cert_cas *cas, struct cert_result *res, int *broken);
 
 #endif

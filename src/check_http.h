@@ -1,25 +1,20 @@
-/* HTTP checks: many sites at once over libcurl's multi interface. */
+/* HTTP checks: one transfer each on the run's network engine. */
 #ifndef PEEKL_CHECK_HTTP_H
 #define PEEKL_CHECK_HTTP_H
 
-#include <signal.h>
-#include <stddef.h>
-
 #include "check.h"
 #include "config.h"
-
-struct http_job {
-	const struct site	*site;	/* borrowed */
-	struct http_result	 res;	/* filled by http_batch_run */
-};
+#include "net.h"
 
 /*
- * Runs every job concurrently, at most max_concurrency transfers at once,
- * each bounded by its site's timeout. Fills each job's res (res.done = 1).
- * Returns 0, or -1 when *stop became non-zero (jobs not finished keep
- * res.done = 0) or libcurl could not be set up (logged).
+ * Starts an HTTP check of site on net, bounded by its timeout, following
+ * redirects as the site says. res is filled when the check ends
+ * (res->done = 1), or cleared when the run abandons it. Returns 0 when it is
+ * in flight, -1 when it could not be set up (logged; res left not done).
+ * *broken is set when the check had to be given up later for a libcurl
+ * failure (logged). site and res must outlive the check.
  */
-int	http_batch_run(struct http_job *jobs, size_t n, int max_concurrency,
-	    const volatile sig_atomic_t *stop);
+int	http_check_start(struct net *net, const struct site *site,
+	    struct http_result *res, int *broken);
 
 #endif

@@ -96,7 +96,7 @@ output_cert_json(const struct site *site, const struct cert_result *r,
 	char	url[1024], date[32];
 
 	format_iso8601(r->not_after, date, sizeof(date));
-	return json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:s}",
+	return json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:s, s:o}",
 	    "site", json_text(site->name, 0),
 	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
 	    "kind", "cert",
@@ -104,7 +104,8 @@ output_cert_json(const struct site *site, const struct cert_result *r,
 	    "days_left", r->have_cert ? json_integer(r->days_left) : json_null(),
 	    "not_after", r->have_cert ? json_string(date) : json_null(),
 	    "error", json_text_or_null(r->error),
-	    "state", cert_state_name(st->cert_state));
+	    "state", cert_state_name(st->cert_state),
+	    "tls_version", json_text_or_null(r->tls_version));
 }
 
 void

@@ -19,11 +19,11 @@
 #include <string.h>
 
 #include "alert.h"
-#include "check_cert.h"
-#include "check_http.h"
 #include "commands.h"
 #include "log.h"
+#include "net.h"
 #include "output.h"
+#include "probe.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -38,12 +38,12 @@ struct run {
 	const struct config	*cfg;
 	const struct check_opts	*opts;
 	struct store		*store;		/* NULL in a dry run without Redis */
+	struct net		*net;		/* every transfer of the run */
 	int64_t			 now;
 	struct site_state	*states;	/* one per site */
 	struct check		*checks;	/* one per (site, kind): every HTTP
 						 * check, then every cert check */
 	size_t			 nchecks;
-	int			 limit[KIND__MAX]; /* checks of a kind in flight at once */
 	enum severity		 worst;
 	int			 failed;	/* a stage could not do its job */
 };
@@ -58,6 +58,7 @@ run_free(struct run *r)
 	free(r->checks);
 	free(r->states);
 	store_close(r->store);
+	net_close(r->net);
 }
 
 static void
@@ -154,58 +155,32 @@ plan_due(struct run *r)
 }
 
 /*
- * Splits max_concurrency between the two kinds in proportion to their due
- * checks (at least one each), so a run never has more than max_concurrency
- * checks in flight however they mix.
- */
-static void
-plan_concurrency(struct run *r)
-{
-	int	maxc = r->cfg->max_concurrency;
-	size_t	n[KIND__MAX] = { 0 };
-
-	for (size_t i = 0; i < r->nchecks; i++)
-		n[r->checks[i].kind] += (size_t)r->checks[i].due;
-	r->limit[KIND_HTTP] = r->limit[KIND_CERT] = maxc;
-	if (n[KIND_HTTP] == 0 || n[KIND_CERT] == 0 || maxc < 2)
-		return;
-	r->limit[KIND_CERT] = (int)((double)maxc * (double)n[KIND_CERT] /
-	    (double)(n[KIND_HTTP] + n[KIND_CERT]));
-	if (r->limit[KIND_CERT] < 1)
-		r->limit[KIND_CERT] = 1;
-	if (r->limit[KIND_CERT] > maxc - 1)
-		r->limit[KIND_CERT] = maxc - 1;
-	r->limit[KIND_HTTP] = maxc - r->limit[KIND_CERT];
-}
-
-/*
- * Sets how long each due check's lease must live: with more due checks of
- * a kind than may run at once, the last wave starts only after earlier ones
- * end, so each wave may take the longest timeout among them.
+ * Sets how long each due check's lease must live. The probe runs every
+ * due check from one queue, at most max_concurrency at once whatever their
+ * kind: with more due checks than that, the last wave starts only after
+ * earlier ones end, so each wave may take the longest timeout among them.
  */
 static void
 plan_lease_ttls(struct run *r)
 {
-	int64_t	longest[KIND__MAX] = { 0 };
-	size_t	ndue[KIND__MAX] = { 0 };
+	int64_t	longest = 0;
+	size_t	ndue = 0, waves;
+	size_t	maxc = r->cfg->max_concurrency < 1 ? 1 :
+		    (size_t)r->cfg->max_concurrency;
 
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct check *c = &r->checks[i];
 
 		if (!c->due)
 			continue;
-		ndue[c->kind]++;
-		if (c->site->timeout_ms > longest[c->kind])
-			longest[c->kind] = c->site->timeout_ms;
+		ndue++;
+		if (c->site->timeout_ms > longest)
+			longest = c->site->timeout_ms;
 	}
-	for (size_t i = 0; i < r->nchecks; i++) {
-		struct check	*c = &r->checks[i];
-		size_t		 lim = (size_t)r->limit[c->kind];
-		size_t		 waves = (ndue[c->kind] + lim - 1) / lim;
-
-		c->lease_ttl_ms = longest[c->kind] *
+	waves = (ndue + maxc - 1) / maxc;
+	for (size_t i = 0; i < r->nchecks; i++)
+		r->checks[i].lease_ttl_ms = longest *
 		    (int64_t)(waves ? waves : 1) + LEASE_MARGIN_MS;
-	}
 }
 
 /*
@@ -251,64 +226,28 @@ plan(struct run *r)
 	if (plan_checks(r) == -1 || plan_read_states(r) == -1)
 		return -1;
 	plan_due(r);
-	plan_concurrency(r);
 	plan_lease_ttls(r);
 	if (!r->opts->dry_run && plan_leases(r) == -1)
 		return -1;
-	/* Leases decided what is really due; a dry run splits here too. */
-	plan_concurrency(r);
 	return 0;
 }
 
 /* --- probe ----------------------------------------------------------- */
 
 /* Runs every due check; returns -1 when the network work could not be
- * done (logged), though the checks that finished keep their results. */
+ * done or was interrupted (logged), though the checks that finished keep
+ * their results. */
 static int
 probe(struct run *r)
 {
-	struct http_job		*hjobs = xcalloc(r->nchecks, sizeof(*hjobs));
-	struct cert_job		*cjobs = xcalloc(r->nchecks, sizeof(*cjobs));
-	struct check		**hc = xcalloc(r->nchecks, sizeof(*hc));
-	struct check		**cc = xcalloc(r->nchecks, sizeof(*cc));
-	struct cert_batch	*cb = NULL;
-	size_t			 nh = 0, nc = 0, i;
-	int			 rc = 0;
+	size_t	ndue = 0;
 
-	for (i = 0; i < r->nchecks; i++) {
-		struct check *c = &r->checks[i];
-
-		if (!c->due)
-			continue;
-		if (c->kind == KIND_HTTP) {
-			hc[nh] = c;
-			hjobs[nh++].site = c->site;
-		} else {
-			cc[nc] = c;
-			cjobs[nc++].site = c->site;
-		}
-	}
-	if (nh + nc == 0)
+	for (size_t i = 0; i < r->nchecks; i++)
+		ndue += (size_t)r->checks[i].due;
+	if (ndue == 0)
 		log_debug("nothing is due");
-	/* The certificate checks run in the background meanwhile, so a run
-	 * lasts about as long as its slowest check. */
-	if (nc > 0 && (cb = cert_batch_start(cjobs, nc, r->limit[KIND_CERT],
-	    &peekl_stop)) == NULL)
-		rc = -1;
-	if (nh > 0 && http_batch_run(hjobs, nh, r->limit[KIND_HTTP],
-	    &peekl_stop) == -1 && !peekl_stop)
-		rc = -1;
-	if (cb != NULL)
-		cert_batch_wait(cb);
-	for (i = 0; i < nh; i++)
-		hc[i]->http = hjobs[i].res;
-	for (i = 0; i < nc; i++)
-		cc[i]->cert = cjobs[i].res;
-	free(hjobs);
-	free(cjobs);
-	free(hc);
-	free(cc);
-	return rc;
+	return probe_run(r->net, r->checks, r->nchecks,
+	    r->cfg->max_concurrency, &peekl_stop);
 }
 
 /* --- judge ----------------------------------------------------------- */
@@ -462,7 +401,7 @@ report(const struct run *r)
 static int
 notify(struct run *r)
 {
-	return alert_deliver_all(r->store, r->cfg, &peekl_stop);
+	return alert_deliver_all(r->store, r->cfg, r->net, &peekl_stop);
 }
 
 /* --- the run --------------------------------------------------------- */
@@ -479,6 +418,10 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	r.now = now_ms();
 	r.states = xcalloc(cfg->nsites, sizeof(*r.states));
 
+	/* Without the engine nothing can be measured: fail before any lease
+	 * is taken. */
+	if (net_open(&r.net) == -1)
+		goto out;
 	if (plan(&r) == -1) {
 		release_leases(&r);
 		goto out;

@@ -17,6 +17,7 @@
 
 #include "alert.h"
 #include "harness.h"
+#include "net.h"
 #include "store.h"
 #include "util.h"
 
@@ -35,6 +36,21 @@ struct fixture {
 };
 
 static volatile sig_atomic_t	no_stop;
+
+/* Runs alert_deliver_all on a fresh engine; returns what it returned. */
+static int
+deliver_all(struct store *st, const struct config *cfg,
+    const volatile sig_atomic_t *stop)
+{
+	struct net	*net;
+	int		 rc;
+
+	if (net_open(&net) == -1)
+		return -2;
+	rc = alert_deliver_all(st, cfg, net, stop);
+	net_close(net);
+	return rc;
+}
 
 /* Starts redis and one receiver per kind in kinds (at most two), and opens
  * a store; timeout_ms applies to every integration. */
@@ -145,7 +161,7 @@ deliver(struct fixture *fx, int *rc, double *ms)
 	saved = dup(STDERR_FILENO);
 	cr_assert_neq(dup2(fileno(tmp), STDERR_FILENO), -1);
 	t0 = h_now_ms();
-	*rc = alert_deliver_all(fx->st, &fx->cfg, &no_stop);
+	*rc = deliver_all(fx->st, &fx->cfg, &no_stop);
 	if (ms != NULL)
 		*ms = h_now_ms() - t0;
 	fflush(stderr);
@@ -365,7 +381,7 @@ Test(alert_deliver, stop_sends_nothing, .timeout = 60)
 	struct fixture		 fx;
 
 	fx_slack(&fx, 2, 10000);
-	cr_assert_eq(alert_deliver_all(fx.st, &fx.cfg, &stopped), 0);
+	cr_assert_eq(deliver_all(fx.st, &fx.cfg, &stopped), 0);
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 0);
 	cr_assert_eq(qlen(&fx, INTEG_SLACK), 2);
 	fx_stop(&fx);
@@ -380,7 +396,7 @@ child_deliver(struct fixture *fx)
 
 	if (store_open(&fx->cfg.redis, &st) != 0)
 		_exit(2);
-	rc = alert_deliver_all(st, &fx->cfg, &no_stop);
+	rc = deliver_all(st, &fx->cfg, &no_stop);
 	store_close(st);
 	_exit(rc == 0 ? 0 : 1);
 }

@@ -145,3 +145,24 @@ Test(faults, lost_redis_connection_mid_run_exits_3, .timeout = 60)
 	h_run_free(&r);
 	env_stop(&e);
 }
+
+/* An option libcurl refuses abandons that check, names the site and the
+ * option, and makes the run exit 3 with nothing recorded for the check and
+ * its lease released. */
+Test(faults, refused_option_exits_3, .timeout = 60)
+{
+	struct env	e;
+	struct h_run	r;
+
+	env_start(&e, "ok");
+	/* 10018 is CURLOPT_USERAGENT, which every HTTP check sets. */
+	cr_assert_eq(run_with_fault(&e, "setopt:10018", &r), 3,
+	    "exit %d, stderr: %s", r.status, r.err);
+	cr_assert_neq(strstr(r.err, "web: libcurl refused CURLOPT_USERAGENT"),
+	    NULL, "%s", r.err);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:site:web"), 0,
+	    "a result was recorded without a check");
+	assert_no_leases(&e);
+	h_run_free(&r);
+	env_stop(&e);
+}

@@ -1,5 +1,5 @@
 /*
- * Integration tests of the HTTP checker: http_batch_run against the
+ * Integration tests of the HTTP checker: probe_run against the
  * project's loopback test server, with real sockets, real TLS and real
  * libcurl. Every test starts its own servers (Criterion runs them in
  * parallel forks).
@@ -21,8 +21,10 @@
 
 #include <criterion/criterion.h>
 
-#include "check_http.h"
+#include "config.h"
 #include "harness.h"
+#include "net.h"
+#include "probe.h"
 #include "util.h"
 
 /* non_acceptable_status's default, as config.c fills it in. */
@@ -95,15 +97,30 @@ site_add_header(struct site *s, const char *name, const char *value)
 	s->nheaders++;
 }
 
-/* Runs one check of site; returns its result (the batch must succeed). */
+/* Runs probe_run over the n checks on a fresh engine, at most max at
+ * once; returns what it returned. */
+static int
+probe(struct check *checks, size_t n, int max,
+    const volatile sig_atomic_t *stop)
+{
+	struct net	*net;
+	int		 rc;
+
+	cr_assert_eq(net_open(&net), 0);
+	rc = probe_run(net, checks, n, max, stop);
+	net_close(net);
+	return rc;
+}
+
+/* Runs one check of site; returns its result (the probe must succeed). */
 static struct http_result
 check_one(const struct site *s)
 {
-	struct http_job	job = { .site = s };
+	struct check	c = { .site = s, .kind = KIND_HTTP, .due = 1 };
 
-	cr_assert_eq(http_batch_run(&job, 1, 100, NULL), 0);
-	cr_assert_eq(job.res.done, 1);
-	return job.res;
+	cr_assert_eq(probe(&c, 1, 100, NULL), 0);
+	cr_assert_eq(c.http.done, 1);
+	return c.http;
 }
 
 /* check_one of a site that must pass; returns its result. */
@@ -541,31 +558,34 @@ Test(http, https_wrong_host)
 
 /* Fills jobs[0..n) with checks of path on srv; the sites go in sites. */
 static void
-jobs_init(struct http_job *jobs, struct site *sites, size_t n,
+jobs_init(struct check *jobs, struct site *sites, size_t n,
     const struct h_srv *srv, const char *path)
 {
 	size_t	i;
 
+	memset(jobs, 0, n * sizeof(*jobs));
 	for (i = 0; i < n; i++) {
 		site_init(&sites[i], h_srv_url(srv, path));
 		jobs[i].site = &sites[i];
+		jobs[i].kind = KIND_HTTP;
+		jobs[i].due = 1;
 	}
 }
 
 /* Runs the n jobs, at most max at once; all must pass, and the batch must
  * take 2 to 3.5 s. Clears the sites. */
 static void
-run_all_ok(struct http_job *jobs, struct site *sites, size_t n, int max)
+run_all_ok(struct check *jobs, struct site *sites, size_t n, int max)
 {
 	double	t0 = h_now_ms(), elapsed;
 	size_t	i;
 
-	cr_assert_eq(http_batch_run(jobs, n, max, NULL), 0);
+	cr_assert_eq(probe(jobs, n, max, NULL), 0);
 	elapsed = h_now_ms() - t0;
 	cr_assert(elapsed >= 2000 && elapsed < 3500, "%f ms", elapsed);
 	for (i = 0; i < n; i++) {
-		cr_assert(jobs[i].res.done && jobs[i].res.ok, "job %zu: %s", i,
-		    jobs[i].res.error);
+		cr_assert(jobs[i].http.done && jobs[i].http.ok, "job %zu: %s", i,
+		    jobs[i].http.error);
 		site_clear(&sites[i]);
 	}
 }
@@ -573,28 +593,28 @@ run_all_ok(struct http_job *jobs, struct site *sites, size_t n, int max)
 Test(http, slow_check_does_not_delay_the_others)
 {
 	struct h_srv		*srv = start_http();
-	struct http_job		 jobs[11];
+	struct check		 jobs[11];
 	struct site		 sites[11];
 
 	jobs_init(jobs, sites, 1, srv, "slow/2000");
 	jobs_init(jobs + 1, sites + 1, 10, srv, "ok");
 	run_all_ok(jobs, sites, 11, 100);
 	/* The fast ones finished long before the slow one. */
-	cr_assert(jobs[0].res.response_ms >= 1900, "%f", jobs[0].res.response_ms);
-	cr_assert(jobs[5].res.response_ms < 1000, "%f", jobs[5].res.response_ms);
+	cr_assert(jobs[0].http.response_ms >= 1900, "%f", jobs[0].http.response_ms);
+	cr_assert(jobs[5].http.response_ms < 1000, "%f", jobs[5].http.response_ms);
 	h_srv_stop(srv);
 }
 
 Test(http, concurrency_is_bounded)
 {
 	struct h_srv		*srv = start_http();
-	struct http_job		 jobs[4];
+	struct check		 jobs[4];
 	struct site		 sites[4];
 
 	jobs_init(jobs, sites, 4, srv, "slow/1000");
 	run_all_ok(jobs, sites, 4, 2);
 	/* The second pair started when the first pair finished. */
-	cr_assert(jobs[3].res.started_ms - jobs[0].res.started_ms >= 900);
+	cr_assert(jobs[3].http.started_ms - jobs[0].http.started_ms >= 900);
 	h_srv_stop(srv);
 }
 
@@ -614,7 +634,7 @@ raise_stop(void *arg)
 Test(http, stop_flag_abandons_in_flight_checks)
 {
 	struct h_srv		*srv = start_http();
-	struct http_job		 jobs[2];
+	struct check		 jobs[2];
 	struct site		 sites[2];
 	pthread_t		 th;
 	double			 t0, elapsed;
@@ -625,14 +645,14 @@ Test(http, stop_flag_abandons_in_flight_checks)
 	stop_flag = 0;
 	cr_assert_eq(pthread_create(&th, NULL, raise_stop, NULL), 0);
 	t0 = h_now_ms();
-	cr_assert_eq(http_batch_run(jobs, 2, 100, &stop_flag), -1);
+	cr_assert_eq(probe(jobs, 2, 100, &stop_flag), -1);
 	elapsed = h_now_ms() - t0;
 	pthread_join(th, NULL);
 	cr_assert(elapsed >= 250 && elapsed < 2000, "%f ms", elapsed);
-	cr_assert_eq(jobs[0].res.done, 0);
+	cr_assert_eq(jobs[0].http.done, 0);
 	/* The quick check finished before the stop and keeps its result. */
-	cr_assert_eq(jobs[1].res.done, 1);
-	cr_assert(jobs[1].res.ok, "%s", jobs[1].res.error);
+	cr_assert_eq(jobs[1].http.done, 1);
+	cr_assert(jobs[1].http.ok, "%s", jobs[1].http.error);
 	site_clear(&sites[0]);
 	site_clear(&sites[1]);
 	h_srv_stop(srv);
@@ -640,7 +660,7 @@ Test(http, stop_flag_abandons_in_flight_checks)
 
 Test(http, empty_batch)
 {
-	cr_assert_eq(http_batch_run(NULL, 0, 100, NULL), 0);
+	cr_assert_eq(probe(NULL, 0, 100, NULL), 0);
 }
 
 /*

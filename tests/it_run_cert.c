@@ -110,7 +110,42 @@ Test(run_cert, valid_certificate_is_ok_exit_0)
 	cr_assert_str_eq(field(&r, "state"), "ok");
 	cr_assert(days(&r) >= 199 && days(&r) <= 201, "days %lld", days(&r));
 	cr_assert(json_is_null(json_object_get(r.cert, "error")));
+	/* testsrv is mbedTLS 2.28: TLS 1.2 at most. */
+	cr_assert_str_eq(field(&r, "tls_version"), "TLSv1.2");
 	res_free(&r);
+}
+
+/* No handshake, no version: null, like every field that is unknown. */
+Test(run_cert, tls_version_null_without_handshake)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*gone = h_srv_start((const char *[]){ NULL });
+	int		 port = h_srv_port(gone);
+	struct h_dir	*d = h_dir_new();
+	struct h_run	 r;
+	json_t		*doc, *cert;
+	char		*cfg;
+
+	/* A port nobody listens on any more: refused at once. */
+	h_srv_stop(gone);
+	cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: http://127.0.0.1:%d/\n    port: %d\n    name: gone\n"
+	    "    certificate_monitoring: true\n    timeout: 5\n",
+	    h_redis_port(rd), port, port);
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--json", NULL }, NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	cert = json_array_get(json_object_get(doc, "results"), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(cert, "kind")),
+	    "cert");
+	cr_assert_str_eq(json_string_value(json_object_get(cert, "error")),
+	    "connection refused");
+	cr_assert(json_is_null(json_object_get(cert, "tls_version")));
+	json_decref(doc);
+	h_run_free(&r);
+	free(cfg);
+	h_dir_free(d);
+	h_redis_stop(rd);
 }
 
 Test(run_cert, inside_warning_is_exit_1_and_recorded)
