@@ -106,7 +106,7 @@ days_until(int64_t not_after, int64_t now)
 
 	if (diff % day != 0 && diff < 0)
 		q--;
-	return (long)q;
+	return clamp_days((double)q);
 }
 
 /* Returns the length of the raw address (4 or 16) if host is an IPv4 or

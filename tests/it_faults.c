@@ -166,3 +166,26 @@ Test(faults, refused_option_exits_3, .timeout = 60)
 	h_run_free(&r);
 	env_stop(&e);
 }
+
+/* A delivery that cannot be set up (10015 is CURLOPT_POSTFIELDS, which
+ * every delivery sets) keeps its alert queued and exits 3;
+ * the next run without the fault delivers it, once. */
+Test(faults, failed_delivery_setopt_keeps_the_alert, .timeout = 60)
+{
+	struct env	e;
+	struct h_run	r;
+
+	env_start(&e, "status/503");
+	cr_assert_eq(run_with_fault(&e, "setopt:10015", &r), 3,
+	    "exit %d, stderr: %s", r.status, r.err);
+	cr_assert_eq(h_webhook_count(e.hook, -1), 0);
+	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:webhook"), 1,
+	    "the alert was not kept");
+	h_run_free(&r);
+
+	h_run(&r, (const char *[]){ "-c", e.cfg, "check", NULL }, NULL);
+	cr_assert_eq(h_webhook_count(e.hook, 200), 1, "%s", r.err);
+	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:webhook"), 0);
+	h_run_free(&r);
+	env_stop(&e);
+}
