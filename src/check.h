@@ -75,7 +75,6 @@ struct alert;
 struct check {
 	/* plan */
 	const struct site	*site;		/* borrowed from the config */
-	size_t			 site_idx;	/* index into cfg->sites */
 	enum check_kind		 kind;
 	int			 forced;	/* named by --site: due whatever the clock */
 	int			 due;		/* probe it in this run */

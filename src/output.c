@@ -31,8 +31,8 @@ cert_detail(const struct cert_result *r, char *out, size_t outsz)
 		    r->days_left, r->days_left == 1 ? "" : "s", date);
 }
 
-void
-output_http_line(FILE *fp, const struct site *site,
+static void
+http_line(FILE *fp, const struct site *site,
     const struct http_result *r, const struct site_state *st, int namew)
 {
 	char	url[1024], what[256], fails[64] = "";
@@ -57,8 +57,8 @@ output_http_line(FILE *fp, const struct site *site,
 	    redact_site_url(site->url, url, sizeof(url)), what, fails);
 }
 
-void
-output_cert_line(FILE *fp, const struct site *site,
+static void
+cert_line(FILE *fp, const struct site *site,
     const struct cert_result *r, const struct site_state *st, int namew)
 {
 	char	url[1024], what[256], sev[16];
@@ -71,8 +71,8 @@ output_cert_line(FILE *fp, const struct site *site,
 	    redact_site_url(site->url, url, sizeof(url)), what);
 }
 
-json_t *
-output_http_json(const struct site *site, const struct http_result *r,
+static json_t *
+http_json(const struct site *site, const struct http_result *r,
     const struct site_state *st)
 {
 	char	url[1024];
@@ -89,8 +89,8 @@ output_http_json(const struct site *site, const struct http_result *r,
 	    "state", http_state_name(st->state));
 }
 
-json_t *
-output_cert_json(const struct site *site, const struct cert_result *r,
+static json_t *
+cert_json(const struct site *site, const struct cert_result *r,
     const struct site_state *st)
 {
 	char	url[1024], date[32];
@@ -106,6 +106,22 @@ output_cert_json(const struct site *site, const struct cert_result *r,
 	    "error", json_text_or_null(r->error),
 	    "state", cert_state_name(st->cert_state),
 	    "tls_version", json_text_or_null(r->tls_version));
+}
+
+void
+output_check_line(FILE *fp, const struct check *c, int namew)
+{
+	if (c->kind == KIND_HTTP)
+		http_line(fp, c->site, &c->http, c->state, namew);
+	else
+		cert_line(fp, c->site, &c->cert, c->state, namew);
+}
+
+json_t *
+output_check_json(const struct check *c)
+{
+	return c->kind == KIND_HTTP ? http_json(c->site, &c->http, c->state) :
+	    cert_json(c->site, &c->cert, c->state);
 }
 
 void

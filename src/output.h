@@ -9,18 +9,14 @@
 #include "config.h"
 #include "state.h"
 
-/* The line for an HTTP check, e.g.
- * "CRITICAL  api  https://api.example.com/health  HTTP 503 in 41 ms (2/3 failures)". */
-void	output_http_line(FILE *fp, const struct site *site,
-	    const struct http_result *r, const struct site_state *st, int namew);
-void	output_cert_line(FILE *fp, const struct site *site,
-	    const struct cert_result *r, const struct site_state *st, int namew);
+/* The line for a judged check, e.g.
+ * "CRITICAL  api  https://api.example.com/health  HTTP 503 in 41 ms (2/3 failures)",
+ * its name padded to namew. */
+void	output_check_line(FILE *fp, const struct check *c, int namew);
 
-/* The JSON objects of SPEC "check --json"; caller owns the reference. */
-json_t	*output_http_json(const struct site *site, const struct http_result *r,
-	    const struct site_state *st);
-json_t	*output_cert_json(const struct site *site, const struct cert_result *r,
-	    const struct site_state *st);
+/* The JSON object of SPEC "check --json" for a judged check; caller owns
+ * the reference. */
+json_t	*output_check_json(const struct check *c);
 
 /* Prints a JSON document on stdout followed by a newline; steals root. */
 void	output_json_doc(json_t *root);

@@ -92,7 +92,6 @@ plan_checks(struct run *r)
 			struct check *c = &r->checks[check_index(r, i, k)];
 
 			c->site = &cfg->sites[i];
-			c->site_idx = i;
 			c->kind = (enum check_kind)k;
 			c->state = &r->states[i];
 		}
@@ -378,13 +377,9 @@ report(const struct run *r)
 		if (!c->judged)
 			continue;
 		if (arr != NULL)
-			json_array_append_new(arr, c->kind == KIND_HTTP ?
-			    output_http_json(c->site, &c->http, c->state) :
-			    output_cert_json(c->site, &c->cert, c->state));
-		else if (c->kind == KIND_HTTP)
-			output_http_line(stdout, c->site, &c->http, c->state, w);
+			json_array_append_new(arr, output_check_json(c));
 		else
-			output_cert_line(stdout, c->site, &c->cert, c->state, w);
+			output_check_line(stdout, c, w);
 	}
 	if (arr != NULL)
 		output_json_doc(json_pack("{s:o}", "results", arr));

@@ -70,8 +70,8 @@ judged(const struct config *cfg, size_t i, enum check_kind kind,
     struct site_state *s, const struct http_result *hr,
     const struct cert_result *cr)
 {
-	struct check	c = { .site = &cfg->sites[i], .site_idx = i,
-	    .kind = kind, .state = s, .judged = 1 };
+	struct check	c = { .site = &cfg->sites[i], .kind = kind,
+	    .state = s, .judged = 1 };
 
 	if (hr != NULL)
 		c.http = *hr;
@@ -86,8 +86,8 @@ static struct check
 due(const struct config *cfg, size_t i, enum check_kind kind,
     struct site_state *s, int64_t ttl_ms)
 {
-	return (struct check){ .site = &cfg->sites[i], .site_idx = i,
-	    .kind = kind, .state = s, .due = 1, .lease_ttl_ms = ttl_ms };
+	return (struct check){ .site = &cfg->sites[i], .kind = kind,
+	    .state = s, .due = 1, .lease_ttl_ms = ttl_ms };
 }
 
 static void
