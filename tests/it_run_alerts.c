@@ -385,6 +385,63 @@ Test(run_alerts, poison_entry_set_aside_and_shown_by_status, .timeout = 60)
 	env_stop(&e);
 }
 
+/* SIGTERM during delivery, with poison entries and a hanging webhook in a
+ * long-timeout queue: the run ends within 5 s, exit 3, and the alert being
+ * posted stays queued. */
+Test(run_alerts, sigterm_ends_delivery_whatever_the_queue_holds,
+    .timeout = 60)
+{
+	struct env	 e;
+	struct h_run	 r;
+	struct h_proc	*p;
+	redisContext	*c;
+	redisReply	*rep;
+	char		*down, *idle;
+	double		 t0;
+
+	env_start(&e);
+	down = config(&e, "status/503", NULL);
+	cr_assert_eq(run(down, &r), 2, "%s", r.err);
+	h_run_free(&r);
+	c = h_redis_conn(e.rd);
+	for (int i = 0; i < 20; i++) {
+		rep = redisCommand(c, "LPUSH peekl:alerts:slack %b",
+		    "not json\0tail", (size_t)13);
+		cr_assert(rep != NULL && rep->type == REDIS_REPLY_INTEGER);
+		freeReplyObject(rep);
+	}
+	redisFree(c);
+	cr_assert_eq(queue_len(&e), 20);
+	idle = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: http://127.0.0.1:%d/ok\n    name: web\n"
+	    "    interval: 1h\nalertmanagers:\n  slack:\n"
+	    "    webhook: http://127.0.0.1:%d/services/" TOKEN "\n"
+	    "    timeout: 60\n", h_redis_port(e.rd), h_srv_port(e.web),
+	    h_srv_port(e.hook));
+	/* A DOWN alert queued behind the poison, posted to a hanging hook. */
+	freeReplyObject(h_redis_cmd(e.rd, "DEL peekl:site:web"));
+	h_webhook_respond(e.hook, "500");
+	cr_assert_eq(run(down, &r), 2, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(queue_len(&e), 1, "poison not set aside");
+	h_webhook_respond(e.hook, "hang");
+	p = h_spawn((const char *[]){ "-c", idle, "check", NULL }, NULL);
+	t0 = h_now_ms();
+	while (h_webhook_count(e.hook, -1) < 3 && h_now_ms() - t0 < 10000)
+		usleep(20000);
+	t0 = h_now_ms();
+	kill(h_proc_pid(p), SIGTERM);
+	h_wait(p, &r);
+	cr_assert_lt(h_now_ms() - t0, 5000);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(queue_len(&e), 1);
+	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:slack:dead"), 20);
+	free(idle);
+	free(down);
+	env_stop(&e);
+}
+
 #define OPENSSL_BIN	"/usr/bin/openssl"
 
 /* Returns a loopback port that was free a moment ago. */
