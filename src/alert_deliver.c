@@ -245,7 +245,9 @@ courier_budget_spent(struct store *st, struct courier *c)
 static int
 courier_next_alert(struct store *st, struct courier *c)
 {
-	struct alert	a;
+	struct alert	 a;
+	char		*reason;
+	int		 r;
 
 	for (;;) {
 		courier_forget_alert(c);
@@ -269,7 +271,10 @@ courier_next_alert(struct store *st, struct courier *c)
 		alert_clear(&a);
 		if (c->payload != NULL)
 			return 1;
-		if (courier_set_aside(st, c, "cannot render it") == -1)
+		reason = xasprintf("cannot render the %s alert", c->what);
+		r = courier_set_aside(st, c, reason);
+		free(reason);
+		if (r == -1)
 			return -1;
 	}
 }
