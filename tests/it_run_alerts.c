@@ -486,7 +486,8 @@ wait_port(int port, double timeout_ms)
  * s_server: untrusted, so CRITICAL, with some 2.9 million days left. Its
  * alert used to be refused by the queue's decoder; it reaches the
  * receiver. */
-Test(run_alerts, far_future_certificate_critical_is_delivered, .timeout = 60)
+Test(run_alerts, far_future_certificate_critical_is_delivered,
+    .timeout = 120)
 {
 	struct h_redis	*rd;
 	struct h_srv	*hook;
@@ -519,7 +520,7 @@ Test(run_alerts, far_future_certificate_critical_is_delivered, .timeout = 60)
 	hook = h_webhook_start();
 	cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
 	    "  - url: https://localhost:%d/\n    name: far\n"
-	    "    certificate_monitoring: true\n    timeout: 5\n"
+	    "    certificate_monitoring: true\n    timeout: 30\n"
 	    "alertmanagers:\n  webhook:\n    url: http://127.0.0.1:%d/hook\n",
 	    h_redis_port(rd), port, h_srv_port(hook));
 	h_run(&r, (const char *[]){ "-c", cfg, NULL }, NULL);
