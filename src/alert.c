@@ -406,7 +406,7 @@ decode_check(json_int_t code, double resp, json_int_t failures,
 }
 
 int
-alert_decode(const char *json, struct alert *a)
+alert_decode(const char *json, size_t len, struct alert *a)
 {
 	json_t		*root = NULL, *err = NULL;
 	json_error_t	 je;
@@ -416,8 +416,10 @@ alert_decode(const char *json, struct alert *a)
 	int		 have_cert, rc = -1;
 
 	memset(a, 0, sizeof(*a));
-	if (json == NULL ||
-	    (root = json_loads(json, JSON_REJECT_DUPLICATES, &je)) == NULL)
+	/* A NUL is never part of an entry peekl wrote: whatever precedes it,
+	 * the entry is not one alert. */
+	if (json == NULL || memchr(json, '\0', len) != NULL ||
+	    (root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
 		goto out;
 	if (json_unpack(root, "{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:F, s:I,"
 	    " s:b, s:I, s:I, s:I, s:I}",

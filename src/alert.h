@@ -91,8 +91,9 @@ void	alert_finish(struct alert *a);
 
 /* Returns the queue form (malloc'd JSON), or NULL on error. */
 char	*alert_encode(const struct alert *a);
-/* Parses the queue form; -1 if it is not a valid alert. */
-int	alert_decode(const char *json, struct alert *a);
+/* Parses the queue form, len bytes at json (a NUL among them makes it
+ * invalid); -1 if it is not a valid alert. */
+int	alert_decode(const char *json, size_t len, struct alert *a);
 
 /* A copy of the one-line summary, a->text: "DOWN api (https://...): HTTP
  * 503, 2 failed checks". malloc'd. */

@@ -3,9 +3,12 @@
  * first, one POST at a time per queue, all queues at once over the run's
  * network engine (net.c). An alert leaves its queue only after a complete
  * 2xx; any other outcome leaves it (and everything after it) for the next
- * run, so a queue is never reordered and nothing is lost. Each integration gets its
- * webhook timeout for the whole queue, so a run never waits longer than
- * that on a broken webhook.
+ * run, so a queue is never reordered and nothing is lost. An entry that
+ * cannot be decoded or rendered never will be: it is set aside, whole, in
+ * the queue's dead list, and delivery goes on with the next one. Each
+ * integration gets its webhook timeout for the whole queue, so a run never
+ * waits longer than that on a broken webhook, and looks at no more entries
+ * than the queue held when it started, so no entry can keep it busy.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -36,6 +39,7 @@
 struct delivery {
 	struct store	*st;
 	struct net	*net;
+	const volatile sig_atomic_t *stop; /* set by SIGTERM/SIGINT, or NULL */
 	int		 rc;		/* -1 once a Redis or libcurl error happened */
 };
 
@@ -47,11 +51,13 @@ struct courier {
 	const char	*name;		/* "slack", ... */
 	char		 where[512];	/* the webhook URL, redacted */
 	int64_t		 deadline;	/* mono ms: start + timeout */
+	long		 budget;	/* entries this run may still read */
 	int		 leased;	/* we hold the queue's lease */
 	int		 done;		/* nothing more this run */
 	struct curl_slist *hdrs;
 	char		 errbuf[CURL_ERROR_SIZE];
-	char		*json;		/* the queue entry being posted */
+	char		*json;		/* the queue entry being posted (bytes) */
+	size_t		 len;		/* its length, NULs and all */
 	char		*payload;	/* its request body */
 	char		*what;		/* "DOWN api", for the log */
 	long		 retry_after;	/* seconds from the answer, -1 none */
@@ -182,6 +188,7 @@ courier_forget_alert(struct courier *c)
 	free(c->payload);
 	free(c->what);
 	c->json = c->payload = c->what = NULL;
+	c->len = 0;
 }
 
 /* Logs that the rest of the queue waits for the next run, at level lvl. */
@@ -201,38 +208,75 @@ courier_give_up(struct store *st, struct courier *c, enum log_level lvl,
 	c->done = 1;
 }
 
+/* Moves the entry in c, which reason says cannot be delivered, to the
+ * queue's set-aside list; returns 0, or -1 on a Redis error (logged). */
+static int
+courier_set_aside(struct store *st, struct courier *c, const char *reason)
+{
+	if (store_queue_set_aside(st, c->in->kind, c->json, c->len) == -1)
+		return -1;
+	log_error("%s: set aside a queued entry of %zu bytes: %s; it stays in "
+	    "the %s set-aside list (see `peekl status`)", c->name, c->len,
+	    reason, c->name);
+	return 0;
+}
+
+/* Says that what was queued after the run started waits for the next
+ * run; returns 0, or -1 on a Redis error (logged). */
+static int
+courier_budget_spent(struct store *st, struct courier *c)
+{
+	long	n = store_queue_len(st, c->in->kind);
+
+	if (n > 0)
+		log_info("%s: every entry queued when delivery started was "
+		    "tried; %ld newer alert%s wait%s for the next run",
+		    c->name, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	return n < 0 ? -1 : 0;
+}
+
 /*
- * Reads the queue's head into c and renders it, dropping entries that are
- * not alerts (they could never be delivered and would block the queue).
- * Returns 1 with an alert ready, 0 when the queue is empty, -1 on error.
+ * Reads the queue's head into c and renders it, setting aside entries that
+ * are not alerts or cannot be rendered (they never could be delivered and
+ * would block the queue). Reads at most c->budget entries and stops at
+ * SIGTERM. Returns 1 with an alert ready, 0 when there is nothing more to
+ * send this run, -1 on error.
  */
 static int
 courier_next_alert(struct store *st, struct courier *c)
 {
-	struct alert	a;
+	struct alert	 a;
+	char		*reason;
+	int		 r;
 
 	for (;;) {
 		courier_forget_alert(c);
-		if (store_queue_head(st, c->in->kind, &c->json) == -1)
+		if (c->dl->stop != NULL && *c->dl->stop)
+			return 0;
+		if (c->budget <= 0)
+			return courier_budget_spent(st, c);
+		c->budget--;
+		if (store_queue_head(st, c->in->kind, &c->json, &c->len) == -1)
 			return -1;
 		if (c->json == NULL)
 			return 0;
-		if (alert_decode(c->json, &a) == 0)
-			break;
-		log_error("%s: dropping a queued entry that is not an alert "
-		    "(%zu bytes)", c->name, strlen(c->json));
-		if (store_queue_pop(st, c->in->kind, c->json) == -1)
+		if (alert_decode(c->json, c->len, &a) == -1) {
+			if (courier_set_aside(st, c, "not an alert peekl can "
+			    "read") == -1)
+				return -1;
+			continue;
+		}
+		c->payload = alert_payload(c->in, &a);
+		c->what = xasprintf("%s %s", a.word, a.site);
+		alert_clear(&a);
+		if (c->payload != NULL)
+			return 1;
+		reason = xasprintf("cannot render the %s alert", c->what);
+		r = courier_set_aside(st, c, reason);
+		free(reason);
+		if (r == -1)
 			return -1;
 	}
-	c->payload = alert_payload(c->in, &a);
-	c->what = xasprintf("%s %s", a.word, a.site);
-	alert_clear(&a);
-	if (c->payload == NULL) {
-		log_error("%s: cannot render the %s alert; it stays queued",
-		    c->name, c->what);
-		return -1;
-	}
-	return 1;
 }
 
 /* Starts posting the queue's next alert, or marks c done. Returns 0, or -1
@@ -306,7 +350,7 @@ courier_finished(struct store *st, struct courier *c, CURLcode res)
 		return -1;
 	}
 	if (res == CURLE_OK && code >= 200 && code <= 299) {
-		if (store_queue_pop(st, c->in->kind, c->json) == -1) {
+		if (store_queue_pop(st, c->in->kind, c->json, c->len) == -1) {
 			c->done = 1;
 			return -1;
 		}
@@ -348,6 +392,7 @@ courier_claim(struct store *st, struct courier *c)
 	}
 	if ((n = store_queue_len(st, c->in->kind)) <= 0)
 		return n < 0 ? -1 : 0;
+	c->budget = n;
 	r = store_queue_lease(st, c->in->kind, c->in->timeout_ms +
 	    LEASE_GRACE_MS);
 	if (r == 0)
@@ -395,6 +440,7 @@ alert_deliver_all(struct store *st, const struct config *cfg,
 	memset(&dl, 0, sizeof(dl));
 	dl.st = st;
 	dl.net = net;
+	dl.stop = stop;
 	cs = xcalloc(n, sizeof(*cs));
 	start = mono_ms();
 	for (i = 0; i < n; i++) {

@@ -83,6 +83,38 @@ status_line(const struct site *site, const struct site_state *st,
 	    cert, st->error[0] ? "  " : "", st->error);
 }
 
+/*
+ * Counts the alerts set aside in each configured integration's dead list:
+ * a line for each non-empty one, or, with json, an object of the counts
+ * (0 included). Returns 0, or -1 on a Redis error (logged).
+ */
+static int
+status_set_aside(struct store *store, const struct config *cfg,
+    json_t *counts)
+{
+	enum integration_kind	 ik;
+	long			 n;
+	char			*key;
+
+	for (size_t i = 0; i < cfg->nintegrations; i++) {
+		ik = cfg->integrations[i].kind;
+		if ((n = store_queue_dead_len(store, ik)) == -1)
+			return -1;
+		if (counts != NULL) {
+			json_object_set_new(counts, integration_name(ik),
+			    json_integer(n));
+			continue;
+		}
+		if (n == 0)
+			continue;
+		key = store_queue_dead_name(store, ik);
+		printf("%s: %ld alert%s set aside in %s (see README)\n",
+		    integration_name(ik), n, n == 1 ? "" : "s", key);
+		free(key);
+	}
+	return 0;
+}
+
 /* The status exit code: the worst state a site is in now. */
 static enum severity
 site_severity(const struct site *site, const struct site_state *st)
@@ -102,7 +134,7 @@ cmd_status(const struct config *cfg, int json)
 {
 	struct store		*store = NULL;
 	struct site_state	*states;
-	json_t			*arr = NULL;
+	json_t			*arr = NULL, *dead = NULL;
 	enum severity		 worst = SEV_OK;
 	int64_t			 now = now_ms();
 	int			 namew = 4, rc = SEV_UNKNOWN;
@@ -133,9 +165,18 @@ cmd_status(const struct config *cfg, int json)
 			status_line(&cfg->sites[i], &states[i], now, namew);
 	}
 	if (arr != NULL)
-		output_json_doc(json_pack("{s:o}", "sites", arr));
+		dead = json_object();
+	if (status_set_aside(store, cfg, dead) == -1)
+		goto out;
+	if (arr != NULL) {
+		output_json_doc(json_pack("{s:o, s:o}", "sites", arr,
+		    "set_aside", dead));
+		arr = dead = NULL;
+	}
 	rc = worst;
 out:
+	json_decref(arr);
+	json_decref(dead);
 	store_close(store);
 	free(states);
 	return rc;

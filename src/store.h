@@ -76,14 +76,29 @@ int64_t	store_queue_held(struct store *st, enum integration_kind ik);
 int	store_queue_hold(struct store *st, enum integration_kind ik,
 	    int64_t ms);
 
-/* Sets *json to a malloc'd copy of the oldest queued alert, or NULL when the
- * queue is empty. */
+/* Sets *entry to a malloc'd copy of the oldest queued entry (*len bytes,
+ * which may hold a NUL, plus a terminating NUL; caller frees), or NULL
+ * when the queue is empty. */
 int	store_queue_head(struct store *st, enum integration_kind ik,
-	    char **json);
+	    char **entry, size_t *len);
 
-/* Removes the oldest alert if it is still json (it was delivered). */
+/* Removes the oldest entry if it is still exactly entry (it was
+ * delivered); 0, or -1 (logged). */
 int	store_queue_pop(struct store *st, enum integration_kind ik,
-	    const char *json);
+	    const char *entry, size_t len);
+
+/* Moves the oldest entry, if it is still exactly entry, to the queue's
+ * set-aside list (peekl:alerts:INTEGRATION:dead), which keeps the newest
+ * STORE_DEAD_MAX; one atomic step. 0, or -1 (logged). */
+#define STORE_DEAD_MAX 1000
+int	store_queue_set_aside(struct store *st, enum integration_kind ik,
+	    const char *entry, size_t len);
+
+/* Number of set-aside entries, or -1. */
+long	store_queue_dead_len(struct store *st, enum integration_kind ik);
+/* The set-aside list's key name, for messages (malloc'd, caller frees). */
+char	*store_queue_dead_name(const struct store *st,
+	    enum integration_kind ik);
 
 /* Number of queued alerts, or -1. */
 long	store_queue_len(struct store *st, enum integration_kind ik);

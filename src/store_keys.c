@@ -10,6 +10,7 @@
  * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601) | no expiry; written by every check of the site (HSET in the run's MULTI), `cert_days_left` and `cert_not_after` deleted when a check read no certificate |
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
  * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
+ * | `PREFIX:alerts:INTEGRATION:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
  * | `PREFIX:alerts:INTEGRATION:lease` | string | the token of the run delivering that queue | `PX` the integration's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
  * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
  * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
@@ -85,6 +86,12 @@ char *
 key_queue(const struct store *st, enum integration_kind ik)
 {
 	return xasprintf("%s:alerts:%s", st->prefix, integration_name(ik));
+}
+
+char *
+key_queue_dead(const struct store *st, enum integration_kind ik)
+{
+	return xasprintf("%s:alerts:%s:dead", st->prefix, integration_name(ik));
 }
 
 char *

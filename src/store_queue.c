@@ -1,6 +1,8 @@
 /* Alert queues: PREFIX:alerts:INTEGRATION lists, oldest first. A run pushes
  * and trims them inside its MULTI; delivery reads and pops them under a
- * lease, and a hold key honours Retry-After. */
+ * lease, sets poison entries aside in PREFIX:alerts:INTEGRATION:dead, and a
+ * hold key honours Retry-After. Entries are bytes with a length (%b), never
+ * C strings: one holding a NUL must still be compared and moved whole. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,15 @@
 static const char pop_script[] =
     "if redis.call('lindex',KEYS[1],0)==ARGV[1] then "
     "redis.call('lpop',KEYS[1]) return 1 end return 0";
+
+/* Moves the head to the set-aside list KEYS[2], kept to its newest ARGV[2]
+ * entries, only if it is still the entry that was read; one script, so the
+ * entry is never in both lists nor in neither. */
+static const char set_aside_script[] =
+    "if redis.call('lindex',KEYS[1],0)==ARGV[1] then "
+    "redis.call('lpop',KEYS[1]) redis.call('rpush',KEYS[2],ARGV[1]) "
+    "redis.call('ltrim',KEYS[2],-tonumber(ARGV[2]),-1) return 1 end "
+    "return 0";
 
 /* Keeps a queue to its newest ARGV[1] alerts; returns how many it dropped. */
 static const char trim_script[] =
@@ -158,18 +169,23 @@ out:
 }
 
 int
-store_queue_head(struct store *st, enum integration_kind ik, char **json)
+store_queue_head(struct store *st, enum integration_kind ik, char **entry,
+    size_t *len)
 {
 	redisReply	*r;
 	char		*key = key_queue(st, ik);
 	int		 ret = -1;
 
-	*json = NULL;
+	*entry = NULL;
+	*len = 0;
 	r = store_command(st, key, "LINDEX %s 0", key);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
 		goto out;
-	if (r->type == REDIS_REPLY_STRING)
-		*json = xstrndup(r->str, r->len);
+	if (r->type == REDIS_REPLY_STRING) {
+		*entry = xcalloc(1, r->len + 1);
+		memcpy(*entry, r->str, r->len);
+		*len = r->len;
+	}
 	freeReplyObject(r);
 	ret = 0;
 out:
@@ -178,16 +194,49 @@ out:
 }
 
 int
-store_queue_pop(struct store *st, enum integration_kind ik, const char *json)
-{
-	return queue_eval(st, key_queue(st, ik), pop_script, json);
-}
-
-long
-store_queue_len(struct store *st, enum integration_kind ik)
+store_queue_pop(struct store *st, enum integration_kind ik, const char *entry,
+    size_t len)
 {
 	redisReply	*r;
 	char		*key = key_queue(st, ik);
+	int		 ret = -1;
+
+	r = store_command(st, key, "EVAL %s 1 %s %b", pop_script, key, entry,
+	    len);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
+		goto out;
+	freeReplyObject(r);
+	ret = 0;
+out:
+	free(key);
+	return ret;
+}
+
+int
+store_queue_set_aside(struct store *st, enum integration_kind ik,
+    const char *entry, size_t len)
+{
+	redisReply	*r;
+	char		*key = key_queue(st, ik), *dead = key_queue_dead(st, ik);
+	int		 ret = -1;
+
+	r = store_command(st, key, "EVAL %s 2 %s %s %b %d", set_aside_script,
+	    key, dead, entry, len, STORE_DEAD_MAX);
+	if ((r = store_reply_ok(st, r, key)) == NULL)
+		goto out;
+	freeReplyObject(r);
+	ret = 0;
+out:
+	free(key);
+	free(dead);
+	return ret;
+}
+
+/* Returns the length of the list called key (freed here), or -1. */
+static long
+queue_llen(struct store *st, char *key)
+{
+	redisReply	*r;
 	long		 n = -1;
 
 	r = store_command(st, key, "LLEN %s", key);
@@ -198,4 +247,22 @@ store_queue_len(struct store *st, enum integration_kind ik)
 out:
 	free(key);
 	return n;
+}
+
+long
+store_queue_dead_len(struct store *st, enum integration_kind ik)
+{
+	return queue_llen(st, key_queue_dead(st, ik));
+}
+
+char *
+store_queue_dead_name(const struct store *st, enum integration_kind ik)
+{
+	return key_queue_dead(st, ik);
+}
+
+long
+store_queue_len(struct store *st, enum integration_kind ik)
+{
+	return queue_llen(st, key_queue(st, ik));
 }

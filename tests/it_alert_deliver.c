@@ -103,30 +103,40 @@ fx_stop(struct fixture *fx)
 	free(fx->auth.value);
 }
 
+/* Returns the queue form (malloc'd) of the DOWN alert of site sN. */
+static char *
+down_json(int n)
+{
+	struct alert	 a = { 0 };
+	char		 site[16], *json;
+
+	snprintf(site, sizeof(site), "s%d", n);
+	a.kind = KIND_HTTP;
+	a.site = site;
+	a.url = (char []){ "https://example.com/" };
+	a.event = ALERT_DOWN;
+	a.previous.http = HTTP_UP;
+	a.http_code = 503;
+	a.error = (char []){ "HTTP 503" };
+	a.response_ms = 12.5;
+	a.failures = 2;
+	a.timestamp_ms = 1795597200048LL + n - 1;
+	cr_assert_not_null(json = alert_encode(&a));
+	return json;
+}
+
 /* Queues n DOWN alerts for sites s1..sN on integration ik, through the
  * same store_write a run uses. */
 static void
 queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 {
 	struct queued_alert	q[16];
-	char			*json[16], site[16];
-	struct alert		 a = { 0 };
+	char			*json[16];
 	int			 i;
 
 	cr_assert_leq(n, 16);
 	for (i = 0; i < n; i++) {
-		snprintf(site, sizeof(site), "s%d", i + 1);
-		a.kind = KIND_HTTP;
-		a.site = site;
-		a.url = (char []){ "https://example.com/" };
-		a.event = ALERT_DOWN;
-		a.previous.http = HTTP_UP;
-		a.http_code = 503;
-		a.error = (char []){ "HTTP 503" };
-		a.response_ms = 12.5;
-		a.failures = 2;
-		a.timestamp_ms = 1795597200048LL + i;
-		cr_assert_not_null(json[i] = alert_encode(&a));
+		json[i] = down_json(i + 1);
 		q[i].integration = ik;
 		q[i].json = json[i];
 	}
@@ -367,11 +377,139 @@ Test(alert_deliver, undecodable_entry_does_not_wedge, .timeout = 60)
 	queue_alerts(&fx, INTEG_SLACK, 2);
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "%s", log);
-	cr_assert_not_null(strstr(log, "slack: dropping a queued entry"), "%s",
-	    log);
+	cr_assert_not_null(strstr(log, "ERROR    | slack: set aside a queued "
+	    "entry of 17 bytes"), "%s", log);
 	assert_received(fx.hook[0], 2);
 	cr_assert_eq(qlen(&fx, INTEG_SLACK), 0);
+	cr_assert_eq(store_queue_dead_len(fx.st, INTEG_SLACK), 1);
 	free(log);
+	fx_stop(&fx);
+}
+
+/* Appends len raw bytes to the Slack queue (hiredis %b: NULs and all). */
+static void
+push_bytes(struct fixture *fx, const char *key, const char *bytes,
+    size_t len)
+{
+	redisContext	*c = h_redis_conn(fx->rd);
+	redisReply	*r = redisCommand(c, "RPUSH %s %b", key, bytes, len);
+
+	cr_assert(r != NULL && r->type == REDIS_REPLY_INTEGER);
+	freeReplyObject(r);
+	redisFree(c);
+}
+
+/* Asserts that the list key holds exactly the n entries want (lens[i]
+ * bytes each), in order. */
+static void
+assert_list(struct fixture *fx, const char *key, const char *const want[],
+    const size_t lens[], size_t n)
+{
+	redisContext	*c = h_redis_conn(fx->rd);
+	redisReply	*r = redisCommand(c, "LRANGE %s 0 -1", key);
+
+	cr_assert(r != NULL && r->type == REDIS_REPLY_ARRAY);
+	cr_assert_eq(r->elements, n, "%s holds %zu entries, not %zu", key,
+	    r->elements, n);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(r->element[i]->len, lens[i], "entry %zu", i);
+		cr_assert_eq(memcmp(r->element[i]->str, want[i], lens[i]), 0,
+		    "entry %zu", i);
+	}
+	freeReplyObject(r);
+	redisFree(c);
+}
+
+/* The issue's NUL entry: a valid alert followed by "\0x". It used to be
+ * read up to the NUL, posted, and never popped (the pop compared the
+ * shorter text), so it was posted again and again. Now it is not an
+ * alert: never posted, set aside whole, and the alerts behind it go out
+ * in the same run. */
+Test(alert_deliver, entry_with_nul_is_set_aside_not_reposted, .timeout = 60)
+{
+	enum integration_kind	 k[] = { INTEG_SLACK };
+	struct fixture		 fx;
+	char			*valid = down_json(9), *poison, *log, *want;
+	size_t			 len = strlen(valid) + 2;
+	int			 rc;
+
+	fx_start(&fx, k, 1, 10000);
+	poison = xcalloc(1, len + 1);
+	memcpy(poison, valid, len - 2);
+	memcpy(poison + len - 2, "\0x", 2);
+	push_bytes(&fx, "peekl:alerts:slack", poison, len);
+	queue_alerts(&fx, INTEG_SLACK, 2);
+	log = deliver(&fx, &rc, NULL);
+	cr_assert_eq(rc, 0, "%s", log);
+	cr_assert_leq(h_webhook_count(fx.hook[0], -1), 2, "%s", log);
+	assert_received(fx.hook[0], 2);
+	cr_assert_eq(qlen(&fx, INTEG_SLACK), 0);
+	assert_list(&fx, "peekl:alerts:slack:dead",
+	    (const char *const []){ poison }, (const size_t []){ len }, 1);
+	want = h_strf("ERROR    | slack: set aside a queued entry of %zu bytes",
+	    len);
+	cr_assert_not_null(strstr(log, want), "%s", log);
+	free(want);
+	/* Nothing is left to post: a second run sends nothing. */
+	free(log);
+	log = deliver(&fx, &rc, NULL);
+	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 2, "%s", log);
+	free(log);
+	free(poison);
+	free(valid);
+	fx_stop(&fx);
+}
+
+/* Every kind of poison entry, many of them, before and between valid
+ * alerts: the run ends quickly, the set-aside list holds exactly the poison
+ * entries in order, and every valid alert is delivered in the same run. */
+Test(alert_deliver, poison_entries_set_aside_exactly_and_run_bounded,
+    .timeout = 60)
+{
+	enum integration_kind	 k[] = { INTEG_WEBHOOK };
+	struct fixture		 fx;
+	json_t			*doc;
+	char			*s1 = down_json(1), *s2 = down_json(2), *huge,
+				*log;
+	const char		*want[42];
+	size_t			 lens[42], n = 0;
+	double			 ms;
+	int			 rc;
+
+	fx_start(&fx, k, 1, 10000);
+	/* response_ms of 1e308: the decoder refuses what no producer
+	 * writes. */
+	doc = json_loads(s1, 0, NULL);
+	cr_assert_not_null(doc);
+	json_object_set_new(doc, "response_ms", json_real(1e308));
+	huge = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	for (int i = 0; i < 40; i++) {
+		want[n] = "not json\0tail";
+		lens[n++] = 13;
+	}
+	want[n] = huge;
+	lens[n++] = strlen(huge);
+	want[n] = "";
+	lens[n++] = 0;
+	for (size_t i = 0; i < 40; i++)
+		push_bytes(&fx, "peekl:alerts:webhook", want[i], lens[i]);
+	push_bytes(&fx, "peekl:alerts:webhook", s1, strlen(s1));
+	push_bytes(&fx, "peekl:alerts:webhook", want[40], lens[40]);
+	push_bytes(&fx, "peekl:alerts:webhook", want[41], lens[41]);
+	push_bytes(&fx, "peekl:alerts:webhook", s2, strlen(s2));
+	log = deliver(&fx, &rc, &ms);
+	cr_assert_eq(rc, 0, "%s", log);
+	cr_assert_lt(ms, 5000, "delivery took %.0f ms", ms);
+	assert_received(fx.hook[0], 2);
+	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 2);
+	cr_assert_eq(qlen(&fx, INTEG_WEBHOOK), 0);
+	assert_list(&fx, "peekl:alerts:webhook:dead", want, lens, n);
+	cr_assert_eq(store_queue_dead_len(fx.st, INTEG_WEBHOOK), 42);
+	free(log);
+	free(huge);
+	free(s1);
+	free(s2);
 	fx_stop(&fx);
 }
 

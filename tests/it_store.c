@@ -737,6 +737,7 @@ Test(store, alert_queue_order_pop_and_cap)
 	struct queued_alert *qa = xcalloc(1005, sizeof(*qa));
 	char		**json = xcalloc(1005, sizeof(*json));
 	char		*head, *err;
+	size_t		 len;
 	int		 rc;
 
 	env_start(&e, 1);
@@ -746,21 +747,23 @@ Test(store, alert_queue_order_pop_and_cap)
 		qa[i].json = json[i];
 	}
 	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 0);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
 	cr_assert_null(head);
 
 	cr_assert_eq(store_write(e.st, NULL, 0, qa, 3), 0);
 	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 3);
 	cr_assert_eq(store_queue_len(e.st, INTEG_DISCORD), 0);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
 	cr_assert_str_eq(head, json[0]);
 	free(head);
 	/* Popping anything but the head does nothing. */
-	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[1]), 0);
+	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[1],
+	    strlen(json[1])), 0);
 	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 3);
-	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[0]), 0);
+	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[0],
+	    strlen(json[0])), 0);
 	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 2);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
 	cr_assert_str_eq(head, json[1]);
 	free(head);
 	freeReplyObject(h_redis_cmd(e.rd, "DEL peekl:alerts:slack"));
@@ -771,7 +774,7 @@ Test(store, alert_queue_order_pop_and_cap)
 	err = capture_end();
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), STORE_QUEUE_MAX);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head), 0);
+	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
 	cr_assert_str_eq(head, json[5]);
 	free(head);
 	cr_assert(strstr(err, "WARNING") != NULL && strstr(err, "slack") !=
@@ -782,6 +785,82 @@ Test(store, alert_queue_order_pop_and_cap)
 		free(json[i]);
 	free(json);
 	free(qa);
+	env_stop(&e);
+}
+
+/* Pushes len raw bytes to the end of the list key. */
+static void
+rpush_bytes(const struct h_redis *rd, const char *key, const char *bytes,
+    size_t len)
+{
+	redisContext	*c = h_redis_conn(rd);
+	redisReply	*r = redisCommand(c, "RPUSH %s %b", key, bytes, len);
+
+	cr_assert(r != NULL && r->type == REDIS_REPLY_INTEGER);
+	freeReplyObject(r);
+	redisFree(c);
+}
+
+/* Asserts that the webhook set-aside list starts with exactly len bytes. */
+static void
+dead_head_is(const struct h_redis *rd, const char *bytes, size_t len)
+{
+	redisContext	*c = h_redis_conn(rd);
+	redisReply	*r = redisCommand(c, "LINDEX %s 0",
+			    "peekl:alerts:webhook:dead");
+
+	cr_assert(r != NULL && r->type == REDIS_REPLY_STRING);
+	cr_assert_eq(r->len, len);
+	cr_assert_eq(memcmp(r->str, bytes, len), 0);
+	freeReplyObject(r);
+	redisFree(c);
+}
+
+/* Entries are bytes with a length: one holding a NUL is read whole, and
+ * only its exact bytes pop it or set it aside. */
+Test(store, queue_entries_are_bytes_and_set_aside_is_exact_and_capped)
+{
+	struct env	 e;
+	char		*head, *key;
+	size_t		 len;
+
+	env_start(&e, 1);
+	rpush_bytes(e.rd, "peekl:alerts:webhook", "ab\0cd", 5);
+	rpush_bytes(e.rd, "peekl:alerts:webhook", "next", 4);
+	cr_assert_eq(store_queue_head(e.st, INTEG_WEBHOOK, &head, &len), 0);
+	cr_assert_eq(len, 5);
+	cr_assert_eq(memcmp(head, "ab\0cd", 6), 0);
+	free(head);
+	/* The text up to the NUL is another entry: nothing moves. */
+	cr_assert_eq(store_queue_pop(e.st, INTEG_WEBHOOK, "ab", 2), 0);
+	cr_assert_eq(store_queue_set_aside(e.st, INTEG_WEBHOOK, "ab", 2), 0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_WEBHOOK), 2);
+	cr_assert_eq(store_queue_dead_len(e.st, INTEG_WEBHOOK), 0);
+	cr_assert_eq(store_queue_set_aside(e.st, INTEG_WEBHOOK, "ab\0cd", 5),
+	    0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_WEBHOOK), 1);
+	cr_assert_eq(store_queue_dead_len(e.st, INTEG_WEBHOOK), 1);
+	dead_head_is(e.rd, "ab\0cd", 5);
+	cr_assert_eq(store_queue_pop(e.st, INTEG_WEBHOOK, "next", 4), 0);
+	cr_assert_eq(store_queue_len(e.st, INTEG_WEBHOOK), 0);
+	key = store_queue_dead_name(e.st, INTEG_WEBHOOK);
+	cr_assert_str_eq(key, "peekl:alerts:webhook:dead");
+	free(key);
+
+	/* The set-aside list keeps the newest STORE_DEAD_MAX. */
+	for (int i = 0; i < STORE_DEAD_MAX + 2; i++) {
+		char	buf[16];
+		int	n = snprintf(buf, sizeof(buf), "e%d", i);
+
+		rpush_bytes(e.rd, "peekl:alerts:webhook", buf, (size_t)n);
+		cr_assert_eq(store_queue_set_aside(e.st, INTEG_WEBHOOK, buf,
+		    (size_t)n), 0);
+	}
+	cr_assert_eq(store_queue_dead_len(e.st, INTEG_WEBHOOK),
+	    STORE_DEAD_MAX);
+	head = h_redis_str(e.rd, "LINDEX peekl:alerts:webhook:dead 0");
+	cr_assert_str_eq(head, "e2");
+	free(head);
 	env_stop(&e);
 }
 

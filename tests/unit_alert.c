@@ -437,7 +437,8 @@ round_trip(struct alert *a)
 	char		*json = alert_encode(a);
 
 	cr_assert_not_null(json);
-	cr_assert_eq(alert_decode(json, &b), 0, "cannot decode %s", json);
+	cr_assert_eq(alert_decode(json, strlen(json), &b), 0,
+	    "cannot decode %s", json);
 	assert_same(a, &b);
 	free(json);
 	alert_clear(&b);
@@ -463,7 +464,7 @@ Test(alert_queue, round_trip)
 static void
 rejects(const char *json, struct alert *a)
 {
-	cr_assert_eq(alert_decode(json, a), -1, "accepted %s", json);
+	cr_assert_eq(alert_decode(json, strlen(json), a), -1, "accepted %s", json);
 	cr_assert_null(a->site);
 }
 
@@ -509,9 +510,9 @@ Test(alert_queue, decode_rejects_garbage)
 		rejects(broken, &a);
 		free(broken);
 	}
-	cr_assert_eq(alert_decode(NULL, &a), -1);
+	cr_assert_eq(alert_decode(NULL, 0, &a), -1);
 	/* The control: the same object, unbroken, decodes. */
-	cr_assert_eq(alert_decode(good, &a), 0);
+	cr_assert_eq(alert_decode(good, strlen(good), &a), 0);
 	cr_assert_str_eq(a.site, "a");
 	cr_assert_null(a.error);
 	alert_clear(&a);
@@ -519,6 +520,36 @@ Test(alert_queue, decode_rejects_garbage)
 
 /* Written by the version before the alert model held enums: both must
  * still decode, and encode again to the same bytes. */
+/* An entry is its bytes: a NUL anywhere makes it no alert, and nothing
+ * after the given length is read. */
+Test(alert_queue, decode_is_by_length_and_refuses_nul)
+{
+	static const char good[] =
+	    "{\"kind\":\"http\",\"site\":\"a\",\"url\":\"u\",\"state\":\"DOWN\","
+	    "\"previous\":\"up\",\"error\":null,\"http_code\":0,"
+	    "\"response_ms\":1,\"failures\":1,\"have_cert\":false,"
+	    "\"days_left\":0,\"not_after\":0,\"duration_ms\":0,"
+	    "\"timestamp_ms\":1}";
+	char		 buf[sizeof(good) + 2];
+	struct alert	 a;
+	size_t		 n = sizeof(good) - 1;
+
+	/* The entry: a valid alert followed by "\0x". */
+	memcpy(buf, good, n);
+	memcpy(buf + n, "\0x", 3);
+	cr_assert_eq(alert_decode(buf, n + 2, &a), -1);
+	cr_assert_eq(alert_decode("not json\0tail", 13, &a), -1);
+	cr_assert_eq(alert_decode(buf, n + 1, &a), -1);
+	/* The same bytes, up to the NUL only: an alert. */
+	cr_assert_eq(alert_decode(buf, n, &a), 0);
+	cr_assert_str_eq(a.site, "a");
+	alert_clear(&a);
+	/* Bytes after the length are not read (no NUL terminator needed). */
+	memcpy(buf + n, "xy", 2);
+	cr_assert_eq(alert_decode(buf, n, &a), 0);
+	alert_clear(&a);
+}
+
 Test(alert_queue, earlier_version_form)
 {
 	static const char *const queued[] = {
@@ -540,17 +571,17 @@ Test(alert_queue, earlier_version_form)
 	size_t		 i;
 
 	for (i = 0; i < ARRAY_LEN(queued); i++) {
-		cr_assert_eq(alert_decode(queued[i], &a), 0);
+		cr_assert_eq(alert_decode(queued[i], strlen(queued[i]), &a), 0);
 		json = alert_encode(&a);
 		cr_assert_str_eq(json, queued[i]);
 		free(json);
 		alert_clear(&a);
 	}
-	cr_assert_eq(alert_decode(queued[0], &a), 0);
+	cr_assert_eq(alert_decode(queued[0], strlen(queued[0]), &a), 0);
 	cr_assert_eq(a.event, ALERT_DOWN);
 	cr_assert_eq(a.previous.http, HTTP_UP);
 	alert_clear(&a);
-	cr_assert_eq(alert_decode(queued[1], &a), 0);
+	cr_assert_eq(alert_decode(queued[1], strlen(queued[1]), &a), 0);
 	cr_assert_eq(a.event, ALERT_CRITICAL);
 	cr_assert_eq(a.previous.cert, CERT_UNKNOWN);
 	alert_clear(&a);
@@ -627,7 +658,7 @@ Test(alert_model, decoded_shows_what_was_built)
 	for (i = 0; i < ARRAY_LEN(makers); i++) {
 		makers[i](&a);
 		cr_assert_not_null(json = alert_encode(&a));
-		cr_assert_eq(alert_decode(json, &b), 0, "%s", json);
+		cr_assert_eq(alert_decode(json, strlen(json), &b), 0, "%s", json);
 		assert_same_shown(&a, &b);
 		text = alert_text(&b);
 		cr_assert_str_eq(text, a.text);
@@ -726,7 +757,8 @@ Test(alert_ranges, far_future_certificate_round_trips)
 	    "certificate not trusted");
 	cr_assert_eq(a.days_left, days);
 	cr_assert_not_null(enc = alert_encode(&a));
-	cr_assert_eq(alert_decode(enc, &b), 0, "not decoded: %s", enc);
+	cr_assert_eq(alert_decode(enc, strlen(enc), &b), 0,
+	    "not decoded: %s", enc);
 	cr_assert_eq(b.days_left, days);
 	cr_assert_eq(b.event, ALERT_CRITICAL);
 	cr_assert_str_eq(b.text, a.text);
@@ -755,7 +787,8 @@ Test(alert_ranges, since_in_the_future_recovers)
 	cr_assert_eq(tr.duration_ms, 0);
 	alert_from_http(&a, &s, &tr, &r, &st, T0_MS);
 	cr_assert_not_null(enc = alert_encode(&a));
-	cr_assert_eq(alert_decode(enc, &b), 0, "not decoded: %s", enc);
+	cr_assert_eq(alert_decode(enc, strlen(enc), &b), 0,
+	    "not decoded: %s", enc);
 	cr_assert_eq(b.event, ALERT_UP);
 	free(enc);
 	alert_clear(&a);
@@ -790,8 +823,8 @@ Test(alert_ranges, decoder_refuses_what_no_producer_writes)
 		cr_assert_not_null(root);
 		json_object_set_new(root, bad[i].key, v);
 		edited = json_dumps(root, JSON_COMPACT);
-		cr_assert_eq(alert_decode(edited, &b), -1, "decoded: %s",
-		    edited);
+		cr_assert_eq(alert_decode(edited, strlen(edited), &b), -1,
+		    "decoded: %s", edited);
 		free(edited);
 		json_decref(root);
 	}
