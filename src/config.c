@@ -25,7 +25,7 @@ enum site_key {
 	SK_URL, SK_PORT, SK_NAME, SK_INTERVAL, SK_RETRY, SK_RETRY_INTERVAL,
 	SK_TIMEOUT, SK_CERTMON, SK_CERTMON_INTERVAL, SK_CERT_WARNING,
 	SK_CERT_CRITICAL, SK_STATUS, SK_METHOD, SK_HEADERS, SK_KEYWORD,
-	SK_FOLLOW, SK_CAFILE, SK__MAX
+	SK_FOLLOW, SK_CAFILE, SK_SLOW, SK__MAX
 };
 
 #define S(f)	offsetof(struct site, f)
@@ -34,16 +34,16 @@ static const struct keydef site_keys[SK__MAX] = {
 	[SK_PORT] = { "port", V_INT, S(port), 0, 1, 65535, 0 },
 	[SK_NAME] = { "name", V_STR, S(name), 0, 0, 0, F_SITE_ONLY },
 	[SK_INTERVAL] = { "interval", V_DURATION, S(interval_ms), 0,
-	    SEC(1), YEARS10, 0 },
+	    SEC(1), YEARS10, F_WHOLE_S },
 	[SK_RETRY] = { "retry", V_INT, S(retry), 0, 0, 100, 0 },
 	[SK_RETRY_INTERVAL] = { "retry_interval", V_DURATION,
-	    S(retry_interval_ms), 0, SEC(1), YEARS10, 0 },
+	    S(retry_interval_ms), 0, SEC(1), YEARS10, F_WHOLE_S },
 	[SK_TIMEOUT] = { "timeout", V_DURATION, S(timeout_ms), 0, SEC(1),
 	    SEC(300), 0 },
 	[SK_CERTMON] = { "certificate_monitoring", V_BOOL, S(cert_monitoring),
 	    0, 0, 0, 0 },
 	[SK_CERTMON_INTERVAL] = { "certificate_monitoring_interval",
-	    V_DURATION, S(cert_interval_ms), 0, SEC(1), YEARS10, 0 },
+	    V_DURATION, S(cert_interval_ms), 0, SEC(1), YEARS10, F_WHOLE_S },
 	[SK_CERT_WARNING] = { "cert_warning", V_INT, S(cert_warning), 0, 0,
 	    36500, 0 },
 	[SK_CERT_CRITICAL] = { "cert_critical", V_INT, S(cert_critical), 0, 0,
@@ -57,6 +57,7 @@ static const struct keydef site_keys[SK__MAX] = {
 	[SK_FOLLOW] = { "follow_redirects", V_BOOL, S(follow_redirects), 0, 0,
 	    0, 0 },
 	[SK_CAFILE] = { "ca_file", V_FILE, S(ca_file), 0, 0, 0, 0 },
+	[SK_SLOW] = { "slow", V_DURATION, S(slow_ms), 0, 1, SEC(300), 0 },
 };
 #undef S
 
@@ -77,7 +78,7 @@ static const struct keydef redis_keys[RK__MAX] = {
 	[RK_TIMESERIES] = { "timeseries", V_TSMODE, R(timeseries), 0, 0, 0,
 	    0 },
 	[RK_RETENTION] = { "retention", V_DURATION, R(retention_ms), 0, SEC(1),
-	    YEARS10, 0 },
+	    YEARS10, F_WHOLE_S },
 };
 #undef R
 

@@ -64,6 +64,7 @@ struct site {
 	char		*keyword;	/* NULL: no keyword check */
 	int		 follow_redirects; /* default 1, at most 10 */
 	char		*ca_file;	/* NULL: system bundle */
+	int64_t		 slow_ms;	/* a passing check slower is "slow"; 0 off */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 };

@@ -57,6 +57,7 @@ enum vtype {
 };
 
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */
+#define F_WHOLE_S	0x2	/* V_DURATION: whole seconds only (no 800ms) */
 
 struct keydef {
 	const char	*name;

@@ -37,7 +37,11 @@ http_line(FILE *fp, const struct site *site,
 {
 	char	url[1024], what[256], fails[64] = "";
 
-	if (r->ok)
+	if (r->ok && r->slow)
+		snprintf(what, sizeof(what), "HTTP %d in %.0f ms, slow (over "
+		    "%lld ms)", r->http_code, r->response_ms,
+		    (long long)site->slow_ms);
+	else if (r->ok)
 		snprintf(what, sizeof(what), "HTTP %d in %.0f ms", r->http_code,
 		    r->response_ms);
 	else if (strncmp(r->error, "HTTP ", 5) == 0)
@@ -52,8 +56,14 @@ http_line(FILE *fp, const struct site *site,
 	else if (!r->ok)
 		snprintf(fails, sizeof(fails), " (down, %d failure%s)",
 		    st->failures, st->failures == 1 ? "" : "s");
+	else if (r->slow && st->state != HTTP_DEGRADED)
+		snprintf(fails, sizeof(fails), " (%d/%d slow)", st->slow,
+		    site->retry + 1);
+	else if (r->slow)
+		snprintf(fails, sizeof(fails), " (degraded, %d slow)",
+		    st->slow);
 	fprintf(fp, "%-9s %-*s  %s  %s%s\n",
-	    r->ok ? "OK" : "CRITICAL", namew, site->name,
+	    !r->ok ? "CRITICAL" : r->slow ? "WARNING" : "OK", namew, site->name,
 	    redact_site_url(site->url, url, sizeof(url)), what, fails);
 }
 
