@@ -21,7 +21,7 @@ enum severity {
 	SEV_UNKNOWN = 3
 };
 
-#define ERROR_LEN 128
+#define ERROR_LEN 256	/* an assertion's error is at most 200 bytes */
 
 struct http_result {
 	int	 done;		/* 0: not run or abandoned (signal) */

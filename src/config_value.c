@@ -533,6 +533,8 @@ parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 	if (k->type == V_STATUS)
 		return parse_status(c, v, kp, (struct status_range **)field,
 		    (size_t *)((char *)obj + k->off2));
+	if (k->type >= V_REGEX && k->type <= V_BODY)
+		return parse_check_value(c, k, v, kp, obj);
 	if (k->type == V_HEADERS)
 		return parse_headers(c, v, kp, (struct header **)field,
 		    (size_t *)((char *)obj + k->off2));

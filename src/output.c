@@ -35,7 +35,7 @@ static void
 http_line(FILE *fp, const struct site *site,
     const struct http_result *r, const struct site_state *st, int namew)
 {
-	char	url[1024], what[256], fails[64] = "";
+	char	url[1024], what[ERROR_LEN + 128], fails[64] = "";
 
 	if (r->ok && r->slow)
 		snprintf(what, sizeof(what), "HTTP %d in %.0f ms, slow (over "
@@ -71,7 +71,7 @@ static void
 cert_line(FILE *fp, const struct site *site,
     const struct cert_result *r, const struct site_state *st, int namew)
 {
-	char	url[1024], what[256], sev[16];
+	char	url[1024], what[ERROR_LEN + 128], sev[16];
 
 	cert_detail(r, what, sizeof(what));
 	snprintf(sev, sizeof(sev), "%s", severity_name(cert_severity(st->cert_state)));

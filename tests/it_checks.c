@@ -178,3 +178,293 @@ Test(checks, slow_then_degraded_then_fast_again, .timeout = 60)
 	free(fast);
 	env_stop(&e);
 }
+
+/* Returns s percent-encoded for a query (malloc'd). */
+static char *
+pct(const char *s)
+{
+	char	*out = calloc(1, strlen(s) * 3 + 1), *o = out;
+
+	for (; *s != '\0'; s++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789-_.", *s) != NULL)
+			*o++ = *s;
+		else
+			o += sprintf(o, "%%%02X", (unsigned char)*s);
+	}
+	return out;
+}
+
+/* Runs one check of the site at path with the extra keys; returns the
+ * exit status and the result's error (malloc'd, NULL for null). */
+static int
+check_once(struct env *e, const char *path, const char *extra, char **error)
+{
+	struct h_run	 r;
+	char		*cfg = config(e, "once.yaml", path, extra);
+	json_t		*res;
+	const char	*err;
+	int		 st;
+
+	st = run(cfg, 1, &r);
+	res = first_result(r.out);
+	err = json_string_value(json_object_get(res, "error"));
+	*error = err != NULL ? strdup(err) : NULL;
+	json_decref(res);
+	h_run_free(&r);
+	free(cfg);
+	return st;
+}
+
+/* The path of /json answering body (and the extra query, may be ""). */
+static char *
+json_path(const char *body, const char *query)
+{
+	char	*b = pct(body), *p = h_strf("json?body=%s%s", b, query);
+
+	free(b);
+	return p;
+}
+
+Test(checks, json_health_endpoint_down_with_200_is_down, .timeout = 60)
+{
+	struct env	 e;
+	struct h_run	 r;
+	char		*path, *cfg, *err, *text;
+	const char	*keys = "    retry: 0\n"
+	    "    json:\n      - {path: status, equals: UP}\n"
+	    "      - {path: db.latency_ms, below: 100}\n";
+
+	env_start(&e);
+	path = json_path("{\"status\":\"DOWN\",\"db\":{\"latency_ms\":140}}", "");
+	cfg = config(&e, "down.yaml", path, keys);
+	cr_assert_eq(run(cfg, 0, &r), 2, "%s", r.err);
+	cr_assert(strncmp(r.out, "CRITICAL", 8) == 0, "%s", r.out);
+	h_run_free(&r);
+	cr_assert_eq(h_webhook_count(e.hook, 200), 1);
+	text = slack_text(&e, 0, NULL);
+	cr_assert_not_null(strstr(text, ": json: status is \"DOWN\", expected "
+	    "\"UP\", 1 failed check"), "%s", text);
+	free(text);
+	free(path);
+	free(cfg);
+	/* Up with a slow database: the second assertion is the error. */
+	path = json_path("{\"status\":\"UP\",\"db\":{\"latency_ms\":140}}", "");
+	cr_assert_eq(check_once(&e, path, keys, &err), 2);
+	cr_assert_str_eq(err, "json: db.latency_ms is 140, expected below 100");
+	free(err);
+	free(path);
+	path = json_path("{\"status\":\"UP\",\"db\":{\"latency_ms\":40}}", "");
+	cr_assert_eq(check_once(&e, path, keys, &err), 0);
+	cr_assert_null(err);
+	free(path);
+	/* Not JSON at all. */
+	cr_assert_eq(check_once(&e, "keyword/UP", keys, &err), 2);
+	cr_assert_str_eq(err, "body is not JSON");
+	free(err);
+	env_stop(&e);
+}
+
+Test(checks, every_json_operator_end_to_end, .timeout = 60)
+{
+	struct env	 e;
+	char		*path, *err;
+	const char	*body = "{\"status\":\"UP\",\"checks\":[{\"state\":\"ok\"}],"
+	    "\"version\":\"2.1\",\"replicas\":3,\"items\":[1,2,3],"
+	    "\"db\":{\"latency_ms\":12.5}}";
+	static const struct {
+		const char	*item;
+		const char	*want;	/* NULL: passes */
+	} cases[] = {
+		{ "{path: status, equals: UP}", NULL },
+		{ "{path: \"checks[0].state\", not_equals: failed}", NULL },
+		{ "{path: db.latency_ms, below: 100}", NULL },
+		{ "{path: version, matches: '^2\\.'}", NULL },
+		{ "{path: replicas, above: 1}", NULL },
+		{ "{path: items, length: 3}", NULL },
+		{ "{path: maintenance, exists: false}", NULL },
+		{ "{path: \"checks[0].state\", equals: failed}",
+		  "json: checks[0].state is \"ok\", expected \"failed\"" },
+		{ "{path: replicas, above: 5}",
+		  "json: replicas is 3, expected above 5" },
+		{ "{path: items, length: 2}",
+		  "json: items has length 3, expected 2" },
+		{ "{path: status, exists: false}",
+		  "json: status is \"UP\", expected missing" },
+		{ "{path: \"checks[1].state\", equals: ok}",
+		  "json: checks[1].state missing" },
+	};
+
+	env_start(&e);
+	path = json_path(body, "");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char	*keys = h_strf("    json:\n      - %s\n", cases[i].item);
+
+		cr_assert_eq(check_once(&e, path, keys, &err), cases[i].want ?
+		    2 : 0, "%s", cases[i].item);
+		if (cases[i].want == NULL)
+			cr_assert_null(err, "%s: %s", cases[i].item, err);
+		else
+			cr_assert_str_eq(err, cases[i].want);
+		free(err);
+		free(keys);
+	}
+	free(path);
+	env_stop(&e);
+}
+
+Test(checks, headers_status_keyword_absent_and_regex, .timeout = 60)
+{
+	struct env	 e;
+	char		*path, *err;
+
+	env_start(&e);
+	path = json_path("{}", "&header=X-Backend%3A%20b1");
+	cr_assert_eq(check_once(&e, path, "    headers_expect:\n"
+	    "      content-type: '^application/json'\n      X-Backend: ''\n",
+	    &err), 0, "%s", err);
+	free(path);
+	path = json_path("<p>hi</p>", "&ctype=text/html");
+	cr_assert_eq(check_once(&e, path, "    headers_expect:\n"
+	    "      Content-Type: '^application/json'\n", &err), 2);
+	cr_assert_str_eq(err, "header Content-Type: \"text/html\" does not match "
+	    "'^application/json'");
+	free(err);
+	cr_assert_eq(check_once(&e, path, "    headers_expect:\n"
+	    "      X-Backend: ''\n", &err), 2);
+	cr_assert_str_eq(err, "header X-Backend missing");
+	free(err);
+	free(path);
+	cr_assert_eq(check_once(&e, "keyword/Maintenance",
+	    "    keyword_absent: Maintenance\n", &err), 2);
+	cr_assert_str_eq(err, "keyword \"Maintenance\" found");
+	free(err);
+	cr_assert_eq(check_once(&e, "keyword/version%3A%202.10",
+	    "    body_regex: 'version: [0-9]+\\.[0-9]+'\n", &err), 0);
+	cr_assert_eq(check_once(&e, "keyword/version%3A%20two",
+	    "    body_regex: 'version: [0-9]+\\.[0-9]+'\n", &err), 2);
+	cr_assert_str_eq(err, "body does not match 'version: [0-9]+\\.[0-9]+'");
+	free(err);
+	cr_assert_eq(check_once(&e, "status/204",
+	    "    expect_status: [200, \"300-399\"]\n", &err), 2);
+	cr_assert_str_eq(err, "HTTP 204 not in expect_status");
+	free(err);
+	cr_assert_eq(check_once(&e, "status/503",
+	    "    expect_status: [503]\n", &err), 0);
+	env_stop(&e);
+}
+
+Test(checks, assertions_read_the_first_mib_only, .timeout = 60)
+{
+	struct env	 e;
+	char		*err;
+
+	env_start(&e);
+	/* The word ends 100 bytes before the end of the first MiB. */
+	cr_assert_eq(check_once(&e, "big/1048476?tail=NEEDLE",
+	    "    body_regex: 'a{100}NEEDLE$'\n", &err), 0, "%s", err);
+	cr_assert_eq(check_once(&e, "big/2000000?tail=NEEDLE",
+	    "    keyword_absent: NEEDLE\n", &err), 0, "%s", err);
+	cr_assert_eq(check_once(&e, "big/2000000?tail=NEEDLE",
+	    "    body_regex: NEEDLE\n", &err), 2);
+	cr_assert_str_eq(err, "body does not match 'NEEDLE'");
+	free(err);
+	env_stop(&e);
+}
+
+Test(checks, post_body_and_basic_auth_reach_the_server, .timeout = 60)
+{
+	struct env	 e;
+	struct h_run	 r;
+	char		*err, *cfg;
+	const char	*env[] = { "MONITOR_PW=s3cr3t-Pw", NULL };
+
+	env_start(&e);
+	cr_assert_eq(check_once(&e, "echo", "    method: POST\n"
+	    "    body: '{\"ping\": 1}'\n"
+	    "    json:\n      - {path: method, equals: POST}\n"
+	    "      - {path: body, equals: '{\"ping\": 1}'}\n", &err), 0, "%s",
+	    err);
+	cr_assert_eq(check_once(&e, "echo", "    method: PUT\n"
+	    "    body: 'x=1'\n"
+	    "    json:\n      - {path: method, equals: PUT}\n"
+	    "      - {path: body, equals: 'x=1'}\n", &err), 0, "%s", err);
+	/* Basic auth, the password from the environment, never shown. */
+	cfg = config(&e, "auth.yaml", "auth/bW9uaXRvcjpzM2NyM3QtUHc=",
+	    "    basic_auth: {username: monitor, password: \"${MONITOR_PW}\"}\n");
+	h_run(&r, (const char *[]){ "-v", "-c", cfg, "check", "--site", "web",
+	    "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_assert_null(strstr(r.out, "s3cr3t"), "%s", r.out);
+	cr_assert_null(strstr(r.err, "s3cr3t"), "%s", r.err);
+	h_run_free(&r);
+	free(cfg);
+	cfg = config(&e, "auth.yaml", "auth/bW9uaXRvcjpvdGhlcg==",
+	    "    basic_auth: {username: monitor, password: \"${MONITOR_PW}\"}\n");
+	h_run(&r, (const char *[]){ "-v", "-c", cfg, "check", "--site", "web",
+	    NULL }, env);
+	cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_assert_not_null(strstr(r.out, "HTTP 401"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "s3cr3t"), "%s", r.out);
+	cr_assert_null(strstr(r.err, "s3cr3t"), "%s", r.err);
+	h_run_free(&r);
+	free(cfg);
+	env_stop(&e);
+}
+
+Test(checks, ip_version_picks_the_family, .timeout = 60)
+{
+	struct env	 e;
+	struct h_srv	*v6;
+	struct h_run	 r;
+	char		*yaml, *cfg;
+	int		 port;
+
+	env_start(&e);
+	if ((v6 = h_srv_start((const char *[]){ "--bind", "::1", NULL })) ==
+	    NULL) {
+		env_stop(&e);
+		cr_skip_test("no IPv6 loopback on this machine");
+	}
+	port = h_srv_port(v6);
+	for (int ver = 4; ver <= 6; ver += 2) {
+		yaml = h_strf("redis:\n  port: %d\nwebsites:\n"
+		    "  - url: http://[::1]:%d/ok\n    name: six\n"
+		    "    ip_version: %d\n"
+		    "  - url: http://127.0.0.1:%d/ok\n    name: four\n"
+		    "    ip_version: %d\n", h_redis_port(e.rd), port, ver,
+		    h_srv_port(e.web), ver);
+		h_write_file(e.d, "ip.yaml", yaml);
+		cfg = h_path(e.d, "ip.yaml");
+		h_run(&r, (const char *[]){ "-c", cfg, "check", "--site", "six",
+		    "--site", "four", "--json", NULL }, NULL);
+		cr_assert_eq(r.status, 2, "%s%s", r.out, r.err);
+		/* Only the site of the chosen family answers. */
+		cr_assert_not_null(strstr(r.out, ver == 6 ?
+		    "\"site\":\"six\",\"url\":\"http://[::1]" :
+		    "\"site\":\"four\""), "%s", r.out);
+		{
+			json_t	*doc = json_loads(r.out, 0, NULL), *res;
+			size_t	 i;
+
+			json_array_foreach(json_object_get(doc, "results"), i,
+			    res) {
+				const char *site = json_string_value(
+				    json_object_get(res, "site"));
+				int	 want_ok = (ver == 6) ==
+				    (strcmp(site, "six") == 0);
+
+				cr_assert_str_eq(json_string_value(
+				    json_object_get(res, "status")), want_ok ?
+				    "ok" : "critical", "ip_version %d: %s", ver,
+				    site);
+			}
+			json_decref(doc);
+		}
+		h_run_free(&r);
+		free(cfg);
+		free(yaml);
+	}
+	h_srv_stop(v6);
+	env_stop(&e);
+}

@@ -16,7 +16,9 @@
  *
  * http routes: / and /ok... (welcome), /status/N, /retry-after/S, /slow/MS,
  * /hang, /endless, /big/BYTES[?tail=WORD], /redirect/N, /redirect-loop,
- * /keyword/WORD, /echo, /reset; anything else is 404. /echo answers
+ * /keyword/WORD, /echo, /reset, /json?body=B[&ctype=T][&header=N: V] (B as
+ * the body, application/json unless T), /auth/B64 (200 with that basic
+ * auth, base64 of "user:password", else 401); anything else is 404. /echo answers
  *   {"method":"GET","path":"/echo","headers":{"Host":"..."},"body":"..."}
  *
  * Log files, one write() per line on an O_APPEND descriptor so lines from
@@ -813,6 +815,47 @@ route_echo(struct conn *c, const struct req *r, const char *arg, long long n)
 	free(b.p);
 }
 
+/* The query's body, content type and one extra header line, as given. */
+static void
+route_json(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char *body = calloc(1, 65536);
+	char ctype[128] = "application/json", hdr[512] = "", extra[520] = "";
+	struct resp s = { .status = 200, .ctype = ctype, .extra = extra };
+
+	(void)arg, (void)n;
+	if (body == NULL)
+		return;
+	s.body = body;
+	query_get(r->query, "body", body, 65536);
+	query_get(r->query, "ctype", ctype, sizeof(ctype));
+	if (query_get(r->query, "header", hdr, sizeof(hdr)) == 0)
+		snprintf(extra, sizeof(extra), "%s\r\n", hdr);
+	s.len = strlen(body);
+	respond(c, r, &s);
+	free(body);
+}
+
+/* 200 when the request's basic auth is B64 (from /auth/B64, the base64 of
+ * "user:password", so the password itself never shows in a URL), else 401
+ * with a challenge. */
+static void
+route_auth(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	const char *got = req_header(r, "Authorization");
+	struct resp s = { .status = 401,
+	    .extra = "WWW-Authenticate: Basic realm=\"peekl\"\r\n",
+	    .body = "who are you?\n", .len = 13 };
+
+	(void)n;
+	if (got != NULL && strncmp(got, "Basic ", 6) == 0 &&
+	    strcmp(got + 6, arg) == 0) {
+		respond_text(c, r, 200, "welcome, authenticated\n");
+		return;
+	}
+	respond(c, r, &s);
+}
+
 static void
 route_reset(struct conn *c, const struct req *r, const char *arg, long long n)
 {
@@ -841,6 +884,8 @@ route(struct conn *c, const struct req *r)
 		{ "/redirect-loop", 1, 0, 0, route_redirect_loop },
 		{ "/keyword/", 0, 0, 0, route_keyword },
 		{ "/echo", 1, 0, 0, route_echo },
+		{ "/json", 1, 0, 0, route_json },
+		{ "/auth/", 0, 0, 0, route_auth },
 		{ "/reset", 1, 0, 0, route_reset },
 		{ "/ok", 0, 0, 0, route_welcome },
 	};
