@@ -468,3 +468,63 @@ Test(checks, ip_version_picks_the_family, .timeout = 60)
 	h_srv_stop(v6);
 	env_stop(&e);
 }
+
+Test(checks, client_certificate_for_mtls, .timeout = 60)
+{
+	struct env	 e;
+	struct h_srv	*tls;
+	struct h_run	 r;
+	char		*ca, *yaml, *cfg, *cert, *key, *other, *okey;
+
+	env_start(&e);
+	tls = h_srv_start((const char *[]){ "--tls", "--client-cert", NULL });
+	ca = h_srv_file(tls, "ca.pem");
+	cert = h_srv_file(tls, "client.pem");
+	key = h_srv_file(tls, "client.key");
+	other = h_srv_file(tls, "other-client.pem");
+	okey = h_srv_file(tls, "other-client.key");
+	for (int i = 0; i < 3; i++) {
+		/* 0: the right client certificate; 1: none; 2: one the
+		 * server does not trust. */
+		char	*keys = i == 0 ? h_strf("    client_cert: %s\n"
+		    "    client_key: %s\n", cert, key) : i == 2 ?
+		    h_strf("    client_cert: %s\n    client_key: %s\n", other,
+		    okey) : h_strf("%s", "");
+
+		yaml = h_strf("redis:\n  port: %d\nwebsites:\n"
+		    "  - url: https://localhost:%d/ok\n    name: web\n"
+		    "    ca_file: %s\n    timeout: 5\n"
+		    "    certificate_monitoring: true\n%s",
+		    h_redis_port(e.rd), h_srv_port(tls), ca, keys);
+		h_write_file(e.d, "mtls.yaml", yaml);
+		cfg = h_path(e.d, "mtls.yaml");
+		h_run(&r, (const char *[]){ "-c", cfg, "check", "--site", "web",
+		    "--json", NULL }, NULL);
+		if (i == 0) {
+			cr_assert_not_null(strstr(r.out, "\"kind\":\"http\","
+			    "\"status\":\"ok\",\"http_code\":200"), "%s", r.out);
+			/* The certificate check presents no client
+			 * certificate (spec/checks.md), so this server,
+			 * which requires one, refuses it. */
+			cr_assert_not_null(strstr(r.out, "\"kind\":\"cert\","
+			    "\"status\":\"critical\""), "%s", r.out);
+		} else {
+			cr_assert_eq(r.status, 2, "case %d: %s%s", i, r.out,
+			    r.err);
+			cr_assert_not_null(strstr(r.out, "\"kind\":\"http\","
+			    "\"status\":\"critical\",\"http_code\":null"),
+			    "case %d: %s", i, r.out);
+		}
+		h_run_free(&r);
+		free(cfg);
+		free(yaml);
+		free(keys);
+	}
+	free(ca);
+	free(cert);
+	free(key);
+	free(other);
+	free(okey);
+	h_srv_stop(tls);
+	env_stop(&e);
+}

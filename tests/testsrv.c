@@ -6,7 +6,7 @@
  *           [--log F] [--headers-log F] [--control F]
  *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
  *            [--san NAME[,NAME...]] [--ip-san-only] [--sni-log F]
- *            [--issuer ca|self|unknown-ca]
+ *            [--issuer ca|self|unknown-ca] [--client-cert]
  *            [--chain intermediate|omit-intermediate]]
  *
  * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
@@ -37,6 +37,10 @@
  * for an address would. --sni-log F: one line per TLS ClientHello that
  * carried a server name (SNI), the name, written before the server answers;
  * a client that sends no SNI adds nothing.
+ *
+ * --client-cert: the handshake requires a client certificate issued by
+ * the test root CA; client.pem and client.key (signed by it) and
+ * other-client.pem/.key (signed by an unknown CA) are written to --dir.
  *
  * Webhook control file (--control), read afresh for every request:
  * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
@@ -98,6 +102,7 @@ struct opts {
 	const char	*san;		/* NULL = same as cn */
 	int		 ip_san_only;	/* no dNSName twin for IP SANs */
 	const char	*sni_log;	/* SNI names received, NULL = none */
+	int		 client_cert;	/* require a client certificate (mTLS) */
 	enum issuer	 issuer;
 	enum chain	 chain;
 };
@@ -110,6 +115,7 @@ static mbedtls_ctr_drbg_context drbg;	/* locks itself: MBEDTLS_THREADING_C */
 static mbedtls_ssl_config tls_conf;
 static mbedtls_x509_crt tls_chain;	/* sent: leaf [+ intermediate] */
 static mbedtls_pk_context tls_key;	/* the leaf's key */
+static mbedtls_x509_crt client_ca;	/* --client-cert: trusted for clients */
 
 /* ---------------------------------------------------------------- utils */
 
@@ -1287,6 +1293,37 @@ out:
 	return rc;
 }
 
+/* Makes a client certificate for subject, issued by issuer (with its key),
+ * and writes it and its key as NAME.pem and NAME.key. Returns 0 or -1. */
+static int
+client_make(const char *name, const char *issuer, mbedtls_pk_context *ikey,
+    time_t now, int serial)
+{
+	unsigned char pem[PEM_MAX], kpem[PEM_MAX];
+	mbedtls_pk_context key;
+	char file[64];
+	struct certreq q = { .subject = "CN=peekl test client,O=peekl tests",
+	    .issuer = issuer, .key = &key, .issuer_key = ikey,
+	    .not_before = now - DAY, .not_after = now + 30 * DAY,
+	    .serial = serial };
+	int rc = -1;
+
+	mbedtls_pk_init(&key);
+	if (key_gen(&key) != 0 || cert_make(&q, pem, sizeof(pem)) != 0 ||
+	    mbedtls_pk_write_key_pem(&key, kpem, sizeof(kpem)) != 0)
+		goto out;
+	snprintf(file, sizeof(file), "%s.pem", name);
+	if (write_file_atomic(opt.dir, file, pem, strlen((char *)pem)) != 0)
+		goto out;
+	snprintf(file, sizeof(file), "%s.key", name);
+	if (write_file_atomic(opt.dir, file, kpem, strlen((char *)kpem)) != 0)
+		goto out;
+	rc = 0;
+out:
+	mbedtls_pk_free(&key);
+	return rc;
+}
+
 /* Makes the certificates the options ask for, writes ca.pem, leaf.pem and
  * intermediate.pem to opt.dir, and loads the chain to serve. Returns 0 or -1. */
 static int
@@ -1364,6 +1401,11 @@ certs_make(void)
 	if (opt.chain == CHAIN_SEND &&
 	    mbedtls_x509_crt_parse(&tls_chain, inter, strlen((char *)inter) + 1) != 0)
 		goto out;
+	if (opt.client_cert &&
+	    (client_make("client", root_dn, &root_key, now, base + 5) != 0 ||
+	    client_make("other-client", other_dn, &other_key, now, base + 6) != 0 ||
+	    mbedtls_x509_crt_parse(&client_ca, root, strlen((char *)root) + 1) != 0))
+		goto out;
 	rc = 0;
 out:
 	mbedtls_pk_free(&root_key);
@@ -1399,6 +1441,7 @@ tls_setup(void)
 	mbedtls_ctr_drbg_init(&drbg);
 	mbedtls_ssl_config_init(&tls_conf);
 	mbedtls_x509_crt_init(&tls_chain);
+	mbedtls_x509_crt_init(&client_ca);
 	mbedtls_pk_init(&tls_key);
 	if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
 	    (const unsigned char *)pers, sizeof(pers) - 1) != 0)
@@ -1410,6 +1453,10 @@ tls_setup(void)
 		return -1;
 	mbedtls_ssl_conf_rng(&tls_conf, mbedtls_ctr_drbg_random, &drbg);
 	mbedtls_ssl_conf_authmode(&tls_conf, MBEDTLS_SSL_VERIFY_NONE);
+	if (opt.client_cert) {
+		mbedtls_ssl_conf_authmode(&tls_conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+		mbedtls_ssl_conf_ca_chain(&tls_conf, &client_ca, NULL);
+	}
 	if (opt.sni_log != NULL)
 		mbedtls_ssl_conf_sni(&tls_conf, sni_seen, NULL);
 	return mbedtls_ssl_conf_own_cert(&tls_conf, &tls_chain, &tls_key) ? -1 : 0;
@@ -1424,7 +1471,7 @@ usage(void)
 	    "[--bind ADDR] [--log F]\n\t[--headers-log F] [--control F] [--tls "
 	    "--dir D [--days-left N] [--not-before-days N]\n\t[--cn NAME] "
 	    "[--san N,...] [--ip-san-only] [--sni-log F]\n\t"
-	    "[--issuer ca|self|unknown-ca] "
+	    "[--issuer ca|self|unknown-ca] [--client-cert] "
 	    "[--chain intermediate|omit-intermediate]]\n", stderr);
 	exit(2);
 }
@@ -1453,6 +1500,7 @@ parse_args(int argc, char *argv[])
 		{ "cn", 1, NULL, 'C' }, { "san", 1, NULL, 'S' },
 		{ "issuer", 1, NULL, 'i' }, { "chain", 1, NULL, 'x' },
 		{ "ip-san-only", 0, NULL, 'I' }, { "sni-log", 1, NULL, 'n' },
+		{ "client-cert", 0, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "http", "webhook", "silent", "plain", NULL };
@@ -1486,6 +1534,7 @@ parse_args(int argc, char *argv[])
 		case 'S': opt.san = optarg; break;
 		case 'I': opt.ip_san_only = 1; break;
 		case 'n': opt.sni_log = optarg; break;
+		case 'M': opt.client_cert = 1; break;
 		case 'i': opt.issuer = (enum issuer)pick(optarg, issuers); break;
 		case 'x': opt.chain = (enum chain)(pick(optarg, chains) + 1); break;
 		default: usage();

@@ -475,3 +475,34 @@ Test(slow, degraded_alert_survives_the_queue)
 	alert_clear(&a);
 	alert_clear(&b);
 }
+
+Test(slow, degraded_is_coloured_as_a_warning_everywhere)
+{
+	struct site		s = mksite(0);
+	struct site_state	st = { .state = HTTP_UP };
+	struct http_result	r = slowr(T0, 1240);
+	struct transition	tr;
+	struct alert		a;
+	struct integration	in = { .url = (char *)"https://x.example/h",
+	    .username = (char *)"Peekl" };
+	char			*p;
+
+	s.slow_ms = 800;
+	http_judge_speed(&r, &s);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0, &tr), 1);
+	alert_from_http(&a, &s, &tr, &r, &st, T0);
+	in.kind = INTEG_SLACK;
+	p = alert_payload(&in, &a);
+	cr_assert_not_null(strstr(p, "\"color\":\"#f9ab00\""), "%s", p);
+	free(p);
+	in.kind = INTEG_DISCORD;
+	p = alert_payload(&in, &a);
+	cr_assert_not_null(p);
+	free(p);
+	in.kind = INTEG_WEBHOOK;
+	p = alert_payload(&in, &a);
+	cr_assert_not_null(strstr(p, "\"DEGRADED\""), "%s", p);
+	free(p);
+	cr_assert_eq(a.tone, alert_event_tone(ALERT_WARNING));
+	alert_clear(&a);
+}
