@@ -61,6 +61,7 @@ struct transfer {
 	char			*window;	/* tail + next chunk's head */
 	int			 want_body;	/* assertions read the body */
 	char			*body;		/* its first BODY_MAX bytes */
+	size_t			 body_cap;	/* allocated for body */
 	int			 want_headers;	/* headers_expect reads them */
 	char			*hdrs;		/* the response's header lines */
 	size_t			 hdrs_len;
@@ -128,8 +129,16 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	if (t->klen > 0 && !t->found)
 		scan_chunk(t, p, len);
 	if (t->want_body) {
-		if (t->body == NULL)
-			t->body = xcalloc(1, BODY_MAX + 1);
+		/* Grown as it comes: most health answers are small, and a
+		 * hundred checks at once should not each hold a MiB. */
+		if (t->body_len + len > t->body_cap) {
+			while (t->body_cap < t->body_len + len)
+				t->body_cap = t->body_cap ? t->body_cap * 2 :
+				    16384;
+			if (t->body_cap > BODY_MAX)
+				t->body_cap = BODY_MAX;
+			t->body = xrealloc(t->body, t->body_cap);
+		}
 		memcpy(t->body + t->body_len, p, len);
 	}
 	t->body_len += len;
