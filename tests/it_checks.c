@@ -137,8 +137,21 @@ Test(checks, slow_then_degraded_then_fast_again, .timeout = 60)
 	cr_assert_str_eq(v, "2");
 	free(v);
 	/* The site answered: the up series says so. */
-	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:history:web") +
-	    h_redis_int(e.rd, "EXISTS peekl:ts:web:up"), 1);
+	{
+		redisReply	*rep = h_redis_cmd(e.rd, "XREVRANGE "
+		    "peekl:history:web + - COUNT 1");
+		redisReply	*f;
+		int		 up = -1;
+
+		cr_assert(rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
+		    rep->elements == 1);
+		f = rep->element[0]->element[1];
+		for (size_t i = 0; i + 1 < f->elements; i += 2)
+			if (strcmp(f->element[i]->str, "up") == 0)
+				up = strcmp(f->element[i + 1]->str, "1") == 0;
+		cr_assert_eq(up, 1, "a slow check is recorded as up");
+		freeReplyObject(rep);
+	}
 	cr_assert_eq(h_webhook_count(e.hook, 200), 1);
 	text = slack_text(&e, 0, &color);
 	cr_assert(strncmp(text, "DEGRADED web (http://127.0.0.1:", 31) == 0,
