@@ -71,6 +71,7 @@ re_compile(struct ctx *c, yaml_node_t *v, const char *kp, const char *pattern)
 	return re;
 }
 
+/* Frees n headers_expect entries and the array; NULL is fine. */
 static void
 hexpect_free(struct header_expect *h, size_t n)
 {
@@ -82,6 +83,7 @@ hexpect_free(struct header_expect *h, size_t n)
 	free(h);
 }
 
+/* Frees n json items and the array; NULL is fine. */
 static void
 jassert_free(struct json_assert *j, size_t n)
 {
@@ -130,6 +132,8 @@ parse_regex(struct ctx *c, yaml_node_t *v, const char *kp, struct site *s)
 	return 0;
 }
 
+/* headers_expect: each header name (checked like a request header's) and
+ * its ERE, '' asking only for presence; -1 after reporting. */
 static int
 parse_hexpect(struct ctx *c, yaml_node_t *v, const char *kp, struct site *s)
 {
@@ -398,6 +402,8 @@ parse_json_item(struct ctx *c, yaml_node_t *item, const char *kp,
 	return rc;
 }
 
+/* json: a non-empty list of items, every item checked so that every
+ * mistake is reported; -1 after reporting. */
 static int
 parse_json(struct ctx *c, yaml_node_t *v, const char *kp, struct site *s)
 {
@@ -489,6 +495,7 @@ parse_auth(struct ctx *c, yaml_node_t *v, const char *kp, struct site *s)
 	return 0;
 }
 
+/* ip_version: 4 or 6, nothing else; -1 after reporting. */
 static int
 parse_ipver(struct ctx *c, yaml_node_t *v, const char *kp, struct site *s)
 {
