@@ -281,14 +281,22 @@ show(char *out, size_t outsz, const json_t *v)
 	return out;
 }
 
-/* Returns 1 when a and b are equal, a number equal to a number of the
- * same value whether written 1 or 1.0. */
+/*
+ * Returns 1 when the JSON value a equals item j's operand: a number equals
+ * a number of the same value whether written 1 or 1.0, and a string equals
+ * an unquoted operand of the same text (YAML reads `2.1` as a number where
+ * the user may mean the string).
+ */
 static int
-same_value(const json_t *a, const json_t *b)
+same_value(const json_t *a, const struct json_assert *j)
 {
-	if (json_is_number(a) && json_is_number(b))
-		return json_number_value(a) == json_number_value(b);
-	return json_equal((json_t *)a, (json_t *)b);
+	if (json_is_number(a) && json_is_number(j->value))
+		return json_number_value(a) == json_number_value(j->value);
+	if (json_is_string(a) && j->plain != NULL &&
+	    strlen(j->plain) == json_string_length(a) &&
+	    strcmp(json_string_value(a), j->plain) == 0)
+		return 1;
+	return json_equal((json_t *)a, j->value);
 }
 
 /* Returns the length of an array, object or string (in characters), or
@@ -338,12 +346,12 @@ check_json_item(const struct json_assert *j, json_t *doc, char *err,
 		show(want, sizeof(want), j->value);
 	switch (j->op) {
 	case JOP_EQUALS:
-		if (same_value(v, j->value))
+		if (same_value(v, j))
 			return 0;
 		return fail(err, errsz, "json: %s is %s, expected %s", path,
 		    got, want);
 	case JOP_NOT_EQUALS:
-		if (!same_value(v, j->value))
+		if (!same_value(v, j))
 			return 0;
 		return fail(err, errsz, "json: %s is %s, expected not %s", path,
 		    got, want);

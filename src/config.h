@@ -57,6 +57,9 @@ struct json_assert {
 					 * length (a number), exists (a bool) */
 	char		*pattern;	/* matches */
 	regex_t		*re;		/* matches, compiled */
+	char		*plain;		/* equals, not_equals: an unquoted
+					 * operand's text, which a JSON string
+					 * also equals (2.1 and "2.1") */
 };
 
 /* The checks on a response's body and headers, in the order written. */

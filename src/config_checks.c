@@ -92,6 +92,7 @@ jassert_free(struct json_assert *j, size_t n)
 		json_decref(j[i].value);
 		free(j[i].pattern);
 		re_free(j[i].re);
+		free(j[i].plain);
 	}
 	free(j);
 }
@@ -219,7 +220,7 @@ parse_number(const char *s, double *d)
  * string. Returns a new reference, or NULL after reporting.
  */
 static json_t *
-plain_value(struct ctx *c, yaml_node_t *v, const char *kp)
+plain_value(struct ctx *c, yaml_node_t *v, const char *kp, char **plain)
 {
 	const char	*t = (const char *)v->data.scalar.value;
 	char		*s;
@@ -236,6 +237,8 @@ plain_value(struct ctx *c, yaml_node_t *v, const char *kp)
 		return json_null();
 	if (scalar(c, v, kp, "a value", &s) == -1)
 		return NULL;
+	if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && *t != '$')
+		*plain = xstrdup(s);
 	if (v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || *t == '$')
 		j = json_string(s);
 	else if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
@@ -285,7 +288,7 @@ json_operand(struct ctx *c, yaml_node_t *v, const char *kp,
 	switch (j->op) {
 	case JOP_EQUALS:
 	case JOP_NOT_EQUALS:
-		j->value = plain_value(c, v, kp);
+		j->value = plain_value(c, v, kp, &j->plain);
 		break;
 	case JOP_BELOW:
 	case JOP_ABOVE:

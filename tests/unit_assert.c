@@ -94,6 +94,11 @@ static const struct op_case op_cases[] = {
 	{ "{path: maintenance, equals: true}",
 	  "json: maintenance is false, expected true" },
 	{ "{path: ratio, equals: 0.5}", "" },
+	{ "{path: version, equals: 1.4.2}", "" },
+	{ "{path: ratio, equals: \"0.5\"}",
+	  "json: ratio is 0.5, expected \"0.5\"" },
+	{ "{path: name, not_equals: api}",
+	  "json: name is \"api\", expected not \"api\"" },
 	{ "{path: \"checks[0].state\", not_equals: failed}",
 	  "json: checks[0].state is \"failed\", expected not"
 	  " \"failed\"" },
@@ -263,4 +268,21 @@ Test(assert, json_paths)
 	cr_assert_not(assert_json_path_ok("a[1"));
 	cr_assert_not(assert_json_path_ok("a[]"));
 	cr_assert_not(assert_json_path_ok("a]b"));
+}
+
+Test(assert, unquoted_operand_also_equals_a_string_of_its_text)
+{
+	struct config	*cfg = site_with("    json:\n"
+	    "      - {path: v, equals: 2.1}\n      - {path: n, equals: 2.1}\n"
+	    "      - {path: b, not_equals: true}\n");
+
+	cr_assert_str_eq(judge(cfg, 200, NULL,
+	    "{\"v\": \"2.1\", \"n\": 2.10, \"b\": \"false\"}"), "");
+	cr_assert_str_eq(judge(cfg, 200, NULL,
+	    "{\"v\": \"2.10\", \"n\": 2.1, \"b\": false}"),
+	    "json: v is \"2.10\", expected 2.1");
+	cr_assert_str_eq(judge(cfg, 200, NULL,
+	    "{\"v\": 2.1, \"n\": 2.1, \"b\": \"true\"}"),
+	    "json: b is \"true\", expected not true");
+	config_free(cfg);
 }
