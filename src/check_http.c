@@ -137,9 +137,12 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 				    16384;
 			if (t->body_cap > BODY_MAX)
 				t->body_cap = BODY_MAX;
-			t->body = xrealloc(t->body, t->body_cap);
+			/* One more byte for a NUL: sanitizers' regexec
+			 * reads up to one even with REG_STARTEND. */
+			t->body = xrealloc(t->body, t->body_cap + 1);
 		}
 		memcpy(t->body + t->body_len, p, len);
+		t->body[t->body_len + len] = '\0';
 	}
 	t->body_len += len;
 	if ((t->found && !t->want_body) || t->body_len >= BODY_MAX) {

@@ -220,6 +220,7 @@ check_once(struct env *e, const char *path, const char *extra, char **error)
 	int		 st;
 
 	st = run(cfg, 1, &r);
+	cr_assert(r.out[0] != '\0', "no output (exit %d): %s", st, r.err);
 	res = first_result(r.out);
 	err = json_string_value(json_object_get(res, "error"));
 	*error = err != NULL ? strdup(err) : NULL;
