@@ -27,6 +27,7 @@ static const struct {
 	[ALERT_WARNING] =	{ "WARNING", TONE_WARNING },
 	[ALERT_CRITICAL] =	{ "CRITICAL", TONE_DANGER },
 	[ALERT_OK] =		{ "OK", TONE_GOOD },
+	[ALERT_DEGRADED] =	{ "DEGRADED", TONE_WARNING },
 };
 
 const char *
@@ -86,6 +87,7 @@ alert_from_http(struct alert *a, const struct site *site,
 	a->http_code = r->http_code;
 	a->response_ms = clamp_response_ms(r->response_ms);
 	a->failures = st != NULL ? st->failures : 0;
+	a->slow = st != NULL ? st->slow : 0;
 	a->duration_ms = tr->duration_ms;
 	a->timestamp_ms = now;
 	alert_finish(a);
@@ -189,11 +191,21 @@ http_reason(const struct alert *a)
 	const char *what;
 
 	if (a->event == ALERT_UP) {
+		/* Leaving degraded is about speed, not an outage. */
+		if (a->previous.http == HTTP_DEGRADED) {
+			if (a->duration_ms <= 0)
+				return xstrdup("fast again");
+			format_duration(a->duration_ms, dur, sizeof(dur));
+			return xasprintf("fast again after %s", dur);
+		}
 		if (a->duration_ms <= 0)
 			return xstrdup("back up");
 		format_duration(a->duration_ms, dur, sizeof(dur));
 		return xasprintf("back after %s", dur);
 	}
+	if (a->event == ALERT_DEGRADED)
+		return xasprintf("%s, %d slow check%s", a->error != NULL ?
+		    a->error : "slow", a->slow, a->slow == 1 ? "" : "s");
 	snprintf(code, sizeof(code), "HTTP %d", a->http_code);
 	if (a->error != NULL)
 		what = a->error;
@@ -307,9 +319,12 @@ http_fields(struct alert *a)
 	if (a->event == ALERT_UP) {
 		if (a->duration_ms > 0) {
 			format_duration(a->duration_ms, dur, sizeof(dur));
-			field_add(a, "Outage duration", 1, xstrdup(dur));
+			field_add(a, a->previous.http == HTTP_DEGRADED ?
+			    "Slow for" : "Outage duration", 1, xstrdup(dur));
 		}
-	} else
+	} else if (a->event == ALERT_DEGRADED)
+		field_add(a, "Slow checks", 1, xasprintf("%d", a->slow));
+	else
 		field_add(a, "Failures", 1, xasprintf("%d", a->failures));
 }
 
@@ -374,6 +389,13 @@ alert_encode(const struct alert *a)
 	    "not_after", (json_int_t)a->not_after,
 	    "duration_ms", (json_int_t)a->duration_ms,
 	    "timestamp_ms", (json_int_t)a->timestamp_ms);
+	/* Only when there is one, so a queue an older peekl reads back
+	 * holds nothing it does not know. */
+	if (root != NULL && a->slow > 0 &&
+	    json_object_set_new(root, "slow", json_integer(a->slow)) == -1) {
+		json_decref(root);
+		root = NULL;
+	}
 	if (root == NULL) {
 		log_error("alert: cannot encode the %s alert of %s",
 		    alert_event_word(a->event), a->site);
@@ -411,7 +433,7 @@ alert_decode(const char *json, size_t len, struct alert *a)
 	json_t		*root = NULL, *err = NULL;
 	json_error_t	 je;
 	const char	*kind, *site, *url, *state, *prev;
-	json_int_t	 code, failures, days, not_after, dur, ts;
+	json_int_t	 code, failures, days, not_after, dur, ts, slow = 0;
 	double		 resp;
 	int		 have_cert, rc = -1;
 
@@ -428,7 +450,9 @@ alert_decode(const char *json, size_t len, struct alert *a)
 	    "response_ms", &resp, "failures", &failures,
 	    "have_cert", &have_cert, "days_left", &days,
 	    "not_after", &not_after, "duration_ms", &dur,
-	    "timestamp_ms", &ts) == -1)
+	    "timestamp_ms", &ts) == -1 ||
+	    json_unpack(root, "{s?I}", "slow", &slow) == -1 || slow < 0 ||
+	    slow > INT_MAX)
 		goto out;
 	if (!json_is_null(err) && !json_is_string(err))
 		goto out;
@@ -451,6 +475,7 @@ alert_decode(const char *json, size_t len, struct alert *a)
 	a->http_code = (int)code;
 	a->response_ms = resp;
 	a->failures = (int)failures;
+	a->slow = (int)slow;
 	a->have_cert = have_cert;
 	a->days_left = (long)days;
 	a->not_after = not_after;

@@ -18,7 +18,7 @@ struct net;
 /* The colour family an event is shown in. */
 enum alert_tone {
 	TONE_DANGER,		/* DOWN, CRITICAL */
-	TONE_WARNING,		/* WARNING */
+	TONE_WARNING,		/* WARNING, DEGRADED */
 	TONE_GOOD,		/* UP, OK */
 	TONE__MAX
 };
@@ -51,6 +51,7 @@ struct alert {
 	int		 http_code;	/* 0 when none */
 	double		 response_ms;	/* < 0 when not applicable */
 	int		 failures;	/* consecutive failures (http) */
+	int		 slow;		/* consecutive slow checks (http) */
 	int		 have_cert;	/* days_left/not_after are meaningful */
 	long		 days_left;
 	int64_t		 not_after;	/* unix seconds */

@@ -20,7 +20,7 @@
 
 static const char *const slack_colors[TONE__MAX] = {
 	"#d93025",	/* danger: DOWN, CRITICAL */
-	"#f9ab00",	/* warning */
+	"#f9ab00",	/* warning: WARNING, DEGRADED */
 	"#1e8e3e",	/* good: UP, OK */
 };
 

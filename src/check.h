@@ -21,11 +21,12 @@ enum severity {
 	SEV_UNKNOWN = 3
 };
 
-#define ERROR_LEN 128
+#define ERROR_LEN 256	/* an assertion's error is at most 200 bytes */
 
 struct http_result {
 	int	 done;		/* 0: not run or abandoned (signal) */
 	int	 ok;		/* 1 when the check passed */
+	int	 slow;		/* passed, but slower than the site's `slow` */
 	int	 http_code;	/* 0 when no response came */
 	double	 response_ms;	/* elapsed time of the attempt, also on failure */
 	char	 error[ERROR_LEN]; /* "" when ok; "timeout", "HTTP 503", ... */
@@ -52,6 +53,7 @@ enum alert_event {
 	ALERT_WARNING,		/* cert: expires within cert_warning days */
 	ALERT_CRITICAL,		/* cert: within cert_critical, or unusable */
 	ALERT_OK,		/* cert: fine (again) */
+	ALERT_DEGRADED,		/* http: slow retry + 1 times in a row */
 	ALERT__MAX
 };
 

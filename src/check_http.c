@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 
+#include "check_assert.h"
 #include "check_http.h"
 #include "log.h"
 #include "util.h"
@@ -33,6 +34,7 @@
 #define BODY_MAX	(1024 * 1024)	/* never read more of a body */
 #define MAX_REDIRS	10		/* the 11th redirect fails the check */
 #define DEFAULT_TIMEOUT_MS 10000
+#define HEADERS_MAX	(64 * 1024)	/* header bytes kept for headers_expect */
 
 /* One HTTP check in flight, hop after hop. */
 struct transfer {
@@ -57,6 +59,12 @@ struct transfer {
 	char			*tail;		/* last klen - 1 body bytes */
 	size_t			 tail_len;
 	char			*window;	/* tail + next chunk's head */
+	int			 want_body;	/* assertions read the body */
+	char			*body;		/* its first BODY_MAX bytes */
+	size_t			 body_cap;	/* allocated for body */
+	int			 want_headers;	/* headers_expect reads them */
+	char			*hdrs;		/* the response's header lines */
+	size_t			 hdrs_len;
 };
 
 /* Returns 1 when the keyword occurs in the first len bytes of p. */
@@ -111,16 +119,33 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 
 	if (len == 0)
 		return 0;
-	if (t->klen == 0 || t->found) {
+	if (!t->want_body && (t->klen == 0 || t->found)) {
 		t->stopped = 1;
 		return 0;
 	}
 	room = BODY_MAX - t->body_len;
 	if (len > room)
 		len = room;
-	scan_chunk(t, p, len);
+	if (t->klen > 0 && !t->found)
+		scan_chunk(t, p, len);
+	if (t->want_body) {
+		/* Grown as it comes: most health answers are small, and a
+		 * hundred checks at once should not each hold a MiB. */
+		if (t->body_len + len > t->body_cap) {
+			while (t->body_cap < t->body_len + len)
+				t->body_cap = t->body_cap ? t->body_cap * 2 :
+				    16384;
+			if (t->body_cap > BODY_MAX)
+				t->body_cap = BODY_MAX;
+			/* One more byte for a NUL: sanitizers' regexec
+			 * reads up to one even with REG_STARTEND. */
+			t->body = xrealloc(t->body, t->body_cap + 1);
+		}
+		memcpy(t->body + t->body_len, p, len);
+		t->body[t->body_len + len] = '\0';
+	}
 	t->body_len += len;
-	if (t->found || t->body_len >= BODY_MAX) {
+	if ((t->found && !t->want_body) || t->body_len >= BODY_MAX) {
 		t->stopped = 1;
 		return 0;
 	}
@@ -131,8 +156,22 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 static int
 status_fails(const struct site *site, long code)
 {
-	return (code >= 500 && code <= 599) ||
-	    site_status_unacceptable(site, (int)code);
+	char	err[ERROR_LEN];
+
+	return assert_status(site, (int)code, err, sizeof(err));
+}
+
+/* Keeps one header line of the response being read, for headers_expect. */
+static void
+keep_header(struct transfer *t, const char *p, size_t len)
+{
+	if (t->hdrs == NULL)
+		t->hdrs = xcalloc(1, HEADERS_MAX);
+	/* Beyond 64 KiB of headers the rest are not looked at. */
+	if (len > HEADERS_MAX - t->hdrs_len)
+		return;
+	memcpy(t->hdrs + t->hdrs_len, p, len);
+	t->hdrs_len += len;
 }
 
 /* Returns 1 when the response being read is a redirect we will follow. */
@@ -181,6 +220,7 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 		t->status = 0;
 		free(t->location);
 		t->location = NULL;
+		t->hdrs_len = 0;
 		if (sp != NULL && (size_t)(sp - p) + 4 <= len &&
 		    isdigit((unsigned char)sp[1]) &&
 		    isdigit((unsigned char)sp[2]) &&
@@ -194,14 +234,17 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 		t->location = header_value(p, len, 9);
 		return len;
 	}
-	if (!(len <= 2 && (p[0] == '\r' || p[0] == '\n')))
+	if (!(len <= 2 && (p[0] == '\r' || p[0] == '\n'))) {
+		if (t->want_headers)
+			keep_header(t, p, len);
 		return len;
+	}
 	/* The blank line ending one response's headers. */
 	if (t->status < 200)
 		return len;	/* an interim 1xx; the real answer follows */
-	if (t->klen > 0 && !status_fails(t->site, t->status) &&
-	    !is_redirect(t))
-		return len;	/* the keyword is looked for in the body */
+	if ((t->klen > 0 || t->want_body) &&
+	    !status_fails(t->site, t->status) && !is_redirect(t))
+		return len;	/* the body is looked into */
 	t->stopped = 1;
 	return 0;
 }
@@ -235,7 +278,7 @@ build_headers(struct transfer *t, const struct site *site)
  * POST into a GET); returns 0, or -1 (logged).
  */
 static int
-set_method(struct net_xfer *x, const char *method)
+set_method(struct net_xfer *x, const char *method, const char *body)
 {
 	if (net_setopt(x, CURLOPT_CUSTOMREQUEST, NULL) ||
 	    net_setopt(x, CURLOPT_HTTPGET, 1L))
@@ -244,9 +287,12 @@ set_method(struct net_xfer *x, const char *method)
 		return 0;
 	if (strcasecmp(method, "HEAD") == 0)
 		return net_setopt(x, CURLOPT_NOBODY, 1L);
-	/* A real (empty) POST, so redirects behave as in a browser. */
+	/* A real POST (empty without a body), so redirects behave as in a
+	 * browser. */
 	if (strcasecmp(method, "POST") == 0)
-		return net_setopt(x, CURLOPT_POSTFIELDS, "");
+		return net_setopt(x, CURLOPT_POSTFIELDS, body ? body : "");
+	if (body != NULL && net_setopt(x, CURLOPT_POSTFIELDS, body))
+		return -1;
 	return net_setopt(x, CURLOPT_CUSTOMREQUEST, method);
 }
 
@@ -287,6 +333,33 @@ set_options(struct transfer *t)
 	    /* The CA file is the only trust: not libcurl's CA directory too. */
 	    net_setopt(x, CURLOPT_CAINFO, net_ca_file(t->site->ca_file)) ||
 	    net_setopt(x, CURLOPT_CAPATH, NULL))
+		return -1;
+	if (t->site->ip_version != 0 && net_setopt(x, CURLOPT_IPRESOLVE,
+	    t->site->ip_version == 4 ? (long)CURL_IPRESOLVE_V4 :
+	    (long)CURL_IPRESOLVE_V6))
+		return -1;
+	return 0;
+}
+
+/*
+ * Sets or clears what identifies peekl to the site (basic_auth, the mTLS
+ * client certificate): like the site's headers, they go only to its own
+ * origin. Returns 0, or -1 (logged).
+ */
+static int
+set_identity(struct transfer *t, int own)
+{
+	const struct site	*site = t->site;
+	struct net_xfer		*x = &t->x;
+
+	if (site->auth_user != NULL && (net_setopt(x, CURLOPT_HTTPAUTH,
+	    (long)CURLAUTH_BASIC) ||
+	    net_setopt(x, CURLOPT_USERNAME, own ? site->auth_user : NULL) ||
+	    net_setopt(x, CURLOPT_PASSWORD, own ? site->auth_password : NULL)))
+		return -1;
+	if (site->client_cert != NULL && (net_setopt(x, CURLOPT_SSLCERT,
+	    own ? site->client_cert : NULL) ||
+	    net_setopt(x, CURLOPT_SSLKEY, own ? site->client_key : NULL)))
 		return -1;
 	return 0;
 }
@@ -341,16 +414,18 @@ set_hop(struct transfer *t, const char *url)
 {
 	struct net_xfer	*x = &t->x;
 	int64_t		 left = t->deadline - mono_ms();
+	int		 own = t->hops == 0 || same_origin(t, url);
 
 	/* 0 would mean no timeout at all: 1 ms times out at once. */
 	if (left < 1)
 		left = 1;
 	if (net_setopt(x, CURLOPT_URL, url) ||
-	    net_setopt(x, CURLOPT_HTTPHEADER,
-	    t->hops == 0 || same_origin(t, url) ? t->headers : NULL) ||
+	    net_setopt(x, CURLOPT_HTTPHEADER, own ? t->headers : NULL) ||
+	    set_identity(t, own) ||
 	    net_setopt(x, CURLOPT_TIMEOUT_MS, (long)left) ||
 	    net_setopt(x, CURLOPT_CONNECTTIMEOUT_MS, (long)left) ||
-	    set_method(x, t->method))
+	    set_method(x, t->method, t->method == t->site->method ?
+	    t->site->body : NULL))
 		return -1;
 	return 0;
 }
@@ -367,6 +442,8 @@ transfer_free(struct transfer *t)
 	free(t->location);
 	free(t->tail);
 	free(t->window);
+	free(t->body);
+	free(t->hdrs);
 	free(t);
 }
 
@@ -397,10 +474,12 @@ transfer_finish(struct transfer *t, CURLcode rc)
 	} else if (code == 0)
 		/* Ended without a status line of the site's: never a pass. */
 		snprintf(res->error, sizeof(res->error), "no response");
-	else if (status_fails(site, code))
-		snprintf(res->error, sizeof(res->error), "HTTP %ld", code);
-	else if (t->klen > 0 && !t->found)
-		snprintf(res->error, sizeof(res->error), "keyword not found");
+	else {
+		struct response	resp = { (int)code, t->hdrs, t->hdrs_len,
+		    t->body, t->want_body ? t->body_len : 0, t->found };
+
+		assert_response(site, &resp, res->error, sizeof(res->error));
+	}
 	res->ok = res->error[0] == '\0';
 	return 0;
 }
@@ -456,6 +535,7 @@ hop_reset(struct transfer *t)
 	t->body_len = 0;
 	t->found = 0;
 	t->tail_len = 0;
+	t->hdrs_len = 0;
 	t->errbuf[0] = '\0';
 }
 
@@ -556,6 +636,8 @@ http_check_start(struct net *net, const struct site *site,
 		t->tail = xcalloc(1, t->klen);
 		t->window = xcalloc(2, t->klen);
 	}
+	t->want_body = assert_needs_body(site);
+	t->want_headers = site->nhexpect > 0;
 	if ((t->x.easy = curl_easy_init()) == NULL) {
 		log_error("%s: http check: cannot create a libcurl handle",
 		    site->name);

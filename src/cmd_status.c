@@ -78,7 +78,7 @@ status_line(const struct site *site, const struct site_state *st,
 		    cert_state_name(st->cert_state), st->cert_days_left);
 	else if (st->cert_last_check > 0)
 		snprintf(cert, sizeof(cert), "%s", cert_state_name(st->cert_state));
-	printf("%-*s  %-7s  %-12s  %-12s  %-4s  %-8s  %s%s%s\n", namew,
+	printf("%-*s  %-8s  %-12s  %-12s  %-4s  %-8s  %s%s%s\n", namew,
 	    site->name, http_state_name(st->state), since, last, code, resp,
 	    cert, st->error[0] ? "  " : "", st->error);
 }
@@ -119,7 +119,8 @@ status_set_aside(struct store *store, const struct config *cfg,
 static enum severity
 site_severity(const struct site *site, const struct site_state *st)
 {
-	enum severity	sev = st->state == HTTP_DOWN ? SEV_CRITICAL : SEV_OK;
+	enum severity	sev = st->state == HTTP_DOWN ? SEV_CRITICAL :
+	    st->state == HTTP_DEGRADED ? SEV_WARNING : SEV_OK;
 	enum severity	cs = cert_severity(st->cert_state);
 
 	/* A certificate no longer monitored keeps its last state in Redis;
@@ -151,7 +152,7 @@ cmd_status(const struct config *cfg, int json)
 	if (json)
 		arr = json_array();
 	else
-		printf("%-*s  %-7s  %-12s  %-12s  %-4s  %-8s  %s\n", namew, "SITE",
+		printf("%-*s  %-8s  %-12s  %-12s  %-4s  %-8s  %s\n", namew, "SITE",
 		    "STATE", "SINCE", "LAST CHECK", "HTTP", "RESPONSE", "CERT");
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		enum severity sev = site_severity(&cfg->sites[i], &states[i]);

@@ -25,7 +25,9 @@ enum site_key {
 	SK_URL, SK_PORT, SK_NAME, SK_INTERVAL, SK_RETRY, SK_RETRY_INTERVAL,
 	SK_TIMEOUT, SK_CERTMON, SK_CERTMON_INTERVAL, SK_CERT_WARNING,
 	SK_CERT_CRITICAL, SK_STATUS, SK_METHOD, SK_HEADERS, SK_KEYWORD,
-	SK_FOLLOW, SK_CAFILE, SK__MAX
+	SK_FOLLOW, SK_CAFILE, SK_SLOW, SK_EXPECT_STATUS, SK_KEYWORD_ABSENT,
+	SK_BODY_REGEX, SK_HEADERS_EXPECT, SK_JSON, SK_BODY, SK_BASIC_AUTH,
+	SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION, SK__MAX
 };
 
 #define S(f)	offsetof(struct site, f)
@@ -34,16 +36,16 @@ static const struct keydef site_keys[SK__MAX] = {
 	[SK_PORT] = { "port", V_INT, S(port), 0, 1, 65535, 0 },
 	[SK_NAME] = { "name", V_STR, S(name), 0, 0, 0, F_SITE_ONLY },
 	[SK_INTERVAL] = { "interval", V_DURATION, S(interval_ms), 0,
-	    SEC(1), YEARS10, 0 },
+	    SEC(1), YEARS10, F_WHOLE_S },
 	[SK_RETRY] = { "retry", V_INT, S(retry), 0, 0, 100, 0 },
 	[SK_RETRY_INTERVAL] = { "retry_interval", V_DURATION,
-	    S(retry_interval_ms), 0, SEC(1), YEARS10, 0 },
+	    S(retry_interval_ms), 0, SEC(1), YEARS10, F_WHOLE_S },
 	[SK_TIMEOUT] = { "timeout", V_DURATION, S(timeout_ms), 0, SEC(1),
 	    SEC(300), 0 },
 	[SK_CERTMON] = { "certificate_monitoring", V_BOOL, S(cert_monitoring),
 	    0, 0, 0, 0 },
 	[SK_CERTMON_INTERVAL] = { "certificate_monitoring_interval",
-	    V_DURATION, S(cert_interval_ms), 0, SEC(1), YEARS10, 0 },
+	    V_DURATION, S(cert_interval_ms), 0, SEC(1), YEARS10, F_WHOLE_S },
 	[SK_CERT_WARNING] = { "cert_warning", V_INT, S(cert_warning), 0, 0,
 	    36500, 0 },
 	[SK_CERT_CRITICAL] = { "cert_critical", V_INT, S(cert_critical), 0, 0,
@@ -57,6 +59,20 @@ static const struct keydef site_keys[SK__MAX] = {
 	[SK_FOLLOW] = { "follow_redirects", V_BOOL, S(follow_redirects), 0, 0,
 	    0, 0 },
 	[SK_CAFILE] = { "ca_file", V_FILE, S(ca_file), 0, 0, 0, 0 },
+	[SK_SLOW] = { "slow", V_DURATION, S(slow_ms), 0, 1, SEC(300), 0 },
+	[SK_EXPECT_STATUS] = { "expect_status", V_STATUS, S(ok_status),
+	    S(nok_status), 0, 0, 0 },
+	[SK_KEYWORD_ABSENT] = { "keyword_absent", V_STR, S(keyword_absent), 0,
+	    0, 0, 0 },
+	[SK_BODY_REGEX] = { "body_regex", V_REGEX, 0, 0, 0, 0, 0 },
+	[SK_HEADERS_EXPECT] = { "headers_expect", V_HEXPECT, 0, 0, 0, 0, 0 },
+	[SK_JSON] = { "json", V_JSON, 0, 0, 0, 0, 0 },
+	[SK_BODY] = { "body", V_BODY, 0, 0, 0, 0, 0 },
+	[SK_BASIC_AUTH] = { "basic_auth", V_AUTH, 0, 0, 0, 0, 0 },
+	[SK_CLIENT_CERT] = { "client_cert", V_FILE, S(client_cert), 0, 0, 0,
+	    0 },
+	[SK_CLIENT_KEY] = { "client_key", V_FILE, S(client_key), 0, 0, 0, 0 },
+	[SK_IP_VERSION] = { "ip_version", V_IPVER, 0, 0, 0, 0, 0 },
 };
 #undef S
 
@@ -77,7 +93,7 @@ static const struct keydef redis_keys[RK__MAX] = {
 	[RK_TIMESERIES] = { "timeseries", V_TSMODE, R(timeseries), 0, 0, 0,
 	    0 },
 	[RK_RETENTION] = { "retention", V_DURATION, R(retention_ms), 0, SEC(1),
-	    YEARS10, 0 },
+	    YEARS10, F_WHOLE_S },
 };
 #undef R
 
@@ -173,7 +189,7 @@ suggest(const char *key, const struct keydef *tab, size_t ntab)
 
 /* Returns the index in tab of the key named by key node k, or -1 after
  * reporting an unknown key. */
-static int
+int
 find_key(struct ctx *c, yaml_node_t *k, const char *kp,
     const struct keydef *tab, size_t ntab)
 {
@@ -287,6 +303,7 @@ site_clear(struct site *s)
 	free_headers(s->headers, s->nheaders);
 	free(s->keyword);
 	free(s->ca_file);
+	site_checks_clear(s);
 }
 
 /* Returns the name a site goes by in messages (its name, else its URL's
@@ -331,6 +348,90 @@ check_cert_days(struct ctx *c, const struct site *s, yaml_node_t *at,
 		    "cert_warning (%d days)", s->cert_critical, s->cert_warning);
 }
 
+/* The assertion kinds and the keys that set them. */
+static const struct {
+	enum assert_kind	 kind;
+	enum site_key		 key;
+} assert_keys[ASSERT__MAX] = {
+	{ ASSERT_KEYWORD, SK_KEYWORD },
+	{ ASSERT_KEYWORD_ABSENT, SK_KEYWORD_ABSENT },
+	{ ASSERT_BODY_REGEX, SK_BODY_REGEX },
+	{ ASSERT_HEADERS, SK_HEADERS_EXPECT },
+	{ ASSERT_JSON, SK_JSON },
+};
+
+/* Returns the position of a key's node in the file, for ordering. */
+static size_t
+node_pos(const yaml_node_t *n)
+{
+	return n != NULL ? n->start_mark.index : 0;
+}
+
+/*
+ * Lists the site's assertions in the order they were written (a default's
+ * before a site's own, as the defaults: section comes first), which is the
+ * order they are judged in.
+ */
+static void
+order_asserts(struct site *s, yaml_node_t **seen)
+{
+	size_t	i, j;
+
+	s->norder = 0;
+	for (i = 0; i < ASSERT__MAX; i++) {
+		if (seen[assert_keys[i].key] == NULL)
+			continue;
+		for (j = s->norder; j > 0 && node_pos(seen[assert_keys[
+		    s->order[j - 1]].key]) > node_pos(seen[assert_keys[i].key]);
+		    j--)
+			s->order[j] = s->order[j - 1];
+		s->order[j] = assert_keys[i].kind;
+		s->norder++;
+	}
+}
+
+/* Checks the rules between the keys of spec/checks.md; kp is the site's
+ * key path, node its mapping. */
+static void
+check_pairs(struct ctx *c, yaml_node_t *node, const char *kp,
+    const struct site *s, yaml_node_t **seen)
+{
+	char	ckp[KP_LEN];
+	int	k;
+
+	if (seen[SK_EXPECT_STATUS] != NULL && seen[SK_STATUS] != NULL) {
+		k = node_pos(seen[SK_EXPECT_STATUS]) > node_pos(seen[SK_STATUS]) ?
+		    SK_EXPECT_STATUS : SK_STATUS;
+		child_path(ckp, kp, site_keys[k].name);
+		cerr(c, AT(seen[k]), ckp, "expect_status and "
+		    "non_acceptable_status cannot both be set: expect_status "
+		    "lists the only codes that pass");
+	}
+	if (s->body != NULL && s->method != NULL &&
+	    (strcmp(s->method, "GET") == 0 || strcmp(s->method, "HEAD") == 0)) {
+		child_path(ckp, kp, "body");
+		cerr(c, AT(seen[SK_BODY] ? seen[SK_BODY] : node), ckp,
+		    "cannot be sent with method %s (use POST, PUT or PATCH)",
+		    s->method);
+	}
+	if ((s->client_cert == NULL) != (s->client_key == NULL) &&
+	    (seen[SK_CLIENT_CERT] != NULL || seen[SK_CLIENT_KEY] != NULL)) {
+		k = seen[SK_CLIENT_CERT] != NULL ? SK_CLIENT_CERT : SK_CLIENT_KEY;
+		child_path(ckp, kp, site_keys[k].name);
+		cerr(c, AT(seen[k]), ckp, "client_cert and client_key go "
+		    "together: set both or neither");
+	}
+	/* A HEAD response has no body to look into. */
+	for (k = SK_KEYWORD_ABSENT; k <= SK_JSON; k++) {
+		if (k == SK_HEADERS_EXPECT || seen[k] == NULL ||
+		    s->method == NULL || strcmp(s->method, "HEAD") != 0)
+			continue;
+		child_path(ckp, kp, site_keys[k].name);
+		cerr(c, AT(seen[k]), ckp, "cannot be checked with method HEAD "
+		    "(no body)");
+	}
+}
+
 /*
  * Applies the defaults that depend on other keys and checks the rules
  * between keys. seen[] holds where each key was set, in the site or (when
@@ -362,6 +463,8 @@ site_finish(struct ctx *c, yaml_node_t *node, const char *kp, struct site *s,
 	 * chose: probing TLS on port 80 is certainly a mistake. When the
 	 * switch came from defaults:, the site's URL is what to fix.
 	 */
+	order_asserts(s, seen);
+	check_pairs(c, node, kp, s, seen);
 	if (s->url != NULL && s->cert_monitoring && !s->is_https &&
 	    seen[SK_PORT] == NULL) {
 		child_path(ckp, kp, "certificate_monitoring");
@@ -616,7 +719,8 @@ holds_secrets(const struct config *cfg)
 	if (cfg->redis.password != NULL || cfg->nintegrations > 0)
 		return 1;
 	for (i = 0; i < cfg->nsites; i++) {
-		if (cfg->sites[i].nheaders > 0)
+		if (cfg->sites[i].nheaders > 0 ||
+		    cfg->sites[i].auth_password != NULL)
 			return 1;
 		/* A password in a site URL is the only part redaction hides. */
 		redact_site_url(cfg->sites[i].url, red, sizeof(red));

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <regex.h>
 
 enum ts_mode {
 	TS_AUTO,	/* RedisTimeSeries when the server has it, else streams */
@@ -27,6 +28,48 @@ struct header {
 struct status_range {
 	int	lo;		/* inclusive */
 	int	hi;		/* inclusive; == lo for a single code */
+};
+
+/* headers_expect: a response header and the POSIX ERE its value must match. */
+struct header_expect {
+	char		*name;		/* as written; compared in any case */
+	char		*pattern;	/* "" = present, any value */
+	regex_t		*re;		/* NULL for "" */
+};
+
+/* The operators of a `json` assertion (spec/checks.md). */
+enum json_op {
+	JOP_EQUALS,
+	JOP_NOT_EQUALS,
+	JOP_BELOW,
+	JOP_ABOVE,
+	JOP_MATCHES,
+	JOP_LENGTH,
+	JOP_EXISTS,
+	JOP__MAX
+};
+
+/* One item of `json`: a path, one operator and its operand. */
+struct json_assert {
+	char		*path;		/* "db.latency_ms", "checks[0].state" */
+	enum json_op	 op;
+	struct json_t	*value;		/* equals, not_equals, below, above,
+					 * length (a number), exists (a bool) */
+	char		*pattern;	/* matches */
+	regex_t		*re;		/* matches, compiled */
+	char		*plain;		/* equals, not_equals: an unquoted
+					 * operand's text, which a JSON string
+					 * also equals (2.1 and "2.1") */
+};
+
+/* The checks on a response's body and headers, in the order written. */
+enum assert_kind {
+	ASSERT_KEYWORD,
+	ASSERT_KEYWORD_ABSENT,
+	ASSERT_BODY_REGEX,
+	ASSERT_HEADERS,
+	ASSERT_JSON,
+	ASSERT__MAX
 };
 
 struct redis_conf {
@@ -64,6 +107,24 @@ struct site {
 	char		*keyword;	/* NULL: no keyword check */
 	int		 follow_redirects; /* default 1, at most 10 */
 	char		*ca_file;	/* NULL: system bundle */
+	int64_t		 slow_ms;	/* a passing check slower is "slow"; 0 off */
+	struct status_range *ok_status;	/* expect_status: only these pass */
+	size_t		 nok_status;	/* 0: non_acceptable_status rules */
+	char		*keyword_absent; /* NULL: no such check */
+	char		*body_regex;	/* NULL: no such check */
+	regex_t		*body_re;	/* body_regex, compiled */
+	struct header_expect *hexpect;	/* headers_expect */
+	size_t		 nhexpect;
+	struct json_assert *jassert;	/* json */
+	size_t		 njassert;
+	enum assert_kind order[ASSERT__MAX]; /* the assertions set, as written */
+	size_t		 norder;
+	char		*body;		/* request body, NULL: none */
+	char		*auth_user;	/* basic_auth; NULL: none */
+	char		*auth_password;	/* basic_auth; secret */
+	char		*client_cert;	/* mTLS, PEM; NULL: none */
+	char		*client_key;
+	int		 ip_version;	/* 0 any, 4 or 6 */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 };

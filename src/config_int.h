@@ -53,10 +53,17 @@ enum vtype {
 	V_HEADERS,	/* mapping of header name to value */
 	V_FILE,		/* a readable regular file */
 	V_SITEURL,	/* a site's url: fills url, host, url_port, is_https */
-	V_HOOKURL	/* an http(s) URL for a webhook */
+	V_HOOKURL,	/* an http(s) URL for a webhook */
+	V_REGEX,	/* body_regex: a POSIX ERE, compiled */
+	V_HEXPECT,	/* headers_expect: header name -> ERE */
+	V_JSON,		/* json: a list of assertions */
+	V_AUTH,		/* basic_auth: {username, password} */
+	V_IPVER,	/* ip_version: 4 or 6 */
+	V_BODY		/* a request body: any text */
 };
 
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */
+#define F_WHOLE_S	0x2	/* V_DURATION: whole seconds only (no 800ms) */
 
 struct keydef {
 	const char	*name;
@@ -111,5 +118,21 @@ void	 free_headers(struct header *h, size_t n);
 /* Reads value node v of key k into the struct at obj; -1 after reporting. */
 int	 parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 	    const char *kp, void *obj);
+
+/* --- config.c --- */
+
+/* Returns the index in tab of the key named by key node k, or -1 after
+ * reporting an unknown key (with a "did you mean"). */
+int	 find_key(struct ctx *c, yaml_node_t *k, const char *kp,
+	    const struct keydef *tab, size_t ntab);
+
+/* --- config_checks.c --- */
+
+/* Reads value node v of a spec/checks.md key k (V_REGEX ... V_BODY) into
+ * the site at obj; -1 after reporting. */
+int	 parse_check_value(struct ctx *c, const struct keydef *k,
+	    yaml_node_t *v, const char *kp, void *obj);
+/* Frees what those keys hold. */
+void	 site_checks_clear(struct site *s);
 
 #endif

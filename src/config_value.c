@@ -42,8 +42,10 @@ fmt_dur(long long ms, char *out, size_t outsz)
 		snprintf(out, outsz, "%lldh", ms / SEC(3600));
 	else if (ms % SEC(60) == 0)
 		snprintf(out, outsz, "%lldm", ms / SEC(60));
-	else
+	else if (ms % SEC(1) == 0)
 		snprintf(out, outsz, "%llds", ms / SEC(1));
+	else
+		snprintf(out, outsz, "%lldms", ms);
 }
 
 static int
@@ -182,7 +184,14 @@ conv_duration(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 
 	if (parse_duration_ms(s, &ms) == -1) {
 		cerr(c, AT(v), kp, "\"%s\" is not a duration (e.g. 30, 90s, "
-		    "5m)", s);
+		    "5m%s)", s, k->flags & F_WHOLE_S ? "" : ", 800ms, 1.5s");
+		return -1;
+	}
+	/* A timer cannot wake a run more often than once a second, and
+	 * Redis keeps a retention in whole seconds. */
+	if ((k->flags & F_WHOLE_S) && ms % SEC(1) != 0) {
+		cerr(c, AT(v), kp, "\"%s\" is below a second: the smallest "
+		    "unit here is 1s", s);
 		return -1;
 	}
 	if (ms < k->min || ms > k->max) {
@@ -524,6 +533,8 @@ parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 	if (k->type == V_STATUS)
 		return parse_status(c, v, kp, (struct status_range **)field,
 		    (size_t *)((char *)obj + k->off2));
+	if (k->type >= V_REGEX && k->type <= V_BODY)
+		return parse_check_value(c, k, v, kp, obj);
 	if (k->type == V_HEADERS)
 		return parse_headers(c, v, kp, (struct header **)field,
 		    (size_t *)((char *)obj + k->off2));

@@ -35,9 +35,13 @@ static void
 http_line(FILE *fp, const struct site *site,
     const struct http_result *r, const struct site_state *st, int namew)
 {
-	char	url[1024], what[256], fails[64] = "";
+	char	url[1024], what[ERROR_LEN + 128], fails[64] = "";
 
-	if (r->ok)
+	if (r->ok && r->slow)
+		snprintf(what, sizeof(what), "HTTP %d in %.0f ms, slow (over "
+		    "%lld ms)", r->http_code, r->response_ms,
+		    (long long)site->slow_ms);
+	else if (r->ok)
 		snprintf(what, sizeof(what), "HTTP %d in %.0f ms", r->http_code,
 		    r->response_ms);
 	else if (strncmp(r->error, "HTTP ", 5) == 0)
@@ -52,8 +56,14 @@ http_line(FILE *fp, const struct site *site,
 	else if (!r->ok)
 		snprintf(fails, sizeof(fails), " (down, %d failure%s)",
 		    st->failures, st->failures == 1 ? "" : "s");
+	else if (r->slow && st->state != HTTP_DEGRADED)
+		snprintf(fails, sizeof(fails), " (%d/%d slow)", st->slow,
+		    site->retry + 1);
+	else if (r->slow)
+		snprintf(fails, sizeof(fails), " (degraded, %d slow)",
+		    st->slow);
 	fprintf(fp, "%-9s %-*s  %s  %s%s\n",
-	    r->ok ? "OK" : "CRITICAL", namew, site->name,
+	    !r->ok ? "CRITICAL" : r->slow ? "WARNING" : "OK", namew, site->name,
 	    redact_site_url(site->url, url, sizeof(url)), what, fails);
 }
 
@@ -61,7 +71,7 @@ static void
 cert_line(FILE *fp, const struct site *site,
     const struct cert_result *r, const struct site_state *st, int namew)
 {
-	char	url[1024], what[256], sev[16];
+	char	url[1024], what[ERROR_LEN + 128], sev[16];
 
 	cert_detail(r, what, sizeof(what));
 	snprintf(sev, sizeof(sev), "%s", severity_name(cert_severity(st->cert_state)));

@@ -264,6 +264,7 @@ judge(struct run *r)
 			continue;
 		c->judged = 1;
 		if (c->kind == KIND_HTTP) {
+			http_judge_speed(&c->http, c->site);
 			changed = state_apply_http(c->state, c->site, &c->http,
 			    r->now, &c->tr);
 			c->severity = http_severity(&c->http);

@@ -1,9 +1,12 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "state.h"
 #include "util.h"
 
-static const char *const http_names[HTTP__MAX] = { "unknown", "up", "down" };
+static const char *const http_names[HTTP__MAX] = {
+	"unknown", "up", "down", "degraded",
+};
 static const char *const cert_names[CERT__MAX] = {
 	"unknown", "ok", "warning", "critical",
 };
@@ -91,31 +94,84 @@ state_cert_due(const struct site_state *st, const struct site *site,
 }
 
 int
+http_judge_speed(struct http_result *r, const struct site *site)
+{
+	r->slow = 0;
+	if (!r->ok || site->slow_ms <= 0 || !(r->response_ms > site->slow_ms))
+		return 0;
+	r->slow = 1;
+	snprintf(r->error, sizeof(r->error), "slow: %.0f ms > %lld ms",
+	    r->response_ms, (long long)site->slow_ms);
+	return 1;
+}
+
+/*
+ * The state a result leads to, updating the counters (spec/checks.md's
+ * table): a failure counts towards down, a slow answer towards degraded,
+ * and either kind of answer ends an outage.
+ */
+static enum http_state
+http_next(struct site_state *st, const struct site *site,
+    const struct http_result *r)
+{
+	enum http_state	 from = st->state;
+
+	if (!r->ok) {
+		if (st->failures < 1000000)
+			st->failures++;
+		st->slow = 0;
+		return st->failures >= site->retry + 1 ? HTTP_DOWN : from;
+	}
+	st->failures = 0;
+	if (!r->slow) {
+		st->slow = 0;
+		return HTTP_UP;
+	}
+	if (st->slow < 1000000)
+		st->slow++;
+	/* A site back from an outage is up first: recovering is the news,
+	 * and its slowness starts counting from here. */
+	if (from == HTTP_DOWN) {
+		st->slow = 1;
+		return HTTP_UP;
+	}
+	if (from == HTTP_DEGRADED || st->slow >= site->retry + 1)
+		return HTTP_DEGRADED;
+	return HTTP_UP;
+}
+
+/* Returns the event of a change of HTTP state from `from` to `to`. */
+static enum alert_event
+http_event(enum http_state to)
+{
+	switch (to) {
+	case HTTP_DOWN:
+		return ALERT_DOWN;
+	case HTTP_DEGRADED:
+		return ALERT_DEGRADED;
+	default:
+		return ALERT_UP;
+	}
+}
+
+int
 state_apply_http(struct site_state *st, const struct site *site,
     const struct http_result *r, int64_t now, struct transition *tr)
 {
-	enum http_state	 from = st->state, to = st->state;
+	enum http_state	 from = st->state, to;
 
 	st->last_check = r->started_ms ? r->started_ms : now;
 	st->http_code = r->http_code;
 	st->response_ms = r->response_ms;
-	strlcpy_trunc(st->error, r->ok ? "" : r->error, sizeof(st->error));
-
-	if (r->ok) {
-		st->failures = 0;
-		to = HTTP_UP;
-	} else {
-		if (st->failures < 1000000)
-			st->failures++;
-		if (st->failures >= site->retry + 1)
-			to = HTTP_DOWN;
-	}
+	strlcpy_trunc(st->error, r->ok && !r->slow ? "" : r->error,
+	    sizeof(st->error));
+	to = http_next(st, site, r);
 	if (to == from)
 		return 0;
 
 	memset(tr, 0, sizeof(*tr));
 	tr->kind = KIND_HTTP;
-	tr->event = to == HTTP_DOWN ? ALERT_DOWN : ALERT_UP;
+	tr->event = http_event(to);
 	tr->from = from;
 	tr->to = to;
 	tr->duration_ms = st->since > 0 ?
@@ -171,7 +227,9 @@ state_apply_cert(struct site_state *st, const struct site *site,
 enum severity
 http_severity(const struct http_result *r)
 {
-	return r->ok ? SEV_OK : SEV_CRITICAL;
+	if (!r->ok)
+		return SEV_CRITICAL;
+	return r->slow ? SEV_WARNING : SEV_OK;
 }
 
 enum severity

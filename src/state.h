@@ -13,6 +13,7 @@ enum http_state {
 	HTTP_UNKNOWN,	/* never succeeded nor confirmed down */
 	HTTP_UP,
 	HTTP_DOWN,
+	HTTP_DEGRADED,	/* answers, but slower than `slow` */
 	HTTP__MAX
 };
 
@@ -28,6 +29,7 @@ enum cert_state {
 struct site_state {
 	enum http_state	 state;
 	int		 failures;	/* consecutive failed HTTP checks */
+	int		 slow;		/* consecutive slow HTTP checks */
 	int64_t		 last_check;	/* unix ms the last HTTP check started, 0 never */
 	int64_t		 since;		/* unix ms of the last HTTP state change */
 	int		 http_code;	/* last, 0 when no response */
@@ -43,7 +45,7 @@ struct site_state {
 };
 
 
-const char	*http_state_name(enum http_state s);	/* "unknown", "up", "down" */
+const char	*http_state_name(enum http_state s);	/* "unknown", "up", "down", "degraded" */
 const char	*cert_state_name(enum cert_state s);	/* "unknown", "ok", ... */
 /* Parse the names above; unknown strings give the UNKNOWN state. */
 enum http_state	 http_state_parse(const char *s);
@@ -76,6 +78,12 @@ enum cert_state cert_classify(const struct cert_result *r,
 /* Like state_apply_http, for a certificate result. */
 int	state_apply_cert(struct site_state *st, const struct site *site,
 	    const struct cert_result *r, int64_t now, struct transition *tr);
+
+/*
+ * Marks a passing result that took longer than the site's `slow` as slow,
+ * with the error "slow: 1240 ms > 800 ms". Returns 1 when it is slow.
+ */
+int	http_judge_speed(struct http_result *r, const struct site *site);
 
 /* Severity of one result, for the exit status and the output. */
 enum severity	 http_severity(const struct http_result *r);

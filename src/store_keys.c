@@ -7,7 +7,7 @@
  *
  * | key | type | holds | lifetime |
  * |---|---|---|---|
- * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601) | no expiry; written by every check of the site (HSET in the run's MULTI), `cert_days_left` and `cert_not_after` deleted when a check read no certificate |
+ * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601) | no expiry; written by every check of the site (HSET in the run's MULTI), `cert_days_left` and `cert_not_after` deleted when a check read no certificate |
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
  * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
  * | `PREFIX:alerts:INTEGRATION:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
@@ -42,6 +42,7 @@ const char *const site_fields[SF__MAX] = {
 	[SF_CERT_ERROR] = "cert_error",
 	[SF_CERT_DAYS_LEFT] = "cert_days_left",
 	[SF_CERT_NOT_AFTER] = "cert_not_after",
+	[SF_SLOW] = "slow",
 };
 
 const char *const metric_names[METRIC__MAX] = {

@@ -25,6 +25,7 @@ enum site_field {
 	SF_CERT_ERROR,		/* the last certificate check's error */
 	SF_CERT_DAYS_LEFT,	/* absent when no certificate was read */
 	SF_CERT_NOT_AFTER,	/* ISO 8601, absent when none was read */
+	SF_SLOW,		/* consecutive slow checks */
 	SF__MAX
 };
 extern const char *const site_fields[SF__MAX];

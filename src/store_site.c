@@ -84,6 +84,10 @@ state_field(struct site_state *st, const char *f, const char *v)
 		if (parse_ll(v, 0, 1000000, &n) == 0)
 			st->failures = (int)n;
 		break;
+	case SF_SLOW:
+		if (parse_ll(v, 0, 1000000, &n) == 0)
+			st->slow = (int)n;
+		break;
 	case SF_HTTP_CODE:
 		if (parse_ll(v, 0, 999, &n) == 0)
 			st->http_code = (int)n;
@@ -218,6 +222,8 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 		cmd_add(&cmd, "%s", http_state_name(s->state));
 		cmd_add(&cmd, "%s", site_fields[SF_FAILURES]);
 		cmd_add(&cmd, "%d", s->failures);
+		cmd_add(&cmd, "%s", site_fields[SF_SLOW]);
+		cmd_add(&cmd, "%d", s->slow);
 		cmd_add(&cmd, "%s", site_fields[SF_LAST_CHECK]);
 		cmd_add(&cmd, "%" PRId64, s->last_check);
 		cmd_add(&cmd, "%s", site_fields[SF_SINCE]);

@@ -24,27 +24,62 @@ parse_ll(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
+/*
+ * Reads "30", "90s", "800ms", "1.5s", "5m", "2h", "30d" into milliseconds.
+ * A fraction must come to a whole number of milliseconds ("1.0005s" does
+ * not). Returns 0, or -1 for anything else, or beyond ten years.
+ */
 int
 parse_duration_ms(const char *s, int64_t *out)
 {
-	char		 num[32];
-	size_t		 len;
-	long long	 v, unit = 1000;
+	static const struct {
+		const char	*suffix;
+		long long	 ms;
+	} units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 },
+		{ "h", 3600 * 1000 }, { "d", 86400LL * 1000 },
+	};
+	const long long	 max = 10LL * 366 * 86400 * 1000;
+	const char	*p = s, *dot = NULL, *end;
+	long long	 whole = 0, frac = 0, scale = 1, unit = 1000;
+	size_t		 i, ndig = 0, nfrac = 0;
 
-	if (s == NULL || (len = strlen(s)) == 0 || len >= sizeof(num))
+	if (s == NULL)
 		return -1;
-	memcpy(num, s, len + 1);
-	switch (num[len - 1]) {
-	case 's': unit = 1000; num[--len] = '\0'; break;
-	case 'm': unit = 60 * 1000; num[--len] = '\0'; break;
-	case 'h': unit = 3600 * 1000; num[--len] = '\0'; break;
-	case 'd': unit = 86400LL * 1000; num[--len] = '\0'; break;
-	default: break;
+	for (; isdigit((unsigned char)*p) || (*p == '.' && dot == NULL); p++) {
+		if (*p == '.') {
+			dot = p;
+			continue;
+		}
+		/* Thirteen digits are beyond ten years in any unit. */
+		if (++ndig > 13 || (dot != NULL && ++nfrac > 9))
+			return -1;
+		if (dot == NULL)
+			whole = whole * 10 + (*p - '0');
+		else {
+			frac = frac * 10 + (*p - '0');
+			scale *= 10;
+		}
 	}
-	/* Ten years is far beyond any sensible interval or retention. */
-	if (parse_ll(num, 0, 10LL * 366 * 86400 * 1000 / unit, &v) == -1)
+	end = p;
+	/* "5", "5.5", but neither ".5" nor "5." nor "." */
+	if (end == s || !isdigit((unsigned char)s[0]) ||
+	    (dot != NULL && nfrac == 0))
 		return -1;
-	*out = (int64_t)(v * unit);
+	if (*end != '\0') {
+		for (i = 0; i < ARRAY_LEN(units); i++)
+			if (strcmp(end, units[i].suffix) == 0)
+				break;
+		if (i == ARRAY_LEN(units))
+			return -1;
+		unit = units[i].ms;
+	}
+	if (whole > max / unit || (frac * unit) % scale != 0)
+		return -1;
+	whole = whole * unit + frac * unit / scale;
+	if (whole > max)
+		return -1;
+	*out = (int64_t)whole;
 	return 0;
 }
 

@@ -473,7 +473,9 @@ Test(store, garbage_in_redis_gives_defaults)
 	    "cert_not_after yesterday cert_state ok error %s",
 	    "an error that is much longer than the field, so it must be "
 	    "truncated rather than overflow the fixed buffer of the state "
-	    "struct that holds it in memory"));
+	    "struct that holds it in memory, which holds an assertion's "
+	    "error of up to two hundred bytes and then some room to spare "
+	    "for the longest error a check can produce"));
 	freeReplyObject(h_redis_cmd(e.rd, "SET %s oops",
 	    "peekl:site:with space"));
 	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);

@@ -6,7 +6,7 @@
  *           [--log F] [--headers-log F] [--control F]
  *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
  *            [--san NAME[,NAME...]] [--ip-san-only] [--sni-log F]
- *            [--issuer ca|self|unknown-ca]
+ *            [--issuer ca|self|unknown-ca] [--client-cert]
  *            [--chain intermediate|omit-intermediate]]
  *
  * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
@@ -16,7 +16,9 @@
  *
  * http routes: / and /ok... (welcome), /status/N, /retry-after/S, /slow/MS,
  * /hang, /endless, /big/BYTES[?tail=WORD], /redirect/N, /redirect-loop,
- * /keyword/WORD, /echo, /reset; anything else is 404. /echo answers
+ * /keyword/WORD, /echo, /reset, /json?body=B[&ctype=T][&header=N: V] (B as
+ * the body, application/json unless T), /auth/B64 (200 with that basic
+ * auth, base64 of "user:password", else 401); anything else is 404. /echo answers
  *   {"method":"GET","path":"/echo","headers":{"Host":"..."},"body":"..."}
  *
  * Log files, one write() per line on an O_APPEND descriptor so lines from
@@ -35,6 +37,10 @@
  * for an address would. --sni-log F: one line per TLS ClientHello that
  * carried a server name (SNI), the name, written before the server answers;
  * a client that sends no SNI adds nothing.
+ *
+ * --client-cert: the handshake requires a client certificate issued by
+ * the test root CA; client.pem and client.key (signed by it) and
+ * other-client.pem/.key (signed by an unknown CA) are written to --dir.
  *
  * Webhook control file (--control), read afresh for every request:
  * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
@@ -96,6 +102,7 @@ struct opts {
 	const char	*san;		/* NULL = same as cn */
 	int		 ip_san_only;	/* no dNSName twin for IP SANs */
 	const char	*sni_log;	/* SNI names received, NULL = none */
+	int		 client_cert;	/* require a client certificate (mTLS) */
 	enum issuer	 issuer;
 	enum chain	 chain;
 };
@@ -108,6 +115,7 @@ static mbedtls_ctr_drbg_context drbg;	/* locks itself: MBEDTLS_THREADING_C */
 static mbedtls_ssl_config tls_conf;
 static mbedtls_x509_crt tls_chain;	/* sent: leaf [+ intermediate] */
 static mbedtls_pk_context tls_key;	/* the leaf's key */
+static mbedtls_x509_crt client_ca;	/* --client-cert: trusted for clients */
 
 /* ---------------------------------------------------------------- utils */
 
@@ -813,6 +821,47 @@ route_echo(struct conn *c, const struct req *r, const char *arg, long long n)
 	free(b.p);
 }
 
+/* The query's body, content type and one extra header line, as given. */
+static void
+route_json(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char *body = calloc(1, 65536);
+	char ctype[128] = "application/json", hdr[512] = "", extra[520] = "";
+	struct resp s = { .status = 200, .ctype = ctype, .extra = extra };
+
+	(void)arg, (void)n;
+	if (body == NULL)
+		return;
+	s.body = body;
+	query_get(r->query, "body", body, 65536);
+	query_get(r->query, "ctype", ctype, sizeof(ctype));
+	if (query_get(r->query, "header", hdr, sizeof(hdr)) == 0)
+		snprintf(extra, sizeof(extra), "%s\r\n", hdr);
+	s.len = strlen(body);
+	respond(c, r, &s);
+	free(body);
+}
+
+/* 200 when the request's basic auth is B64 (from /auth/B64, the base64 of
+ * "user:password", so the password itself never shows in a URL), else 401
+ * with a challenge. */
+static void
+route_auth(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	const char *got = req_header(r, "Authorization");
+	struct resp s = { .status = 401,
+	    .extra = "WWW-Authenticate: Basic realm=\"peekl\"\r\n",
+	    .body = "who are you?\n", .len = 13 };
+
+	(void)n;
+	if (got != NULL && strncmp(got, "Basic ", 6) == 0 &&
+	    strcmp(got + 6, arg) == 0) {
+		respond_text(c, r, 200, "welcome, authenticated\n");
+		return;
+	}
+	respond(c, r, &s);
+}
+
 static void
 route_reset(struct conn *c, const struct req *r, const char *arg, long long n)
 {
@@ -841,6 +890,8 @@ route(struct conn *c, const struct req *r)
 		{ "/redirect-loop", 1, 0, 0, route_redirect_loop },
 		{ "/keyword/", 0, 0, 0, route_keyword },
 		{ "/echo", 1, 0, 0, route_echo },
+		{ "/json", 1, 0, 0, route_json },
+		{ "/auth/", 0, 0, 0, route_auth },
 		{ "/reset", 1, 0, 0, route_reset },
 		{ "/ok", 0, 0, 0, route_welcome },
 	};
@@ -1242,6 +1293,37 @@ out:
 	return rc;
 }
 
+/* Makes a client certificate for subject, issued by issuer (with its key),
+ * and writes it and its key as NAME.pem and NAME.key. Returns 0 or -1. */
+static int
+client_make(const char *name, const char *issuer, mbedtls_pk_context *ikey,
+    time_t now, int serial)
+{
+	unsigned char pem[PEM_MAX], kpem[PEM_MAX];
+	mbedtls_pk_context key;
+	char file[64];
+	struct certreq q = { .subject = "CN=peekl test client,O=peekl tests",
+	    .issuer = issuer, .key = &key, .issuer_key = ikey,
+	    .not_before = now - DAY, .not_after = now + 30 * DAY,
+	    .serial = serial };
+	int rc = -1;
+
+	mbedtls_pk_init(&key);
+	if (key_gen(&key) != 0 || cert_make(&q, pem, sizeof(pem)) != 0 ||
+	    mbedtls_pk_write_key_pem(&key, kpem, sizeof(kpem)) != 0)
+		goto out;
+	snprintf(file, sizeof(file), "%s.pem", name);
+	if (write_file_atomic(opt.dir, file, pem, strlen((char *)pem)) != 0)
+		goto out;
+	snprintf(file, sizeof(file), "%s.key", name);
+	if (write_file_atomic(opt.dir, file, kpem, strlen((char *)kpem)) != 0)
+		goto out;
+	rc = 0;
+out:
+	mbedtls_pk_free(&key);
+	return rc;
+}
+
 /* Makes the certificates the options ask for, writes ca.pem, leaf.pem and
  * intermediate.pem to opt.dir, and loads the chain to serve. Returns 0 or -1. */
 static int
@@ -1319,6 +1401,11 @@ certs_make(void)
 	if (opt.chain == CHAIN_SEND &&
 	    mbedtls_x509_crt_parse(&tls_chain, inter, strlen((char *)inter) + 1) != 0)
 		goto out;
+	if (opt.client_cert &&
+	    (client_make("client", root_dn, &root_key, now, base + 5) != 0 ||
+	    client_make("other-client", other_dn, &other_key, now, base + 6) != 0 ||
+	    mbedtls_x509_crt_parse(&client_ca, root, strlen((char *)root) + 1) != 0))
+		goto out;
 	rc = 0;
 out:
 	mbedtls_pk_free(&root_key);
@@ -1354,6 +1441,7 @@ tls_setup(void)
 	mbedtls_ctr_drbg_init(&drbg);
 	mbedtls_ssl_config_init(&tls_conf);
 	mbedtls_x509_crt_init(&tls_chain);
+	mbedtls_x509_crt_init(&client_ca);
 	mbedtls_pk_init(&tls_key);
 	if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
 	    (const unsigned char *)pers, sizeof(pers) - 1) != 0)
@@ -1365,6 +1453,10 @@ tls_setup(void)
 		return -1;
 	mbedtls_ssl_conf_rng(&tls_conf, mbedtls_ctr_drbg_random, &drbg);
 	mbedtls_ssl_conf_authmode(&tls_conf, MBEDTLS_SSL_VERIFY_NONE);
+	if (opt.client_cert) {
+		mbedtls_ssl_conf_authmode(&tls_conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+		mbedtls_ssl_conf_ca_chain(&tls_conf, &client_ca, NULL);
+	}
 	if (opt.sni_log != NULL)
 		mbedtls_ssl_conf_sni(&tls_conf, sni_seen, NULL);
 	return mbedtls_ssl_conf_own_cert(&tls_conf, &tls_chain, &tls_key) ? -1 : 0;
@@ -1379,7 +1471,7 @@ usage(void)
 	    "[--bind ADDR] [--log F]\n\t[--headers-log F] [--control F] [--tls "
 	    "--dir D [--days-left N] [--not-before-days N]\n\t[--cn NAME] "
 	    "[--san N,...] [--ip-san-only] [--sni-log F]\n\t"
-	    "[--issuer ca|self|unknown-ca] "
+	    "[--issuer ca|self|unknown-ca] [--client-cert] "
 	    "[--chain intermediate|omit-intermediate]]\n", stderr);
 	exit(2);
 }
@@ -1408,6 +1500,7 @@ parse_args(int argc, char *argv[])
 		{ "cn", 1, NULL, 'C' }, { "san", 1, NULL, 'S' },
 		{ "issuer", 1, NULL, 'i' }, { "chain", 1, NULL, 'x' },
 		{ "ip-san-only", 0, NULL, 'I' }, { "sni-log", 1, NULL, 'n' },
+		{ "client-cert", 0, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "http", "webhook", "silent", "plain", NULL };
@@ -1441,6 +1534,7 @@ parse_args(int argc, char *argv[])
 		case 'S': opt.san = optarg; break;
 		case 'I': opt.ip_san_only = 1; break;
 		case 'n': opt.sni_log = optarg; break;
+		case 'M': opt.client_cert = 1; break;
 		case 'i': opt.issuer = (enum issuer)pick(optarg, issuers); break;
 		case 'x': opt.chain = (enum chain)(pick(optarg, chains) + 1); break;
 		default: usage();

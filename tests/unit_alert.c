@@ -601,6 +601,7 @@ Test(alert_model, event_words_and_tones)
 		{ ALERT_WARNING, "WARNING", TONE_WARNING },
 		{ ALERT_CRITICAL, "CRITICAL", TONE_DANGER },
 		{ ALERT_OK, "OK", TONE_GOOD },
+		{ ALERT_DEGRADED, "DEGRADED", TONE_WARNING },
 	};
 	enum alert_event	 ev;
 	size_t			 i;

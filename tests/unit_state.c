@@ -1,6 +1,7 @@
 /* The state machine's every rule, without servers. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert.h"
@@ -310,4 +311,198 @@ Test(names, round_trip)
 		cr_assert_eq(cert_state_parse(cert_state_name(i)), i);
 	cr_assert_eq(http_state_parse("garbage"), HTTP_UNKNOWN);
 	cr_assert_eq(http_state_parse(NULL), HTTP_UNKNOWN);
+}
+
+/* --- slow responses and the degraded state (spec/checks.md) --- */
+
+static struct http_result
+slowr(int64_t t, double ms)
+{
+	struct http_result r = { .done = 1, .ok = 1, .http_code = 200,
+	    .response_ms = ms, .started_ms = t };
+	return r;
+}
+
+/* One row of the table: a state and counters, an outcome, what follows. */
+struct slow_row {
+	enum http_state	 from;
+	int		 failures, slow;	/* before */
+	char		 outcome;		/* 'o' ok, 's' slow, 'f' failed */
+	int		 retry;
+	enum http_state	 to;
+	int		 failures_after, slow_after;
+	int		 alert;			/* -1: none, else the event */
+};
+
+static const struct slow_row slow_rows[] = {
+	/* unknown, up + slow: slow + 1, failures 0, degraded at retry + 1 */
+	{ HTTP_UNKNOWN, 0, 0, 's', 1, HTTP_UP, 0, 1, -1 },
+	{ HTTP_UNKNOWN, 1, 0, 's', 1, HTTP_UP, 0, 1, -1 },
+	{ HTTP_UNKNOWN, 0, 1, 's', 1, HTTP_DEGRADED, 0, 2, ALERT_DEGRADED },
+	{ HTTP_UNKNOWN, 0, 0, 's', 0, HTTP_DEGRADED, 0, 1, ALERT_DEGRADED },
+	{ HTTP_UP, 0, 0, 's', 1, HTTP_UP, 0, 1, -1 },
+	{ HTTP_UP, 1, 0, 's', 1, HTTP_UP, 0, 1, -1 },
+	{ HTTP_UP, 0, 1, 's', 1, HTTP_DEGRADED, 0, 2, ALERT_DEGRADED },
+	{ HTTP_UP, 0, 0, 's', 0, HTTP_DEGRADED, 0, 1, ALERT_DEGRADED },
+	{ HTTP_UP, 0, 2, 's', 3, HTTP_UP, 0, 3, -1 },
+	{ HTTP_UP, 0, 3, 's', 3, HTTP_DEGRADED, 0, 4, ALERT_DEGRADED },
+	/* degraded + ok: up, fast again */
+	{ HTTP_DEGRADED, 0, 2, 'o', 1, HTTP_UP, 0, 0, ALERT_UP },
+	{ HTTP_DEGRADED, 1, 0, 'o', 1, HTTP_UP, 0, 0, ALERT_UP },
+	/* degraded + slow: stays, no alert */
+	{ HTTP_DEGRADED, 0, 2, 's', 1, HTTP_DEGRADED, 0, 3, -1 },
+	{ HTTP_DEGRADED, 0, 0, 's', 5, HTTP_DEGRADED, 0, 1, -1 },
+	{ HTTP_DEGRADED, 1, 0, 's', 1, HTTP_DEGRADED, 0, 1, -1 },
+	/* down + ok or slow: up, back after; slow = 1 if slow */
+	{ HTTP_DOWN, 2, 0, 'o', 1, HTTP_UP, 0, 0, ALERT_UP },
+	{ HTTP_DOWN, 2, 0, 's', 1, HTTP_UP, 0, 1, ALERT_UP },
+	{ HTTP_DOWN, 1, 0, 's', 0, HTTP_UP, 0, 1, ALERT_UP },
+	/* any + failed: failures + 1, slow 0, down at retry + 1 */
+	{ HTTP_UNKNOWN, 0, 1, 'f', 1, HTTP_UNKNOWN, 1, 0, -1 },
+	{ HTTP_UNKNOWN, 1, 0, 'f', 1, HTTP_DOWN, 2, 0, ALERT_DOWN },
+	{ HTTP_UP, 0, 1, 'f', 1, HTTP_UP, 1, 0, -1 },
+	{ HTTP_UP, 0, 0, 'f', 0, HTTP_DOWN, 1, 0, ALERT_DOWN },
+	{ HTTP_DEGRADED, 0, 3, 'f', 1, HTTP_DEGRADED, 1, 0, -1 },
+	{ HTTP_DEGRADED, 1, 0, 'f', 1, HTTP_DOWN, 2, 0, ALERT_DOWN },
+	{ HTTP_DEGRADED, 0, 3, 'f', 0, HTTP_DOWN, 1, 0, ALERT_DOWN },
+	{ HTTP_DOWN, 2, 0, 'f', 1, HTTP_DOWN, 3, 0, -1 },
+	/* any + ok: failures 0, slow 0, up; silent from unknown or up */
+	{ HTTP_UNKNOWN, 1, 1, 'o', 1, HTTP_UP, 0, 0, -1 },
+	{ HTTP_UP, 1, 1, 'o', 1, HTTP_UP, 0, 0, -1 },
+};
+
+Test(slow, every_row_of_the_table)
+{
+	for (size_t i = 0; i < sizeof(slow_rows) / sizeof(slow_rows[0]); i++) {
+		const struct slow_row	*w = &slow_rows[i];
+		struct site		 s = mksite(w->retry);
+		struct site_state	 st = { .state = w->from,
+		    .failures = w->failures, .slow = w->slow, .since = T0 };
+		struct http_result	 r;
+		struct transition	 tr;
+		int			 alerted;
+
+		s.slow_ms = 800;
+		r = w->outcome == 'f' ? fail(T0 + 60000) : w->outcome == 's' ?
+		    slowr(T0 + 60000, 1240) : ok(T0 + 60000);
+		http_judge_speed(&r, &s);
+		cr_assert_eq(r.slow, w->outcome == 's', "row %zu", i);
+		alerted = state_apply_http(&st, &s, &r, T0 + 60000, &tr);
+		cr_assert_eq(st.state, w->to, "row %zu: state %s", i,
+		    http_state_name(st.state));
+		cr_assert_eq(st.failures, w->failures_after, "row %zu", i);
+		cr_assert_eq(st.slow, w->slow_after, "row %zu: slow %d", i,
+		    st.slow);
+		cr_assert_eq(alerted, w->alert != -1, "row %zu", i);
+		if (alerted)
+			cr_assert_eq(tr.event, (enum alert_event)w->alert,
+			    "row %zu", i);
+	}
+}
+
+Test(slow, judged_against_the_threshold)
+{
+	struct site		s = mksite(1);
+	struct http_result	r = slowr(T0, 800);
+
+	cr_assert_eq(http_judge_speed(&r, &s), 0, "no slow: never slow");
+	s.slow_ms = 800;
+	cr_assert_eq(http_judge_speed(&r, &s), 0, "800 ms is not over 800");
+	cr_assert_eq(http_severity(&r), SEV_OK);
+	r.response_ms = 1240.4;
+	cr_assert_eq(http_judge_speed(&r, &s), 1);
+	cr_assert_str_eq(r.error, "slow: 1240 ms > 800 ms");
+	cr_assert_eq(http_severity(&r), SEV_WARNING);
+	r = fail(T0);
+	r.response_ms = 5000;
+	cr_assert_eq(http_judge_speed(&r, &s), 0, "a failure is not slow");
+	cr_assert_str_eq(r.error, "HTTP 503");
+	cr_assert_eq(http_severity(&r), SEV_CRITICAL);
+}
+
+Test(slow, degraded_then_fast_again_alert_texts)
+{
+	struct site		s = mksite(1);
+	struct site_state	st = { 0 };
+	struct http_result	r;
+	struct transition	tr;
+	struct alert		a;
+
+	s.slow_ms = 800;
+	r = ok(T0);
+	state_apply_http(&st, &s, &r, T0, &tr);
+	r = slowr(T0 + 30000, 1240);
+	http_judge_speed(&r, &s);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 30000, &tr), 0);
+	r = slowr(T0 + 60000, 1240);
+	http_judge_speed(&r, &s);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 60000, &tr), 1);
+	cr_assert_str_eq(st.error, "slow: 1240 ms > 800 ms");
+	alert_from_http(&a, &s, &tr, &r, &st, T0 + 60000);
+	cr_assert_str_eq(a.text, "DEGRADED api (https://api.example.com/health):"
+	    " slow: 1240 ms > 800 ms, 2 slow checks");
+	cr_assert_eq(a.tone, TONE_WARNING);
+	alert_clear(&a);
+	r = ok(T0 + 60000 + 250000);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0 + 310000, &tr), 1);
+	cr_assert_str_eq(st.error, "");
+	alert_from_http(&a, &s, &tr, &r, &st, T0 + 310000);
+	cr_assert_str_eq(a.text, "UP api (https://api.example.com/health): "
+	    "fast again after 4m 10s");
+	alert_clear(&a);
+}
+
+Test(slow, degraded_alert_survives_the_queue)
+{
+	struct site		s = mksite(0);
+	struct site_state	st = { .state = HTTP_UP };
+	struct http_result	r = slowr(T0, 1240);
+	struct transition	tr;
+	struct alert		a, b;
+	char			*json;
+
+	s.slow_ms = 800;
+	http_judge_speed(&r, &s);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0, &tr), 1);
+	alert_from_http(&a, &s, &tr, &r, &st, T0);
+	json = alert_encode(&a);
+	cr_assert_not_null(json);
+	cr_assert_eq(alert_decode(json, &b), 0);
+	cr_assert_str_eq(b.text, a.text);
+	cr_assert_str_eq(b.text, "DEGRADED api (https://api.example.com/health):"
+	    " slow: 1240 ms > 800 ms, 1 slow check");
+	free(json);
+	alert_clear(&a);
+	alert_clear(&b);
+}
+
+Test(slow, degraded_is_coloured_as_a_warning_everywhere)
+{
+	struct site		s = mksite(0);
+	struct site_state	st = { .state = HTTP_UP };
+	struct http_result	r = slowr(T0, 1240);
+	struct transition	tr;
+	struct alert		a;
+	struct integration	in = { .url = (char *)"https://x.example/h",
+	    .username = (char *)"Peekl" };
+	char			*p;
+
+	s.slow_ms = 800;
+	http_judge_speed(&r, &s);
+	cr_assert_eq(state_apply_http(&st, &s, &r, T0, &tr), 1);
+	alert_from_http(&a, &s, &tr, &r, &st, T0);
+	in.kind = INTEG_SLACK;
+	p = alert_payload(&in, &a);
+	cr_assert_not_null(strstr(p, "\"color\":\"#f9ab00\""), "%s", p);
+	free(p);
+	in.kind = INTEG_DISCORD;
+	p = alert_payload(&in, &a);
+	cr_assert_not_null(p);
+	free(p);
+	in.kind = INTEG_WEBHOOK;
+	p = alert_payload(&in, &a);
+	cr_assert_not_null(strstr(p, "\"DEGRADED\""), "%s", p);
+	free(p);
+	cr_assert_eq(a.tone, alert_event_tone(ALERT_WARNING));
+	alert_clear(&a);
 }

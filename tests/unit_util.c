@@ -57,6 +57,24 @@ Test(util, parse_duration_units)
 	cr_assert_eq(ms, 0);
 }
 
+Test(util, parse_duration_milliseconds_and_fractions)
+{
+	int64_t	ms = 0;
+
+	cr_assert_eq(parse_duration_ms("800ms", &ms), 0);
+	cr_assert_eq(ms, 800);
+	cr_assert_eq(parse_duration_ms("1.5s", &ms), 0);
+	cr_assert_eq(ms, 1500);
+	cr_assert_eq(parse_duration_ms("0.25", &ms), 0);
+	cr_assert_eq(ms, 250);
+	cr_assert_eq(parse_duration_ms("1.5h", &ms), 0);
+	cr_assert_eq(ms, 5400000);
+	cr_assert_eq(parse_duration_ms("0.001s", &ms), 0);
+	cr_assert_eq(ms, 1);
+	cr_assert_eq(parse_duration_ms("2.5m", &ms), 0);
+	cr_assert_eq(ms, 150000);
+}
+
 Test(util, parse_duration_rejects_malformed)
 {
 	int64_t	ms = 7;
@@ -67,8 +85,12 @@ Test(util, parse_duration_rejects_malformed)
 	cr_assert_eq(parse_duration_ms("s", &ms), -1);
 	cr_assert_eq(parse_duration_ms("-5", &ms), -1);
 	cr_assert_eq(parse_duration_ms("5 m", &ms), -1);
-	cr_assert_eq(parse_duration_ms("5ms", &ms), -1);
-	cr_assert_eq(parse_duration_ms("1.5h", &ms), -1);
+	cr_assert_eq(parse_duration_ms("5mss", &ms), -1);
+	cr_assert_eq(parse_duration_ms(".5s", &ms), -1);
+	cr_assert_eq(parse_duration_ms("5.s", &ms), -1);
+	cr_assert_eq(parse_duration_ms("1.2.3s", &ms), -1);
+	cr_assert_eq(parse_duration_ms("1.0005s", &ms), -1);
+	cr_assert_eq(parse_duration_ms("0.5ms", &ms), -1);
 	cr_assert_eq(parse_duration_ms("5w", &ms), -1);
 	/* Beyond ten years is refused rather than overflowing. */
 	cr_assert_eq(parse_duration_ms("99999999999d", &ms), -1);
