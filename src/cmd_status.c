@@ -24,9 +24,10 @@ status_json(const struct site *site, const struct site_state *st)
 {
 	char	 url[1024], date[32];
 	int	 http = st->last_check > 0, cert = st->cert_last_check > 0;
+	json_t	*o;
 
 	format_iso8601(st->cert_not_after, date, sizeof(date));
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	o = json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o, s:o}",
 	    "site", json_text(site->name, 0),
 	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
@@ -44,6 +45,16 @@ status_json(const struct site *site, const struct site_state *st)
 	    json_integer(st->cert_days_left) : json_null(),
 	    "cert_not_after", cert && st->have_cert ? json_string(date) :
 	    json_null());
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "cert_chain_days_left", cert && st->have_cert &&
+	    st->have_chain_days ? json_integer(st->cert_chain_days_left) :
+	    json_null());
+	json_object_set_new(o, "cert_issuer", cert && st->have_cert ?
+	    json_text_or_null(st->cert_issuer) : json_null());
+	json_object_set_new(o, "cert_tls_version", cert && st->have_cert ?
+	    json_text_or_null(st->cert_tls_version) : json_null());
+	return o;
 }
 
 /* "12s ago" style age of a unix-ms time, "-" for never. */

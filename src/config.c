@@ -25,7 +25,9 @@ enum site_key {
 	SK_URL, SK_PORT, SK_NAME, SK_INTERVAL, SK_RETRY, SK_RETRY_INTERVAL,
 	SK_TIMEOUT, SK_CERTMON, SK_CERTMON_INTERVAL, SK_CERT_WARNING,
 	SK_CERT_CRITICAL, SK_STATUS, SK_METHOD, SK_HEADERS, SK_KEYWORD,
-	SK_FOLLOW, SK_CAFILE, SK__MAX
+	SK_FOLLOW, SK_CAFILE,
+	SK_WEAK_CRYPTO,
+	SK__MAX
 };
 
 #define S(f)	offsetof(struct site, f)
@@ -57,6 +59,8 @@ static const struct keydef site_keys[SK__MAX] = {
 	[SK_FOLLOW] = { "follow_redirects", V_BOOL, S(follow_redirects), 0, 0,
 	    0, 0 },
 	[SK_CAFILE] = { "ca_file", V_FILE, S(ca_file), 0, 0, 0, 0 },
+	[SK_WEAK_CRYPTO] = { "weak_crypto", V_WEAKCRYPTO, S(weak_crypto), 0,
+	    0, 0, 0 },
 };
 #undef S
 

@@ -19,6 +19,13 @@ enum integration_kind {
 	INTEG__MAX
 };
 
+/* What a weak signature or key makes a certificate's state (weak_crypto). */
+enum weak_crypto {
+	WEAK_WARNING,	/* the default */
+	WEAK_CRITICAL,
+	WEAK_IGNORE
+};
+
 struct header {
 	char	*name;
 	char	*value;		/* after ${VAR} substitution; may be secret */
@@ -64,6 +71,7 @@ struct site {
 	char		*keyword;	/* NULL: no keyword check */
 	int		 follow_redirects; /* default 1, at most 10 */
 	char		*ca_file;	/* NULL: system bundle */
+	enum weak_crypto weak_crypto;	/* default WEAK_WARNING */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 };

@@ -53,7 +53,8 @@ enum vtype {
 	V_HEADERS,	/* mapping of header name to value */
 	V_FILE,		/* a readable regular file */
 	V_SITEURL,	/* a site's url: fills url, host, url_port, is_https */
-	V_HOOKURL	/* an http(s) URL for a webhook */
+	V_HOOKURL,	/* an http(s) URL for a webhook */
+	V_WEAKCRYPTO	/* warning, critical or ignore */
 };
 
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */

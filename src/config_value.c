@@ -213,6 +213,25 @@ conv_tsmode(struct ctx *c, yaml_node_t *v, const char *kp, const char *s,
 	return 0;
 }
 
+/* Reads weak_crypto: what a weak signature or key makes the state. */
+static int
+conv_weak(struct ctx *c, yaml_node_t *v, const char *kp, const char *s,
+    enum weak_crypto *field)
+{
+	if (strcmp(s, "warning") == 0)
+		*field = WEAK_WARNING;
+	else if (strcmp(s, "critical") == 0)
+		*field = WEAK_CRITICAL;
+	else if (strcmp(s, "ignore") == 0)
+		*field = WEAK_IGNORE;
+	else {
+		cerr(c, AT(v), kp, "\"%s\" is not one of warning, critical, "
+		    "ignore", s);
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks and upper-cases the HTTP method in s. */
 static int
 conv_method(struct ctx *c, yaml_node_t *v, const char *kp, char *s)
@@ -465,6 +484,8 @@ expect_of(enum vtype t)
 		return "true or false";
 	case V_TSMODE:
 		return "auto, on or off";
+	case V_WEAKCRYPTO:
+		return "warning, critical or ignore";
 	case V_SITEURL:
 	case V_HOOKURL:
 		return "an http:// or https:// URL";
@@ -545,6 +566,9 @@ parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 		break;
 	case V_TSMODE:
 		rc = conv_tsmode(c, v, kp, s, (enum ts_mode *)field);
+		break;
+	case V_WEAKCRYPTO:
+		rc = conv_weak(c, v, kp, s, (enum weak_crypto *)field);
 		break;
 	case V_SITEURL:
 		rc = conv_site_url(c, v, kp, s, obj);

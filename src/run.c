@@ -54,6 +54,7 @@ run_free(struct run *r)
 	for (size_t i = 0; i < r->nchecks; i++) {
 		alert_clear(r->checks[i].alert);
 		free(r->checks[i].alert);
+		cert_result_clear(&r->checks[i].cert);
 	}
 	free(r->checks);
 	free(r->states);
@@ -268,6 +269,8 @@ judge(struct run *r)
 			    r->now, &c->tr);
 			c->severity = http_severity(&c->http);
 		} else {
+			cert_verdict(&c->cert, c->site, c->cert.reason,
+			    sizeof(c->cert.reason));
 			changed = state_apply_cert(c->state, c->site, &c->cert,
 			    r->now, &c->tr);
 			c->severity = cert_severity(c->state->cert_state);

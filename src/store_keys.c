@@ -7,7 +7,7 @@
  *
  * | key | type | holds | lifetime |
  * |---|---|---|---|
- * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601) | no expiry; written by every check of the site (HSET in the run's MULTI), `cert_days_left` and `cert_not_after` deleted when a check read no certificate |
+ * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version` | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
  * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
  * | `PREFIX:alerts:INTEGRATION:lease` | string | the token of the run delivering that queue | `PX` the integration's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
@@ -41,6 +41,9 @@ const char *const site_fields[SF__MAX] = {
 	[SF_CERT_ERROR] = "cert_error",
 	[SF_CERT_DAYS_LEFT] = "cert_days_left",
 	[SF_CERT_NOT_AFTER] = "cert_not_after",
+	[SF_CERT_CHAIN_DAYS_LEFT] = "cert_chain_days_left",
+	[SF_CERT_ISSUER] = "cert_issuer",
+	[SF_CERT_TLS_VERSION] = "cert_tls_version",
 };
 
 const char *const metric_names[METRIC__MAX] = {

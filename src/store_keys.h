@@ -25,6 +25,10 @@ enum site_field {
 	SF_CERT_ERROR,		/* the last certificate check's error */
 	SF_CERT_DAYS_LEFT,	/* absent when no certificate was read */
 	SF_CERT_NOT_AFTER,	/* ISO 8601, absent when none was read */
+	SF_CERT_CHAIN_DAYS_LEFT, /* earliest after the leaf; absent when the
+				 * server sent the leaf alone */
+	SF_CERT_ISSUER,		/* the leaf's issuer, "CN=..." */
+	SF_CERT_TLS_VERSION,	/* "TLSv1.3" */
 	SF__MAX
 };
 extern const char *const site_fields[SF__MAX];

@@ -7,7 +7,9 @@
  *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
  *            [--san NAME[,NAME...]] [--ip-san-only] [--sni-log F]
  *            [--issuer ca|self|unknown-ca]
- *            [--chain intermediate|omit-intermediate]]
+ *            [--chain intermediate|omit-intermediate] [--inter-days-left N]
+ *            [--leaf-md sha1|md5|sha256] [--leaf-key ec|rsa1024|rsa2048]
+ *            [--inter-md sha1|md5|sha256] [--inter-key ec|rsa1024]]
  *
  * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
  * rename, so a reader never sees half of it) and serves until SIGTERM or
@@ -35,6 +37,11 @@
  * for an address would. --sni-log F: one line per TLS ClientHello that
  * carried a server name (SNI), the name, written before the server answers;
  * a client that sends no SNI adds nothing.
+ *
+ * --inter-days-left N: the intermediate expires N days (and 12 hours) from
+ * now instead of outliving the leaf. --leaf-md/--inter-md: the digest the
+ * issuer signs that certificate with (default sha256); --leaf-key/
+ * --inter-key: its key (default EC P-256), for weak-cryptography tests.
  *
  * Webhook control file (--control), read afresh for every request:
  * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
@@ -66,6 +73,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
@@ -79,6 +87,7 @@
 enum mode { MODE_HTTP, MODE_WEBHOOK, MODE_SILENT };
 enum issuer { ISSUER_CA, ISSUER_SELF, ISSUER_UNKNOWN };
 enum chain { CHAIN_NONE, CHAIN_SEND, CHAIN_OMIT };
+enum keytype { KEY_EC, KEY_RSA1024, KEY_RSA2048 };
 
 struct opts {
 	enum mode	 mode;
@@ -98,11 +107,16 @@ struct opts {
 	const char	*sni_log;	/* SNI names received, NULL = none */
 	enum issuer	 issuer;
 	enum chain	 chain;
+	long long	 inter_days_left;
+	int		 inter_days_set; /* --inter-days-left given */
+	int		 leaf_md, inter_md; /* mbedtls_md_type_t */
+	int		 leaf_key, inter_key; /* enum keytype */
 };
 
 /* Set up once in main before the first thread starts, read-only after. */
 static struct opts opt = { .mode = MODE_HTTP, .bind = "127.0.0.1",
-    .days_left = 200, .not_before_days = -1, .cn = "localhost" };
+    .days_left = 200, .not_before_days = -1, .cn = "localhost",
+    .leaf_md = MBEDTLS_MD_SHA256, .inter_md = MBEDTLS_MD_SHA256 };
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;	/* locks itself: MBEDTLS_THREADING_C */
 static mbedtls_ssl_config tls_conf;
@@ -1107,6 +1121,7 @@ struct certreq {
 	int			 is_ca;
 	const char		*san;		/* comma-separated, NULL for CAs */
 	int			 serial;
+	int			 md;		/* mbedtls_md_type_t, 0 = SHA-256 */
 };
 
 /* Returns 0 and a fresh EC P-256 key (RSA would take seconds per key). */
@@ -1117,6 +1132,19 @@ key_gen(mbedtls_pk_context *pk)
 		return -1;
 	return mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk),
 	    mbedtls_ctr_drbg_random, &drbg) == 0 ? 0 : -1;
+}
+
+/* Returns 0 and a fresh key of the given type: EC P-256 unless a test
+ * asks for RSA (which takes a moment per key). */
+static int
+key_gen_type(mbedtls_pk_context *pk, int type)
+{
+	if (type == KEY_EC)
+		return key_gen(pk);
+	if (mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) != 0)
+		return -1;
+	return mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk), mbedtls_ctr_drbg_random,
+	    &drbg, type == KEY_RSA1024 ? 1024 : 2048, 65537) == 0 ? 0 : -1;
 }
 
 static void
@@ -1213,7 +1241,8 @@ cert_make(const struct certreq *q, unsigned char *pem, size_t size)
 	x509_time(q->not_before, nb);
 	x509_time(q->not_after, na);
 	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
-	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
+	mbedtls_x509write_crt_set_md_alg(&crt, q->md != 0 ?
+	    (mbedtls_md_type_t)q->md : MBEDTLS_MD_SHA256);
 	mbedtls_x509write_crt_set_subject_key(&crt, q->key);
 	mbedtls_x509write_crt_set_issuer_key(&crt, q->issuer_key);
 	if (mbedtls_mpi_lset(&serial, q->serial) != 0 ||
@@ -1256,13 +1285,14 @@ certs_make(void)
 	time_t now = time(NULL);
 	int rc = -1, base = (int)(now & 0xffffff) * 4;
 	struct certreq lq = { .subject = leaf_dn, .key = &tls_key, .serial = base };
-	struct certreq cq = { .is_ca = 1 };
+	struct certreq cq = { .is_ca = 1 }, iq;
 
 	mbedtls_pk_init(&root_key);
 	mbedtls_pk_init(&inter_key);
 	mbedtls_pk_init(&other_key);
 	snprintf(leaf_dn, sizeof(leaf_dn), "CN=%s,O=peekl tests", opt.cn);
 	lq.san = opt.san ? opt.san : opt.cn;
+	lq.md = opt.leaf_md;
 	/* +12 h: floor((not_after - now) / 1 day) stays days_left despite drift. */
 	lq.not_after = now + (time_t)(opt.days_left * DAY + DAY / 2);
 	lq.not_before = now + (time_t)(opt.not_before_days * DAY);
@@ -1272,18 +1302,23 @@ certs_make(void)
 	cq.not_before = (lq.not_before < now ? lq.not_before : now) - DAY;
 	cq.not_after = (lq.not_after > now ? lq.not_after : now) + 3650 * DAY;
 
-	if (key_gen(&root_key) != 0 || key_gen(&inter_key) != 0 ||
-	    key_gen(&other_key) != 0 || key_gen(&tls_key) != 0)
+	if (key_gen(&root_key) != 0 ||
+	    key_gen_type(&inter_key, opt.inter_key) != 0 ||
+	    key_gen(&other_key) != 0 || key_gen_type(&tls_key, opt.leaf_key) != 0)
 		goto out;
 	cq.subject = cq.issuer = root_dn;
 	cq.key = cq.issuer_key = &root_key;
 	cq.serial = base + 1;
 	if (cert_make(&cq, root, sizeof(root)) != 0)
 		goto out;
-	cq.subject = inter_dn;
-	cq.key = &inter_key;
-	cq.serial = base + 2;
-	if (cert_make(&cq, inter, sizeof(inter)) != 0)
+	iq = cq;
+	iq.subject = inter_dn;
+	iq.key = &inter_key;
+	iq.serial = base + 2;
+	iq.md = opt.inter_md;
+	if (opt.inter_days_set)
+		iq.not_after = now + (time_t)(opt.inter_days_left * DAY + DAY / 2);
+	if (cert_make(&iq, inter, sizeof(inter)) != 0)
 		goto out;
 	cq.subject = cq.issuer = other_dn;
 	cq.key = cq.issuer_key = &other_key;
@@ -1380,7 +1415,9 @@ usage(void)
 	    "--dir D [--days-left N] [--not-before-days N]\n\t[--cn NAME] "
 	    "[--san N,...] [--ip-san-only] [--sni-log F]\n\t"
 	    "[--issuer ca|self|unknown-ca] "
-	    "[--chain intermediate|omit-intermediate]]\n", stderr);
+	    "[--chain intermediate|omit-intermediate]\n\t[--inter-days-left N] "
+	    "[--leaf-md M] [--leaf-key K] [--inter-md M] [--inter-key K]]\n",
+	    stderr);
 	exit(2);
 }
 
@@ -1408,11 +1445,18 @@ parse_args(int argc, char *argv[])
 		{ "cn", 1, NULL, 'C' }, { "san", 1, NULL, 'S' },
 		{ "issuer", 1, NULL, 'i' }, { "chain", 1, NULL, 'x' },
 		{ "ip-san-only", 0, NULL, 'I' }, { "sni-log", 1, NULL, 'n' },
+		{ "inter-days-left", 1, NULL, 'E' }, { "leaf-md", 1, NULL, 'g' },
+		{ "leaf-key", 1, NULL, 'k' }, { "inter-md", 1, NULL, 'G' },
+		{ "inter-key", 1, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "http", "webhook", "silent", "plain", NULL };
 	static const char *const issuers[] = { "ca", "self", "unknown-ca", NULL };
 	static const char *const chains[] = { "intermediate", "omit-intermediate", NULL };
+	static const char *const mds[] = { "sha256", "sha1", "md5", NULL };
+	static const int md_types[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA1,
+	    MBEDTLS_MD_MD5 };
+	static const char *const keys[] = { "ec", "rsa1024", "rsa2048", NULL };
 	int ch, m;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -1443,6 +1487,15 @@ parse_args(int argc, char *argv[])
 		case 'n': opt.sni_log = optarg; break;
 		case 'i': opt.issuer = (enum issuer)pick(optarg, issuers); break;
 		case 'x': opt.chain = (enum chain)(pick(optarg, chains) + 1); break;
+		case 'E':
+			if (parse_num(optarg, -36500, 36500, &opt.inter_days_left) != 0)
+				usage();
+			opt.inter_days_set = 1;
+			break;
+		case 'g': opt.leaf_md = md_types[pick(optarg, mds)]; break;
+		case 'G': opt.inter_md = md_types[pick(optarg, mds)]; break;
+		case 'k': opt.leaf_key = pick(optarg, keys); break;
+		case 'K': opt.inter_key = pick(optarg, keys); break;
 		default: usage();
 		}
 	}
