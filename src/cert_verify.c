@@ -58,9 +58,11 @@ struct cert_ca {
 	mbedtls_x509_crt crt;
 };
 
+/* Each bundle is allocated on its own: checks in flight hold pointers to
+ * the ones they use while later checks add more. */
 struct cert_cas {
-	struct cert_ca	*v;
-	size_t		 n;
+	struct cert_ca	**v;
+	size_t		  n;
 };
 
 /*
@@ -593,8 +595,9 @@ cert_cas_free(struct cert_cas *cas)
 	if (cas == NULL)
 		return;
 	for (i = 0; i < cas->n; i++) {
-		mbedtls_x509_crt_free(&cas->v[i].crt);
-		free(cas->v[i].path);
+		mbedtls_x509_crt_free(&cas->v[i]->crt);
+		free(cas->v[i]->path);
+		free(cas->v[i]);
 	}
 	free(cas->v);
 	free(cas);
@@ -609,11 +612,10 @@ cert_cas_get(struct cert_cas *cas, const char *path)
 	int		 rc;
 
 	for (i = 0; i < cas->n; i++)
-		if (strcmp(cas->v[i].path, path) == 0)
-			return cas->v[i].usable ? &cas->v[i].crt : NULL;
+		if (strcmp(cas->v[i]->path, path) == 0)
+			return cas->v[i]->usable ? &cas->v[i]->crt : NULL;
 	cas->v = xrealloc(cas->v, (cas->n + 1) * sizeof(*cas->v));
-	ca = &cas->v[cas->n++];
-	memset(ca, 0, sizeof(*ca));
+	ca = cas->v[cas->n++] = xcalloc(1, sizeof(*ca));
 	ca->path = xstrdup(path);
 	mbedtls_x509_crt_init(&ca->crt);
 	/* A positive return counts certificates that failed to parse; a
