@@ -317,7 +317,7 @@ site_label(struct ctx *c, yaml_node_t *node)
 		free(err);
 		return NULL;
 	}
-	if (url_parse(s, &u) == NULL) {
+	if (site_url_parse(s, &u) == NULL) {
 		label = derive_name(&u);
 		free(u.host);
 	}
@@ -333,6 +333,62 @@ check_cert_days(struct ctx *c, const struct site *s, yaml_node_t *at,
 	if (s->cert_critical > s->cert_warning)
 		cerr(c, AT(at), kp, "cert_critical (%d days) is greater than "
 		    "cert_warning (%d days)", s->cert_critical, s->cert_warning);
+}
+
+/* The keys of an HTTP check, refused on a TLS endpoint's site. The keys
+ * of spec/checks.md belong here too. */
+static const enum site_key http_only_keys[] = {
+	SK_METHOD, SK_HEADERS, SK_KEYWORD, SK_STATUS, SK_FOLLOW, SK_INTERVAL,
+	SK_RETRY, SK_RETRY_INTERVAL,
+};
+
+/*
+ * The rules of a TLS endpoint (tls://, smtp://, imap://, pop3://): a
+ * certificate check only. A key written on the site that only an HTTP
+ * check reads is an error; the same key under defaults: is meant for the
+ * http(s) sites and is ignored here. The port is the URL's.
+ */
+static void
+endpoint_finish(struct ctx *c, const char *kp, struct site *s,
+    yaml_node_t **seen, yaml_node_t **dseen)
+{
+	char	ckp[KP_LEN];
+	size_t	i;
+	int	k;
+
+	for (i = 0; i < ARRAY_LEN(http_only_keys); i++) {
+		k = http_only_keys[i];
+		if (seen[k] == NULL || seen[k] == dseen[k])
+			continue;
+		child_path(ckp, kp, site_keys[k].name);
+		cerr(c, AT(seen[k]), ckp, "\"%s\" applies to http(s) URLs "
+		    "only, not to a TLS endpoint (%.*s)", site_keys[k].name,
+		    (int)strcspn(s->url, ":"), s->url);
+	}
+	if (seen[SK_CERTMON] != NULL && seen[SK_CERTMON] != dseen[SK_CERTMON] &&
+	    !s->cert_monitoring) {
+		child_path(ckp, kp, "certificate_monitoring");
+		cerr(c, AT(seen[SK_CERTMON]), ckp, "cannot be false: a TLS "
+		    "endpoint (%.*s) has a certificate check only",
+		    (int)strcspn(s->url, ":"), s->url);
+	}
+	if (seen[SK_PORT] != NULL && seen[SK_PORT] != dseen[SK_PORT]) {
+		child_path(ckp, kp, "port");
+		cerr(c, AT(seen[SK_PORT]), ckp, "a TLS endpoint takes its port "
+		    "from the URL (%.*s://HOST:PORT)",
+		    (int)strcspn(s->url, ":"), s->url);
+	}
+	s->cert_monitoring = 1;
+	s->port = s->url_port;
+	if ((seen[SK_CERT_CRITICAL] != NULL &&
+	    seen[SK_CERT_CRITICAL] != dseen[SK_CERT_CRITICAL]) ||
+	    (seen[SK_CERT_WARNING] != NULL &&
+	    seen[SK_CERT_WARNING] != dseen[SK_CERT_WARNING])) {
+		child_path(ckp, kp, seen[SK_CERT_CRITICAL] ? "cert_critical" :
+		    "cert_warning");
+		check_cert_days(c, s, seen[SK_CERT_CRITICAL] ?
+		    seen[SK_CERT_CRITICAL] : seen[SK_CERT_WARNING], ckp);
+	}
 }
 
 /*
@@ -351,7 +407,7 @@ site_finish(struct ctx *c, yaml_node_t *node, const char *kp, struct site *s,
 	if (s->url != NULL && s->name == NULL) {
 		struct url	u;
 
-		if (url_parse(s->url, &u) == NULL) {
+		if (site_url_parse(s->url, &u) == NULL) {
 			s->name = derive_name(&u);
 			free(u.host);
 		}
@@ -360,6 +416,10 @@ site_finish(struct ctx *c, yaml_node_t *node, const char *kp, struct site *s,
 		s->port = s->url_port;
 	if (seen[SK_RETRY_INTERVAL] == NULL)
 		s->retry_interval_ms = s->interval_ms;
+	if (s->url != NULL && site_cert_only(s)) {
+		endpoint_finish(c, kp, s, seen, dseen);
+		return;
+	}
 	/*
 	 * A certificate check on an http:// site is allowed (a TLS service
 	 * may listen next to the HTTP one), but only on a port the user

@@ -131,6 +131,9 @@ wanted(const struct run *r, const struct check *c)
 {
 	if (c->kind == KIND_CERT && !c->site->cert_monitoring)
 		return 0;
+	/* A TLS endpoint (tls://, smtp://, ...) has no HTTP check. */
+	if (c->kind == KIND_HTTP && site_cert_only(c->site))
+		return 0;
 	if (c->state->unreadable)
 		return 0;
 	if (r->opts->nsites > 0)

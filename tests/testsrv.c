@@ -2,7 +2,8 @@
  * testsrv: peekl's own loopback test server, so integration tests run peekl
  * against real sockets, real TLS and a real webhook receiver, not mocks.
  *
- *   testsrv --port-file F [--mode http|webhook|silent] [--bind 127.0.0.1|::1]
+ *   testsrv --port-file F [--mode http|webhook|silent|smtp|imap|pop3]
+ *           [--no-starttls] [--bind 127.0.0.1|::1]
  *           [--log F] [--headers-log F] [--control F]
  *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
  *            [--san NAME[,NAME...]] [--ip-san-only] [--sni-log F]
@@ -42,6 +43,13 @@
  * now instead of outliving the leaf. --leaf-md/--inter-md: the digest the
  * issuer signs that certificate with (default sha256); --leaf-key/
  * --inter-key: its key (default EC P-256), for weak-cryptography tests.
+ *
+ * Mail modes (smtp, imap, pop3): a plain-text server that greets, answers
+ * EHLO/HELO, CAPABILITY or CAPA (offering STARTTLS, or STLS for POP3,
+ * with --tls unless --no-starttls), upgrades the same socket to TLS on
+ * STARTTLS/STLS, answers the capabilities again over TLS, and says goodbye
+ * to QUIT/LOGOUT. Anything else gets an error reply. One line per command
+ * received goes to --log.
  *
  * Webhook control file (--control), read afresh for every request:
  * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
@@ -84,7 +92,8 @@
 #define DAY		86400LL
 #define PEM_MAX		4096
 
-enum mode { MODE_HTTP, MODE_WEBHOOK, MODE_SILENT };
+enum mode { MODE_HTTP, MODE_WEBHOOK, MODE_SILENT, MODE_SMTP, MODE_IMAP,
+    MODE_POP3 };
 enum issuer { ISSUER_CA, ISSUER_SELF, ISSUER_UNKNOWN };
 enum chain { CHAIN_NONE, CHAIN_SEND, CHAIN_OMIT };
 enum keytype { KEY_EC, KEY_RSA1024, KEY_RSA2048 };
@@ -111,6 +120,7 @@ struct opts {
 	int		 inter_days_set; /* --inter-days-left given */
 	int		 leaf_md, inter_md; /* mbedtls_md_type_t */
 	int		 leaf_key, inter_key; /* enum keytype */
+	int		 no_starttls;	/* mail modes: never offer STARTTLS */
 };
 
 /* Set up once in main before the first thread starts, read-only after. */
@@ -1025,6 +1035,145 @@ serve_webhook(struct conn *c, struct req *r)
 	respond(c, r, &s);
 }
 
+/* ------------------------------------------------------------ mail modes */
+
+#define MAIL_LINE	1024
+
+/* Reads one CRLF- or LF-terminated line (without it) into out. Returns 0,
+ * or -1 at end of stream, on error, or for a line too long. */
+static int
+mail_line(struct conn *c, char *out, size_t size)
+{
+	size_t n = 0;
+	char ch;
+
+	for (;;) {
+		if (conn_read(c, &ch, 1) != 1)
+			return -1;
+		if (ch == '\n')
+			break;
+		if (n + 1 >= size)
+			return -1;
+		out[n++] = ch;
+	}
+	if (n > 0 && out[n - 1] == '\r')
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+mail_say(struct conn *c, const char *s)
+{
+	return conn_write(c, s, strlen(s));
+}
+
+/* Returns 1 when the command word of line is cmd (case-insensitive). */
+static int
+mail_is(const char *line, const char *cmd)
+{
+	size_t n = strlen(cmd);
+
+	return strncasecmp(line, cmd, n) == 0 && (line[n] == '\0' ||
+	    line[n] == ' ');
+}
+
+/* Answers one SMTP command; returns 1 to upgrade to TLS, -1 to end. */
+static int
+smtp_answer(struct conn *c, const char *line, int offer)
+{
+	if (mail_is(line, "EHLO"))
+		return mail_say(c, offer ? "250-testsrv\r\n250-STARTTLS\r\n"
+		    "250 8BITMIME\r\n" : "250-testsrv\r\n250 8BITMIME\r\n");
+	if (mail_is(line, "HELO"))
+		return mail_say(c, "250 testsrv\r\n");
+	if (mail_is(line, "STARTTLS") && offer)
+		return mail_say(c, "220 go ahead\r\n") == 0 ? 1 : -1;
+	if (mail_is(line, "QUIT")) {
+		mail_say(c, "221 bye\r\n");
+		return -1;
+	}
+	return mail_say(c, "502 command not implemented\r\n");
+}
+
+/* Answers one IMAP command (TAG COMMAND); returns as smtp_answer. */
+static int
+imap_answer(struct conn *c, const char *line, int offer)
+{
+	char tag[64], out[256];
+	const char *cmd = strchr(line, ' ');
+	size_t n = cmd != NULL ? (size_t)(cmd - line) : 0;
+
+	if (cmd == NULL || n >= sizeof(tag))
+		return mail_say(c, "* BAD no tag\r\n");
+	memcpy(tag, line, n);
+	tag[n] = '\0';
+	cmd++;
+	if (mail_is(cmd, "CAPABILITY")) {
+		snprintf(out, sizeof(out), "* CAPABILITY IMAP4rev1%s\r\n"
+		    "%s OK CAPABILITY completed\r\n", offer ? " STARTTLS" : "",
+		    tag);
+		return mail_say(c, out);
+	}
+	if (mail_is(cmd, "STARTTLS") && offer) {
+		snprintf(out, sizeof(out), "%s OK begin TLS\r\n", tag);
+		return mail_say(c, out) == 0 ? 1 : -1;
+	}
+	if (mail_is(cmd, "LOGOUT")) {
+		snprintf(out, sizeof(out), "* BYE\r\n%s OK LOGOUT\r\n", tag);
+		mail_say(c, out);
+		return -1;
+	}
+	snprintf(out, sizeof(out), "%s BAD unknown command\r\n", tag);
+	return mail_say(c, out);
+}
+
+/* Answers one POP3 command; returns as smtp_answer. */
+static int
+pop3_answer(struct conn *c, const char *line, int offer)
+{
+	if (mail_is(line, "CAPA"))
+		return mail_say(c, offer ? "+OK\r\nSTLS\r\nUSER\r\n.\r\n" :
+		    "+OK\r\nUSER\r\n.\r\n");
+	if (mail_is(line, "STLS") && offer)
+		return mail_say(c, "+OK begin TLS\r\n") == 0 ? 1 : -1;
+	if (mail_is(line, "QUIT")) {
+		mail_say(c, "+OK bye\r\n");
+		return -1;
+	}
+	return mail_say(c, "-ERR unknown command\r\n");
+}
+
+/* Serves one mail-protocol connection: greeting, commands, STARTTLS. */
+static void
+serve_mail(struct conn *c)
+{
+	char line[MAIL_LINE];
+	struct buf logl = { 0 };
+	int rc, offer = opt.tls && !opt.no_starttls;
+
+	rc = mail_say(c, opt.mode == MODE_SMTP ? "220 testsrv ESMTP ready\r\n" :
+	    opt.mode == MODE_IMAP ? "* OK testsrv IMAP4rev1 ready\r\n" :
+	    "+OK testsrv POP3 ready\r\n");
+	while (rc == 0 && mail_line(c, line, sizeof(line)) == 0) {
+		if (opt.log != NULL) {
+			logl.len = 0;
+			buf_adds(&logl, line);
+			buf_adds(&logl, "\n");
+			log_line(opt.log, &logl);
+		}
+		if (opt.mode == MODE_SMTP)
+			rc = smtp_answer(c, line, offer && !c->tls);
+		else if (opt.mode == MODE_IMAP)
+			rc = imap_answer(c, line, offer && !c->tls);
+		else
+			rc = pop3_answer(c, line, offer && !c->tls);
+		if (rc == 1)
+			rc = conn_tls_start(c);
+	}
+	free(logl.p);
+}
+
 /* ---------------------------------------------------------- connections */
 
 static void *
@@ -1037,6 +1186,12 @@ conn_thread(void *arg)
 	if (opt.mode == MODE_SILENT) {
 		conn_wait_close(&c);	/* plain TCP: never a byte back */
 		close(c.fd);
+		return NULL;
+	}
+	if (opt.mode == MODE_SMTP || opt.mode == MODE_IMAP ||
+	    opt.mode == MODE_POP3) {
+		serve_mail(&c);
+		conn_close(&c);
 		return NULL;
 	}
 	if (opt.tls && conn_tls_start(&c) != 0) {
@@ -1410,7 +1565,8 @@ tls_setup(void)
 static void
 usage(void)
 {
-	fputs("usage: testsrv --port-file F [--mode http|webhook|silent] "
+	fputs("usage: testsrv --port-file F [--mode http|webhook|silent|smtp|"
+	    "imap|pop3] [--no-starttls] "
 	    "[--bind ADDR] [--log F]\n\t[--headers-log F] [--control F] [--tls "
 	    "--dir D [--days-left N] [--not-before-days N]\n\t[--cn NAME] "
 	    "[--san N,...] [--ip-san-only] [--sni-log F]\n\t"
@@ -1447,10 +1603,13 @@ parse_args(int argc, char *argv[])
 		{ "ip-san-only", 0, NULL, 'I' }, { "sni-log", 1, NULL, 'n' },
 		{ "inter-days-left", 1, NULL, 'E' }, { "leaf-md", 1, NULL, 'g' },
 		{ "leaf-key", 1, NULL, 'k' }, { "inter-md", 1, NULL, 'G' },
-		{ "inter-key", 1, NULL, 'K' },
+		{ "inter-key", 1, NULL, 'K' }, { "no-starttls", 0, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const modes[] = { "http", "webhook", "silent", "plain", NULL };
+	static const char *const modes[] = { "http", "webhook", "silent", "plain",
+	    "smtp", "imap", "pop3", NULL };
+	static const enum mode mode_of[] = { MODE_HTTP, MODE_WEBHOOK,
+	    MODE_SILENT, MODE_HTTP, MODE_SMTP, MODE_IMAP, MODE_POP3 };
 	static const char *const issuers[] = { "ca", "self", "unknown-ca", NULL };
 	static const char *const chains[] = { "intermediate", "omit-intermediate", NULL };
 	static const char *const mds[] = { "sha256", "sha1", "md5", NULL };
@@ -1463,7 +1622,7 @@ parse_args(int argc, char *argv[])
 		switch (ch) {
 		case 'm':
 			m = pick(optarg, modes);
-			opt.mode = m == 3 ? MODE_HTTP : (enum mode)m;
+			opt.mode = mode_of[m];
 			break;
 		case 'b': opt.bind = optarg; break;
 		case 'p': opt.port_file = optarg; break;
@@ -1496,6 +1655,7 @@ parse_args(int argc, char *argv[])
 		case 'G': opt.inter_md = md_types[pick(optarg, mds)]; break;
 		case 'k': opt.leaf_key = pick(optarg, keys); break;
 		case 'K': opt.inter_key = pick(optarg, keys); break;
+		case 'T': opt.no_starttls = 1; break;
 		default: usage();
 		}
 	}
