@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <mbedtls/asn1.h>
@@ -21,6 +22,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/x509.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
 #include "cert_verify.h"
@@ -42,6 +44,8 @@
 #define SANS_MAX	500	/* subjectAltNames listed */
 #define SAN_LEN		256	/* bytes of one dNSName (DNS allows 253) */
 #define SERIAL_MAX	64	/* bytes of a serial number (RFC 5280: 20) */
+#define CRL_URLS_MAX	8	/* CRL Distribution Points followed per chain */
+#define CRL_URL_LEN	2048	/* bytes of one such URL */
 
 /*
  * Every digest and key mbedTLS knows: weak cryptography is peekl's own
@@ -468,6 +472,112 @@ sans_fill(struct cert_details *d, const mbedtls_x509_crt *crt)
 	}
 }
 
+/* --- CRL Distribution Points --- */
+
+/* Adds one URI of a distribution point when it is a plain http:// URL
+ * (CRLs are fetched over http by design: they are signed) not yet listed. */
+static void
+crl_url_add(struct cert_details *d, const unsigned char *p, size_t len)
+{
+	size_t	i;
+
+	if (d->ncrl_urls >= CRL_URLS_MAX || len > CRL_URL_LEN || len < 8 ||
+	    strncasecmp((const char *)p, "http://", 7) != 0)
+		return;
+	for (i = 0; i < len; i++)
+		if (p[i] <= ' ' || p[i] >= 0x7f)
+			return;
+	for (i = 0; i < d->ncrl_urls; i++)
+		if (strlen(d->crl_urls[i]) == len &&
+		    memcmp(d->crl_urls[i], p, len) == 0)
+			return;
+	d->crl_urls = xrealloc(d->crl_urls, (d->ncrl_urls + 1) *
+	    sizeof(*d->crl_urls));
+	d->crl_urls[d->ncrl_urls++] = xstrndup((const char *)p, len);
+}
+
+/*
+ * Reads the URIs of a CRLDistributionPoints value (RFC 5280 4.2.1.13):
+ * SEQUENCE OF DistributionPoint { distributionPoint [0] { fullName [0]
+ * GeneralNames } ... }, keeping uniformResourceIdentifier [6] entries.
+ * mbedTLS 2.28 does not parse this extension; its ASN.1 helpers bound
+ * every read to the extension's own bytes.
+ */
+static void
+crl_dp_parse(struct cert_details *d, unsigned char *p, const unsigned char *end)
+{
+	const unsigned char	*dpend, *dpnend, *nend;
+	size_t			 len;
+	unsigned char		 tag;
+
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
+	    MBEDTLS_ASN1_SEQUENCE) != 0 || len != (size_t)(end - p))
+		return;
+	while (p < end) {
+		if (mbedtls_asn1_get_tag(&p, end, &len,
+		    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+			return;
+		dpend = p + len;
+		if (mbedtls_asn1_get_tag(&p, dpend, &len,
+		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED) != 0) {
+			p = (unsigned char *)dpend;	/* no distributionPoint */
+			continue;
+		}
+		dpnend = p + len;
+		if (mbedtls_asn1_get_tag(&p, dpnend, &len,
+		    MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED) == 0) {
+			nend = p + len;
+			while (p < nend) {
+				tag = *p++;
+				if (mbedtls_asn1_get_len(&p, nend, &len) != 0)
+					return;
+				if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 6))
+					crl_url_add(d, p, len);
+				p += len;
+			}
+		}
+		p = (unsigned char *)dpend;
+	}
+}
+
+/* Adds the CRL Distribution Points of crt's extensions to d. */
+static void
+crl_dps(struct cert_details *d, const mbedtls_x509_crt *crt)
+{
+	unsigned char	*p = crt->v3_ext.p, *oid;
+	const unsigned char *end, *eend;
+	size_t		 len, olen;
+	int		 crit;
+
+	if (p == NULL || crt->v3_ext.len == 0)
+		return;
+	end = p + crt->v3_ext.len;
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
+	    MBEDTLS_ASN1_SEQUENCE) != 0)
+		return;
+	end = p + len;
+	while (p < end) {
+		if (mbedtls_asn1_get_tag(&p, end, &len,
+		    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+			return;
+		eend = p + len;
+		if (mbedtls_asn1_get_tag(&p, eend, &olen, MBEDTLS_ASN1_OID) != 0)
+			return;
+		oid = p;
+		p += olen;
+		if (p < eend && *p == MBEDTLS_ASN1_BOOLEAN &&
+		    mbedtls_asn1_get_bool(&p, eend, &crit) != 0)
+			return;
+		if (mbedtls_asn1_get_tag(&p, eend, &len,
+		    MBEDTLS_ASN1_OCTET_STRING) != 0)
+			return;
+		if (olen == MBEDTLS_OID_SIZE(MBEDTLS_OID_CRL_DISTRIBUTION_POINTS) &&
+		    memcmp(oid, MBEDTLS_OID_CRL_DISTRIBUTION_POINTS, olen) == 0)
+			crl_dp_parse(d, p, p + len);
+		p = (unsigned char *)eend;
+	}
+}
+
 /*
  * Fills res->d from the parsed chain: the leaf's details, every
  * certificate's subject, issuer and days left, the earliest expiry after
@@ -503,6 +613,10 @@ details_fill(struct cert_result *res, const mbedtls_x509_crt *leaf,
 		l->not_after = x509_time_unix(&c->valid_to);
 		l->days_left = days_until(l->not_after, now);
 		d->nchain = i + 1;
+		/* A self-signed certificate is its own authority: nobody
+		 * could revoke it. */
+		if (!self_signed(c))
+			crl_dps(d, c);
 		if (i > 0 && (!d->have_chain_days ||
 		    l->days_left < d->chain_days_left)) {
 			d->have_chain_days = 1;
@@ -579,6 +693,117 @@ cert_verify(const unsigned char *chain, size_t len,
 		    sizeof(res->error));
 out:
 	mbedtls_x509_crt_free(&crt);
+}
+
+/* What the verify callback learns from one certificate of the chain. */
+struct crl_seen {
+	int		 depth;		/* shallowest revoked certificate, -1 none */
+	char		*subject;	/* its subject (malloc'd) */
+	uint32_t	 crl_flags;	/* BADCRL_* met on the way */
+};
+
+/* mbedTLS verify callback: notes the shallowest revoked certificate and
+ * every CRL problem. Returns 0: the flags stay for the caller to read. */
+static int
+on_crl_verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct crl_seen	*s = arg;
+
+	s->crl_flags |= *flags & (MBEDTLS_X509_BADCRL_NOT_TRUSTED |
+	    MBEDTLS_X509_BADCRL_EXPIRED | MBEDTLS_X509_BADCRL_FUTURE |
+	    MBEDTLS_X509_BADCRL_BAD_MD | MBEDTLS_X509_BADCRL_BAD_PK |
+	    MBEDTLS_X509_BADCRL_BAD_KEY);
+	if ((*flags & MBEDTLS_X509_BADCERT_REVOKED) &&
+	    (s->depth < 0 || depth < s->depth)) {
+		s->depth = depth;
+		free(s->subject);
+		s->subject = dn_string(&crt->subject);
+	}
+	return 0;
+}
+
+int
+cert_crl_check(const unsigned char *chain, size_t len,
+    const mbedtls_x509_crt *ca, const unsigned char *crl, size_t crllen,
+    char *out, size_t outsz)
+{
+	mbedtls_x509_crt	 crt;
+	mbedtls_x509_crl	 list;
+	struct crl_seen		 seen = { -1, NULL, 0 };
+	unsigned char		*copy = NULL;
+	uint32_t		 flags = 0;
+	int			 rc, ret = -1;
+
+	mbedtls_x509_crt_init(&crt);
+	mbedtls_x509_crl_init(&list);
+	out[0] = '\0';
+	if (chain_parse(&crt, chain, len) != 0) {
+		snprintf(out, outsz, "the chain cannot be read again");
+		goto out;
+	}
+	/* mbedTLS reads PEM only from a NUL-terminated buffer. */
+	copy = xcalloc(1, crllen + 1);
+	memcpy(copy, crl, crllen);
+	if ((rc = mbedtls_x509_crl_parse(&list, copy, crllen + 1)) != 0) {
+		mbed_reason("not a CRL", rc, out, outsz);
+		goto out;
+	}
+	rc = mbedtls_x509_crt_verify_with_profile(&crt,
+	    (mbedtls_x509_crt *)ca, &list, &profile_any, NULL, &flags,
+	    on_crl_verify, &seen);
+	if (rc != 0 && rc != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+		mbed_reason("cannot verify", rc, out, outsz);
+		goto out;
+	}
+	if (seen.crl_flags & MBEDTLS_X509_BADCRL_NOT_TRUSTED) {
+		snprintf(out, outsz, "not signed by the certificate's issuer");
+		goto out;
+	}
+	if (seen.crl_flags & (MBEDTLS_X509_BADCRL_EXPIRED |
+	    MBEDTLS_X509_BADCRL_FUTURE)) {
+		snprintf(out, outsz, "outside its validity (thisUpdate to "
+		    "nextUpdate)");
+		goto out;
+	}
+	if (seen.crl_flags != 0) {
+		snprintf(out, outsz, "signed with an algorithm mbedTLS refuses");
+		goto out;
+	}
+	ret = 0;
+	if (seen.depth == 0)
+		snprintf(out, outsz, "certificate revoked");
+	else if (seen.depth > 0) {
+		char	*s = xasprintf("intermediate certificate \"%s\" revoked",
+		    seen.subject != NULL ? seen.subject : "");
+
+		strlcpy_trunc(out, s, outsz);
+		free(s);
+	}
+	if (seen.depth >= 0)
+		ret = 1;
+out:
+	free(seen.subject);
+	free(copy);
+	mbedtls_x509_crl_free(&list);
+	mbedtls_x509_crt_free(&crt);
+	return ret;
+}
+
+int64_t
+cert_crl_next_update(const unsigned char *crl, size_t crllen)
+{
+	mbedtls_x509_crl	 list;
+	unsigned char		*copy = xcalloc(1, crllen + 1);
+	int64_t			 t = 0;
+
+	mbedtls_x509_crl_init(&list);
+	memcpy(copy, crl, crllen);
+	if (mbedtls_x509_crl_parse(&list, copy, crllen + 1) == 0 &&
+	    list.next_update.year != 0)
+		t = x509_time_unix(&list.next_update);
+	mbedtls_x509_crl_free(&list);
+	free(copy);
+	return t;
 }
 
 struct cert_cas *

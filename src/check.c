@@ -28,6 +28,10 @@ cert_result_clear(struct cert_result *r)
 		free(d->chain[i].issuer);
 	}
 	free(d->chain);
+	for (i = 0; i < d->ncrl_urls; i++)
+		free(d->crl_urls[i]);
+	free(d->crl_urls);
+	free(r->chain_pem);
 	memset(r, 0, sizeof(*r));
 }
 

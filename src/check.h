@@ -58,6 +58,9 @@ struct cert_details {
 	size_t		 chain_min;	/* index in chain of that certificate */
 	char		 weak[ERROR_LEN]; /* "weak signature: RSA with SHA1",
 					 * "weak key: RSA 1024"; "" when none */
+	char		**crl_urls;	/* http:// CRL Distribution Points of the
+					 * leaf and intermediates, deduplicated */
+	size_t		 ncrl_urls;
 };
 
 struct cert_result {
@@ -70,6 +73,9 @@ struct cert_result {
 	double	 elapsed_ms;
 	int64_t	 started_ms;	/* unix ms when the check started */
 	struct cert_details d;	/* free with cert_result_clear */
+	unsigned char *chain_pem; /* the chain as received, kept for the
+				 * revocation check (check_revocation) */
+	size_t	 chain_len;
 	char	 reason[ERROR_LEN]; /* judge: what the state is about, shown as
 				 * "error"; "" when only the leaf's days say it */
 };

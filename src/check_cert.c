@@ -222,6 +222,12 @@ cert_done(struct net_xfer *x, CURLcode rc)
 	pem = chain_pem(ci, &len);
 	cert_verify(pem, len, cx->ca, cx->site->host, now_ms(), res);
 	res->done = 1;
+	/* The revocation stage verifies the chain again, with CRLs. */
+	if (cx->site->check_revocation && res->have_cert) {
+		res->chain_pem = pem;
+		res->chain_len = len;
+		pem = NULL;
+	}
 out:
 	res->elapsed_ms = (double)(mono_ms() - cx->start);
 	log_debug("%s: cert check %s:%d: %s (%.0f ms)", cx->site->name,

@@ -26,7 +26,7 @@ enum site_key {
 	SK_TIMEOUT, SK_CERTMON, SK_CERTMON_INTERVAL, SK_CERT_WARNING,
 	SK_CERT_CRITICAL, SK_STATUS, SK_METHOD, SK_HEADERS, SK_KEYWORD,
 	SK_FOLLOW, SK_CAFILE,
-	SK_WEAK_CRYPTO,
+	SK_WEAK_CRYPTO, SK_CHECK_REVOCATION,
 	SK__MAX
 };
 
@@ -61,6 +61,8 @@ static const struct keydef site_keys[SK__MAX] = {
 	[SK_CAFILE] = { "ca_file", V_FILE, S(ca_file), 0, 0, 0, 0 },
 	[SK_WEAK_CRYPTO] = { "weak_crypto", V_WEAKCRYPTO, S(weak_crypto), 0,
 	    0, 0, 0 },
+	[SK_CHECK_REVOCATION] = { "check_revocation", V_BOOL,
+	    S(check_revocation), 0, 0, 0, 0 },
 };
 #undef S
 

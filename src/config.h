@@ -86,6 +86,7 @@ struct site {
 	int		 follow_redirects; /* default 1, at most 10 */
 	char		*ca_file;	/* NULL: system bundle */
 	enum weak_crypto weak_crypto;	/* default WEAK_WARNING */
+	int		 check_revocation; /* default 0: CRLs not fetched */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 };

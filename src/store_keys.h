@@ -67,6 +67,7 @@ char	*key_queue_lease(const struct store *st, enum integration_kind ik);
 char	*key_queue_hold(const struct store *st, enum integration_kind ik);
 char	*key_ts(const struct store *st, const char *site, enum metric m);
 char	*key_history(const struct store *st, const char *site);
+char	*key_crl(const struct store *st, const char *url);
 
 /* Returns the integration's name in a key_queue() key (a pointer into
  * key), or NULL when key is not one. */

@@ -406,3 +406,253 @@ Test(chain, worse_problem_wins_over_weak_crypto)
 	cr_assert_str_eq(str(c.cert, "error"), "certificate not trusted");
 	chain_free(&c);
 }
+
+/* --- revocation (check_revocation) --- */
+
+/*
+ * Writes a CRL to out, signed by the CA whose key and certificate are
+ * keyfile and certfile, listing the certificate in revoked (a PEM file) or
+ * nothing when revoked is NULL. openssl's `ca -gencrl` reads its database
+ * from a scratch directory.
+ */
+static void
+make_crl(const char *keyfile, const char *certfile, const char *revoked,
+    const char *out)
+{
+	struct h_dir	*d = h_dir_new();
+	struct h_run	 r;
+	char		*script;
+
+	script = h_strf("set -e; cd '%s'; : > index.txt; echo 01 > crlnumber;"
+	    " if [ -n '%s' ]; then s=$(openssl x509 -in '%s' -noout -serial |"
+	    " cut -d= -f2); printf 'R\\t300101000000Z\\t%%s\\t%%s\\tunknown\\t"
+	    "/CN=x\\n' $(date -u +%%y%%m%%d%%H%%M%%SZ) $s > index.txt; fi;"
+	    " printf '[ca]\\ndefault_ca=c\\n[c]\\ndatabase=index.txt\\n"
+	    "crlnumber=crlnumber\\ndefault_md=sha256\\ndefault_crl_days=2\\n'"
+	    " > ca.cnf; openssl ca -gencrl -config ca.cnf -keyfile '%s' -cert"
+	    " '%s' -out '%s' 2>&1", h_dir_path(d), revoked ? revoked : "",
+	    revoked ? revoked : "", keyfile, certfile, out);
+	h_run_bin(&r, "sh", (const char *[]){ "-c", script, NULL }, NULL);
+	cr_assert_eq(r.status, 0, "openssl ca: %s%s", r.out, r.err);
+	h_run_free(&r);
+	free(script);
+	h_dir_free(d);
+}
+
+/* A Redis, a CRL server (testsrv http mode: /file/NAME serves its dir)
+ * and a TLS server whose certificates name it. */
+struct rev {
+	struct h_redis	*rd;
+	struct h_srv	*crls;
+	struct h_srv	*tls;
+	struct h_dir	*d;
+	char		*cfg;
+};
+
+/* Starts the three; leaf_path and inter_path are the CRL paths (on the
+ * CRL server) the leaf and the intermediate name, NULL for none. */
+static void
+rev_start(struct rev *v, const char *leaf_path, const char *inter_path,
+    const char *timeout)
+{
+	char	*lurl = NULL, *iurl = NULL, *ca;
+	const char *args[12];
+	int	 n = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->rd = h_redis_start();
+	v->crls = h_srv_start((const char *[]){ NULL });
+	args[n++] = "--tls";
+	args[n++] = "--chain";
+	args[n++] = "intermediate";
+	if (leaf_path != NULL) {
+		lurl = h_strf("http://127.0.0.1:%d%s", h_srv_port(v->crls),
+		    leaf_path);
+		args[n++] = "--crl-url";
+		args[n++] = lurl;
+	}
+	if (inter_path != NULL) {
+		iurl = h_strf("http://127.0.0.1:%d%s", h_srv_port(v->crls),
+		    inter_path);
+		args[n++] = "--inter-crl-url";
+		args[n++] = iurl;
+	}
+	args[n] = NULL;
+	v->tls = h_srv_start(args);
+	v->d = h_dir_new();
+	ca = h_srv_file(v->tls, "ca.pem");
+	v->cfg = h_configf(v->d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: tls://localhost:%d\n    name: tls\n    ca_file: %s\n"
+	    "    timeout: %s\n    check_revocation: true\n",
+	    h_redis_port(v->rd), h_srv_port(v->tls), ca, timeout);
+	free(ca);
+	free(lurl);
+	free(iurl);
+}
+
+static void
+rev_stop(struct rev *v)
+{
+	free(v->cfg);
+	h_dir_free(v->d);
+	h_srv_stop(v->tls);
+	h_srv_stop(v->crls);
+	h_redis_stop(v->rd);
+}
+
+/* The CRL named file on the CRL server, signed by the TLS server's CA
+ * (issuer "ca" or "intermediate"), revoking its revoked (a PEM file name
+ * of the TLS server) or nothing. */
+static void
+rev_crl(struct rev *v, const char *issuer, const char *revoked,
+    const char *file)
+{
+	char	*key = h_strf("%s/%s.key", h_srv_dir(v->tls), issuer);
+	char	*crt = h_strf("%s/%s.pem", h_srv_dir(v->tls), issuer);
+	char	*rev = revoked ? h_srv_file(v->tls, revoked) : NULL;
+	char	*out = h_srv_file(v->crls, file);
+
+	make_crl(key, crt, rev, out);
+	free(key);
+	free(crt);
+	free(rev);
+	free(out);
+}
+
+/* Runs check --json; returns the cert result (owned by *doc). */
+static json_t *
+rev_check(struct rev *v, const char *const extra[], struct h_run *r,
+    json_t **doc)
+{
+	const char	*argv[8] = { "-c", v->cfg, "check", "--json" };
+	int		 n = 4;
+
+	for (; extra != NULL && *extra != NULL && n < 7; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	h_run(r, argv, NULL);
+	*doc = json_loads(r->out, 0, NULL);
+	cr_assert_not_null(*doc, "stdout: %s\nstderr: %s", r->out, r->err);
+	return json_array_get(json_object_get(*doc, "results"), 0);
+}
+
+Test(revocation, revoked_leaf_is_critical_and_the_crl_cached)
+{
+	struct rev	 v;
+	struct h_run	 r;
+	json_t		*doc, *c;
+	long long	 ttl;
+
+	rev_start(&v, "/file/leaf.crl", NULL, "5");
+	rev_crl(&v, "intermediate", "leaf.pem", "leaf.crl");
+	c = rev_check(&v, NULL, &r, &doc);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_str_eq(str(c, "error"), "certificate revoked");
+	cr_assert_str_eq(str(c, "status"), "critical");
+	json_decref(doc);
+	h_run_free(&r);
+	cr_assert_eq(h_srv_hits(v.crls, "/file/leaf.crl"), 1);
+	/* Cached until nextUpdate (two days), never beyond seven. */
+	ttl = h_redis_int(v.rd, "EVAL %s 0", "local k = redis.call('KEYS', "
+	    "'peekl:crl:*') if #k ~= 1 then return -9 end return "
+	    "redis.call('PTTL', k[1])");
+	cr_assert(ttl > 86400000LL && ttl <= 2 * 86400000LL, "pttl %lld", ttl);
+	/* The next run takes it from Redis: nothing fetched. */
+	c = rev_check(&v, (const char *[]){ "--site", "tls", NULL }, &r, &doc);
+	cr_assert_str_eq(str(c, "error"), "certificate revoked");
+	json_decref(doc);
+	h_run_free(&r);
+	cr_assert_eq(h_srv_hits(v.crls, "/file/"), 1);
+	rev_stop(&v);
+}
+
+Test(revocation, crl_without_the_certificate_is_ok)
+{
+	struct rev	 v;
+	struct h_run	 r;
+	json_t		*doc, *c;
+
+	rev_start(&v, "/file/leaf.crl", NULL, "5");
+	rev_crl(&v, "intermediate", NULL, "leaf.crl");
+	c = rev_check(&v, NULL, &r, &doc);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(json_is_null(json_object_get(c, "error")));
+	cr_assert(strstr(r.err, "WARNING") == NULL, "%s", r.err);
+	json_decref(doc);
+	h_run_free(&r);
+	rev_stop(&v);
+}
+
+Test(revocation, revoked_intermediate_is_named)
+{
+	struct rev	 v;
+	struct h_run	 r;
+	json_t		*doc, *c;
+
+	rev_start(&v, NULL, "/file/inter.crl", "5");
+	rev_crl(&v, "ca", "intermediate.pem", "inter.crl");
+	c = rev_check(&v, NULL, &r, &doc);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_str_eq(str(c, "error"),
+	    "intermediate certificate \"" INTER "\" revoked");
+	json_decref(doc);
+	h_run_free(&r);
+	rev_stop(&v);
+}
+
+/* A CRL that times out, is garbage or is missing: a WARNING naming the
+ * URL, the state untouched, the run within the timeout. */
+Test(revocation, unusable_crls_only_warn)
+{
+	static const char *const paths[] = { "/hang", "/file/garbage.crl",
+	    "/status/500" };
+	struct rev	 v;
+	struct h_run	 r;
+	json_t		*doc, *c;
+	char		*garbage, *url;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		rev_start(&v, paths[i], NULL, "2");
+		garbage = h_srv_file(v.crls, "garbage.crl");
+		{
+			FILE	*f = fopen(garbage, "w");
+
+			cr_assert_not_null(f);
+			fputs("-----BEGIN X509 CRL-----\nbm90IGEgQ1JM\n"
+			    "-----END X509 CRL-----\n", f);
+			fclose(f);
+		}
+		free(garbage);
+		c = rev_check(&v, NULL, &r, &doc);
+		cr_assert_eq(r.status, 0, "%s: %s", paths[i], r.err);
+		cr_assert(json_is_null(json_object_get(c, "error")));
+		url = h_strf("CRL http://127.0.0.1:%d%s", h_srv_port(v.crls),
+		    paths[i]);
+		cr_assert(strstr(r.err, url) != NULL &&
+		    strstr(r.err, "| WARNING  |") != NULL, "%s: %s", paths[i],
+		    r.err);
+		cr_assert(r.elapsed_ms < 8000, "%s took %.0f ms", paths[i],
+		    r.elapsed_ms);
+		free(url);
+		json_decref(doc);
+		h_run_free(&r);
+		rev_stop(&v);
+	}
+}
+
+Test(revocation, dry_run_does_not_cache)
+{
+	struct rev	 v;
+	struct h_run	 r;
+	json_t		*doc, *c;
+
+	rev_start(&v, "/file/leaf.crl", NULL, "5");
+	rev_crl(&v, "intermediate", "leaf.pem", "leaf.crl");
+	c = rev_check(&v, (const char *[]){ "--dry-run", NULL }, &r, &doc);
+	cr_assert_str_eq(str(c, "error"), "certificate revoked");
+	json_decref(doc);
+	h_run_free(&r);
+	cr_assert_eq(h_redis_int(v.rd, "EVAL %s 0",
+	    "return #redis.call('KEYS', 'peekl:crl:*')"), 0);
+	rev_stop(&v);
+}

@@ -10,7 +10,8 @@
  *            [--issuer ca|self|unknown-ca]
  *            [--chain intermediate|omit-intermediate] [--inter-days-left N]
  *            [--leaf-md sha1|md5|sha256] [--leaf-key ec|rsa1024|rsa2048]
- *            [--inter-md sha1|md5|sha256] [--inter-key ec|rsa1024]]
+ *            [--inter-md sha1|md5|sha256] [--inter-key ec|rsa1024]
+ *            [--crl-url URL] [--inter-crl-url URL]]
  *
  * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
  * rename, so a reader never sees half of it) and serves until SIGTERM or
@@ -39,6 +40,9 @@
  * carried a server name (SNI), the name, written before the server answers;
  * a client that sends no SNI adds nothing.
  *
+ * --crl-url URL, --inter-crl-url URL: a CRL Distribution Point in the leaf
+ * or the intermediate. ca.key and intermediate.key hold the CAs' keys (PEM)
+ * so a test can sign CRLs; in http mode /file/NAME serves --dir's NAME.
  * --inter-days-left N: the intermediate expires N days (and 12 hours) from
  * now instead of outliving the leaf. --leaf-md/--inter-md: the digest the
  * issuer signs that certificate with (default sha256); --leaf-key/
@@ -121,6 +125,8 @@ struct opts {
 	int		 leaf_md, inter_md; /* mbedtls_md_type_t */
 	int		 leaf_key, inter_key; /* enum keytype */
 	int		 no_starttls;	/* mail modes: never offer STARTTLS */
+	const char	*crl_url;	/* CRL Distribution Point of the leaf */
+	const char	*inter_crl_url;	/* ... of the intermediate */
 };
 
 /* Set up once in main before the first thread starts, read-only after. */
@@ -671,6 +677,37 @@ respond_text(struct conn *c, const struct req *r, int status, const char *text)
 typedef void route_fn(struct conn *, const struct req *, const char *arg,
     long long n);
 
+/* /file/NAME: the file NAME of --dir (a CRL a test wrote), 404 when
+ * absent; NAME may not leave the directory. */
+static void
+route_file(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char path[1024], *data = NULL;
+	struct resp s = { .status = 200, .ctype = "application/pkix-crl" };
+	FILE *f = NULL;
+	long len;
+
+	(void)n;
+	if (opt.dir == NULL || *arg == '\0' || strchr(arg, '/') != NULL ||
+	    strstr(arg, "..") != NULL ||
+	    snprintf(path, sizeof(path), "%s/%s", opt.dir, arg) >=
+	    (int)sizeof(path) || (f = fopen(path, "rb")) == NULL) {
+		respond_text(c, r, 404, "not found\n");
+		return;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    len <= BODY_MAX && fseek(f, 0, SEEK_SET) == 0 &&
+	    (data = malloc((size_t)len + 1)) != NULL &&
+	    fread(data, 1, (size_t)len, f) == (size_t)len) {
+		s.body = data;
+		s.len = (size_t)len;
+		respond(c, r, &s);
+	} else
+		respond_text(c, r, 500, "cannot read\n");
+	free(data);
+	fclose(f);
+}
+
 static void
 route_welcome(struct conn *c, const struct req *r, const char *arg, long long n)
 {
@@ -867,6 +904,7 @@ route(struct conn *c, const struct req *r)
 		{ "/echo", 1, 0, 0, route_echo },
 		{ "/reset", 1, 0, 0, route_reset },
 		{ "/ok", 0, 0, 0, route_welcome },
+		{ "/file/", 0, 0, 0, route_file },
 	};
 	const char *arg;
 	long long n = 0;
@@ -1277,6 +1315,7 @@ struct certreq {
 	const char		*san;		/* comma-separated, NULL for CAs */
 	int			 serial;
 	int			 md;		/* mbedtls_md_type_t, 0 = SHA-256 */
+	const char		*crl_url;	/* NULL: no CRL Distribution Point */
 };
 
 /* Returns 0 and a fresh EC P-256 key (RSA would take seconds per key). */
@@ -1382,6 +1421,40 @@ san_set(mbedtls_x509write_cert *crt, const char *names)
 	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, p, (size_t)len) ? -1 : 0;
 }
 
+/*
+ * Sets a CRL Distribution Points extension with one fullName URI, which
+ * mbedTLS 2.28 has no setter for: SEQUENCE { SEQUENCE { [0] { [0] {
+ * [6] url } } } }. Returns 0 or -1.
+ */
+static int
+crl_dp_set(mbedtls_x509write_cert *crt, const char *url)
+{
+	unsigned char der[2048], *p = der + sizeof(der);
+	size_t n = strlen(url);
+	int len, r;
+	static const unsigned char tags[] = {
+		MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED,
+		MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED,
+		MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+		MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+	};
+
+	if (n > 1024 || (len = san_one(&p, der, 6, url, n)) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(tags); i++) {
+		if ((r = mbedtls_asn1_write_len(&p, der, (size_t)len)) < 0)
+			return -1;
+		len += r;
+		if ((r = mbedtls_asn1_write_tag(&p, der, tags[i])) < 0)
+			return -1;
+		len += r;
+	}
+	return mbedtls_x509write_crt_set_extension(crt,
+	    MBEDTLS_OID_CRL_DISTRIBUTION_POINTS,
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_CRL_DISTRIBUTION_POINTS), 0, p,
+	    (size_t)len) ? -1 : 0;
+}
+
 /* Writes the certificate described by q as PEM into pem. Returns 0 or -1. */
 static int
 cert_make(const struct certreq *q, unsigned char *pem, size_t size)
@@ -1414,6 +1487,8 @@ cert_make(const struct certreq *q, unsigned char *pem, size_t size)
 		goto out;
 	if (q->san != NULL && san_set(&crt, q->san) != 0)
 		goto out;
+	if (q->crl_url != NULL && crl_dp_set(&crt, q->crl_url) != 0)
+		goto out;
 	if (mbedtls_x509write_crt_pem(&crt, pem, size, mbedtls_ctr_drbg_random,
 	    &drbg) != 0)
 		goto out;
@@ -1435,6 +1510,7 @@ certs_make(void)
 	static const char inter_dn[] = "CN=peekl test intermediate CA,O=peekl tests";
 	static const char other_dn[] = "CN=peekl unknown CA,O=elsewhere";
 	unsigned char root[PEM_MAX], inter[PEM_MAX], other[PEM_MAX], leaf[PEM_MAX];
+	unsigned char kpem[PEM_MAX];
 	mbedtls_pk_context root_key, inter_key, other_key;
 	char leaf_dn[512];
 	time_t now = time(NULL);
@@ -1448,6 +1524,7 @@ certs_make(void)
 	snprintf(leaf_dn, sizeof(leaf_dn), "CN=%s,O=peekl tests", opt.cn);
 	lq.san = opt.san ? opt.san : opt.cn;
 	lq.md = opt.leaf_md;
+	lq.crl_url = opt.crl_url;
 	/* +12 h: floor((not_after - now) / 1 day) stays days_left despite drift. */
 	lq.not_after = now + (time_t)(opt.days_left * DAY + DAY / 2);
 	lq.not_before = now + (time_t)(opt.not_before_days * DAY);
@@ -1471,6 +1548,7 @@ certs_make(void)
 	iq.key = &inter_key;
 	iq.serial = base + 2;
 	iq.md = opt.inter_md;
+	iq.crl_url = opt.inter_crl_url;
 	if (opt.inter_days_set)
 		iq.not_after = now + (time_t)(opt.inter_days_left * DAY + DAY / 2);
 	if (cert_make(&iq, inter, sizeof(inter)) != 0)
@@ -1496,6 +1574,13 @@ certs_make(void)
 		break;
 	}
 	if (cert_make(&lq, leaf, sizeof(leaf)) != 0)
+		goto out;
+	/* The CAs' keys, so a test can sign a CRL with openssl. */
+	if (mbedtls_pk_write_key_pem(&root_key, kpem, sizeof(kpem)) != 0 ||
+	    write_file_atomic(opt.dir, "ca.key", kpem, strlen((char *)kpem)) != 0 ||
+	    mbedtls_pk_write_key_pem(&inter_key, kpem, sizeof(kpem)) != 0 ||
+	    write_file_atomic(opt.dir, "intermediate.key", kpem,
+	    strlen((char *)kpem)) != 0)
 		goto out;
 	if (write_file_atomic(opt.dir, "ca.pem", root, strlen((char *)root)) != 0 ||
 	    write_file_atomic(opt.dir, "leaf.pem", leaf, strlen((char *)leaf)) != 0)
@@ -1604,6 +1689,7 @@ parse_args(int argc, char *argv[])
 		{ "inter-days-left", 1, NULL, 'E' }, { "leaf-md", 1, NULL, 'g' },
 		{ "leaf-key", 1, NULL, 'k' }, { "inter-md", 1, NULL, 'G' },
 		{ "inter-key", 1, NULL, 'K' }, { "no-starttls", 0, NULL, 'T' },
+		{ "crl-url", 1, NULL, 'u' }, { "inter-crl-url", 1, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "http", "webhook", "silent", "plain",
@@ -1656,6 +1742,8 @@ parse_args(int argc, char *argv[])
 		case 'k': opt.leaf_key = pick(optarg, keys); break;
 		case 'K': opt.inter_key = pick(optarg, keys); break;
 		case 'T': opt.no_starttls = 1; break;
+		case 'u': opt.crl_url = optarg; break;
+		case 'U': opt.inter_crl_url = optarg; break;
 		default: usage();
 		}
 	}

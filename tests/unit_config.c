@@ -1176,10 +1176,13 @@ Test(config, weak_crypto_values)
 {
 	struct config	*cfg = load_ok(SITE1("    weak_crypto: critical\n"
 	    "  - url: https://b.example.com\n    weak_crypto: ignore\n"
+	    "    check_revocation: yes\n"
 	    "  - url: https://c.example.com\n"));
 
 	cr_assert_eq(cfg->sites[0].weak_crypto, WEAK_CRITICAL);
 	cr_assert_eq(cfg->sites[1].weak_crypto, WEAK_IGNORE);
 	cr_assert_eq(cfg->sites[2].weak_crypto, WEAK_WARNING);
+	cr_assert_eq(cfg->sites[1].check_revocation, 1);
+	cr_assert_eq(cfg->sites[2].check_revocation, 0, "default false");
 	config_free(cfg);
 }
