@@ -103,11 +103,20 @@ alert_from_cert(struct alert *a, const struct site *site,
 	a->previous.cert = (enum cert_state)tr->from;
 	a->site = xstrdup(site->name);
 	a->url = site_url(site);
-	a->error = r->error[0] != '\0' ? xstrdup(r->error) : NULL;
+	a->error = cert_result_reason(r)[0] != '\0' ?
+	    xstrdup(cert_result_reason(r)) : NULL;
 	a->response_ms = -1;
 	a->have_cert = r->have_cert;
 	a->days_left = clamp_days((double)r->days_left);
 	a->not_after = r->not_after;
+	if (r->have_cert && r->d.issuer != NULL && r->d.issuer[0] != '\0')
+		a->issuer = xstrdup(r->d.issuer);
+	if (r->have_cert && r->d.have_chain_days &&
+	    r->d.chain_days_left < r->days_left &&
+	    r->d.chain_min < r->d.nchain) {
+		a->intermediate = xstrdup(r->d.chain[r->d.chain_min].subject);
+		a->chain_days_left = clamp_days((double)r->d.chain_days_left);
+	}
 	a->duration_ms = tr->duration_ms;
 	a->timestamp_ms = now;
 	alert_finish(a);
@@ -136,6 +145,8 @@ alert_clear(struct alert *a)
 	free(a->site);
 	free(a->url);
 	free(a->error);
+	free(a->issuer);
+	free(a->intermediate);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -241,6 +252,10 @@ cert_reason(const struct alert *a)
 		    "(%s)", ago, ago == 1 ? "" : "s", date);
 	}
 	days_phrase(a->days_left, left, sizeof(left));
+	/* An intermediate's expiry says it all; the leaf's days would read
+	 * as the same certificate's. */
+	if (a->error != NULL && strncmp(a->error, "intermediate ", 13) == 0)
+		return xstrdup(a->error);
 	if (a->error != NULL)
 		return xasprintf("%s, expires in %s", a->error, left);
 	if (a->event == ALERT_OK) {
@@ -342,6 +357,14 @@ cert_fields(struct alert *a)
 		field_add(a, "Expires", 1, xasprintf("%.10s %.5s UTC", iso,
 		    strlen(iso) > 11 ? iso + 11 : ""));
 	}
+	if (a->issuer != NULL)
+		field_add(a, "Issuer", 0, xstrdup(a->issuer));
+	if (a->intermediate != NULL)
+		field_add(a, "Intermediate", 0, a->chain_days_left < 0 ?
+		    xasprintf("%s, expired %ld day%s ago", a->intermediate,
+		    -a->chain_days_left, a->chain_days_left == -1 ? "" : "s") :
+		    xasprintf("%s, %ld day%s left", a->intermediate,
+		    a->chain_days_left, a->chain_days_left == 1 ? "" : "s"));
 }
 
 void
@@ -396,6 +419,16 @@ alert_encode(const struct alert *a)
 		json_decref(root);
 		root = NULL;
 	}
+	/* The chain's facts, added so that an older queue entry without
+	 * them still decodes. */
+	if (root != NULL && a->issuer != NULL)
+		json_object_set_new(root, "issuer", json_text(a->issuer, 0));
+	if (root != NULL && a->intermediate != NULL) {
+		json_object_set_new(root, "intermediate",
+		    json_text(a->intermediate, 0));
+		json_object_set_new(root, "chain_days_left",
+		    json_integer(a->chain_days_left));
+	}
 	if (root == NULL) {
 		log_error("alert: cannot encode the %s alert of %s",
 		    alert_event_word(a->event), a->site);
@@ -425,6 +458,27 @@ decode_check(json_int_t code, double resp, json_int_t failures,
 	    dur < 0 || dur > TIME_MS_MAX || ts < 0 || ts > TIME_MS_MAX)
 		return -1;
 	return 0;
+}
+
+/* Reads the optional chain facts of a certificate alert; ones that are
+ * not what this version writes are left out, not a reason to set the
+ * alert aside. */
+static void
+decode_chain(json_t *root, struct alert *a)
+{
+	json_t		*v, *days;
+	json_int_t	 d;
+
+	if (json_is_string(v = json_object_get(root, "issuer")))
+		a->issuer = xstrdup(json_string_value(v));
+	v = json_object_get(root, "intermediate");
+	days = json_object_get(root, "chain_days_left");
+	if (json_is_string(v) && json_is_integer(days) &&
+	    (d = json_integer_value(days)) >= -DAYS_LEFT_MAX &&
+	    d <= DAYS_LEFT_MAX) {
+		a->intermediate = xstrdup(json_string_value(v));
+		a->chain_days_left = (long)d;
+	}
 }
 
 int
@@ -481,6 +535,8 @@ alert_decode(const char *json, size_t len, struct alert *a)
 	a->not_after = not_after;
 	a->duration_ms = dur;
 	a->timestamp_ms = ts;
+	if (a->kind == KIND_CERT)
+		decode_chain(root, a);
 	alert_finish(a);
 	rc = 0;
 out:

@@ -55,6 +55,10 @@ struct alert {
 	int		 have_cert;	/* days_left/not_after are meaningful */
 	long		 days_left;
 	int64_t		 not_after;	/* unix seconds */
+	char		*issuer;	/* NULL or the leaf's issuer (cert) */
+	char		*intermediate;	/* NULL or the certificate after the leaf
+					 * that expires first, when before it */
+	long		 chain_days_left; /* its days left, with intermediate */
 	int64_t		 duration_ms;	/* time in the previous state (outage for UP) */
 	int64_t		 timestamp_ms;	/* when the transition happened */
 

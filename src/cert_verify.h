@@ -27,6 +27,21 @@ void	cert_verify(const unsigned char *chain, size_t len,
 	    const mbedtls_x509_crt *ca, const char *host, int64_t now,
 	    struct cert_result *res);
 
+/*
+ * Verifies the chain (as cert_verify reads it) against ca with one CRL
+ * (DER or PEM) as mbedTLS does. Returns 1 when a certificate is revoked,
+ * with "certificate revoked" or `intermediate certificate "CN=..."
+ * revoked` in out; 0 when none is (out ""); -1 when the CRL is of no use
+ * (out says why: unparseable, not signed by the issuer, outdated).
+ */
+int	cert_crl_check(const unsigned char *chain, size_t len,
+	    const mbedtls_x509_crt *ca, const unsigned char *crl,
+	    size_t crllen, char *out, size_t outsz);
+
+/* Returns a CRL's nextUpdate as unix seconds, 0 when it has none or does
+ * not parse. */
+int64_t	cert_crl_next_update(const unsigned char *crl, size_t crllen);
+
 /* CA bundles, each parsed at most once however many checks trust it. */
 struct cert_cas;
 

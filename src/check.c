@@ -1,6 +1,64 @@
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
+#include "util.h"
+
+void
+cert_result_clear(struct cert_result *r)
+{
+	struct cert_details	*d;
+	size_t			 i;
+
+	if (r == NULL)
+		return;
+	d = &r->d;
+	free(d->subject);
+	free(d->issuer);
+	for (i = 0; i < d->nsans; i++)
+		free(d->sans[i]);
+	free(d->sans);
+	free(d->serial);
+	free(d->sha256);
+	free(d->key);
+	free(d->signature);
+	for (i = 0; i < d->nchain; i++) {
+		free(d->chain[i].subject);
+		free(d->chain[i].issuer);
+	}
+	free(d->chain);
+	for (i = 0; i < d->ncrl_urls; i++)
+		free(d->crl_urls[i]);
+	free(d->crl_urls);
+	free(r->chain_pem);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+cert_intermediate_reason(const char *subject, long days_left, char *out,
+    size_t outsz)
+{
+	char	*s;
+
+	if (days_left < 0)
+		s = xasprintf("intermediate certificate \"%s\" expired %ld "
+		    "day%s ago", subject, -days_left, days_left == -1 ? "" : "s");
+	else if (days_left == 0)
+		s = xasprintf("intermediate certificate \"%s\" expires in "
+		    "less than a day", subject);
+	else
+		s = xasprintf("intermediate certificate \"%s\" expires in %ld "
+		    "day%s", subject, days_left, days_left == 1 ? "" : "s");
+	strlcpy_trunc(out, s, outsz);
+	free(s);
+}
+
+const char *
+cert_result_reason(const struct cert_result *r)
+{
+	return r->reason[0] != '\0' ? r->reason : r->error;
+}
 
 const char *
 check_kind_name(enum check_kind kind)

@@ -33,6 +33,37 @@ struct http_result {
 	int64_t	 started_ms;	/* unix ms when the check started */
 };
 
+/* One certificate the server sent, as the chain details show it. */
+struct cert_link {
+	char	*subject;	/* RFC 4514-like, "CN=..." (malloc'd) */
+	char	*issuer;	/* the same form (malloc'd) */
+	int64_t	 not_after;	/* unix seconds */
+	long	 days_left;	/* as cert_result's, for this certificate */
+};
+
+/* The chain's details (the leaf's, and every certificate the server sent),
+ * read by cert_verify; each string is malloc'd or NULL when unknown. */
+struct cert_details {
+	char		*subject;	/* leaf, "CN=api.example.com" */
+	char		*issuer;	/* leaf's issuer */
+	char		**sans;		/* dNSNames as written, IPs as text */
+	size_t		 nsans;
+	char		*serial;	/* lowercase hex, no separators */
+	char		*sha256;	/* of the leaf's DER, lowercase hex */
+	char		*key;		/* "EC P-256", "RSA 2048" */
+	char		*signature;	/* "ECDSA with SHA256", "RSA with SHA1" */
+	struct cert_link *chain;	/* leaf first */
+	size_t		 nchain;
+	int		 have_chain_days; /* the server sent more than the leaf */
+	long		 chain_days_left; /* smallest days_left after the leaf */
+	size_t		 chain_min;	/* index in chain of that certificate */
+	char		 weak[ERROR_LEN]; /* "weak signature: RSA with SHA1",
+					 * "weak key: RSA 1024"; "" when none */
+	char		**crl_urls;	/* http:// CRL Distribution Points of the
+					 * leaf and intermediates, deduplicated */
+	size_t		 ncrl_urls;
+};
+
 struct cert_result {
 	int	 done;		/* 0: not run or abandoned (signal) */
 	int	 have_cert;	/* a leaf certificate was read */
@@ -42,6 +73,12 @@ struct cert_result {
 	char	 tls_version[16]; /* "TLSv1.2", "TLSv1.3"; "" when unknown */
 	double	 elapsed_ms;
 	int64_t	 started_ms;	/* unix ms when the check started */
+	struct cert_details d;	/* free with cert_result_clear */
+	unsigned char *chain_pem; /* the chain as received, kept for the
+				 * revocation check (check_revocation) */
+	size_t	 chain_len;
+	char	 reason[ERROR_LEN]; /* judge: what the state is about, shown as
+				 * "error"; "" when only the leaf's days say it */
 };
 
 /* What happened, the word an alert is known by. A new event (DEGRADED, a
@@ -112,6 +149,19 @@ int64_t	clamp_duration_ms(int64_t ms);		/* to [0, TIME_MS_MAX] */
 int64_t	clamp_time_ms(double ms);		/* to [0, TIME_MS_MAX] */
 double	clamp_response_ms(double ms);		/* to [0, RESPONSE_MS_MAX]; NaN is 0 */
 int	clamp_http_code(double code);		/* to [0, HTTP_CODE_MAX] */
+
+/* Frees a certificate result's details and clears it; NULL ok. */
+void	cert_result_clear(struct cert_result *r);
+
+/* Returns the reason to show for a certificate result: the judged reason,
+ * else the check's error; "" for none. */
+const char *cert_result_reason(const struct cert_result *r);
+
+/* Writes why an intermediate certificate matters into out: `intermediate
+ * certificate "SUBJECT" expires in 4 days` or `... expired 2 days ago`,
+ * cut on a character boundary to fit. */
+void	cert_intermediate_reason(const char *subject, long days_left,
+	    char *out, size_t outsz);
 
 /* Returns the check's finished result flag (http.done or cert.done). */
 int	check_done(const struct check *c);

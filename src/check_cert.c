@@ -36,7 +36,7 @@ struct cert_xfer {
 	const mbedtls_x509_crt	*ca;		/* borrowed from the run's cas */
 	struct cert_result	*res;		/* the caller's */
 	int			*broken;	/* the caller's */
-	char			*url;		/* https://host:port/ */
+	char			*url;		/* https://host:port/, smtp://... */
 	int64_t			 start;		/* mono_ms() at the start */
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			 tls_version[16]; /* "TLSv1.3"; "" until known */
@@ -77,6 +77,22 @@ on_debug(CURL *e, curl_infotype type, char *data, size_t size, void *arg)
 	return 0;
 }
 
+/* Returns the libcurl scheme that reaches the site's certificate. */
+static const char *
+cert_scheme(const struct site *site)
+{
+	switch (site->scheme) {
+	case SCHEME_SMTP:
+		return "smtp";
+	case SCHEME_IMAP:
+		return "imap";
+	case SCHEME_POP3:
+		return "pop3";
+	default:
+		return "https";
+	}
+}
+
 /* Returns the site's timeout in milliseconds. */
 static long
 timeout_ms(const struct site *site)
@@ -92,6 +108,15 @@ cert_options(struct cert_xfer *cx)
 	struct net_xfer	*x = &cx->x;
 	long		 t = timeout_ms(cx->site);
 
+	/* A mail server's certificate comes after its STARTTLS, which
+	 * libcurl negotiates while it connects. */
+	if (cx->site->scheme == SCHEME_SMTP || cx->site->scheme == SCHEME_IMAP ||
+	    cx->site->scheme == SCHEME_POP3) {
+		if (net_setopt(x, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL) ||
+		    net_setopt(x, CURLOPT_PROTOCOLS_STR, "smtp,imap,pop3"))
+			return -1;
+	} else if (net_setopt(x, CURLOPT_PROTOCOLS_STR, "https"))
+		return -1;
 	if (net_setopt(x, CURLOPT_URL, cx->url) ||
 	    net_setopt(x, CURLOPT_CONNECT_ONLY, 1L) ||
 	    net_setopt(x, CURLOPT_CERTINFO, 1L) ||
@@ -171,6 +196,16 @@ cert_done(struct net_xfer *x, CURLcode rc)
 	}
 	snprintf(res->tls_version, sizeof(res->tls_version), "%s",
 	    cx->tls_version);
+	if (rc == CURLE_USE_SSL_FAILED) {
+		/* STARTTLS missing from the server's capabilities, or
+		 * refused when asked for: either way no TLS is offered. */
+		snprintf(res->error, sizeof(res->error),
+		    "STARTTLS not offered");
+		log_debug("%s: cert check: %s", cx->site->name,
+		    cx->errbuf[0] ? cx->errbuf : curl_easy_strerror(rc));
+		res->done = 1;
+		goto out;
+	}
 	if (rc != CURLE_OK) {
 		net_failure(x, rc, cx->errbuf, NET_HANDSHAKE, res->error,
 		    sizeof(res->error));
@@ -187,6 +222,12 @@ cert_done(struct net_xfer *x, CURLcode rc)
 	pem = chain_pem(ci, &len);
 	cert_verify(pem, len, cx->ca, cx->site->host, now_ms(), res);
 	res->done = 1;
+	/* The revocation stage verifies the chain again, with CRLs. */
+	if (cx->site->check_revocation && res->have_cert) {
+		res->chain_pem = pem;
+		res->chain_len = len;
+		pem = NULL;
+	}
 out:
 	res->elapsed_ms = (double)(mono_ms() - cx->start);
 	log_debug("%s: cert check %s:%d: %s (%.0f ms)", cx->site->name,
@@ -220,9 +261,11 @@ cert_check_start(struct net *net, const struct site *site,
 		cert_xfer_free(cx);
 		return 0;
 	}
-	/* An IPv6 literal goes in brackets; config keeps it without. */
+	/* An IPv6 literal goes in brackets; config keeps it without. A
+	 * tls:// endpoint is handshaken as https://, which only connects. */
 	cx->url = xasprintf(strchr(site->host, ':') != NULL ?
-	    "https://[%s]:%d/" : "https://%s:%d/", site->host, site->port);
+	    "%s://[%s]:%d/" : "%s://%s:%d/", cert_scheme(site), site->host,
+	    site->port);
 	if ((cx->x.easy = curl_easy_init()) == NULL) {
 		log_error("%s: cert check: cannot create a libcurl handle",
 		    site->name);

@@ -24,13 +24,17 @@ status_json(const struct site *site, const struct site_state *st)
 {
 	char	 url[1024], date[32];
 	int	 http = st->last_check > 0, cert = st->cert_last_check > 0;
+	int	 only = site_cert_only(site);	/* no HTTP check at all */
+	json_t	*o;
 
 	format_iso8601(st->cert_not_after, date, sizeof(date));
-	return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	if (only)
+		http = 0;
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o, s:o}",
 	    "site", json_text(site->name, 0),
 	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
-	    "state", http_state_name(st->state),
+	    "state", only ? json_null() : json_string(http_state_name(st->state)),
 	    "failures", http ? json_integer(st->failures) : json_null(),
 	    "last_check", json_time(st->last_check),
 	    "since", json_time(st->since),
@@ -44,6 +48,16 @@ status_json(const struct site *site, const struct site_state *st)
 	    json_integer(st->cert_days_left) : json_null(),
 	    "cert_not_after", cert && st->have_cert ? json_string(date) :
 	    json_null());
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "cert_chain_days_left", cert && st->have_cert &&
+	    st->have_chain_days ? json_integer(st->cert_chain_days_left) :
+	    json_null());
+	json_object_set_new(o, "cert_issuer", cert && st->have_cert ?
+	    json_text_or_null(st->cert_issuer) : json_null());
+	json_object_set_new(o, "cert_tls_version", cert && st->have_cert ?
+	    json_text_or_null(st->cert_tls_version) : json_null());
+	return o;
 }
 
 /* "12s ago" style age of a unix-ms time, "-" for never. */
@@ -64,11 +78,17 @@ static void
 status_line(const struct site *site, const struct site_state *st,
     int64_t now, int namew)
 {
-	char	last[48], since[48], code[16] = "-", resp[32] = "-", cert[64] = "-";
+	char		 last[48], since[48], code[16] = "-", resp[32] = "-";
+	char		 cert[64] = "-";
+	const char	*state = http_state_name(st->state);
 
 	age(st->last_check, now, last, sizeof(last));
 	age(st->since, now, since, sizeof(since));
-	if (st->last_check > 0) {
+	/* A TLS endpoint has no HTTP check: its HTTP columns stay empty. */
+	if (site_cert_only(site)) {
+		state = "";
+		last[0] = since[0] = code[0] = resp[0] = '\0';
+	} else if (st->last_check > 0) {
 		if (st->http_code)
 			snprintf(code, sizeof(code), "%d", st->http_code);
 		snprintf(resp, sizeof(resp), "%.0f ms", st->response_ms);
@@ -79,7 +99,7 @@ status_line(const struct site *site, const struct site_state *st,
 	else if (st->cert_last_check > 0)
 		snprintf(cert, sizeof(cert), "%s", cert_state_name(st->cert_state));
 	printf("%-*s  %-8s  %-12s  %-12s  %-4s  %-8s  %s%s%s\n", namew,
-	    site->name, http_state_name(st->state), since, last, code, resp,
+	    site->name, state, since, last, code, resp,
 	    cert, st->error[0] ? "  " : "", st->error);
 }
 

@@ -27,7 +27,9 @@ enum site_key {
 	SK_CERT_CRITICAL, SK_STATUS, SK_METHOD, SK_HEADERS, SK_KEYWORD,
 	SK_FOLLOW, SK_CAFILE, SK_SLOW, SK_EXPECT_STATUS, SK_KEYWORD_ABSENT,
 	SK_BODY_REGEX, SK_HEADERS_EXPECT, SK_JSON, SK_BODY, SK_BASIC_AUTH,
-	SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION, SK__MAX
+	SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION,
+	SK_WEAK_CRYPTO, SK_CHECK_REVOCATION,
+	SK__MAX
 };
 
 #define S(f)	offsetof(struct site, f)
@@ -73,6 +75,10 @@ static const struct keydef site_keys[SK__MAX] = {
 	    0 },
 	[SK_CLIENT_KEY] = { "client_key", V_FILE, S(client_key), 0, 0, 0, 0 },
 	[SK_IP_VERSION] = { "ip_version", V_IPVER, 0, 0, 0, 0, 0 },
+	[SK_WEAK_CRYPTO] = { "weak_crypto", V_WEAKCRYPTO, S(weak_crypto), 0,
+	    0, 0, 0 },
+	[SK_CHECK_REVOCATION] = { "check_revocation", V_BOOL,
+	    S(check_revocation), 0, 0, 0, 0 },
 };
 #undef S
 
@@ -330,7 +336,7 @@ site_label(struct ctx *c, yaml_node_t *node)
 		free(err);
 		return NULL;
 	}
-	if (url_parse(s, &u) == NULL) {
+	if (site_url_parse(s, &u) == NULL) {
 		label = derive_name(&u);
 		free(u.host);
 	}
@@ -432,6 +438,64 @@ check_pairs(struct ctx *c, yaml_node_t *node, const char *kp,
 	}
 }
 
+/* The keys of an HTTP check, refused on a TLS endpoint's site: SPEC's and
+ * those of spec/checks.md. */
+static const enum site_key http_only_keys[] = {
+	SK_METHOD, SK_HEADERS, SK_KEYWORD, SK_STATUS, SK_FOLLOW, SK_INTERVAL,
+	SK_RETRY, SK_RETRY_INTERVAL, SK_SLOW, SK_EXPECT_STATUS,
+	SK_KEYWORD_ABSENT, SK_BODY_REGEX, SK_HEADERS_EXPECT, SK_JSON, SK_BODY,
+	SK_BASIC_AUTH, SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION,
+};
+
+/*
+ * The rules of a TLS endpoint (tls://, smtp://, imap://, pop3://): a
+ * certificate check only. A key written on the site that only an HTTP
+ * check reads is an error; the same key under defaults: is meant for the
+ * http(s) sites and is ignored here. The port is the URL's.
+ */
+static void
+endpoint_finish(struct ctx *c, const char *kp, struct site *s,
+    yaml_node_t **seen, yaml_node_t **dseen)
+{
+	char	ckp[KP_LEN];
+	size_t	i;
+	int	k;
+
+	for (i = 0; i < ARRAY_LEN(http_only_keys); i++) {
+		k = http_only_keys[i];
+		if (seen[k] == NULL || seen[k] == dseen[k])
+			continue;
+		child_path(ckp, kp, site_keys[k].name);
+		cerr(c, AT(seen[k]), ckp, "\"%s\" applies to http(s) URLs "
+		    "only, not to a TLS endpoint (%.*s)", site_keys[k].name,
+		    (int)strcspn(s->url, ":"), s->url);
+	}
+	if (seen[SK_CERTMON] != NULL && seen[SK_CERTMON] != dseen[SK_CERTMON] &&
+	    !s->cert_monitoring) {
+		child_path(ckp, kp, "certificate_monitoring");
+		cerr(c, AT(seen[SK_CERTMON]), ckp, "cannot be false: a TLS "
+		    "endpoint (%.*s) has a certificate check only",
+		    (int)strcspn(s->url, ":"), s->url);
+	}
+	if (seen[SK_PORT] != NULL && seen[SK_PORT] != dseen[SK_PORT]) {
+		child_path(ckp, kp, "port");
+		cerr(c, AT(seen[SK_PORT]), ckp, "a TLS endpoint takes its port "
+		    "from the URL (%.*s://HOST:PORT)",
+		    (int)strcspn(s->url, ":"), s->url);
+	}
+	s->cert_monitoring = 1;
+	s->port = s->url_port;
+	if ((seen[SK_CERT_CRITICAL] != NULL &&
+	    seen[SK_CERT_CRITICAL] != dseen[SK_CERT_CRITICAL]) ||
+	    (seen[SK_CERT_WARNING] != NULL &&
+	    seen[SK_CERT_WARNING] != dseen[SK_CERT_WARNING])) {
+		child_path(ckp, kp, seen[SK_CERT_CRITICAL] ? "cert_critical" :
+		    "cert_warning");
+		check_cert_days(c, s, seen[SK_CERT_CRITICAL] ?
+		    seen[SK_CERT_CRITICAL] : seen[SK_CERT_WARNING], ckp);
+	}
+}
+
 /*
  * Applies the defaults that depend on other keys and checks the rules
  * between keys. seen[] holds where each key was set, in the site or (when
@@ -448,7 +512,7 @@ site_finish(struct ctx *c, yaml_node_t *node, const char *kp, struct site *s,
 	if (s->url != NULL && s->name == NULL) {
 		struct url	u;
 
-		if (url_parse(s->url, &u) == NULL) {
+		if (site_url_parse(s->url, &u) == NULL) {
 			s->name = derive_name(&u);
 			free(u.host);
 		}
@@ -457,14 +521,18 @@ site_finish(struct ctx *c, yaml_node_t *node, const char *kp, struct site *s,
 		s->port = s->url_port;
 	if (seen[SK_RETRY_INTERVAL] == NULL)
 		s->retry_interval_ms = s->interval_ms;
+	if (s->url != NULL && site_cert_only(s)) {
+		endpoint_finish(c, kp, s, seen, dseen);
+		return;
+	}
+	order_asserts(s, seen);
+	check_pairs(c, node, kp, s, seen);
 	/*
 	 * A certificate check on an http:// site is allowed (a TLS service
 	 * may listen next to the HTTP one), but only on a port the user
 	 * chose: probing TLS on port 80 is certainly a mistake. When the
 	 * switch came from defaults:, the site's URL is what to fix.
 	 */
-	order_asserts(s, seen);
-	check_pairs(c, node, kp, s, seen);
 	if (s->url != NULL && s->cert_monitoring && !s->is_https &&
 	    seen[SK_PORT] == NULL) {
 		child_path(ckp, kp, "certificate_monitoring");

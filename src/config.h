@@ -20,6 +20,26 @@ enum integration_kind {
 	INTEG__MAX
 };
 
+/* A site's URL scheme: http(s) sites have an HTTP check (and may have a
+ * certificate check); the others are TLS endpoints with a certificate
+ * check only (spec/certificates.md). */
+enum site_scheme {
+	SCHEME_HTTP,
+	SCHEME_HTTPS,
+	SCHEME_TLS,	/* TLS from the first byte; the port is required */
+	SCHEME_SMTP,	/* SMTP, then STARTTLS; port 25 */
+	SCHEME_IMAP,	/* IMAP, then STARTTLS; port 143 */
+	SCHEME_POP3,	/* POP3, then STLS; port 110 */
+	SCHEME__MAX
+};
+
+/* What a weak signature or key makes a certificate's state (weak_crypto). */
+enum weak_crypto {
+	WEAK_WARNING,	/* the default */
+	WEAK_CRITICAL,
+	WEAK_IGNORE
+};
+
 struct header {
 	char	*name;
 	char	*value;		/* after ${VAR} substitution; may be secret */
@@ -90,6 +110,7 @@ struct site {
 	char		*host;		/* URL's host, without [] for IPv6 literals */
 	int		 url_port;	/* URL's port (explicit, or 80/443) */
 	int		 is_https;	/* URL scheme is https */
+	enum site_scheme scheme;	/* http, https, or a TLS endpoint's */
 	int		 port;		/* certificate-check port, default url_port */
 	int64_t		 interval_ms;	/* default 30 s */
 	int		 retry;		/* failures tolerated before DOWN, default 1 */
@@ -125,6 +146,8 @@ struct site {
 	char		*client_cert;	/* mTLS, PEM; NULL: none */
 	char		*client_key;
 	int		 ip_version;	/* 0 any, 4 or 6 */
+	enum weak_crypto weak_crypto;	/* default WEAK_WARNING */
+	int		 check_revocation; /* default 0: CRLs not fetched */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 };
@@ -159,6 +182,10 @@ void	config_free(struct config *cfg);
 
 /* Name of an integration as used in keys and messages: "slack", ... */
 const char *integration_name(enum integration_kind kind);
+
+/* Returns 1 when the site is a TLS endpoint with a certificate check only
+ * (tls://, smtp://, imap://, pop3://). */
+int	site_cert_only(const struct site *site);
 
 /* Returns 1 when code is listed in the site's non_acceptable_status. */
 int	site_status_unacceptable(const struct site *site, int code);

@@ -59,7 +59,8 @@ enum vtype {
 	V_JSON,		/* json: a list of assertions */
 	V_AUTH,		/* basic_auth: {username, password} */
 	V_IPVER,	/* ip_version: 4 or 6 */
-	V_BODY		/* a request body: any text */
+	V_BODY,		/* a request body: any text */
+	V_WEAKCRYPTO	/* warning, critical or ignore */
 };
 
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */
@@ -78,9 +79,11 @@ struct keydef {
 #define DAYS(n)		((long long)(n) * 86400 * 1000)
 #define YEARS10		DAYS(3660)
 
-/* The parts of an http(s) URL that we need. */
+/* The parts of an http(s) URL (or a site's TLS endpoint) that we need. */
 struct url {
 	int		 https;
+	enum site_scheme scheme;	/* site_url_parse only */
+	int		 port_given;	/* site_url_parse only: PORT written */
 	char		*host;		/* malloc'd, without [] */
 	int		 port;		/* explicit, or 80/443 */
 	const char	*hostport;	/* into the URL: after scheme and userinfo */
@@ -112,6 +115,10 @@ int	 load_document(struct ctx *c, const char *data, size_t len);
 
 /* Returns NULL when s is a usable http(s) URL (filling u), else why not. */
 const char *url_parse(const char *s, struct url *u);
+/* Like url_parse, for a site's url: also tls://HOST:PORT, smtp://,
+ * imap:// and pop3://HOST[:PORT], which may hold nothing but host, port
+ * and a final "/". */
+const char *site_url_parse(const char *s, struct url *u);
 /* Returns a site's default name (malloc'd) from its parsed URL. */
 char	*derive_name(const struct url *u);
 void	 free_headers(struct header *h, size_t n);

@@ -144,12 +144,85 @@ url_parse(const char *s, struct url *u)
 	return NULL;
 }
 
+/* The TLS endpoints' schemes, with their default ports (0: required). */
+static const struct {
+	const char	*prefix;
+	enum site_scheme scheme;
+	int		 port;
+} endpoints[] = {
+	{ "tls://", SCHEME_TLS, 0 },
+	{ "smtp://", SCHEME_SMTP, 25 },
+	{ "imap://", SCHEME_IMAP, 143 },
+	{ "pop3://", SCHEME_POP3, 110 },
+};
+
+const char *
+site_url_parse(const char *s, struct url *u)
+{
+	const char	*why, *rest = NULL, *p;
+	char		*https;
+	size_t		 i, plen = 0;
+
+	for (i = 0; i < ARRAY_LEN(endpoints); i++) {
+		plen = strlen(endpoints[i].prefix);
+		if (strncasecmp(s, endpoints[i].prefix, plen) == 0) {
+			rest = s + plen;
+			break;
+		}
+	}
+	if (rest == NULL) {
+		if ((why = url_parse(s, u)) == NULL)
+			u->scheme = u->https ? SCHEME_HTTPS : SCHEME_HTTP;
+		return why;
+	}
+	/* The host and port rules are the web's: parse it as one. */
+	https = xasprintf("https://%s", rest);
+	why = url_parse(https, u);
+	free(https);
+	if (why != NULL)
+		return strcmp(why, "is not an http:// or https:// URL") == 0 ?
+		    "is not a URL" : why;
+	u->https = 0;
+	u->scheme = endpoints[i].scheme;
+	u->hostport = rest;
+	p = rest + (*rest == '[' ? strcspn(rest, "]") + 1 :
+	    strcspn(rest, ":/?#"));
+	u->port_given = *p == ':';
+	p += strcspn(p, "/?#");
+	why = NULL;
+	if (memchr(rest, '@', (size_t)(p - rest)) != NULL)
+		why = "has a user name: a TLS endpoint is HOST:PORT only";
+	else if (*p != '\0' && strcmp(p, "/") != 0)
+		why = "has a path or query: a TLS endpoint is HOST:PORT only";
+	else if (!u->port_given && endpoints[i].port == 0)
+		why = "has no port: write tls://HOST:PORT";
+	if (why != NULL) {
+		free(u->host);
+		u->host = NULL;
+		return why;
+	}
+	if (!u->port_given)
+		u->port = endpoints[i].port;
+	return NULL;
+}
+
+int
+site_cert_only(const struct site *site)
+{
+	return site->scheme != SCHEME_HTTP && site->scheme != SCHEME_HTTPS;
+}
+
 /* Returns the default name of a site: its URL without scheme, userinfo
- * (which may hold a password) and trailing slashes. Caller frees. */
+ * (which may hold a password) and trailing slashes; HOST:PORT for a TLS
+ * endpoint. Caller frees. */
 char *
 derive_name(const struct url *u)
 {
 	size_t	len = strlen(u->hostport);
+
+	if (u->scheme != SCHEME_HTTP && u->scheme != SCHEME_HTTPS)
+		return xasprintf(strchr(u->host, ':') != NULL ? "[%s]:%d" :
+		    "%s:%d", u->host, u->port);
 
 	while (len > 0 && u->hostport[len - 1] == '/')
 		len--;
@@ -222,6 +295,25 @@ conv_tsmode(struct ctx *c, yaml_node_t *v, const char *kp, const char *s,
 	return 0;
 }
 
+/* Reads weak_crypto: what a weak signature or key makes the state. */
+static int
+conv_weak(struct ctx *c, yaml_node_t *v, const char *kp, const char *s,
+    enum weak_crypto *field)
+{
+	if (strcmp(s, "warning") == 0)
+		*field = WEAK_WARNING;
+	else if (strcmp(s, "critical") == 0)
+		*field = WEAK_CRITICAL;
+	else if (strcmp(s, "ignore") == 0)
+		*field = WEAK_IGNORE;
+	else {
+		cerr(c, AT(v), kp, "\"%s\" is not one of warning, critical, "
+		    "ignore", s);
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks and upper-cases the HTTP method in s. */
 static int
 conv_method(struct ctx *c, yaml_node_t *v, const char *kp, char *s)
@@ -276,7 +368,7 @@ conv_site_url(struct ctx *c, yaml_node_t *v, const char *kp, char *str,
 	const char	*why;
 	char		 red[512];
 
-	if ((why = url_parse(str, &u)) != NULL) {
+	if ((why = site_url_parse(str, &u)) != NULL) {
 		cerr(c, AT(v), kp, "\"%s\" %s",
 		    redact_site_url(str, red, sizeof(red)), why);
 		return -1;
@@ -284,6 +376,7 @@ conv_site_url(struct ctx *c, yaml_node_t *v, const char *kp, char *str,
 	set_str(&s->host, u.host);
 	s->url_port = u.port;
 	s->is_https = u.https;
+	s->scheme = u.scheme;
 	set_str(&s->url, xstrdup(str));
 	return 0;
 }
@@ -474,6 +567,8 @@ expect_of(enum vtype t)
 		return "true or false";
 	case V_TSMODE:
 		return "auto, on or off";
+	case V_WEAKCRYPTO:
+		return "warning, critical or ignore";
 	case V_SITEURL:
 	case V_HOOKURL:
 		return "an http:// or https:// URL";
@@ -556,6 +651,9 @@ parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 		break;
 	case V_TSMODE:
 		rc = conv_tsmode(c, v, kp, s, (enum ts_mode *)field);
+		break;
+	case V_WEAKCRYPTO:
+		rc = conv_weak(c, v, kp, s, (enum weak_crypto *)field);
 		break;
 	case V_SITEURL:
 		rc = conv_site_url(c, v, kp, s, obj);

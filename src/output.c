@@ -8,27 +8,36 @@
 #include "output.h"
 #include "util.h"
 
-/* The short form of the certificate's situation for the human line. */
+/* The short form of the certificate's situation for the human line: the
+ * reason first when there is one, then the leaf's expiry and its issuer. */
 static void
 cert_detail(const struct cert_result *r, char *out, size_t outsz)
 {
-	char	date[32] = "";
+	const char	*why = cert_result_reason(r);
+	char		 date[32] = "", issuer[160] = "", lead[ERROR_LEN + 2] = "";
 
 	if (r->have_cert) {
 		format_iso8601(r->not_after, date, sizeof(date));
 		date[10] = '\0';	/* YYYY-MM-DD */
+		if (r->d.issuer != NULL && r->d.issuer[0] != '\0') {
+			snprintf(issuer, sizeof(issuer), ", issuer ");
+			strlcpy_trunc(issuer + 9, r->d.issuer,
+			    sizeof(issuer) - 9);
+		}
 	}
+	if (why[0] != '\0')
+		snprintf(lead, sizeof(lead), "%s, ", why);
 	if (!r->have_cert)
 		snprintf(out, outsz, "certificate check failed: %s", r->error);
 	else if (r->days_left < 0)
-		snprintf(out, outsz, "certificate expired %ld day%s ago (%s)",
-		    -r->days_left, r->days_left == -1 ? "" : "s", date);
-	else if (r->error[0] != '\0')
-		snprintf(out, outsz, "%s, %ld days left (%s)", r->error,
-		    r->days_left, date);
+		snprintf(out, outsz, "certificate expired %ld day%s ago (%s)%s",
+		    -r->days_left, r->days_left == -1 ? "" : "s", date, issuer);
+	else if (why[0] != '\0')
+		snprintf(out, outsz, "%s%ld days left (%s)%s", lead,
+		    r->days_left, date, issuer);
 	else
-		snprintf(out, outsz, "certificate expires in %ld day%s (%s)",
-		    r->days_left, r->days_left == 1 ? "" : "s", date);
+		snprintf(out, outsz, "certificate expires in %ld day%s (%s)%s",
+		    r->days_left, r->days_left == 1 ? "" : "s", date, issuer);
 }
 
 static void
@@ -71,7 +80,7 @@ static void
 cert_line(FILE *fp, const struct site *site,
     const struct cert_result *r, const struct site_state *st, int namew)
 {
-	char	url[1024], what[ERROR_LEN + 128], sev[16];
+	char	url[1024], what[512], sev[16];
 
 	cert_detail(r, what, sizeof(what));
 	snprintf(sev, sizeof(sev), "%s", severity_name(cert_severity(st->cert_state)));
@@ -99,23 +108,78 @@ http_json(const struct site *site, const struct http_result *r,
 	    "state", http_state_name(st->state));
 }
 
+/* Returns the leaf's subjectAltNames as a JSON list, null when unknown. */
+static json_t *
+sans_json(const struct cert_result *r)
+{
+	json_t	*arr;
+	size_t	 i;
+
+	if (!r->have_cert)
+		return json_null();
+	arr = json_array();
+	for (i = 0; arr != NULL && i < r->d.nsans; i++)
+		json_array_append_new(arr, json_text(r->d.sans[i], 0));
+	return arr != NULL ? arr : json_null();
+}
+
+/* Returns every certificate the server sent, leaf first, as a JSON list;
+ * null when none was read. */
+static json_t *
+chain_json(const struct cert_result *r)
+{
+	const struct cert_link	*l;
+	json_t			*arr;
+	char			 date[32];
+	size_t			 i;
+
+	if (!r->have_cert)
+		return json_null();
+	arr = json_array();
+	for (i = 0; arr != NULL && i < r->d.nchain; i++) {
+		l = &r->d.chain[i];
+		format_iso8601(l->not_after, date, sizeof(date));
+		json_array_append_new(arr, json_pack("{s:o, s:o, s:s, s:I}",
+		    "subject", json_text(l->subject, 0),
+		    "issuer", json_text(l->issuer, 0),
+		    "not_after", date,
+		    "days_left", (json_int_t)l->days_left));
+	}
+	return arr != NULL ? arr : json_null();
+}
+
 static json_t *
 cert_json(const struct site *site, const struct cert_result *r,
     const struct site_state *st)
 {
-	char	url[1024], date[32];
+	char	 url[1024], date[32];
+	json_t	*o;
 
 	format_iso8601(r->not_after, date, sizeof(date));
-	return json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:s, s:o}",
+	o = json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:s, s:o}",
 	    "site", json_text(site->name, 0),
 	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
 	    "kind", "cert",
 	    "status", severity_name(cert_severity(st->cert_state)),
 	    "days_left", r->have_cert ? json_integer(r->days_left) : json_null(),
 	    "not_after", r->have_cert ? json_string(date) : json_null(),
-	    "error", json_text_or_null(r->error),
+	    "error", json_text_or_null(cert_result_reason(r)),
 	    "state", cert_state_name(st->cert_state),
 	    "tls_version", json_text_or_null(r->tls_version));
+	if (o == NULL)
+		return NULL;
+	/* The chain's details (spec/certificates.md), null when unknown. */
+	json_object_set_new(o, "subject", json_text_or_null(r->d.subject));
+	json_object_set_new(o, "issuer", json_text_or_null(r->d.issuer));
+	json_object_set_new(o, "sans", sans_json(r));
+	json_object_set_new(o, "serial", json_text_or_null(r->d.serial));
+	json_object_set_new(o, "sha256", json_text_or_null(r->d.sha256));
+	json_object_set_new(o, "key", json_text_or_null(r->d.key));
+	json_object_set_new(o, "signature", json_text_or_null(r->d.signature));
+	json_object_set_new(o, "chain", chain_json(r));
+	json_object_set_new(o, "chain_days_left", r->d.have_chain_days ?
+	    json_integer(r->d.chain_days_left) : json_null());
+	return o;
 }
 
 void

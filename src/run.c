@@ -24,6 +24,7 @@
 #include "net.h"
 #include "output.h"
 #include "probe.h"
+#include "revoke.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -54,6 +55,7 @@ run_free(struct run *r)
 	for (size_t i = 0; i < r->nchecks; i++) {
 		alert_clear(r->checks[i].alert);
 		free(r->checks[i].alert);
+		cert_result_clear(&r->checks[i].cert);
 	}
 	free(r->checks);
 	free(r->states);
@@ -130,6 +132,9 @@ wanted(const struct run *r, const struct check *c)
 {
 	if (c->kind == KIND_CERT && !c->site->cert_monitoring)
 		return 0;
+	/* A TLS endpoint (tls://, smtp://, ...) has no HTTP check. */
+	if (c->kind == KIND_HTTP && site_cert_only(c->site))
+		return 0;
 	if (c->state->unreadable)
 		return 0;
 	if (r->opts->nsites > 0)
@@ -166,6 +171,7 @@ plan_lease_ttls(struct run *r)
 	size_t	ndue = 0, waves;
 	size_t	maxc = r->cfg->max_concurrency < 1 ? 1 :
 		    (size_t)r->cfg->max_concurrency;
+	int	crls = 0;
 
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct check *c = &r->checks[i];
@@ -175,8 +181,14 @@ plan_lease_ttls(struct run *r)
 		ndue++;
 		if (c->site->timeout_ms > longest)
 			longest = c->site->timeout_ms;
+		if (c->kind == KIND_CERT && c->site->check_revocation)
+			crls = 1;
 	}
 	waves = (ndue + maxc - 1) / maxc;
+	/* CRLs are fetched after the handshakes, each within its check's
+	 * timeout: one more wave. */
+	if (crls)
+		waves = (waves ? waves : 1) + 1;
 	for (size_t i = 0; i < r->nchecks; i++)
 		r->checks[i].lease_ttl_ms = longest *
 		    (int64_t)(waves ? waves : 1) + LEASE_MARGIN_MS;
@@ -269,6 +281,8 @@ judge(struct run *r)
 			    r->now, &c->tr);
 			c->severity = http_severity(&c->http);
 		} else {
+			cert_verdict(&c->cert, c->site, c->cert.reason,
+			    sizeof(c->cert.reason));
 			changed = state_apply_cert(c->state, c->site, &c->cert,
 			    r->now, &c->tr);
 			c->severity = cert_severity(c->state->cert_state);
@@ -423,6 +437,9 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 		goto out;
 	}
 	if (probe(&r) == -1)
+		r.failed = 1;
+	else if (revoke_run(r.net, r.store, r.checks, r.nchecks, o->dry_run,
+	    &peekl_stop) == -1)
 		r.failed = 1;
 	judge(&r);
 	if (o->dry_run)

@@ -182,16 +182,61 @@ state_apply_http(struct site_state *st, const struct site *site,
 	return !(from == HTTP_UNKNOWN && to == HTTP_UP);
 }
 
+/* Returns the state days left mean under the site's thresholds. */
+static enum cert_state
+days_state(long days, const struct site *site)
+{
+	if (days < site->cert_critical)
+		return CERT_CRITICAL;
+	if (days < site->cert_warning)
+		return CERT_WARNING;
+	return CERT_OK;
+}
+
+/*
+ * The certificate's state is the worst of three verdicts: a trust or
+ * handshake problem (always critical), the earliest expiry among the leaf
+ * and the certificates after it, and weak cryptography (at the level
+ * weak_crypto says). The reason is the worst verdict's; on a tie the expiry
+ * wins when it has a reason of its own (an intermediate), since it is the
+ * one that ends in an outage.
+ */
+enum cert_state
+cert_verdict(const struct cert_result *r, const struct site *site,
+    char *reason, size_t reasonsz)
+{
+	const struct cert_details	*d = &r->d;
+	enum cert_state			 exp, weak = CERT_OK;
+	char				 why[ERROR_LEN] = "";
+
+	if (r->error[0] != '\0' || !r->have_cert) {
+		if (reason != NULL)
+			strlcpy_trunc(reason, r->error, reasonsz);
+		return CERT_CRITICAL;
+	}
+	exp = days_state(r->days_left, site);
+	if (d->have_chain_days && d->chain_days_left < r->days_left &&
+	    d->chain_min < d->nchain &&
+	    (exp = days_state(d->chain_days_left, site)) != CERT_OK)
+		cert_intermediate_reason(d->chain[d->chain_min].subject,
+		    d->chain_days_left, why, sizeof(why));
+	if (d->weak[0] != '\0' && site->weak_crypto != WEAK_IGNORE)
+		weak = site->weak_crypto == WEAK_CRITICAL ? CERT_CRITICAL :
+		    CERT_WARNING;
+	if (weak > exp || (weak == exp && weak != CERT_OK && why[0] == '\0')) {
+		if (reason != NULL)
+			strlcpy_trunc(reason, d->weak, reasonsz);
+		return weak;
+	}
+	if (reason != NULL)
+		strlcpy_trunc(reason, why, reasonsz);
+	return exp;
+}
+
 enum cert_state
 cert_classify(const struct cert_result *r, const struct site *site)
 {
-	if (r->error[0] != '\0' || !r->have_cert)
-		return CERT_CRITICAL;
-	if (r->days_left < site->cert_critical)
-		return CERT_CRITICAL;
-	if (r->days_left < site->cert_warning)
-		return CERT_WARNING;
-	return CERT_OK;
+	return cert_verdict(r, site, NULL, 0);
 }
 
 int
@@ -207,6 +252,12 @@ state_apply_cert(struct site_state *st, const struct site *site,
 		st->have_cert = 1;
 		st->cert_days_left = r->days_left;
 		st->cert_not_after = r->not_after;
+		st->have_chain_days = r->d.have_chain_days;
+		st->cert_chain_days_left = r->d.chain_days_left;
+		strlcpy_trunc(st->cert_issuer, r->d.issuer != NULL ?
+		    r->d.issuer : "", sizeof(st->cert_issuer));
+		strlcpy_trunc(st->cert_tls_version, r->tls_version,
+		    sizeof(st->cert_tls_version));
 	}
 	if (to == from)
 		return 0;

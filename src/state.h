@@ -25,6 +25,8 @@ enum cert_state {
 	CERT__MAX
 };
 
+#define CERT_ISSUER_LEN	256	/* bytes of an issuer kept between runs */
+
 /* One site's memory between runs: the peekl:site:NAME hash. */
 struct site_state {
 	enum http_state	 state;
@@ -41,6 +43,10 @@ struct site_state {
 	int		 have_cert;	/* cert_days_left/not_after are known */
 	long		 cert_days_left;
 	int64_t		 cert_not_after; /* unix seconds */
+	int		 have_chain_days; /* cert_chain_days_left is known */
+	long		 cert_chain_days_left; /* earliest after the leaf */
+	char		 cert_issuer[CERT_ISSUER_LEN]; /* leaf's, "" unknown */
+	char		 cert_tls_version[16]; /* "TLSv1.3", "" unknown */
 	int		 unreadable;	/* its key holds another type: not checked */
 };
 
@@ -70,6 +76,13 @@ int	state_cert_due(const struct site_state *st, const struct site *site,
  */
 int	state_apply_http(struct site_state *st, const struct site *site,
 	    const struct http_result *r, int64_t now, struct transition *tr);
+
+/* The certificate state a result means under the site's thresholds and
+ * weak_crypto, with its reason written to reason when not NULL: the error,
+ * `intermediate certificate "CN=..." expires in 4 days`, `weak signature:
+ * RSA with SHA1`; "" when only the leaf's days left decide. */
+enum cert_state cert_verdict(const struct cert_result *r,
+	    const struct site *site, char *reason, size_t reasonsz);
 
 /* The certificate state a result means under the site's thresholds. */
 enum cert_state cert_classify(const struct cert_result *r,

@@ -120,4 +120,16 @@ int	store_read_history(struct store *st, const struct config *cfg,
 	    const struct site *site, int64_t since_ms, struct point **pts,
 	    size_t *npts);
 
+/*
+ * Reads the cached CRLs of urls: out[i] gets a malloc'd copy (caller frees)
+ * and lens[i] its length, or NULL when none is cached. One round trip.
+ * Returns 0, or -1 on a Redis error (logged).
+ */
+int	store_crl_get(struct store *st, char *const *urls, size_t n,
+	    unsigned char **out, size_t *lens);
+
+/* Caches the CRL fetched from url for ttl_ms. Returns 0, or -1 (logged). */
+int	store_crl_put(struct store *st, const char *url,
+	    const unsigned char *crl, size_t len, int64_t ttl_ms);
+
 #endif

@@ -7,21 +7,24 @@
  *
  * | key | type | holds | lifetime |
  * |---|---|---|---|
- * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601) | no expiry; written by every check of the site (HSET in the run's MULTI), `cert_days_left` and `cert_not_after` deleted when a check read no certificate |
+ * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version` | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
  * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
  * | `PREFIX:alerts:INTEGRATION:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
  * | `PREFIX:alerts:INTEGRATION:lease` | string | the token of the run delivering that queue | `PX` the integration's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
  * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
  * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
+ * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
  * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t` | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
  *
  * Each key is written by the store alone: the site hash by store_site.c,
  * the queues by store_queue.c, leases by store.c and store_queue.c,
- * measurements by store_series.c.
+ * measurements by store_series.c, cached CRLs by store_crl.c.
  */
 #include <stdio.h>
 #include <string.h>
+
+#include <mbedtls/sha256.h>
 
 #include "store.h"
 #include "store_int.h"
@@ -43,6 +46,9 @@ const char *const site_fields[SF__MAX] = {
 	[SF_CERT_DAYS_LEFT] = "cert_days_left",
 	[SF_CERT_NOT_AFTER] = "cert_not_after",
 	[SF_SLOW] = "slow",
+	[SF_CERT_CHAIN_DAYS_LEFT] = "cert_chain_days_left",
+	[SF_CERT_ISSUER] = "cert_issuer",
+	[SF_CERT_TLS_VERSION] = "cert_tls_version",
 };
 
 const char *const metric_names[METRIC__MAX] = {
@@ -119,6 +125,20 @@ char *
 key_history(const struct store *st, const char *site)
 {
 	return xasprintf("%s:history:%s", st->prefix, site);
+}
+
+char *
+key_crl(const struct store *st, const char *url)
+{
+	unsigned char	sum[32];
+	char		hex[65];
+	size_t		i;
+
+	memset(sum, 0, sizeof(sum));
+	mbedtls_sha256_ret((const unsigned char *)url, strlen(url), sum, 0);
+	for (i = 0; i < sizeof(sum); i++)
+		snprintf(hex + i * 2, 3, "%02x", sum[i]);
+	return xasprintf("%s:crl:%s", st->prefix, hex);
 }
 
 const char *

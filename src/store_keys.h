@@ -26,6 +26,10 @@ enum site_field {
 	SF_CERT_DAYS_LEFT,	/* absent when no certificate was read */
 	SF_CERT_NOT_AFTER,	/* ISO 8601, absent when none was read */
 	SF_SLOW,		/* consecutive slow checks */
+	SF_CERT_CHAIN_DAYS_LEFT, /* earliest after the leaf; absent when the
+				 * server sent the leaf alone */
+	SF_CERT_ISSUER,		/* the leaf's issuer, "CN=..." */
+	SF_CERT_TLS_VERSION,	/* "TLSv1.3" */
 	SF__MAX
 };
 extern const char *const site_fields[SF__MAX];
@@ -65,6 +69,7 @@ char	*key_queue_lease(const struct store *st, enum integration_kind ik);
 char	*key_queue_hold(const struct store *st, enum integration_kind ik);
 char	*key_ts(const struct store *st, const char *site, enum metric m);
 char	*key_history(const struct store *st, const char *site);
+char	*key_crl(const struct store *st, const char *url);
 
 /* Returns the integration's name in a key_queue() key (a pointer into
  * key), or NULL when key is not one. */

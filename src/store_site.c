@@ -80,6 +80,19 @@ state_field(struct site_state *st, const char *f, const char *v)
 			st->have_cert = 1;
 		}
 		break;
+	case SF_CERT_CHAIN_DAYS_LEFT:
+		if (parse_ll(v, -DAYS_LEFT_MAX, DAYS_LEFT_MAX, &n) == 0) {
+			st->cert_chain_days_left = (long)n;
+			st->have_chain_days = 1;
+		}
+		break;
+	case SF_CERT_ISSUER:
+		strlcpy_trunc(st->cert_issuer, v, sizeof(st->cert_issuer));
+		break;
+	case SF_CERT_TLS_VERSION:
+		strlcpy_trunc(st->cert_tls_version, v,
+		    sizeof(st->cert_tls_version));
+		break;
 	case SF_FAILURES:
 		if (parse_ll(v, 0, 1000000, &n) == 0)
 			st->failures = (int)n;
@@ -243,13 +256,28 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_SINCE]);
 	cmd_add(&cmd, "%" PRId64, s->cert_since);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_ERROR]);
-	cmd_add(&cmd, "%s", c->cert.error);
+	cmd_add(&cmd, "%s", cert_result_reason(&c->cert));
 	if (s->have_cert) {
 		format_iso8601(s->cert_not_after, iso, sizeof(iso));
 		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
 		cmd_add(&cmd, "%ld", s->cert_days_left);
 		cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
 		cmd_add(&cmd, "%s", iso);
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_ISSUER]);
+		cmd_add(&cmd, "%s", s->cert_issuer);
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_TLS_VERSION]);
+		cmd_add(&cmd, "%s", s->cert_tls_version);
+		if (s->have_chain_days) {
+			cmd_add(&cmd, "%s",
+			    site_fields[SF_CERT_CHAIN_DAYS_LEFT]);
+			cmd_add(&cmd, "%ld", s->cert_chain_days_left);
+			return batch_append(st, b, &cmd);
+		}
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+		cmd_add(&cmd, "HDEL");
+		cmd_take(&cmd, key_site(st, name));
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_CHAIN_DAYS_LEFT]);
 		return batch_append(st, b, &cmd);
 	}
 	if (batch_append(st, b, &cmd) == -1)
@@ -260,5 +288,8 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 	cmd_take(&cmd, key_site(st, name));
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_CHAIN_DAYS_LEFT]);
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_ISSUER]);
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_TLS_VERSION]);
 	return batch_append(st, b, &cmd);
 }

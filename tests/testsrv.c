@@ -2,12 +2,16 @@
  * testsrv: peekl's own loopback test server, so integration tests run peekl
  * against real sockets, real TLS and a real webhook receiver, not mocks.
  *
- *   testsrv --port-file F [--mode http|webhook|silent] [--bind 127.0.0.1|::1]
+ *   testsrv --port-file F [--mode http|webhook|silent|smtp|imap|pop3]
+ *           [--no-starttls] [--bind 127.0.0.1|::1]
  *           [--log F] [--headers-log F] [--control F]
  *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
  *            [--san NAME[,NAME...]] [--ip-san-only] [--sni-log F]
  *            [--issuer ca|self|unknown-ca] [--client-cert]
- *            [--chain intermediate|omit-intermediate]]
+ *            [--chain intermediate|omit-intermediate] [--inter-days-left N]
+ *            [--leaf-md sha1|md5|sha256] [--leaf-key ec|rsa1024|rsa2048]
+ *            [--inter-md sha1|md5|sha256] [--inter-key ec|rsa1024]
+ *            [--crl-url URL] [--inter-crl-url URL]]
  *
  * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
  * rename, so a reader never sees half of it) and serves until SIGTERM or
@@ -42,6 +46,21 @@
  * the test root CA; client.pem and client.key (signed by it) and
  * other-client.pem/.key (signed by an unknown CA) are written to --dir.
  *
+ * --crl-url URL, --inter-crl-url URL: a CRL Distribution Point in the leaf
+ * or the intermediate. ca.key and intermediate.key hold the CAs' keys (PEM)
+ * so a test can sign CRLs; in http mode /file/NAME serves --dir's NAME.
+ * --inter-days-left N: the intermediate expires N days (and 12 hours) from
+ * now instead of outliving the leaf. --leaf-md/--inter-md: the digest the
+ * issuer signs that certificate with (default sha256); --leaf-key/
+ * --inter-key: its key (default EC P-256), for weak-cryptography tests.
+ *
+ * Mail modes (smtp, imap, pop3): a plain-text server that greets, answers
+ * EHLO/HELO, CAPABILITY or CAPA (offering STARTTLS, or STLS for POP3,
+ * with --tls unless --no-starttls), upgrades the same socket to TLS on
+ * STARTTLS/STLS, answers the capabilities again over TLS, and says goodbye
+ * to QUIT/LOGOUT. Anything else gets an error reply. One line per command
+ * received goes to --log.
+ *
  * Webhook control file (--control), read afresh for every request:
  * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
  * Retry-After header when given; "hang" -> read the request, never answer.
@@ -72,6 +91,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
@@ -82,9 +102,11 @@
 #define DAY		86400LL
 #define PEM_MAX		4096
 
-enum mode { MODE_HTTP, MODE_WEBHOOK, MODE_SILENT };
+enum mode { MODE_HTTP, MODE_WEBHOOK, MODE_SILENT, MODE_SMTP, MODE_IMAP,
+    MODE_POP3 };
 enum issuer { ISSUER_CA, ISSUER_SELF, ISSUER_UNKNOWN };
 enum chain { CHAIN_NONE, CHAIN_SEND, CHAIN_OMIT };
+enum keytype { KEY_EC, KEY_RSA1024, KEY_RSA2048 };
 
 struct opts {
 	enum mode	 mode;
@@ -105,11 +127,19 @@ struct opts {
 	int		 client_cert;	/* require a client certificate (mTLS) */
 	enum issuer	 issuer;
 	enum chain	 chain;
+	long long	 inter_days_left;
+	int		 inter_days_set; /* --inter-days-left given */
+	int		 leaf_md, inter_md; /* mbedtls_md_type_t */
+	int		 leaf_key, inter_key; /* enum keytype */
+	int		 no_starttls;	/* mail modes: never offer STARTTLS */
+	const char	*crl_url;	/* CRL Distribution Point of the leaf */
+	const char	*inter_crl_url;	/* ... of the intermediate */
 };
 
 /* Set up once in main before the first thread starts, read-only after. */
 static struct opts opt = { .mode = MODE_HTTP, .bind = "127.0.0.1",
-    .days_left = 200, .not_before_days = -1, .cn = "localhost" };
+    .days_left = 200, .not_before_days = -1, .cn = "localhost",
+    .leaf_md = MBEDTLS_MD_SHA256, .inter_md = MBEDTLS_MD_SHA256 };
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;	/* locks itself: MBEDTLS_THREADING_C */
 static mbedtls_ssl_config tls_conf;
@@ -655,6 +685,37 @@ respond_text(struct conn *c, const struct req *r, int status, const char *text)
 typedef void route_fn(struct conn *, const struct req *, const char *arg,
     long long n);
 
+/* /file/NAME: the file NAME of --dir (a CRL a test wrote), 404 when
+ * absent; NAME may not leave the directory. */
+static void
+route_file(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	char path[1024], *data = NULL;
+	struct resp s = { .status = 200, .ctype = "application/pkix-crl" };
+	FILE *f = NULL;
+	long len;
+
+	(void)n;
+	if (opt.dir == NULL || *arg == '\0' || strchr(arg, '/') != NULL ||
+	    strstr(arg, "..") != NULL ||
+	    snprintf(path, sizeof(path), "%s/%s", opt.dir, arg) >=
+	    (int)sizeof(path) || (f = fopen(path, "rb")) == NULL) {
+		respond_text(c, r, 404, "not found\n");
+		return;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    len <= BODY_MAX && fseek(f, 0, SEEK_SET) == 0 &&
+	    (data = malloc((size_t)len + 1)) != NULL &&
+	    fread(data, 1, (size_t)len, f) == (size_t)len) {
+		s.body = data;
+		s.len = (size_t)len;
+		respond(c, r, &s);
+	} else
+		respond_text(c, r, 500, "cannot read\n");
+	free(data);
+	fclose(f);
+}
+
 static void
 route_welcome(struct conn *c, const struct req *r, const char *arg, long long n)
 {
@@ -894,6 +955,7 @@ route(struct conn *c, const struct req *r)
 		{ "/auth/", 0, 0, 0, route_auth },
 		{ "/reset", 1, 0, 0, route_reset },
 		{ "/ok", 0, 0, 0, route_welcome },
+		{ "/file/", 0, 0, 0, route_file },
 	};
 	const char *arg;
 	long long n = 0;
@@ -1062,6 +1124,145 @@ serve_webhook(struct conn *c, struct req *r)
 	respond(c, r, &s);
 }
 
+/* ------------------------------------------------------------ mail modes */
+
+#define MAIL_LINE	1024
+
+/* Reads one CRLF- or LF-terminated line (without it) into out. Returns 0,
+ * or -1 at end of stream, on error, or for a line too long. */
+static int
+mail_line(struct conn *c, char *out, size_t size)
+{
+	size_t n = 0;
+	char ch;
+
+	for (;;) {
+		if (conn_read(c, &ch, 1) != 1)
+			return -1;
+		if (ch == '\n')
+			break;
+		if (n + 1 >= size)
+			return -1;
+		out[n++] = ch;
+	}
+	if (n > 0 && out[n - 1] == '\r')
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+mail_say(struct conn *c, const char *s)
+{
+	return conn_write(c, s, strlen(s));
+}
+
+/* Returns 1 when the command word of line is cmd (case-insensitive). */
+static int
+mail_is(const char *line, const char *cmd)
+{
+	size_t n = strlen(cmd);
+
+	return strncasecmp(line, cmd, n) == 0 && (line[n] == '\0' ||
+	    line[n] == ' ');
+}
+
+/* Answers one SMTP command; returns 1 to upgrade to TLS, -1 to end. */
+static int
+smtp_answer(struct conn *c, const char *line, int offer)
+{
+	if (mail_is(line, "EHLO"))
+		return mail_say(c, offer ? "250-testsrv\r\n250-STARTTLS\r\n"
+		    "250 8BITMIME\r\n" : "250-testsrv\r\n250 8BITMIME\r\n");
+	if (mail_is(line, "HELO"))
+		return mail_say(c, "250 testsrv\r\n");
+	if (mail_is(line, "STARTTLS") && offer)
+		return mail_say(c, "220 go ahead\r\n") == 0 ? 1 : -1;
+	if (mail_is(line, "QUIT")) {
+		mail_say(c, "221 bye\r\n");
+		return -1;
+	}
+	return mail_say(c, "502 command not implemented\r\n");
+}
+
+/* Answers one IMAP command (TAG COMMAND); returns as smtp_answer. */
+static int
+imap_answer(struct conn *c, const char *line, int offer)
+{
+	char tag[64], out[256];
+	const char *cmd = strchr(line, ' ');
+	size_t n = cmd != NULL ? (size_t)(cmd - line) : 0;
+
+	if (cmd == NULL || n >= sizeof(tag))
+		return mail_say(c, "* BAD no tag\r\n");
+	memcpy(tag, line, n);
+	tag[n] = '\0';
+	cmd++;
+	if (mail_is(cmd, "CAPABILITY")) {
+		snprintf(out, sizeof(out), "* CAPABILITY IMAP4rev1%s\r\n"
+		    "%s OK CAPABILITY completed\r\n", offer ? " STARTTLS" : "",
+		    tag);
+		return mail_say(c, out);
+	}
+	if (mail_is(cmd, "STARTTLS") && offer) {
+		snprintf(out, sizeof(out), "%s OK begin TLS\r\n", tag);
+		return mail_say(c, out) == 0 ? 1 : -1;
+	}
+	if (mail_is(cmd, "LOGOUT")) {
+		snprintf(out, sizeof(out), "* BYE\r\n%s OK LOGOUT\r\n", tag);
+		mail_say(c, out);
+		return -1;
+	}
+	snprintf(out, sizeof(out), "%s BAD unknown command\r\n", tag);
+	return mail_say(c, out);
+}
+
+/* Answers one POP3 command; returns as smtp_answer. */
+static int
+pop3_answer(struct conn *c, const char *line, int offer)
+{
+	if (mail_is(line, "CAPA"))
+		return mail_say(c, offer ? "+OK\r\nSTLS\r\nUSER\r\n.\r\n" :
+		    "+OK\r\nUSER\r\n.\r\n");
+	if (mail_is(line, "STLS") && offer)
+		return mail_say(c, "+OK begin TLS\r\n") == 0 ? 1 : -1;
+	if (mail_is(line, "QUIT")) {
+		mail_say(c, "+OK bye\r\n");
+		return -1;
+	}
+	return mail_say(c, "-ERR unknown command\r\n");
+}
+
+/* Serves one mail-protocol connection: greeting, commands, STARTTLS. */
+static void
+serve_mail(struct conn *c)
+{
+	char line[MAIL_LINE];
+	struct buf logl = { 0 };
+	int rc, offer = opt.tls && !opt.no_starttls;
+
+	rc = mail_say(c, opt.mode == MODE_SMTP ? "220 testsrv ESMTP ready\r\n" :
+	    opt.mode == MODE_IMAP ? "* OK testsrv IMAP4rev1 ready\r\n" :
+	    "+OK testsrv POP3 ready\r\n");
+	while (rc == 0 && mail_line(c, line, sizeof(line)) == 0) {
+		if (opt.log != NULL) {
+			logl.len = 0;
+			buf_adds(&logl, line);
+			buf_adds(&logl, "\n");
+			log_line(opt.log, &logl);
+		}
+		if (opt.mode == MODE_SMTP)
+			rc = smtp_answer(c, line, offer && !c->tls);
+		else if (opt.mode == MODE_IMAP)
+			rc = imap_answer(c, line, offer && !c->tls);
+		else
+			rc = pop3_answer(c, line, offer && !c->tls);
+		if (rc == 1)
+			rc = conn_tls_start(c);
+	}
+	free(logl.p);
+}
+
 /* ---------------------------------------------------------- connections */
 
 static void *
@@ -1074,6 +1275,12 @@ conn_thread(void *arg)
 	if (opt.mode == MODE_SILENT) {
 		conn_wait_close(&c);	/* plain TCP: never a byte back */
 		close(c.fd);
+		return NULL;
+	}
+	if (opt.mode == MODE_SMTP || opt.mode == MODE_IMAP ||
+	    opt.mode == MODE_POP3) {
+		serve_mail(&c);
+		conn_close(&c);
 		return NULL;
 	}
 	if (opt.tls && conn_tls_start(&c) != 0) {
@@ -1158,6 +1365,8 @@ struct certreq {
 	int			 is_ca;
 	const char		*san;		/* comma-separated, NULL for CAs */
 	int			 serial;
+	int			 md;		/* mbedtls_md_type_t, 0 = SHA-256 */
+	const char		*crl_url;	/* NULL: no CRL Distribution Point */
 };
 
 /* Returns 0 and a fresh EC P-256 key (RSA would take seconds per key). */
@@ -1168,6 +1377,19 @@ key_gen(mbedtls_pk_context *pk)
 		return -1;
 	return mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk),
 	    mbedtls_ctr_drbg_random, &drbg) == 0 ? 0 : -1;
+}
+
+/* Returns 0 and a fresh key of the given type: EC P-256 unless a test
+ * asks for RSA (which takes a moment per key). */
+static int
+key_gen_type(mbedtls_pk_context *pk, int type)
+{
+	if (type == KEY_EC)
+		return key_gen(pk);
+	if (mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) != 0)
+		return -1;
+	return mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk), mbedtls_ctr_drbg_random,
+	    &drbg, type == KEY_RSA1024 ? 1024 : 2048, 65537) == 0 ? 0 : -1;
 }
 
 static void
@@ -1250,6 +1472,40 @@ san_set(mbedtls_x509write_cert *crt, const char *names)
 	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, p, (size_t)len) ? -1 : 0;
 }
 
+/*
+ * Sets a CRL Distribution Points extension with one fullName URI, which
+ * mbedTLS 2.28 has no setter for: SEQUENCE { SEQUENCE { [0] { [0] {
+ * [6] url } } } }. Returns 0 or -1.
+ */
+static int
+crl_dp_set(mbedtls_x509write_cert *crt, const char *url)
+{
+	unsigned char der[2048], *p = der + sizeof(der);
+	size_t n = strlen(url);
+	int len, r;
+	static const unsigned char tags[] = {
+		MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED,
+		MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED,
+		MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+		MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+	};
+
+	if (n > 1024 || (len = san_one(&p, der, 6, url, n)) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(tags); i++) {
+		if ((r = mbedtls_asn1_write_len(&p, der, (size_t)len)) < 0)
+			return -1;
+		len += r;
+		if ((r = mbedtls_asn1_write_tag(&p, der, tags[i])) < 0)
+			return -1;
+		len += r;
+	}
+	return mbedtls_x509write_crt_set_extension(crt,
+	    MBEDTLS_OID_CRL_DISTRIBUTION_POINTS,
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_CRL_DISTRIBUTION_POINTS), 0, p,
+	    (size_t)len) ? -1 : 0;
+}
+
 /* Writes the certificate described by q as PEM into pem. Returns 0 or -1. */
 static int
 cert_make(const struct certreq *q, unsigned char *pem, size_t size)
@@ -1264,7 +1520,8 @@ cert_make(const struct certreq *q, unsigned char *pem, size_t size)
 	x509_time(q->not_before, nb);
 	x509_time(q->not_after, na);
 	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
-	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
+	mbedtls_x509write_crt_set_md_alg(&crt, q->md != 0 ?
+	    (mbedtls_md_type_t)q->md : MBEDTLS_MD_SHA256);
 	mbedtls_x509write_crt_set_subject_key(&crt, q->key);
 	mbedtls_x509write_crt_set_issuer_key(&crt, q->issuer_key);
 	if (mbedtls_mpi_lset(&serial, q->serial) != 0 ||
@@ -1280,6 +1537,8 @@ cert_make(const struct certreq *q, unsigned char *pem, size_t size)
 	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0)
 		goto out;
 	if (q->san != NULL && san_set(&crt, q->san) != 0)
+		goto out;
+	if (q->crl_url != NULL && crl_dp_set(&crt, q->crl_url) != 0)
 		goto out;
 	if (mbedtls_x509write_crt_pem(&crt, pem, size, mbedtls_ctr_drbg_random,
 	    &drbg) != 0)
@@ -1333,18 +1592,21 @@ certs_make(void)
 	static const char inter_dn[] = "CN=peekl test intermediate CA,O=peekl tests";
 	static const char other_dn[] = "CN=peekl unknown CA,O=elsewhere";
 	unsigned char root[PEM_MAX], inter[PEM_MAX], other[PEM_MAX], leaf[PEM_MAX];
+	unsigned char kpem[PEM_MAX];
 	mbedtls_pk_context root_key, inter_key, other_key;
 	char leaf_dn[512];
 	time_t now = time(NULL);
 	int rc = -1, base = (int)(now & 0xffffff) * 4;
 	struct certreq lq = { .subject = leaf_dn, .key = &tls_key, .serial = base };
-	struct certreq cq = { .is_ca = 1 };
+	struct certreq cq = { .is_ca = 1 }, iq;
 
 	mbedtls_pk_init(&root_key);
 	mbedtls_pk_init(&inter_key);
 	mbedtls_pk_init(&other_key);
 	snprintf(leaf_dn, sizeof(leaf_dn), "CN=%s,O=peekl tests", opt.cn);
 	lq.san = opt.san ? opt.san : opt.cn;
+	lq.md = opt.leaf_md;
+	lq.crl_url = opt.crl_url;
 	/* +12 h: floor((not_after - now) / 1 day) stays days_left despite drift. */
 	lq.not_after = now + (time_t)(opt.days_left * DAY + DAY / 2);
 	lq.not_before = now + (time_t)(opt.not_before_days * DAY);
@@ -1354,18 +1616,24 @@ certs_make(void)
 	cq.not_before = (lq.not_before < now ? lq.not_before : now) - DAY;
 	cq.not_after = (lq.not_after > now ? lq.not_after : now) + 3650 * DAY;
 
-	if (key_gen(&root_key) != 0 || key_gen(&inter_key) != 0 ||
-	    key_gen(&other_key) != 0 || key_gen(&tls_key) != 0)
+	if (key_gen(&root_key) != 0 ||
+	    key_gen_type(&inter_key, opt.inter_key) != 0 ||
+	    key_gen(&other_key) != 0 || key_gen_type(&tls_key, opt.leaf_key) != 0)
 		goto out;
 	cq.subject = cq.issuer = root_dn;
 	cq.key = cq.issuer_key = &root_key;
 	cq.serial = base + 1;
 	if (cert_make(&cq, root, sizeof(root)) != 0)
 		goto out;
-	cq.subject = inter_dn;
-	cq.key = &inter_key;
-	cq.serial = base + 2;
-	if (cert_make(&cq, inter, sizeof(inter)) != 0)
+	iq = cq;
+	iq.subject = inter_dn;
+	iq.key = &inter_key;
+	iq.serial = base + 2;
+	iq.md = opt.inter_md;
+	iq.crl_url = opt.inter_crl_url;
+	if (opt.inter_days_set)
+		iq.not_after = now + (time_t)(opt.inter_days_left * DAY + DAY / 2);
+	if (cert_make(&iq, inter, sizeof(inter)) != 0)
 		goto out;
 	cq.subject = cq.issuer = other_dn;
 	cq.key = cq.issuer_key = &other_key;
@@ -1388,6 +1656,13 @@ certs_make(void)
 		break;
 	}
 	if (cert_make(&lq, leaf, sizeof(leaf)) != 0)
+		goto out;
+	/* The CAs' keys, so a test can sign a CRL with openssl. */
+	if (mbedtls_pk_write_key_pem(&root_key, kpem, sizeof(kpem)) != 0 ||
+	    write_file_atomic(opt.dir, "ca.key", kpem, strlen((char *)kpem)) != 0 ||
+	    mbedtls_pk_write_key_pem(&inter_key, kpem, sizeof(kpem)) != 0 ||
+	    write_file_atomic(opt.dir, "intermediate.key", kpem,
+	    strlen((char *)kpem)) != 0)
 		goto out;
 	if (write_file_atomic(opt.dir, "ca.pem", root, strlen((char *)root)) != 0 ||
 	    write_file_atomic(opt.dir, "leaf.pem", leaf, strlen((char *)leaf)) != 0)
@@ -1467,12 +1742,15 @@ tls_setup(void)
 static void
 usage(void)
 {
-	fputs("usage: testsrv --port-file F [--mode http|webhook|silent] "
+	fputs("usage: testsrv --port-file F [--mode http|webhook|silent|smtp|"
+	    "imap|pop3] [--no-starttls] "
 	    "[--bind ADDR] [--log F]\n\t[--headers-log F] [--control F] [--tls "
 	    "--dir D [--days-left N] [--not-before-days N]\n\t[--cn NAME] "
 	    "[--san N,...] [--ip-san-only] [--sni-log F]\n\t"
 	    "[--issuer ca|self|unknown-ca] [--client-cert] "
-	    "[--chain intermediate|omit-intermediate]]\n", stderr);
+	    "[--chain intermediate|omit-intermediate]\n\t[--inter-days-left N] "
+	    "[--leaf-md M] [--leaf-key K] [--inter-md M] [--inter-key K]]\n",
+	    stderr);
 	exit(2);
 }
 
@@ -1501,18 +1779,29 @@ parse_args(int argc, char *argv[])
 		{ "issuer", 1, NULL, 'i' }, { "chain", 1, NULL, 'x' },
 		{ "ip-san-only", 0, NULL, 'I' }, { "sni-log", 1, NULL, 'n' },
 		{ "client-cert", 0, NULL, 'M' },
+		{ "inter-days-left", 1, NULL, 'E' }, { "leaf-md", 1, NULL, 'g' },
+		{ "leaf-key", 1, NULL, 'k' }, { "inter-md", 1, NULL, 'G' },
+		{ "inter-key", 1, NULL, 'K' }, { "no-starttls", 0, NULL, 'T' },
+		{ "crl-url", 1, NULL, 'u' }, { "inter-crl-url", 1, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const modes[] = { "http", "webhook", "silent", "plain", NULL };
+	static const char *const modes[] = { "http", "webhook", "silent", "plain",
+	    "smtp", "imap", "pop3", NULL };
+	static const enum mode mode_of[] = { MODE_HTTP, MODE_WEBHOOK,
+	    MODE_SILENT, MODE_HTTP, MODE_SMTP, MODE_IMAP, MODE_POP3 };
 	static const char *const issuers[] = { "ca", "self", "unknown-ca", NULL };
 	static const char *const chains[] = { "intermediate", "omit-intermediate", NULL };
+	static const char *const mds[] = { "sha256", "sha1", "md5", NULL };
+	static const int md_types[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA1,
+	    MBEDTLS_MD_MD5 };
+	static const char *const keys[] = { "ec", "rsa1024", "rsa2048", NULL };
 	int ch, m;
 
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'm':
 			m = pick(optarg, modes);
-			opt.mode = m == 3 ? MODE_HTTP : (enum mode)m;
+			opt.mode = mode_of[m];
 			break;
 		case 'b': opt.bind = optarg; break;
 		case 'p': opt.port_file = optarg; break;
@@ -1537,6 +1826,18 @@ parse_args(int argc, char *argv[])
 		case 'M': opt.client_cert = 1; break;
 		case 'i': opt.issuer = (enum issuer)pick(optarg, issuers); break;
 		case 'x': opt.chain = (enum chain)(pick(optarg, chains) + 1); break;
+		case 'E':
+			if (parse_num(optarg, -36500, 36500, &opt.inter_days_left) != 0)
+				usage();
+			opt.inter_days_set = 1;
+			break;
+		case 'g': opt.leaf_md = md_types[pick(optarg, mds)]; break;
+		case 'G': opt.inter_md = md_types[pick(optarg, mds)]; break;
+		case 'k': opt.leaf_key = pick(optarg, keys); break;
+		case 'K': opt.inter_key = pick(optarg, keys); break;
+		case 'T': opt.no_starttls = 1; break;
+		case 'u': opt.crl_url = optarg; break;
+		case 'U': opt.inter_crl_url = optarg; break;
 		default: usage();
 		}
 	}

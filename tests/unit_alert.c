@@ -845,3 +845,53 @@ Test(alert_ranges, clamps)
 	cr_assert_float_eq(clamp_response_ms(NAN), 0, 0);
 	cr_assert_eq(clamp_http_code(1e300), HTTP_CODE_MAX);
 }
+
+/* The chain's facts travel through the queue: issuer and the intermediate
+ * that expires first are shown as fields after a decode as before it. */
+Test(alert_queue, chain_facts_survive_the_queue)
+{
+	struct cert_link	links[2] = {
+		{ (char *)"CN=api.example.com", (char *)"CN=Example Issuing CA",
+		    0, 200 },
+		{ (char *)"CN=Example Issuing CA", (char *)"CN=Example Root",
+		    0, 4 },
+	};
+	struct transition	tr = { KIND_CERT, ALERT_CRITICAL, CERT_OK,
+	    CERT_CRITICAL, 0 };
+	struct cert_result	r = { .done = 1, .have_cert = 1,
+	    .days_left = 200, .not_after = 1796637600 };
+	struct alert		a, b;
+	char			*json;
+	size_t			 i, found = 0;
+
+	r.d.issuer = (char *)"CN=Example Issuing CA";
+	r.d.chain = links;
+	r.d.nchain = 2;
+	r.d.have_chain_days = 1;
+	r.d.chain_days_left = 4;
+	r.d.chain_min = 1;
+	snprintf(r.reason, sizeof(r.reason), "intermediate certificate "
+	    "\"CN=Example Issuing CA\" expires in 4 days");
+	alert_from_cert(&a, &example, &tr, &r, T0_MS);
+	cr_assert(strstr(a.text, "): intermediate certificate \"CN=Example "
+	    "Issuing CA\" expires in 4 days") != NULL, "%s", a.text);
+	json = alert_encode(&a);
+	cr_assert_eq(alert_decode(json, strlen(json), &b), 0, "%s", json);
+	cr_assert_str_eq(b.text, a.text);
+	for (i = 0; i < b.nfields; i++) {
+		if (strcmp(b.fields[i].title, "Issuer") == 0) {
+			cr_assert_str_eq(b.fields[i].value,
+			    "CN=Example Issuing CA");
+			found++;
+		}
+		if (strcmp(b.fields[i].title, "Intermediate") == 0) {
+			cr_assert_str_eq(b.fields[i].value,
+			    "CN=Example Issuing CA, 4 days left");
+			found++;
+		}
+	}
+	cr_assert_eq(found, 2);
+	free(json);
+	alert_clear(&a);
+	alert_clear(&b);
+}

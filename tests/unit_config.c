@@ -1109,3 +1109,80 @@ Test(config, unquoted_variable_in_flow_mapping_gets_a_hint)
 	load_fails_with(SITE1("    headers: {X-Token: ${TOKEN}}\n"),
 	    "quote values holding ${VAR}");
 }
+
+/* spec/certificates.md: TLS endpoints, their names, ports and rules. */
+Test(config, tls_endpoints_names_and_ports)
+{
+	static const struct {
+		const char	*url, *name;
+		int		 port;
+		enum site_scheme scheme;
+	} cases[] = {
+		{ "tls://ldap.example.com:636", "ldap.example.com:636", 636,
+		    SCHEME_TLS },
+		{ "smtp://mail.example.com", "mail.example.com:25", 25,
+		    SCHEME_SMTP },
+		{ "smtp://mail.example.com:587", "mail.example.com:587", 587,
+		    SCHEME_SMTP },
+		{ "imap://mail.example.com", "mail.example.com:143", 143,
+		    SCHEME_IMAP },
+		{ "pop3://mail.example.com/", "mail.example.com:110", 110,
+		    SCHEME_POP3 },
+		{ "tls://[::1]:5432", "[::1]:5432", 5432, SCHEME_TLS },
+	};
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		char		*text = xasprintf("defaults:\n  interval: 60\n"
+		    "  retry: 3\nwebsites:\n  - url: %s\n", cases[i].url);
+		struct config	*cfg = load_ok(text);
+		struct site	*s = &cfg->sites[0];
+
+		cr_assert_str_eq(s->name, cases[i].name, "url %s",
+		    cases[i].url);
+		cr_assert_eq(s->port, cases[i].port, "url %s", cases[i].url);
+		cr_assert_eq(s->scheme, cases[i].scheme);
+		cr_assert(site_cert_only(s));
+		cr_assert(s->cert_monitoring, "implied");
+		config_free(cfg);
+		free(text);
+	}
+}
+
+Test(config, tls_endpoint_rules)
+{
+	load_fails_with("websites:\n  - url: tls://ldap.example.com\n",
+	    "2:10: websites[0].url: \"tls://ldap.example.com\" has no port: "
+	    "write tls://HOST:PORT");
+	load_fails_with("websites:\n  - url: smtp://mail.example.com\n"
+	    "    method: POST\n", "3:13: websites[0].method (site "
+	    "\"mail.example.com:25\"): \"method\" applies to http(s) URLs only");
+	load_fails_with("websites:\n  - url: imap://mail.example.com\n"
+	    "    keyword: x\n", "\"keyword\" applies to http(s) URLs only");
+	load_fails_with("websites:\n  - url: pop3://mail.example.com\n"
+	    "    interval: 30\n", "\"interval\" applies to http(s) URLs only");
+	load_fails_with("websites:\n  - url: tls://h:1\n    retry: 2\n",
+	    "\"retry\" applies to http(s) URLs only");
+	load_fails_with("websites:\n  - url: tls://h:1\n"
+	    "    certificate_monitoring: false\n",
+	    "websites[0].certificate_monitoring (site \"h:1\"): cannot be false");
+	load_fails_with("websites:\n  - url: smtp://h/path\n",
+	    "has a path or query");
+	load_fails_with("websites:\n  - url: tls://h:1\n    weak_crypto: loud\n",
+	    "\"loud\" is not one of warning, critical, ignore");
+}
+
+Test(config, weak_crypto_values)
+{
+	struct config	*cfg = load_ok(SITE1("    weak_crypto: critical\n"
+	    "  - url: https://b.example.com\n    weak_crypto: ignore\n"
+	    "    check_revocation: yes\n"
+	    "  - url: https://c.example.com\n"));
+
+	cr_assert_eq(cfg->sites[0].weak_crypto, WEAK_CRITICAL);
+	cr_assert_eq(cfg->sites[1].weak_crypto, WEAK_IGNORE);
+	cr_assert_eq(cfg->sites[2].weak_crypto, WEAK_WARNING);
+	cr_assert_eq(cfg->sites[1].check_revocation, 1);
+	cr_assert_eq(cfg->sites[2].check_revocation, 0, "default false");
+	config_free(cfg);
+}

@@ -467,7 +467,7 @@ Test(slow, degraded_alert_survives_the_queue)
 	alert_from_http(&a, &s, &tr, &r, &st, T0);
 	json = alert_encode(&a);
 	cr_assert_not_null(json);
-	cr_assert_eq(alert_decode(json, &b), 0);
+	cr_assert_eq(alert_decode(json, strlen(json), &b), 0);
 	cr_assert_str_eq(b.text, a.text);
 	cr_assert_str_eq(b.text, "DEGRADED api (https://api.example.com/health):"
 	    " slow: 1240 ms > 800 ms, 1 slow check");
@@ -505,4 +505,79 @@ Test(slow, degraded_is_coloured_as_a_warning_everywhere)
 	free(p);
 	cr_assert_eq(a.tone, alert_event_tone(ALERT_WARNING));
 	alert_clear(&a);
+}
+
+/* A result whose leaf has `leaf` days left and whose intermediate
+ * "CN=Example Issuing CA" has `inter`, with an optional weak finding. */
+static struct cert_result
+chain_result(long leaf, long inter, const char *weak)
+{
+	static struct cert_link	links[2] = {
+		{ (char *)"CN=api.example.com", (char *)"CN=Example Issuing CA",
+		    0, 0 },
+		{ (char *)"CN=Example Issuing CA", (char *)"CN=Example Root",
+		    0, 0 },
+	};
+	struct cert_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.done = r.have_cert = 1;
+	r.days_left = leaf;
+	r.d.chain = links;
+	r.d.nchain = 2;
+	r.d.have_chain_days = 1;
+	r.d.chain_days_left = inter;
+	r.d.chain_min = 1;
+	snprintf(r.d.weak, sizeof(r.d.weak), "%s", weak ? weak : "");
+	return r;
+}
+
+Test(cert, verdict_follows_the_earliest_expiry)
+{
+	struct site		s = mksite(1);
+	struct cert_result	r = chain_result(200, 4, NULL);
+	char			why[ERROR_LEN];
+
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_CRITICAL);
+	cr_assert_str_eq(why, "intermediate certificate \"CN=Example Issuing "
+	    "CA\" expires in 4 days");
+	r = chain_result(200, 12, NULL);
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_WARNING);
+	r = chain_result(10, 100, NULL);
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_WARNING);
+	cr_assert_str_eq(why, "", "the leaf's own expiry has no reason");
+	r = chain_result(200, 100, NULL);
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_OK);
+	cr_assert_str_eq(why, "");
+	r = chain_result(200, 1, NULL);
+	cert_verdict(&r, &s, why, sizeof(why));
+	cr_assert_str_eq(why, "intermediate certificate \"CN=Example Issuing "
+	    "CA\" expires in 1 day");
+}
+
+Test(cert, verdict_weak_crypto_levels_and_precedence)
+{
+	struct site		s = mksite(1);
+	struct cert_result	r = chain_result(200, 300,
+	    "weak signature: RSA with SHA1");
+	char			why[ERROR_LEN];
+
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_WARNING);
+	cr_assert_str_eq(why, "weak signature: RSA with SHA1");
+	s.weak_crypto = WEAK_CRITICAL;
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_CRITICAL);
+	s.weak_crypto = WEAK_IGNORE;
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_OK);
+	cr_assert_str_eq(why, "");
+	/* A worse expiry wins and names itself. */
+	s.weak_crypto = WEAK_WARNING;
+	r = chain_result(200, 3, "weak key: RSA 1024");
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_CRITICAL);
+	cr_assert_str_eq(why, "intermediate certificate \"CN=Example Issuing "
+	    "CA\" expires in 3 days");
+	/* A trust problem is always the worst. */
+	r = chain_result(200, 300, "weak key: RSA 1024");
+	snprintf(r.error, sizeof(r.error), "certificate not trusted");
+	cr_assert_eq(cert_verdict(&r, &s, why, sizeof(why)), CERT_CRITICAL);
+	cr_assert_str_eq(why, "certificate not trusted");
 }
