@@ -107,6 +107,9 @@ int	 load_document(struct ctx *c, const char *data, size_t len);
 const char *url_parse(const char *s, struct url *u);
 /* Returns a site's default name (malloc'd) from its parsed URL. */
 char	*derive_name(const struct url *u);
+/* Reads one non_acceptable_status entry, "404" or "500-599", into r; -1 if
+ * it is neither (extern for fuzz/fuzz_values.c). */
+int	 parse_status_entry(const char *s, struct status_range *r);
 void	 free_headers(struct header *h, size_t n);
 /* Reads value node v of key k into the struct at obj; -1 after reporting. */
 int	 parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
