@@ -6,6 +6,7 @@
 #   make demo       show peekl doing its job against local servers
 #   make deps       install the Debian packages the build and tests need
 #   make fuzz       run each libFuzzer target FUZZ_SECONDS (clang; not in test)
+#   make soak       the chaos soak, SOAK_SECONDS (default 120; not in test)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  = 0.1.0
@@ -42,7 +43,7 @@ TSRCS    = $(filter-out tests/testsrv.c tests/faultshim.c,$(wildcard tests/*.c))
 TOBJS    = $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TSRCS))
 
 .PHONY: all deps test check-unit asan valgrind bench demo install clean \
-	fuzz fuzz-build
+	fuzz fuzz-build soak
 
 # Recursive make after deps: pkg-config must run once the -dev packages exist.
 all: deps
@@ -134,6 +135,14 @@ fuzz-build: $(patsubst %,$(BUILD)/fuzz-%,$(FUZZ_TARGETS))
 
 $(BUILD)/fuzz-%: fuzz/fuzz_%.c $(OBJS)
 	$(CC) $(ALL_CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $< $(OBJS) $(LIBS)
+
+# The chaos soak (scripts/soak.sh); its sites and webhook receiver are a
+# python3 script.
+SOAK_SECONDS ?= 120
+soak: deps
+	@sh scripts/deps.sh soak
+	@$(MAKE) --no-print-directory peekl
+	SOAK_SECONDS=$(SOAK_SECONDS) sh scripts/soak.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)

@@ -1,16 +1,15 @@
 #!/bin/sh
 # make fuzz: runs each libFuzzer target for FUZZ_SECONDS on its seed corpus
-# (fuzz/corpus/TARGET, read only: new inputs go to a scratch directory) with
-# ASan, UBSan and leak detection. A crash, hang (-timeout) or leak stops the
-# target and leaves the reproducer as build/fuzz/TARGET/crash-*, leak-* or
-# timeout-*; the script then fails.
+# (fuzz/corpus/TARGET, read only) with ASan, UBSan and leak detection. New
+# inputs go to build/fuzz/TARGET/new and are kept for the next run. A crash,
+# hang (-timeout) or leak stops the target and leaves the reproducer as
+# build/fuzz/TARGET/crash-*, leak-* or timeout-*; the script then fails.
 #   sh scripts/fuzz.sh SECONDS TARGET...
 set -u
 secs=$1; shift
 fail=0
 for t in "$@"; do
 	dir=build/fuzz/$t
-	rm -rf "$dir/new"
 	mkdir -p "$dir/new"
 	dict=""
 	[ -f "fuzz/$t.dict" ] && dict="-dict=fuzz/$t.dict"
