@@ -96,6 +96,12 @@ Test(unit_file, exposure_at_most_2)
 	need_systemd_analyze();
 	h_run_bin(&r, "systemd-analyze", (const char *[]){ "security",
 	    "--offline=yes", "--threshold=" MAX_EXPOSURE, path, NULL }, NULL);
+	/* --offline came with systemd 250. */
+	if (strstr(r.err, "unrecognized option") != NULL) {
+		h_run_free(&r);
+		free(path);
+		cr_skip_test("this systemd-analyze has no --offline");
+	}
 	at = strstr(r.out, "Overall exposure level for ");
 	cr_assert_not_null(at, "no exposure in the output:\n%s%s", r.out,
 	    r.err);
