@@ -5,6 +5,8 @@
 #                   and the end-to-end tests with peekl under valgrind
 #   make demo       show peekl doing its job against local servers
 #   make deps       install the Debian packages the build and tests need
+#   make fuzz       run each libFuzzer target FUZZ_SECONDS (clang; not in test)
+#   make soak       the chaos soak, SOAK_SECONDS (default 120; not in test)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  = 0.1.0
@@ -40,7 +42,8 @@ ALLOBJS  = $(OBJS) $(BUILD)/src/main.o
 TSRCS    = $(filter-out tests/testsrv.c tests/faultshim.c,$(wildcard tests/*.c))
 TOBJS    = $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TSRCS))
 
-.PHONY: all deps test check-unit asan valgrind bench demo install clean
+.PHONY: all deps test check-unit asan valgrind bench demo install clean \
+	fuzz fuzz-build soak
 
 # Recursive make after deps: pkg-config must run once the -dev packages exist.
 all: deps
@@ -116,6 +119,31 @@ demo: deps
 	@$(MAKE) --no-print-directory peekl build/testsrv
 	sh scripts/demo.sh
 
+# Fuzzing with libFuzzer (clang), every object rebuilt under build/fuzz with
+# ASan+UBSan and coverage; each target links $(OBJS) and one fuzz/fuzz_*.c.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= config values alert site cert
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+fuzz: deps
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+		CFLAGS="-O1 -g $(FUZZ_SAN)" fuzz-build
+	sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz-%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz-%: fuzz/fuzz_%.c $(OBJS)
+	$(CC) $(ALL_CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $< $(OBJS) $(LIBS)
+
+# The chaos soak (scripts/soak.sh); its sites and webhook receiver are a
+# python3 script.
+SOAK_SECONDS ?= 120
+soak: deps
+	@sh scripts/deps.sh soak
+	@$(MAKE) --no-print-directory peekl
+	SOAK_SECONDS=$(SOAK_SECONDS) sh scripts/soak.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 755 peekl $(DESTDIR)$(BINDIR)/peekl
@@ -125,4 +153,4 @@ install: all
 clean:
 	rm -rf build/src build/tests build/asan build/peekl build/testsrv build/test-peekl build/faultshim.so peekl
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)

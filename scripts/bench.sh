@@ -5,6 +5,7 @@
 #   peak RSS                                       < 100 MiB
 #   the second run (nothing due)                   < 1 s
 #   wall time against curl --parallel, same URLs    <= 1.0x (HTTP and HTTPS)
+#   validating a 20,000-site config                 < 1 s
 # PEEKL=path benchmarks another build (e.g. an older commit's) the same way.
 . scripts/lib.sh
 
@@ -148,7 +149,30 @@ idle=$(median < "$WORK/i"); load=$(median < "$WORK/v"); start=$(median < "$WORK/
 awk "BEGIN{printf \"idle run, %d sites: %.0f ms = %.0f ms process start + %.0f ms loading the config + %.0f ms Redis, plan and queue flush\n\", \
     $NIDLE, $idle * 1000, $start * 1000, ($load - $start) * 1000, ($idle - $load) * 1000}" >&2
 
+# --- a big config -----------------------------------------------------------
+# NVALID sites, loaded and validated alone (no Redis): target < 1 s.
+NVALID=${NVALID:-20000}
+{
+	printf 'max_concurrency: 100\nwebsites:\n'
+	i=0
+	while [ $i -lt "$NVALID" ]; do
+		printf '  - url: https://host%d.example.com/health?n=%d\n    name: big%d\n' $i $i $i
+		printf '    interval: 5m\n    non_acceptable_status: [404, "500-599"]\n'
+		i=$((i + 1))
+	done
+} > "$WORK/big.yaml"
+: > "$WORK/b"
+n=0
+while [ $n -lt "$REPS" ]; do
+	secs "$PEEKL" -q -c "$WORK/big.yaml" validate >> "$WORK/b"
+	n=$((n + 1))
+done
+"$PEEKL" -q -c "$WORK/big.yaml" validate >/dev/null 2>&1 || echo "FAIL: the $NVALID-site config does not validate"
+big=$(median < "$WORK/b")
+printf 'validate, %d sites: %.3f s (target < 1 s)\n' "$NVALID" "$big" >&2
+
 fail=0
+awk "BEGIN{exit !($big < 1)}" || { echo "FAIL: validating $NVALID sites took $big s (target < 1 s)"; fail=1; }
 for r in $ratio_http $ratio_https; do
 	awk "BEGIN{exit !($r <= 1.0)}" || { echo "FAIL: peekl/curl wall ratio $r (target <= 1.0)"; fail=1; }
 done

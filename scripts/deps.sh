@@ -1,10 +1,15 @@
 #!/bin/sh
 # Install the Debian packages peekl's build and tests need, if any is missing.
-# A no-op (one dpkg-query) when everything is present.
+# A no-op (one dpkg-query) when everything is present. `deps.sh fuzz`
+# checks the fuzzing toolchain instead, `deps.sh soak` python3.
 set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libmbedtls-dev libhiredis-dev
 libyaml-dev libjansson-dev libcriterion-dev redis-server openssl ca-certificates
 time valgrind"
+# `make fuzz` alone needs clang and its libFuzzer runtime; `make test` does not.
+[ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-14-dev"
+# `make soak` runs its sites and webhook receiver in python3.
+[ "${1:-}" = soak ] && PKGS="python3"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

@@ -399,8 +399,7 @@ conv_hook_url(struct ctx *c, yaml_node_t *v, const char *kp, const char *s)
 	return 0;
 }
 
-/* Reads one non_acceptable_status entry, "404" or "500-599", into r. */
-static int
+int
 parse_status_entry(const char *s, struct status_range *r)
 {
 	const char	*dash = strchr(s, '-');
