@@ -390,6 +390,23 @@ Test(chain, weak_key_and_weak_intermediate)
 	chain_free(&c);
 }
 
+/* A trust anchor the server sends is not judged by its own signature. */
+Test(chain, self_signed_root_sent_is_not_judged_by_its_signature)
+{
+	struct chain_run c;
+	json_t		*ch;
+
+	chain_run(&c, (const char *[]){ "--tls", "--chain", "intermediate",
+	    "--send-root", "--root-md", "sha1", NULL }, NULL);
+	cr_assert_eq(c.status, 0, "%s\n%s", c.out, c.err);
+	ch = json_object_get(c.cert, "chain");
+	cr_assert_eq(json_array_size(ch), 3, "%s", c.out);
+	cr_assert_str_eq(str(json_array_get(ch, 2), "subject"),
+	    "O=peekl tests,CN=peekl test root CA");
+	cr_assert(json_is_null(json_object_get(c.cert, "error")), "%s", c.out);
+	chain_free(&c);
+}
+
 /* A worse expiry or trust problem wins, and is the reason. */
 Test(chain, worse_problem_wins_over_weak_crypto)
 {
