@@ -360,6 +360,16 @@ Test(chain, weak_signature_is_warning_by_default)
 	cr_assert_eq(c.status, 2, "%s", c.err);
 	cr_assert_str_eq(str(c.cert, "status"), "critical");
 	chain_free(&c);
+	/* Signed by an RSA intermediate: the names the spec shows. */
+	chain_run(&c, (const char *[]){ "--tls", "--chain", "intermediate",
+	    "--inter-key", "rsa2048", "--leaf-md", "sha1", NULL }, NULL);
+	cr_assert_str_eq(str(c.cert, "signature"), "RSA with SHA1");
+	cr_assert_str_eq(str(c.cert, "error"), "weak signature: RSA with SHA1");
+	chain_free(&c);
+	chain_run(&c, (const char *[]){ "--tls", "--chain", "intermediate",
+	    "--inter-key", "rsa2048", "--leaf-md", "md5", NULL }, NULL);
+	cr_assert_str_eq(str(c.cert, "error"), "weak signature: RSA with MD5");
+	chain_free(&c);
 	chain_run(&c, (const char *[]){ "--tls", "--leaf-md", "sha1", NULL },
 	    "    weak_crypto: ignore\n");
 	cr_assert_str_eq(str(c.cert, "status"), "ok", "%s", c.err);
