@@ -11,7 +11,8 @@
  *            [--chain intermediate|omit-intermediate] [--inter-days-left N]
  *            [--leaf-md sha1|md5|sha256] [--leaf-key ec|rsa1024|rsa2048]
  *            [--inter-md sha1|md5|sha256] [--inter-key ec|rsa1024]
- *            [--crl-url URL] [--inter-crl-url URL]]
+ *            [--crl-url URL] [--inter-crl-url URL] [--send-root]
+ *            [--root-md sha1|md5|sha256]]
  *
  * It listens on an OS-chosen port, writes "PORT\n" to the port file (via a
  * rename, so a reader never sees half of it) and serves until SIGTERM or
@@ -49,6 +50,8 @@
  * --crl-url URL, --inter-crl-url URL: a CRL Distribution Point in the leaf
  * or the intermediate. ca.key and intermediate.key hold the CAs' keys (PEM)
  * so a test can sign CRLs; in http mode /file/NAME serves --dir's NAME.
+ * --send-root: the chain sent ends with the root (a trust anchor, which
+ * --root-md signs itself with).
  * --inter-days-left N: the intermediate expires N days (and 12 hours) from
  * now instead of outliving the leaf. --leaf-md/--inter-md: the digest the
  * issuer signs that certificate with (default sha256); --leaf-key/
@@ -134,12 +137,15 @@ struct opts {
 	int		 no_starttls;	/* mail modes: never offer STARTTLS */
 	const char	*crl_url;	/* CRL Distribution Point of the leaf */
 	const char	*inter_crl_url;	/* ... of the intermediate */
+	int		 send_root;	/* the chain sent ends with the root */
+	int		 root_md;	/* mbedtls_md_type_t of the root's self-signature */
 };
 
 /* Set up once in main before the first thread starts, read-only after. */
 static struct opts opt = { .mode = MODE_HTTP, .bind = "127.0.0.1",
     .days_left = 200, .not_before_days = -1, .cn = "localhost",
-    .leaf_md = MBEDTLS_MD_SHA256, .inter_md = MBEDTLS_MD_SHA256 };
+    .leaf_md = MBEDTLS_MD_SHA256, .inter_md = MBEDTLS_MD_SHA256,
+    .root_md = MBEDTLS_MD_SHA256 };
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;	/* locks itself: MBEDTLS_THREADING_C */
 static mbedtls_ssl_config tls_conf;
@@ -1623,8 +1629,10 @@ certs_make(void)
 	cq.subject = cq.issuer = root_dn;
 	cq.key = cq.issuer_key = &root_key;
 	cq.serial = base + 1;
+	cq.md = opt.root_md;
 	if (cert_make(&cq, root, sizeof(root)) != 0)
 		goto out;
+	cq.md = 0;
 	iq = cq;
 	iq.subject = inter_dn;
 	iq.key = &inter_key;
@@ -1680,6 +1688,9 @@ certs_make(void)
 	    (client_make("client", root_dn, &root_key, now, base + 5) != 0 ||
 	    client_make("other-client", other_dn, &other_key, now, base + 6) != 0 ||
 	    mbedtls_x509_crt_parse(&client_ca, root, strlen((char *)root) + 1) != 0))
+		goto out;
+	if (opt.send_root &&
+	    mbedtls_x509_crt_parse(&tls_chain, root, strlen((char *)root) + 1) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -1783,6 +1794,7 @@ parse_args(int argc, char *argv[])
 		{ "leaf-key", 1, NULL, 'k' }, { "inter-md", 1, NULL, 'G' },
 		{ "inter-key", 1, NULL, 'K' }, { "no-starttls", 0, NULL, 'T' },
 		{ "crl-url", 1, NULL, 'u' }, { "inter-crl-url", 1, NULL, 'U' },
+		{ "send-root", 0, NULL, 'R' }, { "root-md", 1, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "http", "webhook", "silent", "plain",
@@ -1838,6 +1850,8 @@ parse_args(int argc, char *argv[])
 		case 'T': opt.no_starttls = 1; break;
 		case 'u': opt.crl_url = optarg; break;
 		case 'U': opt.inter_crl_url = optarg; break;
+		case 'R': opt.send_root = 1; break;
+		case 'r': opt.root_md = md_types[pick(optarg, mds)]; break;
 		default: usage();
 		}
 	}
