@@ -137,6 +137,11 @@ cert_options(struct cert_xfer *cx)
 	    net_setopt(x, CURLOPT_DEBUGDATA, cx) ||
 	    net_setopt(x, CURLOPT_VERBOSE, 1L))
 		return -1;
+	/* The family the site asked for, as its HTTP check does. */
+	if (cx->site->ip_version != 0 && net_setopt(x, CURLOPT_IPRESOLVE,
+	    cx->site->ip_version == 4 ? (long)CURL_IPRESOLVE_V4 :
+	    (long)CURL_IPRESOLVE_V6))
+		return -1;
 	return 0;
 }
 

@@ -483,6 +483,40 @@ Test(checks, ip_version_picks_the_family, .timeout = 60)
 	env_stop(&e);
 }
 
+/* The certificate check keeps to the site's family too: a TLS server on
+ * 127.0.0.1 is read over IPv4 and out of reach over IPv6. */
+Test(checks, ip_version_applies_to_the_certificate_check, .timeout = 60)
+{
+	struct env	 e;
+	struct h_srv	*tls;
+	struct h_run	 r;
+	char		*ca, *cfg;
+
+	env_start(&e);
+	tls = h_srv_start((const char *[]){ "--tls", NULL });
+	ca = h_srv_file(tls, "ca.pem");
+	for (int ver = 4; ver <= 6; ver += 2) {
+		cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+		    "  - url: https://localhost:%d/ok\n    name: tls\n"
+		    "    certificate_monitoring: true\n    ca_file: %s\n"
+		    "    ip_version: %d\n", h_redis_port(e.rd),
+		    h_srv_port(tls), ca, ver);
+		h_run(&r, (const char *[]){ "-c", cfg, "check", "--site", "tls",
+		    "--json", NULL }, NULL);
+		/* Over IPv6 the HTTP check fails as well; the certificate
+		 * result is the one that says which family it used. */
+		cr_assert_not_null(strstr(r.out, ver == 4 ?
+		    "\"kind\":\"cert\",\"status\":\"ok\"" :
+		    "\"kind\":\"cert\",\"status\":\"critical\""),
+		    "ip_version %d: %s%s", ver, r.out, r.err);
+		h_run_free(&r);
+		free(cfg);
+	}
+	free(ca);
+	h_srv_stop(tls);
+	env_stop(&e);
+}
+
 Test(checks, client_certificate_for_mtls, .timeout = 60)
 {
 	struct env	 e;
