@@ -438,6 +438,26 @@ check_pairs(struct ctx *c, yaml_node_t *node, const char *kp,
 	}
 }
 
+/* Checks cert_critical <= cert_warning for a site that set one of them
+ * itself; when both came from defaults: (or built-in defaults), the
+ * defaults: section has been blamed already. */
+static void
+site_cert_days(struct ctx *c, const char *kp, const struct site *s,
+    yaml_node_t **seen, yaml_node_t **dseen)
+{
+	char	ckp[KP_LEN];
+
+	if ((seen[SK_CERT_CRITICAL] == NULL ||
+	    seen[SK_CERT_CRITICAL] == dseen[SK_CERT_CRITICAL]) &&
+	    (seen[SK_CERT_WARNING] == NULL ||
+	    seen[SK_CERT_WARNING] == dseen[SK_CERT_WARNING]))
+		return;
+	child_path(ckp, kp, seen[SK_CERT_CRITICAL] ? "cert_critical" :
+	    "cert_warning");
+	check_cert_days(c, s, seen[SK_CERT_CRITICAL] ?
+	    seen[SK_CERT_CRITICAL] : seen[SK_CERT_WARNING], ckp);
+}
+
 /* The keys of an HTTP check, refused on a TLS endpoint's site: SPEC's and
  * those of spec/checks.md. */
 static const enum site_key http_only_keys[] = {
@@ -485,15 +505,7 @@ endpoint_finish(struct ctx *c, const char *kp, struct site *s,
 	}
 	s->cert_monitoring = 1;
 	s->port = s->url_port;
-	if ((seen[SK_CERT_CRITICAL] != NULL &&
-	    seen[SK_CERT_CRITICAL] != dseen[SK_CERT_CRITICAL]) ||
-	    (seen[SK_CERT_WARNING] != NULL &&
-	    seen[SK_CERT_WARNING] != dseen[SK_CERT_WARNING])) {
-		child_path(ckp, kp, seen[SK_CERT_CRITICAL] ? "cert_critical" :
-		    "cert_warning");
-		check_cert_days(c, s, seen[SK_CERT_CRITICAL] ?
-		    seen[SK_CERT_CRITICAL] : seen[SK_CERT_WARNING], ckp);
-	}
+	site_cert_days(c, kp, s, seen, dseen);
 }
 
 /*
@@ -547,17 +559,7 @@ site_finish(struct ctx *c, yaml_node_t *node, const char *kp, struct site *s,
 		cerr(c, AT(seen[SK_KEYWORD] ? seen[SK_KEYWORD] : node), ckp,
 		    "cannot be checked with method HEAD (no body)");
 	}
-	/* When both came from defaults: (or built-in defaults), the
-	 * defaults: section has been blamed already. */
-	if ((seen[SK_CERT_CRITICAL] != NULL &&
-	    seen[SK_CERT_CRITICAL] != dseen[SK_CERT_CRITICAL]) ||
-	    (seen[SK_CERT_WARNING] != NULL &&
-	    seen[SK_CERT_WARNING] != dseen[SK_CERT_WARNING])) {
-		child_path(ckp, kp, seen[SK_CERT_CRITICAL] ? "cert_critical" :
-		    "cert_warning");
-		check_cert_days(c, s, seen[SK_CERT_CRITICAL] ?
-		    seen[SK_CERT_CRITICAL] : seen[SK_CERT_WARNING], ckp);
-	}
+	site_cert_days(c, kp, s, seen, dseen);
 }
 
 /* Reads website number i from node into s, with defaults applied. Returns

@@ -86,14 +86,16 @@ queue_judge_trim(const struct store *st, const char *key, const redisReply *r)
 
 /* --- delivering: lease, hold, head, pop --- */
 
-/* Runs script on key (malloc'd, freed here) with arg; 0, or -1 (logged). */
+/* Runs script on key (malloc'd, freed here) with the len bytes of arg, a
+ * byte string; 0, or -1 (logged). */
 static int
-queue_eval(struct store *st, char *key, const char *script, const char *arg)
+queue_eval(struct store *st, char *key, const char *script, const char *arg,
+    size_t len)
 {
 	redisReply	*r;
 	int		 ret = -1;
 
-	r = store_command(st, key, "EVAL %s 1 %s %s", script, key, arg);
+	r = store_command(st, key, "EVAL %s 1 %s %b", script, key, arg, len);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
 		goto out;
 	freeReplyObject(r);
@@ -125,7 +127,7 @@ int
 store_queue_unlease(struct store *st, enum integration_kind ik)
 {
 	return queue_eval(st, key_queue_lease(st, ik), store_release_script,
-	    st->token);
+	    st->token, strlen(st->token));
 }
 
 int64_t
@@ -197,19 +199,7 @@ int
 store_queue_pop(struct store *st, enum integration_kind ik, const char *entry,
     size_t len)
 {
-	redisReply	*r;
-	char		*key = key_queue(st, ik);
-	int		 ret = -1;
-
-	r = store_command(st, key, "EVAL %s 1 %s %b", pop_script, key, entry,
-	    len);
-	if ((r = store_reply_ok(st, r, key)) == NULL)
-		goto out;
-	freeReplyObject(r);
-	ret = 0;
-out:
-	free(key);
-	return ret;
+	return queue_eval(st, key_queue(st, ik), pop_script, entry, len);
 }
 
 int
