@@ -151,6 +151,6 @@ install: all
 	install -m 644 systemd/peekl@.service systemd/peekl@.timer $(DESTDIR)$(UNITDIR)/
 
 clean:
-	rm -rf build/src build/tests build/asan build/peekl build/testsrv build/test-peekl build/faultshim.so peekl
+	rm -rf build/src build/tests build/asan build/fuzz build/peekl build/testsrv build/test-peekl build/faultshim.so peekl
 
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
