@@ -232,6 +232,10 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 	if (len >= 9 && strncasecmp(p, "location:", 9) == 0) {
 		free(t->location);
 		t->location = header_value(p, len, 9);
+		/* headers_expect may ask about it too (a redirect's target
+		 * with follow_redirects: false). */
+		if (t->want_headers)
+			keep_header(t, p, len);
 		return len;
 	}
 	if (!(len <= 2 && (p[0] == '\r' || p[0] == '\n'))) {

@@ -227,11 +227,46 @@ check_against(struct check *c, struct crls *l, struct cert_cas *cas)
 	}
 }
 
+/* The CRLs still to fetch, handed to the engine a few at a time. */
+struct crl_feed {
+	struct net	*net;
+	struct crls	*l;
+	size_t		 next;		/* the next CRL to look at */
+	size_t		 max;		/* fetches in flight at most */
+};
+
+/* Starts the CRLs not yet in hand while fewer than max transfers are in
+ * flight; the engine's refill. Returns 0: a CRL that cannot be started
+ * (logged) is one without which its chain is judged. */
+static int
+crl_refill(void *arg)
+{
+	struct crl_feed	*f = arg;
+
+	while (net_inflight(f->net) < f->max && f->next < f->l->n) {
+		struct crl *c = &f->l->v[f->next++];
+
+		if (c->data == NULL)
+			(void)crl_start(f->net, c);
+	}
+	return 0;
+}
+
+void
+revoke_abandon(struct check *checks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (wants_crls(&checks[i]))
+			checks[i].cert.done = 0;
+}
+
 int
 revoke_run(struct net *net, struct store *store, struct check *checks,
-    size_t n, int dry_run, const volatile sig_atomic_t *stop)
+    size_t n, int max_concurrency, int dry_run,
+    const volatile sig_atomic_t *stop)
 {
 	struct crls	  l = { NULL, 0 };
+	struct crl_feed	  feed;
 	struct cert_cas	 *cas = NULL;
 	unsigned char	**cached = NULL;
 	size_t		 *lens = NULL;
@@ -254,13 +289,11 @@ revoke_run(struct net *net, struct store *store, struct check *checks,
 			l.v[i].len = lens[i];
 		}
 	}
-	/* A CRL that cannot even be started (logged) is one without which
-	 * the chain is judged; the others are in flight and must be run to
-	 * their end before l can be freed. */
-	for (size_t i = 0; i < l.n; i++)
-		if (l.v[i].data == NULL)
-			(void)crl_start(net, &l.v[i]);
-	if ((rc = net_run(net, NULL, NULL, stop)) != 0)
+	/* At most max_concurrency fetches at once, like the checks; every
+	 * one started is run to its end before l can be freed. */
+	feed = (struct crl_feed){ net, &l, 0,
+	    max_concurrency < 1 ? 1 : (size_t)max_concurrency };
+	if ((rc = net_run(net, crl_refill, &feed, stop)) != 0)
 		goto out;
 	if (!dry_run && store != NULL && crls_cache(store, &l, now_ms()) == -1)
 		goto out;

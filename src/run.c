@@ -436,11 +436,12 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 		release_leases(&r);
 		goto out;
 	}
-	if (probe(&r) == -1)
+	if (probe(&r) == -1 || revoke_run(r.net, r.store, r.checks,
+	    r.nchecks, cfg->max_concurrency, o->dry_run, &peekl_stop) == -1) {
+		/* A chain not held against its CRLs is not judged at all. */
+		revoke_abandon(r.checks, r.nchecks);
 		r.failed = 1;
-	else if (revoke_run(r.net, r.store, r.checks, r.nchecks, o->dry_run,
-	    &peekl_stop) == -1)
-		r.failed = 1;
+	}
 	judge(&r);
 	if (o->dry_run)
 		record_dry_run(&r);

@@ -75,7 +75,7 @@ state_field(struct site_state *st, const char *f, const char *v)
 			st->cert_not_after = t;
 		break;
 	case SF_CERT_DAYS_LEFT:
-		if (parse_ll(v, -1000000, 1000000, &n) == 0) {
+		if (parse_ll(v, -DAYS_LEFT_MAX, DAYS_LEFT_MAX, &n) == 0) {
 			st->cert_days_left = (long)n;
 			st->have_cert = 1;
 		}

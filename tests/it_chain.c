@@ -4,9 +4,11 @@
  * is the independent judge of serials, fingerprints and names. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -682,5 +684,38 @@ Test(revocation, dry_run_does_not_cache)
 	h_run_free(&r);
 	cr_assert_eq(h_redis_int(v.rd, "EVAL %s 0",
 	    "return #redis.call('KEYS', 'peekl:crl:*')"), 0);
+	rev_stop(&v);
+}
+
+/*
+ * A run stopped while a CRL is being fetched records nothing for that
+ * certificate: judged without its CRL, a revoked certificate would be
+ * called fine, and its CRITICAL turned into an OK alert and back.
+ */
+Test(revocation, interrupted_revocation_records_nothing, .timeout = 60)
+{
+	struct rev	 v;
+	struct h_proc	*p;
+	struct h_run	 r;
+	struct timespec	 ts = { 0, 20 * 1000000L };
+	double		 deadline;
+	char		*state;
+
+	rev_start(&v, "/hang", NULL, "10");
+	/* What an earlier run found: the leaf revoked. */
+	freeReplyObject(h_redis_cmd(v.rd, "HSET peekl:site:tls cert_state "
+	    "critical cert_last_check 1 cert_since 1"));
+	p = h_spawn((const char *[]){ "-c", v.cfg, "check", NULL }, NULL);
+	deadline = h_now_ms() + 20000;
+	while (h_srv_hits(v.crls, "/hang") < 1 && h_now_ms() < deadline)
+		nanosleep(&ts, NULL);
+	cr_assert_eq(h_srv_hits(v.crls, "/hang"), 1, "the CRL was never asked");
+	kill(h_proc_pid(p), SIGTERM);
+	cr_assert_eq(h_wait(p, &r), 3, "exit %d: %s", r.status, r.err);
+	state = h_redis_str(v.rd, "HGET peekl:site:tls cert_state");
+	cr_assert_str_eq(state, "critical", "recorded without its CRL: %s",
+	    r.err);
+	free(state);
+	h_run_free(&r);
 	rev_stop(&v);
 }

@@ -365,6 +365,16 @@ Test(checks, headers_status_keyword_absent_and_regex, .timeout = 60)
 	free(err);
 	cr_assert_eq(check_once(&e, "status/503",
 	    "    expect_status: [503]\n", &err), 0);
+	/* A redirect's own Location, not followed, is a header like any
+	 * other. */
+	cr_assert_eq(check_once(&e, "redirect/2", "    follow_redirects: false\n"
+	    "    headers_expect:\n      Location: '^/redirect/1$'\n", &err), 0,
+	    "%s", err);
+	cr_assert_eq(check_once(&e, "redirect/2", "    follow_redirects: false\n"
+	    "    headers_expect:\n      Location: '^https://'\n", &err), 2);
+	cr_assert_str_eq(err, "header Location: \"/redirect/1\" does not match "
+	    "'^https://'");
+	free(err);
 	env_stop(&e);
 }
 

@@ -302,6 +302,30 @@ Test(store, acl_user_and_password)
 	env_stop(&e);
 }
 
+/* A certificate valid until 9999 has about 2.9 million days left: what
+ * the store writes for it, it reads back. */
+Test(store, far_future_days_left_read_back)
+{
+	struct env	 e;
+	struct site_state s = { .cert_state = CERT_CRITICAL,
+	    .cert_last_check = 1000, .have_cert = 1,
+	    .cert_days_left = 2932000, .cert_not_after = 253402300799LL };
+	struct cert_result cr = { .done = 1, .have_cert = 1,
+	    .days_left = 2932000, .not_after = 253402300799LL,
+	    .started_ms = 1000 };
+	struct site_state out[1];
+	struct check	 rec;
+
+	env_start(&e, 1);
+	rec = judged(e.cfg, 0, KIND_CERT, &s, NULL, &cr);
+	cr_assert_eq(store_write(e.st, &rec, 1, NULL, 0), 0);
+	cr_assert_eq(store_read_states(e.st, e.cfg, out), 0);
+	cr_assert_eq(out[0].have_cert, 1);
+	cr_assert_eq(out[0].cert_days_left, 2932000);
+	cr_assert_eq(out[0].cert_not_after, 253402300799LL);
+	env_stop(&e);
+}
+
 Test(store, unix_socket_and_db)
 {
 	struct env	 e;
