@@ -59,5 +59,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cert_verify(data, size, &ca, hosts[size % 4], 1795996800000LL, &res);
 	if (res.error[sizeof(res.error) - 1] != '\0')
 		abort();
+	cert_result_clear(&res);
 	return 0;
 }

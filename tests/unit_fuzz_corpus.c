@@ -125,6 +125,7 @@ replay_cert(const char *path, const char *data, size_t len)
 	cert_verify((const unsigned char *)data, len, &ca, "localhost",
 	    1795996800000LL, &res);
 	cr_assert_neq(memchr(res.error, '\0', sizeof(res.error)), NULL);
+	cert_result_clear(&res);
 	mbedtls_x509_crt_free(&ca);
 	free(capath);
 }
