@@ -42,8 +42,9 @@ struct run {
 	struct net		*net;		/* every transfer of the run */
 	int64_t			 now;
 	struct site_state	*states;	/* one per site */
-	struct check		*checks;	/* one per (site, kind): every HTTP
-						 * check, then every cert check */
+	unsigned char		*forced;	/* per site: named by --site */
+	struct check		*checks;	/* one per due (site, kind): every
+						 * HTTP check, then every cert check */
 	size_t			 nchecks;
 	enum severity		 worst;
 	int			 failed;	/* a stage could not do its job */
@@ -58,6 +59,7 @@ run_free(struct run *r)
 		cert_result_clear(&r->checks[i].cert);
 	}
 	free(r->checks);
+	free(r->forced);
 	free(r->states);
 	store_close(r->store);
 	net_close(r->net);
@@ -72,38 +74,18 @@ worsen(struct run *r, enum severity sev)
 
 /* --- plan ------------------------------------------------------------ */
 
-/* Returns the index of site i's check of kind k: the checks are ordered
- * kind first, so lines, records and alerts keep one order run after run. */
-static size_t
-check_index(const struct run *r, size_t i, int k)
-{
-	return (size_t)k * r->cfg->nsites + i;
-}
-
-/* Lays out one check per (site, kind) and marks the sites named by --site;
- * returns -1 if one names none (site_find printed why). */
+/* Marks the sites named by --site; returns -1 if one names none
+ * (site_find printed why). */
 static int
-plan_checks(struct run *r)
+plan_forced(struct run *r)
 {
-	const struct config	*cfg = r->cfg;
-
-	r->nchecks = cfg->nsites * KIND__MAX;
-	r->checks = xcalloc(r->nchecks, sizeof(*r->checks));
-	for (int k = 0; k < KIND__MAX; k++)
-		for (size_t i = 0; i < cfg->nsites; i++) {
-			struct check *c = &r->checks[check_index(r, i, k)];
-
-			c->site = &cfg->sites[i];
-			c->kind = (enum check_kind)k;
-			c->state = &r->states[i];
-		}
+	r->forced = xcalloc(r->cfg->nsites, 1);
 	for (size_t i = 0; i < r->opts->nsites; i++) {
-		long idx = site_find(cfg, r->opts->sites[i]);
+		long idx = site_find(r->cfg, r->opts->sites[i]);
 
 		if (idx < 0)
 			return -1;
-		for (int k = 0; k < KIND__MAX; k++)
-			r->checks[check_index(r, (size_t)idx, k)].forced = 1;
+		r->forced[idx] = 1;
 	}
 	return 0;
 }
@@ -144,18 +126,43 @@ wanted(const struct run *r, const struct check *c)
 	    state_cert_due(c->state, c->site, r->now);
 }
 
-/* Marks what is due; a site whose state cannot be read makes the run
- * UNKNOWN, since peekl could not do its job for it. */
+/*
+ * Lays out one check for every (site, kind) that is due, or forced by
+ * --site: only those, so an idle run over many sites allocates nothing
+ * per site. Checks are ordered kind first, then as the sites are written,
+ * so lines, records and alerts keep one order run after run. A site whose
+ * state cannot be read makes the run UNKNOWN, since peekl could not do its
+ * job for it.
+ */
 static void
-plan_due(struct run *r)
+plan_checks(struct run *r)
 {
-	for (size_t i = 0; i < r->nchecks; i++) {
-		struct check *c = &r->checks[i];
+	const struct config	*cfg = r->cfg;
+	size_t			 n = 0;
 
-		if (c->kind == KIND_HTTP && c->state->unreadable)
-			worsen(r, SEV_UNKNOWN);
-		c->due = wanted(r, c);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int k = 0; k < KIND__MAX; k++)
+			for (size_t i = 0; i < cfg->nsites; i++) {
+				struct check c = { .site = &cfg->sites[i],
+				    .kind = (enum check_kind)k,
+				    .state = &r->states[i],
+				    .forced = r->forced[i], .due = 1 };
+
+				if (!wanted(r, &c))
+					continue;
+				if (pass == 1)
+					r->checks[r->nchecks++] = c;
+				else
+					n++;
+			}
+		if (pass == 0 && n > 0)
+			r->checks = xcalloc(n, sizeof(*r->checks));
+		if (n == 0)
+			break;
 	}
+	for (size_t i = 0; i < cfg->nsites; i++)
+		if (r->states[i].unreadable)
+			worsen(r, SEV_UNKNOWN);
 }
 
 /*
@@ -234,9 +241,9 @@ release_leases(struct run *r)
 static int
 plan(struct run *r)
 {
-	if (plan_checks(r) == -1 || plan_read_states(r) == -1)
+	if (plan_forced(r) == -1 || plan_read_states(r) == -1)
 		return -1;
-	plan_due(r);
+	plan_checks(r);
 	plan_lease_ttls(r);
 	if (!r->opts->dry_run && plan_leases(r) == -1)
 		return -1;
