@@ -722,6 +722,19 @@ on_crl_verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	return 0;
 }
 
+/* Returns 1 when crl's issuer is the issuer of a certificate of chain. */
+static int
+crl_issuer_in_chain(const mbedtls_x509_crt *chain, const mbedtls_x509_crl *crl)
+{
+	for (const mbedtls_x509_crt *p = chain; p != NULL && p->raw.p != NULL;
+	    p = p->next)
+		if (p->issuer_raw.len == crl->issuer_raw.len &&
+		    memcmp(p->issuer_raw.p, crl->issuer_raw.p,
+		    crl->issuer_raw.len) == 0)
+			return 1;
+	return 0;
+}
+
 int
 cert_crl_check(const unsigned char *chain, size_t len,
     const mbedtls_x509_crt *ca, const unsigned char *crl, size_t crllen,
@@ -746,6 +759,13 @@ cert_crl_check(const unsigned char *chain, size_t len,
 	memcpy(copy, crl, crllen);
 	if ((rc = mbedtls_x509_crl_parse(&list, copy, crllen + 1)) != 0) {
 		mbed_reason("not a CRL", rc, out, outsz);
+		goto out;
+	}
+	/* mbedTLS silently skips a CRL no certificate of the chain was
+	 * issued under: say so, rather than let it vouch for the chain. */
+	if (!crl_issuer_in_chain(&crt, &list)) {
+		snprintf(out, outsz, "issued by none of the chain's certificate "
+		    "authorities");
 		goto out;
 	}
 	rc = mbedtls_x509_crt_verify_with_profile(&crt,

@@ -719,3 +719,40 @@ Test(revocation, interrupted_revocation_records_nothing, .timeout = 60)
 	h_run_free(&r);
 	rev_stop(&v);
 }
+
+/* A CRL from an authority that issued none of the chain (a CRL URL that
+ * now serves another CA's list) vouches for nothing: a WARNING naming its
+ * URL, and the chain judged without it. */
+Test(revocation, crl_of_another_authority_only_warns, .timeout = 60)
+{
+	struct rev	 v;
+	struct h_run	 r;
+	struct h_dir	*d = h_dir_new();
+	json_t		*doc, *c;
+	char		*key = h_path(d, "other.key"), *crt = h_path(d, "other.pem");
+	char		*out, *url;
+
+	rev_start(&v, "/file/other.crl", NULL, "5");
+	h_run_bin(&r, "openssl", (const char *[]){ "req", "-x509", "-newkey",
+	    "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days",
+	    "30", "-subj", "/CN=Another CA", "-keyout", key, "-out", crt,
+	    NULL }, NULL);
+	cr_assert_eq(r.status, 0, "openssl req: %s", r.err);
+	h_run_free(&r);
+	out = h_srv_file(v.crls, "other.crl");
+	make_crl(key, crt, NULL, out);
+	c = rev_check(&v, NULL, &r, &doc);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(json_is_null(json_object_get(c, "error")));
+	url = h_strf("CRL http://127.0.0.1:%d/file/other.crl: issued by none "
+	    "of the chain's certificate authorities", h_srv_port(v.crls));
+	cr_assert_not_null(strstr(r.err, url), "%s", r.err);
+	free(url);
+	free(out);
+	json_decref(doc);
+	h_run_free(&r);
+	free(key);
+	free(crt);
+	h_dir_free(d);
+	rev_stop(&v);
+}
