@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -1062,4 +1063,25 @@ h_run_free(struct h_run *r)
 	free(r->out);
 	free(r->err);
 	r->out = r->err = NULL;
+}
+
+int
+h_wait_port(int port, double timeout_ms)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	struct timespec		ts = { 0, 20 * 1000000L };
+	double			deadline = h_now_ms() + timeout_ms;
+	int			fd, ok;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	while (h_now_ms() < deadline) {
+		cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+		ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+		close(fd);
+		if (ok)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
 }

@@ -115,6 +115,11 @@ char		*h_webhook_headers(const struct h_srv *, int n);	/* malloc'd "Name: value 
 int		 h_webhook_wait(const struct h_srv *, int n, int timeout_ms);	/* waits until >= n requests are
 		    logged; returns the count then */
 
+/* Returns 1 once 127.0.0.1:port accepts a TCP connection, 0 after
+ * timeout_ms: for servers the tests start that write no port file
+ * (openssl s_server). */
+int		 h_wait_port(int port, double timeout_ms);
+
 /* ---- running peekl (or any program) */
 
 struct h_run {

@@ -572,27 +572,6 @@ Test(cert, ipv6_literal_against_ipv4_san)
 
 #define OPENSSL_BIN	"/usr/bin/openssl"
 
-/* Returns 1 once 127.0.0.1:port accepts a connection, 0 after timeout_ms. */
-static int
-wait_port(int port, double timeout_ms)
-{
-	struct sockaddr_in	sin;
-	struct timespec		ts = { 0, 20 * 1000000L };
-	double			deadline = h_now_ms() + timeout_ms;
-	int			fd, ok;
-
-	loopback_sin(&sin, port);
-	while (h_now_ms() < deadline) {
-		cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-		ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
-		close(fd);
-		if (ok)
-			return 1;
-		nanosleep(&ts, NULL);
-	}
-	return 0;
-}
-
 struct ossl_srv {
 	struct h_dir	*dir;
 	char		*cert;		/* self-signed, CN=localhost: trust it */
@@ -627,7 +606,7 @@ ossl_start(struct ossl_srv *o, const char *version)
 	o->proc = h_spawn_bin(OPENSSL_BIN, (const char *[]){ "s_server",
 	    version, "-www", "-accept", accept, "-cert", o->cert, "-key", key,
 	    NULL }, NULL);
-	cr_assert(wait_port(o->port, 10000), "openssl s_server is not "
+	cr_assert(h_wait_port(o->port, 10000), "openssl s_server is not "
 	    "listening on port %d", o->port);
 	free(accept);
 	free(key);

@@ -472,28 +472,6 @@ free_port(void)
 	return ntohs(sin.sin_port);
 }
 
-/* Returns 1 once 127.0.0.1:port accepts a connection, 0 after timeout_ms. */
-static int
-wait_port(int port, double timeout_ms)
-{
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	struct timespec		ts = { 0, 20 * 1000000L };
-	double			deadline = h_now_ms() + timeout_ms;
-	int			fd, ok;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)port);
-	while (h_now_ms() < deadline) {
-		cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-		ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
-		close(fd);
-		if (ok)
-			return 1;
-		nanosleep(&ts, NULL);
-	}
-	return 0;
-}
-
 /* A self-signed certificate valid until 9999-12-31, served by openssl
  * s_server: untrusted, so CRITICAL, with some 2.9 million days left. Its
  * alert used to be refused by the queue's decoder; it reaches the
@@ -527,7 +505,7 @@ Test(run_alerts, far_future_certificate_critical_is_delivered,
 	accept = h_strf("127.0.0.1:%d", port);
 	srv = h_spawn_bin(OPENSSL_BIN, (const char *[]){ "s_server", "-www",
 	    "-accept", accept, "-cert", cert, "-key", key, NULL }, NULL);
-	cr_assert(wait_port(port, 10000), "openssl s_server is not listening");
+	cr_assert(h_wait_port(port, 10000), "openssl s_server is not listening");
 	rd = h_redis_start();
 	hook = h_webhook_start();
 	cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
