@@ -19,7 +19,7 @@ struct probe {
 	size_t		 n;
 	size_t		 next;		/* the next check to look at */
 	size_t		 max;		/* transfers in flight at most */
-	struct cert_cas	*cas;		/* each CA bundle parsed once */
+	struct cert_cas	*cas;		/* the run's, each CA bundle parsed once */
 	int		 broken;	/* a check could not be done (logged) */
 };
 
@@ -49,8 +49,8 @@ probe_refill(void *arg)
 }
 
 int
-probe_run(struct net *net, struct check *checks, size_t n,
-    int max_concurrency, const volatile sig_atomic_t *stop)
+probe_run(struct net *net, struct cert_cas *cas, struct check *checks,
+    size_t n, int max_concurrency, const volatile sig_atomic_t *stop)
 {
 	struct probe	p;
 	size_t		i, left = 0;
@@ -67,7 +67,7 @@ probe_run(struct net *net, struct check *checks, size_t n,
 		memset(&checks[i].http, 0, sizeof(checks[i].http));
 		memset(&checks[i].cert, 0, sizeof(checks[i].cert));
 	}
-	p.cas = cert_cas_new();
+	p.cas = cas;
 	rc = net_run(net, probe_refill, &p, stop);
 	if (rc == 1) {
 		for (i = 0; i < n; i++)
@@ -80,6 +80,5 @@ probe_run(struct net *net, struct check *checks, size_t n,
 		goto out;
 	ret = 0;
 out:
-	cert_cas_free(p.cas);
 	return ret;
 }

@@ -261,13 +261,12 @@ revoke_abandon(struct check *checks, size_t n)
 }
 
 int
-revoke_run(struct net *net, struct store *store, struct check *checks,
-    size_t n, int max_concurrency, int dry_run,
+revoke_run(struct net *net, struct store *store, struct cert_cas *cas,
+    struct check *checks, size_t n, int max_concurrency, int dry_run,
     const volatile sig_atomic_t *stop)
 {
 	struct crls	  l = { NULL, 0 };
 	struct crl_feed	  feed;
-	struct cert_cas	 *cas = NULL;
 	unsigned char	**cached = NULL;
 	size_t		 *lens = NULL;
 	char		**urls = NULL;
@@ -297,7 +296,6 @@ revoke_run(struct net *net, struct store *store, struct check *checks,
 		goto out;
 	if (!dry_run && store != NULL && crls_cache(store, &l, now_ms()) == -1)
 		goto out;
-	cas = cert_cas_new();
 	for (size_t i = 0; i < n; i++)
 		if (wants_crls(&checks[i]))
 			check_against(&checks[i], &l, cas);
@@ -307,7 +305,6 @@ out:
 		buf_free(&l.v[i].body);
 		free(l.v[i].data);
 	}
-	cert_cas_free(cas);
 	free(l.v);
 	free(urls);
 	free(cached);

@@ -14,7 +14,8 @@ struct store;
 
 /*
  * For every finished certificate check whose site has check_revocation
- * and whose chain names http:// CRL Distribution Points: reads each CRL
+ * and whose chain names http:// CRL Distribution Points (cas: the run's
+ * CA bundles, as the probe parsed them): reads each CRL
  * from the cache (store may be NULL), fetches the others on net (at most
  * max_concurrency at once) within the check's timeout, caches what it
  * fetched until nextUpdate (at most 7 days; never when dry_run), and
@@ -25,8 +26,8 @@ struct store;
  * Returns 0, or -1 when Redis or the engine failed or *stop became set
  * (logged).
  */
-int	revoke_run(struct net *net, struct store *store, struct check *checks,
-	    size_t n, int max_concurrency, int dry_run,
+int	revoke_run(struct net *net, struct store *store, struct cert_cas *cas,
+	    struct check *checks, size_t n, int max_concurrency, int dry_run,
 	    const volatile sig_atomic_t *stop);
 
 /*

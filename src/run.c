@@ -40,6 +40,7 @@ struct run {
 	const struct check_opts	*opts;
 	struct store		*store;		/* NULL in a dry run without Redis */
 	struct net		*net;		/* every transfer of the run */
+	struct cert_cas		*cas;		/* CA bundles, each parsed once */
 	int64_t			 now;
 	struct site_state	*states;	/* one per site */
 	unsigned char		*forced;	/* per site: named by --site */
@@ -62,6 +63,7 @@ run_free(struct run *r)
 	free(r->forced);
 	free(r->states);
 	store_close(r->store);
+	cert_cas_free(r->cas);
 	net_close(r->net);
 }
 
@@ -252,20 +254,31 @@ plan(struct run *r)
 
 /* --- probe ----------------------------------------------------------- */
 
-/* Runs every due check; returns -1 when the network work could not be
- * done or was interrupted (logged), though the checks that finished keep
- * their results. */
+/*
+ * Runs every due check, then holds the chains of check_revocation sites
+ * against their CRLs, on the one engine and with one parse of each CA
+ * bundle. Returns -1 when the network work could not be done or was
+ * interrupted (logged): the checks that finished keep their results,
+ * except the certificates whose CRLs were not consulted, which are not
+ * judged at all.
+ */
 static int
 probe(struct run *r)
 {
-	size_t	ndue = 0;
+	int	maxc = r->cfg->max_concurrency;
 
-	for (size_t i = 0; i < r->nchecks; i++)
-		ndue += (size_t)r->checks[i].due;
-	if (ndue == 0)
+	if (r->nchecks == 0) {
 		log_debug("nothing is due");
-	return probe_run(r->net, r->checks, r->nchecks,
-	    r->cfg->max_concurrency, &peekl_stop);
+		return 0;
+	}
+	r->cas = cert_cas_new();
+	if (probe_run(r->net, r->cas, r->checks, r->nchecks, maxc,
+	    &peekl_stop) == -1 || revoke_run(r->net, r->store, r->cas,
+	    r->checks, r->nchecks, maxc, r->opts->dry_run, &peekl_stop) == -1) {
+		revoke_abandon(r->checks, r->nchecks);
+		return -1;
+	}
+	return 0;
 }
 
 /* --- judge ----------------------------------------------------------- */
@@ -443,12 +456,8 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 		release_leases(&r);
 		goto out;
 	}
-	if (probe(&r) == -1 || revoke_run(r.net, r.store, r.checks,
-	    r.nchecks, cfg->max_concurrency, o->dry_run, &peekl_stop) == -1) {
-		/* A chain not held against its CRLs is not judged at all. */
-		revoke_abandon(r.checks, r.nchecks);
+	if (probe(&r) == -1)
 		r.failed = 1;
-	}
 	judge(&r);
 	if (o->dry_run)
 		record_dry_run(&r);

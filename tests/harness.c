@@ -22,7 +22,10 @@
 
 #include <criterion/criterion.h>
 
+#include "cert_verify.h"
 #include "harness.h"
+#include "net.h"
+#include "probe.h"
 
 #define START_TIMEOUT_MS	10000	/* for a port file or a redis PING */
 #define STOP_GRACE_MS		3000	/* SIGTERM, then SIGKILL */
@@ -1084,4 +1087,19 @@ h_wait_port(int port, double timeout_ms)
 		nanosleep(&ts, NULL);
 	}
 	return 0;
+}
+
+int
+h_probe(struct check *checks, size_t n, int max,
+    const volatile sig_atomic_t *stop)
+{
+	struct net	*net;
+	struct cert_cas	*cas = cert_cas_new();
+	int		 rc;
+
+	cr_assert_eq(net_open(&net), 0);
+	rc = probe_run(net, cas, checks, n, max, stop);
+	net_close(net);
+	cert_cas_free(cas);
+	return rc;
 }

@@ -33,6 +33,8 @@
 #ifndef PEEKL_TESTS_HARNESS_H
 #define PEEKL_TESTS_HARNESS_H
 
+#include <signal.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <hiredis/hiredis.h>
@@ -119,6 +121,15 @@ int		 h_webhook_wait(const struct h_srv *, int n, int timeout_ms);	/* waits unti
  * timeout_ms: for servers the tests start that write no port file
  * (openssl s_server). */
 int		 h_wait_port(int port, double timeout_ms);
+
+/* ---- the probe stage in-process */
+
+struct check;
+
+/* Runs probe_run over the n checks on a fresh engine and CA cache, at most
+ * max at once; returns what it returned. */
+int		 h_probe(struct check *checks, size_t n, int max,
+		    const volatile sig_atomic_t *stop);
 
 /* ---- running peekl (or any program) */
 

@@ -58,20 +58,6 @@ checks_init(struct check *checks, size_t n, const struct site *site)
 	}
 }
 
-/* Runs probe_run on a fresh engine; returns what it returned. */
-static int
-probe(struct check *checks, size_t n, int maxconc,
-    const volatile sig_atomic_t *stop)
-{
-	struct net	*net;
-	int		 rc;
-
-	cr_assert_eq(net_open(&net), 0);
-	rc = probe_run(net, checks, n, maxconc, stop);
-	net_close(net);
-	return rc;
-}
-
 /* Runs one check of host:port trusting ca_file (NULL: default trust). */
 static void
 check_one(const char *host, int port, const char *ca_file,
@@ -83,7 +69,7 @@ check_one(const char *host, int port, const char *ca_file,
 
 	site_set(&site, "t", host, port, ca_file, timeout_ms);
 	checks_init(&c, 1, &site);
-	cr_assert_eq(probe(&c, 1, 10, &stop), 0);
+	cr_assert_eq(h_probe(&c, 1, 10, &stop), 0);
 	*out = c.cert;
 }
 
@@ -683,7 +669,7 @@ run_many(const char *const args[], int trust_ca, size_t n, int maxconc,
 	site_set(&site, "many", "localhost", h_srv_port(srv), ca, timeout_ms);
 	checks_init(checks, n, &site);
 	t0 = h_now_ms();
-	cr_assert_eq(probe(checks, n, maxconc, &stop), 0);
+	cr_assert_eq(h_probe(checks, n, maxconc, &stop), 0);
 	ms = h_now_ms() - t0;
 	for (i = 0; i < n; i++)
 		checks[i].site = NULL;
@@ -776,7 +762,7 @@ Test(cert, stop_flag_abandons_batch)
 	t0 = h_now_ms();
 	cr_assert_eq(pthread_create(&th, NULL, stop_later, &st), 0);
 	/* Five in flight for ten checks: the queued five must never start. */
-	cr_assert_eq(probe(jobs, 10, 5, &stop), -1);
+	cr_assert_eq(h_probe(jobs, 10, 5, &stop), -1);
 	cr_assert_lt(h_now_ms() - t0, 2000);
 	pthread_join(th, NULL);
 	for (i = 0; i < 10; i++)
@@ -788,5 +774,5 @@ Test(cert, empty_batch)
 {
 	static volatile sig_atomic_t	 stop;
 
-	cr_assert_eq(probe(NULL, 0, 10, &stop), 0);
+	cr_assert_eq(h_probe(NULL, 0, 10, &stop), 0);
 }

@@ -97,28 +97,13 @@ site_add_header(struct site *s, const char *name, const char *value)
 	s->nheaders++;
 }
 
-/* Runs probe_run over the n checks on a fresh engine, at most max at
- * once; returns what it returned. */
-static int
-probe(struct check *checks, size_t n, int max,
-    const volatile sig_atomic_t *stop)
-{
-	struct net	*net;
-	int		 rc;
-
-	cr_assert_eq(net_open(&net), 0);
-	rc = probe_run(net, checks, n, max, stop);
-	net_close(net);
-	return rc;
-}
-
 /* Runs one check of site; returns its result (the probe must succeed). */
 static struct http_result
 check_one(const struct site *s)
 {
 	struct check	c = { .site = s, .kind = KIND_HTTP, .due = 1 };
 
-	cr_assert_eq(probe(&c, 1, 100, NULL), 0);
+	cr_assert_eq(h_probe(&c, 1, 100, NULL), 0);
 	cr_assert_eq(c.http.done, 1);
 	return c.http;
 }
@@ -580,7 +565,7 @@ run_all_ok(struct check *jobs, struct site *sites, size_t n, int max)
 	double	t0 = h_now_ms(), elapsed;
 	size_t	i;
 
-	cr_assert_eq(probe(jobs, n, max, NULL), 0);
+	cr_assert_eq(h_probe(jobs, n, max, NULL), 0);
 	elapsed = h_now_ms() - t0;
 	cr_assert(elapsed >= 2000 && elapsed < 3500, "%f ms", elapsed);
 	for (i = 0; i < n; i++) {
@@ -645,7 +630,7 @@ Test(http, stop_flag_abandons_in_flight_checks)
 	stop_flag = 0;
 	cr_assert_eq(pthread_create(&th, NULL, raise_stop, NULL), 0);
 	t0 = h_now_ms();
-	cr_assert_eq(probe(jobs, 2, 100, &stop_flag), -1);
+	cr_assert_eq(h_probe(jobs, 2, 100, &stop_flag), -1);
 	elapsed = h_now_ms() - t0;
 	pthread_join(th, NULL);
 	cr_assert(elapsed >= 250 && elapsed < 2000, "%f ms", elapsed);
@@ -660,7 +645,7 @@ Test(http, stop_flag_abandons_in_flight_checks)
 
 Test(http, empty_batch)
 {
-	cr_assert_eq(probe(NULL, 0, 100, NULL), 0);
+	cr_assert_eq(h_probe(NULL, 0, 100, NULL), 0);
 }
 
 /*
