@@ -16,24 +16,22 @@ NIDLE=${NIDLE:-5000}		# sites in the nothing-due breakdown
 REPS=${REPS:-5}
 PEEKL=${PEEKL:-./peekl}
 
+# each N TEMPLATE: prints TEMPLATE (with awk's escapes, \n) N times, every
+# {i} replaced by 0, 1, ... N-1: the sites of a generated config.
+each() {
+	awk -v n="$1" -v t="$2" 'BEGIN {
+		for (i = 0; i < n; i++) { s = t; gsub(/\{i\}/, i, s); printf "%s", s }
+	}'
+}
+
 start_redis
 start_srv web
 start_srv tls --tls --dir "$WORK/tls"
 
 {
 	printf 'redis:\n  port: %s\nmax_concurrency: 100\nwebsites:\n' "$REDIS_PORT"
-	i=0
-	while [ $i -lt "$NHTTP" ]; do
-		printf '  - url: http://127.0.0.1:%s/slow/50?n=%d\n    name: site%d\n' \
-		    "$web_PORT" $i $i
-		i=$((i + 1))
-	done
-	i=0
-	while [ $i -lt "$NCERT" ]; do
-		printf '  - url: https://localhost:%s/\n    name: tls%d\n' "$tls_PORT" $i
-		printf '    certificate_monitoring: true\n    ca_file: %s\n' "$WORK/tls/ca.pem"
-		i=$((i + 1))
-	done
+	each "$NHTTP" "  - url: http://127.0.0.1:$web_PORT/slow/50?n={i}\n    name: site{i}\n"
+	each "$NCERT" "  - url: https://localhost:$tls_PORT/\n    name: tls{i}\n    certificate_monitoring: true\n    ca_file: $WORK/tls/ca.pem\n"
 } > "$WORK/config.yaml"
 
 # Commands Redis ran, and its read events: one per batch a client sends,
@@ -82,23 +80,13 @@ refconfigs() {
 	{
 		printf 'redis:\n  port: %s\n  timeseries: off\nmax_concurrency: 100\n' "$REDIS_PORT"
 		printf 'defaults:\n  ca_file: %s\nwebsites:\n' "$WORK/tls/ca.pem"
-		i=0
-		while [ $i -lt "$NREF" ]; do
-			printf '  - url: %s://%s:%s/ok?n=%d\n    name: ref%d\n' \
-			    "$scheme" "$host" "$port" $i $i
-			i=$((i + 1))
-		done
+		each "$NREF" "  - url: $scheme://$host:$port/ok?n={i}\n    name: ref{i}\n"
 	} > "$WORK/ref.yaml"
 	{
 		echo 'header = "Connection: close"'
 		echo 'no-sessionid'
 		echo "cacert = \"$WORK/tls/ca.pem\""
-		i=0
-		while [ $i -lt "$NREF" ]; do
-			echo "url = \"$scheme://$host:$port/ok?n=$i\""
-			echo 'output = "/dev/null"'
-			i=$((i + 1))
-		done
+		each "$NREF" "url = \"$scheme://$host:$port/ok?n={i}\"\noutput = \"/dev/null\"\n"
 	} > "$WORK/ref.curl"
 }
 
@@ -128,12 +116,7 @@ ratio_https=$(compare https "$tls_PORT")
 # loading the config alone (validate), and starting the process alone.
 {
 	printf 'redis:\n  port: %s\n  timeseries: off\nmax_concurrency: 100\nwebsites:\n' "$REDIS_PORT"
-	i=0
-	while [ $i -lt "$NIDLE" ]; do
-		printf '  - url: http://127.0.0.1:%s/ok?n=%d\n    name: idle%d\n    interval: 3600\n' \
-		    "$web_PORT" $i $i
-		i=$((i + 1))
-	done
+	each "$NIDLE" "  - url: http://127.0.0.1:$web_PORT/ok?n={i}\n    name: idle{i}\n    interval: 3600\n"
 } > "$WORK/idle.yaml"
 redis-cli -p "$REDIS_PORT" flushall >/dev/null
 "$PEEKL" -q -c "$WORK/idle.yaml" check >/dev/null 2>&1 || true
@@ -154,12 +137,7 @@ awk "BEGIN{printf \"idle run, %d sites: %.0f ms = %.0f ms process start + %.0f m
 NVALID=${NVALID:-20000}
 {
 	printf 'max_concurrency: 100\nwebsites:\n'
-	i=0
-	while [ $i -lt "$NVALID" ]; do
-		printf '  - url: https://host%d.example.com/health?n=%d\n    name: big%d\n' $i $i $i
-		printf '    interval: 5m\n    non_acceptable_status: [404, "500-599"]\n'
-		i=$((i + 1))
-	done
+	each "$NVALID" "  - url: https://host{i}.example.com/health?n={i}\n    name: big{i}\n    interval: 5m\n    non_acceptable_status: [404, \"500-599\"]\n"
 } > "$WORK/big.yaml"
 : > "$WORK/b"
 n=0
