@@ -1103,3 +1103,21 @@ h_probe(struct check *checks, size_t n, int max,
 	cert_cas_free(cas);
 	return rc;
 }
+
+void
+h_env_start(struct h_env *e)
+{
+	e->rd = h_redis_start();
+	e->web = h_srv_start((const char *[]){ NULL });
+	e->hook = h_webhook_start();
+	e->d = h_dir_new();
+}
+
+void
+h_env_stop(struct h_env *e)
+{
+	h_dir_free(e->d);
+	h_srv_stop(e->hook);
+	h_srv_stop(e->web);
+	h_redis_stop(e->rd);
+}

@@ -122,6 +122,19 @@ int		 h_webhook_wait(const struct h_srv *, int n, int timeout_ms);	/* waits unti
  * (openssl s_server). */
 int		 h_wait_port(int port, double timeout_ms);
 
+/* ---- the usual end-to-end set: a Redis, a web server (testsrv, http
+ * mode), a webhook receiver and a temp dir for configs */
+
+struct h_env {
+	struct h_redis	*rd;
+	struct h_srv	*web;
+	struct h_srv	*hook;
+	struct h_dir	*d;
+};
+
+void		 h_env_start(struct h_env *);	/* stop with h_env_stop */
+void		 h_env_stop(struct h_env *);
+
 /* ---- the probe stage in-process */
 
 struct check;

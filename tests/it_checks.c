@@ -7,35 +7,10 @@
 
 #include "harness.h"
 
-struct env {
-	struct h_redis	*rd;
-	struct h_srv	*web;
-	struct h_srv	*hook;
-	struct h_dir	*d;
-};
-
-static void
-env_start(struct env *e)
-{
-	e->rd = h_redis_start();
-	e->web = h_srv_start((const char *[]){ NULL });
-	e->hook = h_webhook_start();
-	e->d = h_dir_new();
-}
-
-static void
-env_stop(struct env *e)
-{
-	h_dir_free(e->d);
-	h_srv_stop(e->hook);
-	h_srv_stop(e->web);
-	h_redis_stop(e->rd);
-}
-
 /* Writes file (one per variant) with the site "web" at path and the extra
  * site keys; returns its malloc'd path. */
 static char *
-config(struct env *e, const char *file, const char *path, const char *extra)
+config(struct h_env *e, const char *file, const char *path, const char *extra)
 {
 	char	*yaml = h_strf("redis:\n  port: %d\n"
 	    "websites:\n  - url: http://127.0.0.1:%d/%s\n    name: web\n"
@@ -68,7 +43,7 @@ run(const char *cfg, int json, struct h_run *r)
 /* Returns the "text" of the n-th delivered Slack payload, and its colour
  * in *color (both malloc'd). */
 static char *
-slack_text(struct env *e, int n, char **color)
+slack_text(struct h_env *e, int n, char **color)
 {
 	char	*body = h_webhook_body(e->hook, n), *text;
 	json_t	*doc, *att;
@@ -102,12 +77,12 @@ first_result(const char *out)
 
 Test(checks, slow_then_degraded_then_fast_again, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*slow, *fast, *text, *color, *v, *dcolor;
 	json_t		*res;
 
-	env_start(&e);
+	h_env_start(&e);
 	slow = config(&e, "slow.yaml", "slow/400", "    retry: 1\n"
 	    "    slow: 200ms\n");
 	fast = config(&e, "fast.yaml", "ok", "    retry: 1\n    slow: 0.2s\n");
@@ -189,7 +164,7 @@ Test(checks, slow_then_degraded_then_fast_again, .timeout = 60)
 	free(dcolor);
 	free(slow);
 	free(fast);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 /* Returns s percent-encoded for a query (malloc'd). */
@@ -211,7 +186,7 @@ pct(const char *s)
 /* Runs one check of the site at path with the extra keys; returns the
  * exit status and the result's error (malloc'd, NULL for null). */
 static int
-check_once(struct env *e, const char *path, const char *extra, char **error)
+check_once(struct h_env *e, const char *path, const char *extra, char **error)
 {
 	struct h_run	 r;
 	char		*cfg = config(e, "once.yaml", path, extra);
@@ -242,14 +217,14 @@ json_path(const char *body, const char *query)
 
 Test(checks, json_health_endpoint_down_with_200_is_down, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*path, *cfg, *err, *text;
 	const char	*keys = "    retry: 0\n"
 	    "    json:\n      - {path: status, equals: UP}\n"
 	    "      - {path: db.latency_ms, below: 100}\n";
 
-	env_start(&e);
+	h_env_start(&e);
 	path = json_path("{\"status\":\"DOWN\",\"db\":{\"latency_ms\":140}}", "");
 	cfg = config(&e, "down.yaml", path, keys);
 	cr_assert_eq(run(cfg, 0, &r), 2, "%s", r.err);
@@ -276,12 +251,12 @@ Test(checks, json_health_endpoint_down_with_200_is_down, .timeout = 60)
 	cr_assert_eq(check_once(&e, "keyword/UP", keys, &err), 2);
 	cr_assert_str_eq(err, "body is not JSON");
 	free(err);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(checks, every_json_operator_end_to_end, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	char		*path, *err;
 	const char	*body = "{\"status\":\"UP\",\"checks\":[{\"state\":\"ok\"}],"
 	    "\"version\":\"2.1\",\"replicas\":3,\"items\":[1,2,3],"
@@ -309,7 +284,7 @@ Test(checks, every_json_operator_end_to_end, .timeout = 60)
 		  "json: checks[1].state missing" },
 	};
 
-	env_start(&e);
+	h_env_start(&e);
 	path = json_path(body, "");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char	*keys = h_strf("    json:\n      - %s\n", cases[i].item);
@@ -324,15 +299,15 @@ Test(checks, every_json_operator_end_to_end, .timeout = 60)
 		free(keys);
 	}
 	free(path);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(checks, headers_status_keyword_absent_and_regex, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	char		*path, *err;
 
-	env_start(&e);
+	h_env_start(&e);
 	path = json_path("{}", "&header=X-Backend%3A%20b1");
 	cr_assert_eq(check_once(&e, path, "    headers_expect:\n"
 	    "      content-type: '^application/json'\n      X-Backend: ''\n",
@@ -375,15 +350,15 @@ Test(checks, headers_status_keyword_absent_and_regex, .timeout = 60)
 	cr_assert_str_eq(err, "header Location: \"/redirect/1\" does not match "
 	    "'^https://'");
 	free(err);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(checks, assertions_read_the_first_mib_only, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	char		*err;
 
-	env_start(&e);
+	h_env_start(&e);
 	/* The word ends 100 bytes before the end of the first MiB. */
 	cr_assert_eq(check_once(&e, "big/1048476?tail=NEEDLE",
 	    "    body_regex: 'a{100}NEEDLE$'\n", &err), 0, "%s", err);
@@ -393,17 +368,17 @@ Test(checks, assertions_read_the_first_mib_only, .timeout = 60)
 	    "    body_regex: NEEDLE\n", &err), 2);
 	cr_assert_str_eq(err, "body does not match 'NEEDLE'");
 	free(err);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(checks, post_body_and_basic_auth_reach_the_server, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*err, *cfg;
 	const char	*env[] = { "MONITOR_PW=s3cr3t-Pw", NULL };
 
-	env_start(&e);
+	h_env_start(&e);
 	cr_assert_eq(check_once(&e, "echo", "    method: POST\n"
 	    "    body: '{\"ping\": 1}'\n"
 	    "    json:\n      - {path: method, equals: POST}\n"
@@ -433,21 +408,21 @@ Test(checks, post_body_and_basic_auth_reach_the_server, .timeout = 60)
 	cr_assert_null(strstr(r.err, "s3cr3t"), "%s", r.err);
 	h_run_free(&r);
 	free(cfg);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(checks, ip_version_picks_the_family, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_srv	*v6;
 	struct h_run	 r;
 	char		*yaml, *cfg;
 	int		 port;
 
-	env_start(&e);
+	h_env_start(&e);
 	if ((v6 = h_srv_start((const char *[]){ "--bind", "::1", NULL })) ==
 	    NULL) {
-		env_stop(&e);
+		h_env_stop(&e);
 		cr_skip_test("no IPv6 loopback on this machine");
 	}
 	port = h_srv_port(v6);
@@ -490,19 +465,19 @@ Test(checks, ip_version_picks_the_family, .timeout = 60)
 		free(yaml);
 	}
 	h_srv_stop(v6);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 /* The certificate check keeps to the site's family too: a TLS server on
  * 127.0.0.1 is read over IPv4 and out of reach over IPv6. */
 Test(checks, ip_version_applies_to_the_certificate_check, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_srv	*tls;
 	struct h_run	 r;
 	char		*ca, *cfg;
 
-	env_start(&e);
+	h_env_start(&e);
 	tls = h_srv_start((const char *[]){ "--tls", NULL });
 	ca = h_srv_file(tls, "ca.pem");
 	for (int ver = 4; ver <= 6; ver += 2) {
@@ -524,17 +499,17 @@ Test(checks, ip_version_applies_to_the_certificate_check, .timeout = 60)
 	}
 	free(ca);
 	h_srv_stop(tls);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(checks, client_certificate_for_mtls, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_srv	*tls;
 	struct h_run	 r;
 	char		*ca, *yaml, *cfg, *cert, *key, *other, *okey;
 
-	env_start(&e);
+	h_env_start(&e);
 	tls = h_srv_start((const char *[]){ "--tls", "--client-cert", NULL });
 	ca = h_srv_file(tls, "ca.pem");
 	cert = h_srv_file(tls, "client.pem");
@@ -584,5 +559,5 @@ Test(checks, client_certificate_for_mtls, .timeout = 60)
 	free(other);
 	free(okey);
 	h_srv_stop(tls);
-	env_stop(&e);
+	h_env_stop(&e);
 }

@@ -18,35 +18,10 @@
 
 #define TOKEN "T000/B000/SeCrEtToKeN"
 
-struct env {
-	struct h_redis	*rd;
-	struct h_srv	*web;
-	struct h_srv	*hook;
-	struct h_dir	*d;
-};
-
-static void
-env_start(struct env *e)
-{
-	e->rd = h_redis_start();
-	e->web = h_srv_start((const char *[]){ NULL });
-	e->hook = h_webhook_start();
-	e->d = h_dir_new();
-}
-
-static void
-env_stop(struct env *e)
-{
-	h_dir_free(e->d);
-	h_srv_stop(e->hook);
-	h_srv_stop(e->web);
-	h_redis_stop(e->rd);
-}
-
 /* Writes a config (one file per site path) with the site at path; returns
  * its malloc'd path. */
 static char *
-config(struct env *e, const char *path, const char *extra)
+config(struct h_env *e, const char *path, const char *extra)
 {
 	char	*name = h_strf("%s.yaml", strchr(path, '/') ? "down" : path);
 	char	*yaml = h_strf("redis:\n  port: %d\n"
@@ -77,21 +52,21 @@ run(const char *cfg, struct h_run *r)
 }
 
 static long long
-queue_len(struct env *e)
+queue_len(struct h_env *e)
 {
 	return h_redis_int(e->rd, "LLEN peekl:alerts:slack");
 }
 
 /* Returns the milliseconds left on the hold of the Slack queue. */
 static long long
-hold_ms(struct env *e)
+hold_ms(struct h_env *e)
 {
 	return h_redis_int(e->rd, "PTTL peekl:alerts:slack:hold");
 }
 
 /* Returns the "text" of the n-th delivered Slack payload (malloc'd). */
 static char *
-slack_text(struct env *e, int n)
+slack_text(struct h_env *e, int n)
 {
 	char		*body = h_webhook_body(e->hook, n);
 	json_t		*doc;
@@ -109,11 +84,11 @@ slack_text(struct env *e, int n)
 
 Test(run_alerts, one_alert_per_transition_none_while_state_holds)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*down, *up, *text;
 
-	env_start(&e);
+	h_env_start(&e);
 	down = config(&e, "status/503", NULL);
 	up = config(&e, "ok", NULL);
 	/* A new healthy site says nothing. */
@@ -144,16 +119,16 @@ Test(run_alerts, one_alert_per_transition_none_while_state_holds)
 	cr_assert_eq(queue_len(&e), 0);
 	free(down);
 	free(up);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(run_alerts, refused_delivery_stays_queued_then_goes_once_in_order)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*down, *up, *t0, *t1;
 
-	env_start(&e);
+	h_env_start(&e);
 	down = config(&e, "status/500", NULL);
 	up = config(&e, "ok", NULL);
 	h_webhook_respond(e.hook, "500");
@@ -186,17 +161,17 @@ Test(run_alerts, refused_delivery_stays_queued_then_goes_once_in_order)
 	free(t1);
 	free(down);
 	free(up);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(run_alerts, hanging_webhook_costs_at_most_its_timeout, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*down;
 	double		 base;
 
-	env_start(&e);
+	h_env_start(&e);
 	/* What a run costs with nothing to deliver: the process, the check
 	 * and Redis (seconds under valgrind, milliseconds without). */
 	down = config(&e, "ok", NULL);
@@ -215,17 +190,17 @@ Test(run_alerts, hanging_webhook_costs_at_most_its_timeout, .timeout = 60)
 	h_run_free(&r);
 	cr_assert_eq(queue_len(&e), 1);
 	free(down);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(run_alerts, retry_after_holds_the_queue)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*down, *up;
 	long long	 hold;
 
-	env_start(&e);
+	h_env_start(&e);
 	down = config(&e, "status/503", NULL);
 	up = config(&e, "ok", NULL);
 	h_webhook_respond(e.hook, "429 120");
@@ -243,17 +218,17 @@ Test(run_alerts, retry_after_holds_the_queue)
 	cr_assert_eq(queue_len(&e), 2);
 	free(down);
 	free(up);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 Test(run_alerts, concurrent_runs_deliver_once, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	struct h_proc	*p[4];
 	char		*down, *up;
 
-	env_start(&e);
+	h_env_start(&e);
 	down = config(&e, "status/503", NULL);
 	up = config(&e, "ok", NULL);
 	h_webhook_respond(e.hook, "500");
@@ -285,18 +260,18 @@ Test(run_alerts, concurrent_runs_deliver_once, .timeout = 60)
 	cr_assert_eq(queue_len(&e), 0);
 	free(down);
 	free(up);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 /* A 503 that says when to come back is honoured like a 429. */
 Test(run_alerts, retry_after_on_503_holds_the_queue)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*down;
 	long long	 hold;
 
-	env_start(&e);
+	h_env_start(&e);
 	down = config(&e, "status/503", NULL);
 	h_webhook_respond(e.hook, "503 30");
 	cr_assert_eq(run(down, &r), 2);
@@ -307,7 +282,7 @@ Test(run_alerts, retry_after_on_503_holds_the_queue)
 	cr_assert_leq(hold, 30000);
 	cr_assert_eq(queue_len(&e), 1);
 	free(down);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 /* Wall-clock unix time in ms. */
@@ -324,11 +299,11 @@ wall_ms(void)
  * to give a recovery no queue could deliver; the UP alert arrives. */
 Test(run_alerts, skewed_since_recovery_is_delivered, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	char		*up, *text;
 
-	env_start(&e);
+	h_env_start(&e);
 	up = config(&e, "ok", NULL);
 	freeReplyObject(h_redis_cmd(e.rd, "HSET peekl:site:web state down "
 	    "failures 1 since %lld last_check %lld", wall_ms() + 86400000LL,
@@ -343,7 +318,7 @@ Test(run_alerts, skewed_since_recovery_is_delivered, .timeout = 60)
 	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:slack:dead"), 0);
 	free(text);
 	free(up);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 /* A poison entry ahead of a run's own alert: peekl logs one ERROR naming
@@ -351,14 +326,14 @@ Test(run_alerts, skewed_since_recovery_is_delivered, .timeout = 60)
  * `status` says what was set aside and where. */
 Test(run_alerts, poison_entry_set_aside_and_shown_by_status, .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	redisContext	*c;
 	redisReply	*rep;
 	json_t		*doc;
 	char		*down, *text;
 
-	env_start(&e);
+	h_env_start(&e);
 	down = config(&e, "status/503", NULL);
 	c = h_redis_conn(e.rd);
 	rep = redisCommand(c, "RPUSH peekl:alerts:slack %b", "not json\0tail",
@@ -394,7 +369,7 @@ Test(run_alerts, poison_entry_set_aside_and_shown_by_status, .timeout = 60)
 	h_run_free(&r);
 	free(text);
 	free(down);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 /* SIGTERM during delivery, with poison entries and a hanging webhook in a
@@ -403,7 +378,7 @@ Test(run_alerts, poison_entry_set_aside_and_shown_by_status, .timeout = 60)
 Test(run_alerts, sigterm_ends_delivery_whatever_the_queue_holds,
     .timeout = 60)
 {
-	struct env	 e;
+	struct h_env	 e;
 	struct h_run	 r;
 	struct h_proc	*p;
 	redisContext	*c;
@@ -411,7 +386,7 @@ Test(run_alerts, sigterm_ends_delivery_whatever_the_queue_holds,
 	char		*down, *idle;
 	double		 t0;
 
-	env_start(&e);
+	h_env_start(&e);
 	down = config(&e, "status/503", NULL);
 	cr_assert_eq(run(down, &r), 2, "%s", r.err);
 	h_run_free(&r);
@@ -451,7 +426,7 @@ Test(run_alerts, sigterm_ends_delivery_whatever_the_queue_holds,
 	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:slack:dead"), 20);
 	free(idle);
 	free(down);
-	env_stop(&e);
+	h_env_stop(&e);
 }
 
 #define OPENSSL_BIN	"/usr/bin/openssl"
