@@ -2,10 +2,10 @@
  * Integration-test harness: child processes (redis-server, testsrv, peekl),
  * temp dirs and log readers for Criterion tests. See harness.h.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +23,7 @@
 #include <criterion/criterion.h>
 
 #include "cert_verify.h"
+#include "config.h"
 #include "harness.h"
 #include "net.h"
 #include "probe.h"
@@ -1120,4 +1121,30 @@ h_env_stop(struct h_env *e)
 	h_srv_stop(e->hook);
 	h_srv_stop(e->web);
 	h_redis_stop(e->rd);
+}
+
+int
+h_config_load(const char *path, struct config **cfg, char **err)
+{
+	FILE	*tmp = tmpfile();
+	long	 len;
+	int	 saved, rc;
+
+	cr_assert_not_null(tmp);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	rc = config_load(path, cfg);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	len = ftell(tmp);
+	cr_assert_not_null(*err = calloc(1, (size_t)len + 1));
+	rewind(tmp);
+	cr_assert_eq(fread(*err, 1, (size_t)len, tmp), (size_t)len);
+	fclose(tmp);
+	/* Shown when a test fails, so the actual messages are at hand. */
+	if (**err != '\0')
+		cr_log_info("stderr of config_load:\n%s", *err);
+	return rc;
 }

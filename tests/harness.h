@@ -135,6 +135,15 @@ struct h_env {
 void		 h_env_start(struct h_env *);	/* stop with h_env_stop */
 void		 h_env_stop(struct h_env *);
 
+/* ---- the config loader in-process */
+
+struct config;
+
+/* Runs config_load on path with its stderr captured into *err (malloc'd,
+ * caller frees; also logged, so a failing test shows the messages).
+ * Returns config_load's result. */
+int		 h_config_load(const char *path, struct config **cfg, char **err);
+
 /* ---- the probe stage in-process */
 
 struct check;

@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "config.h"
+#include "harness.h"
 #include "config_env.h"
 #include "util.h"
 
@@ -41,33 +42,6 @@ write_file(const char *dir, const char *name, const char *text, mode_t mode)
 	return path;
 }
 
-/* Runs config_load on path with stderr captured into *err (caller frees). */
-static int
-load_capture(const char *path, struct config **cfg, char **err)
-{
-	FILE	*tmp = tmpfile();
-	long	 len;
-	int	 saved, rc;
-
-	cr_assert_not_null(tmp);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
-	rc = config_load(path, cfg);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	len = ftell(tmp);
-	*err = xcalloc(1, (size_t)len + 1);
-	rewind(tmp);
-	cr_assert_eq(fread(*err, 1, (size_t)len, tmp), (size_t)len);
-	fclose(tmp);
-	/* Shown when a test fails, so the actual messages are at hand. */
-	if (**err != '\0')
-		cr_log_info("stderr of config_load:\n%s", *err);
-	return rc;
-}
-
 /* Loads text as dir/config.yaml (mode 600); dir may be NULL for a fresh
  * one. Returns config_load's result, *err holding its stderr. */
 static int
@@ -75,7 +49,7 @@ load_in(const char *dir, const char *text, struct config **cfg, char **err)
 {
 	char	*own = dir ? NULL : make_dir();
 	char	*path = write_file(dir ? dir : own, "config.yaml", text, 0600);
-	int	 rc = load_capture(path, cfg, err);
+	int	 rc = h_config_load(path, cfg, err);
 
 	unlink(path);
 	if (own != NULL)
@@ -149,7 +123,7 @@ Test(config, original_readme_sample_validates_unchanged)
 	char		*dir = tests_dir(), *path, *err;
 
 	path = xasprintf("%s/configs/original.yaml", dir);
-	cr_assert_eq(load_capture(path, &cfg, &err), 0, "%s", err);
+	cr_assert_eq(h_config_load(path, &cfg, &err), 0, "%s", err);
 	cr_assert_str_eq(cfg->path, path);
 	cr_assert_str_eq(cfg->redis.host, "127.0.0.1");
 	cr_assert_eq(cfg->redis.port, 6379);
@@ -221,7 +195,7 @@ Test(config, full_sample_sets_every_key)
 
 	setenv("PEEKL_TEST_TOKEN", "tok-123", 1);
 	path = xasprintf("%s/configs/full.yaml", dir);
-	cr_assert_eq(load_capture(path, &cfg, &err), 0, "%s", err);
+	cr_assert_eq(h_config_load(path, &cfg, &err), 0, "%s", err);
 	cr_assert_str_eq(cfg->redis.host, "redis.internal");
 	cr_assert_eq(cfg->redis.port, 6380);
 	cr_assert_eq(cfg->redis.db, 3);
@@ -958,14 +932,14 @@ Test(config, missing_and_unreadable_files)
 	char		*err, *dir = make_dir(), *path;
 
 	path = xasprintf("%s/nope.yaml", dir);
-	cr_assert_eq(load_capture(path, &cfg, &err), -1);
+	cr_assert_eq(h_config_load(path, &cfg, &err), -1);
 	cr_assert_null(cfg);
 	cr_assert_not_null(strstr(err, "nope.yaml: cannot open: No such file "
 	    "or directory\n"), "%s", err);
 	free(err);
 	/* A directory stands in for an unreadable file: chmod 000 does not
 	 * stop root, whom tests may run as. */
-	cr_assert_eq(load_capture(dir, &cfg, &err), -1);
+	cr_assert_eq(h_config_load(dir, &cfg, &err), -1);
 	cr_assert_not_null(strstr(err, ": not a regular file\n"), "%s", err);
 	free(err);
 	rmdir(dir);
@@ -1019,7 +993,7 @@ load_with_mode(const char *text, mode_t mode, int want_rc)
 	char		*dir = make_dir(), *path, *err;
 
 	path = write_file(dir, "config.yaml", text, mode);
-	cr_assert_eq(load_capture(path, &cfg, &err), want_rc, "%s", err);
+	cr_assert_eq(h_config_load(path, &cfg, &err), want_rc, "%s", err);
 	config_free(cfg);
 	unlink(path);
 	rmdir(dir);
@@ -1088,7 +1062,7 @@ Test(config, fifo_is_refused_not_waited_on, .timeout = 10)
 	char		*err;
 
 	cr_assert_eq(mkfifo(path, 0600), 0);
-	cr_assert_eq(load_capture(path, &cfg, &err), -1);
+	cr_assert_eq(h_config_load(path, &cfg, &err), -1);
 	cr_assert_not_null(strstr(err, "not a regular file"), "%s", err);
 	free(err);
 	unlink(path);

@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "config.h"
+#include "harness.h"
 #include "util.h"
 
 /* Loads text as DIR/config.yaml in a fresh directory, with stderr in *err
@@ -23,9 +24,8 @@ load(const char *text, struct config **cfg, char **err,
     const char *const *files)
 {
 	char	 dir[] = "/tmp/peekl-cfgchk-XXXXXX", *path;
-	FILE	*f, *tmp = tmpfile();
-	long	 len;
-	int	 saved, rc;
+	FILE	*f;
+	int	 rc;
 
 	cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
 	for (; files != NULL && files[0] != NULL; files += 2) {
@@ -40,20 +40,7 @@ load(const char *text, struct config **cfg, char **err,
 	fputs(text, f);
 	fclose(f);
 	chmod(path, 0600);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fileno(tmp), STDERR_FILENO);
-	rc = config_load(path, cfg);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	len = ftell(tmp);
-	*err = xcalloc(1, (size_t)len + 1);
-	rewind(tmp);
-	cr_assert_eq(fread(*err, 1, (size_t)len, tmp), (size_t)len);
-	fclose(tmp);
-	if (**err != '\0')
-		cr_log_info("stderr of config_load:\n%s", *err);
+	rc = h_config_load(path, cfg, err);
 	free(path);
 	path = xasprintf("rm -rf '%s'", dir);
 	cr_assert_eq(system(path), 0);
