@@ -129,6 +129,9 @@ struct check {
 	enum severity		 severity;	/* of this check, for output and exit */
 	struct transition	 tr;		/* valid when alert != NULL */
 	struct alert		*alert;		/* NULL, or the alert to queue (owned) */
+	/* quiet */
+	char			 suppressed[ERROR_LEN]; /* why its alert is held
+						 * back ("gateway down"), "" if not */
 };
 
 /*

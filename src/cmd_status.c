@@ -8,7 +8,10 @@
 #include "jsonstr.h"
 #include "log.h"
 #include "output.h"
+#include "quiet_rule.h"
+#include "silence.h"
 #include "state.h"
+#include "window.h"
 #include "store.h"
 #include "util.h"
 
@@ -76,7 +79,7 @@ age(int64_t then, int64_t now, char *out, size_t outsz)
 
 static void
 status_line(const struct site *site, const struct site_state *st,
-    int64_t now, int namew)
+    int64_t now, int namew, const char *quiet)
 {
 	char		 last[48], since[48], code[16] = "-", resp[32] = "-";
 	char		 cert[64] = "-";
@@ -98,9 +101,66 @@ status_line(const struct site *site, const struct site_state *st,
 		    cert_state_name(st->cert_state), st->cert_days_left);
 	else if (st->cert_last_check > 0)
 		snprintf(cert, sizeof(cert), "%s", cert_state_name(st->cert_state));
-	printf("%-*s  %-8s  %-12s  %-12s  %-4s  %-8s  %s%s%s\n", namew,
+	printf("%-*s  %-8s  %-12s  %-12s  %-4s  %-8s  %s%s%s%s%s\n", namew,
 	    site->name, state, since, last, code, resp,
-	    cert, st->error[0] ? "  " : "", st->error);
+	    cert, st->error[0] ? "  " : "", st->error,
+	    quiet[0] ? "  " : "", quiet);
+}
+
+/* What status knows of quiet times: silences and open windows. */
+struct status_quiet {
+	struct quiet_view	 v;
+	struct silence		*sil;	/* per site */
+	struct silence		 all;
+	unsigned char		*open;	/* per window */
+	int64_t			*ends;	/* per window, when open */
+};
+
+/* Reads every silence (one round trip) and asks every window; 0, or -1
+ * on a Redis error (logged). */
+static int
+status_quiet_read(struct store *store, const struct config *cfg,
+    struct status_quiet *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->v.cfg = cfg;
+	q->v.now_s = now_ms() / 1000;
+	q->sil = xcalloc(cfg->nsites ? cfg->nsites : 1, sizeof(*q->sil));
+	q->open = xcalloc(cfg->nmaint + 1, 1);
+	q->ends = xcalloc(cfg->nmaint + 1, sizeof(*q->ends));
+	for (size_t k = 0; k < cfg->nmaint; k++)
+		q->open[k] = (unsigned char)window_open(&cfg->maint[k],
+		    q->v.now_s, &q->ends[k]);
+	q->v.silences = q->sil;
+	q->v.all = &q->all;
+	q->v.open = q->open;
+	return store_read_silences(store, cfg, NULL, q->sil, &q->all);
+}
+
+static void
+status_quiet_free(struct status_quiet *q)
+{
+	free(q->sil);
+	free(q->open);
+	free(q->ends);
+}
+
+/* Writes "silenced until HH:MM (reason)" for site i into out ("" when it
+ * is not silenced) and returns when the silence ends, 0 for none. */
+static int64_t
+status_silenced(const struct status_quiet *q, size_t i, char *out,
+    size_t outsz, char *why, size_t whysz)
+{
+	char	until[32];
+	int64_t	end = quiet_silenced_until(&q->v, q->ends, i, why, whysz);
+
+	out[0] = '\0';
+	if (end == 0)
+		return 0;
+	silence_format_until(end, q->v.now_s, until, sizeof(until));
+	snprintf(out, outsz, "silenced until %s%s%s%s", until,
+	    why[0] ? " (" : "", why, why[0] ? ")" : "");
+	return end;
 }
 
 /*
@@ -155,14 +215,17 @@ cmd_status(const struct config *cfg, int json)
 {
 	struct store		*store = NULL;
 	struct site_state	*states;
+	struct status_quiet	 q;
 	json_t			*arr = NULL, *dead = NULL;
 	enum severity		 worst = SEV_OK;
 	int64_t			 now = now_ms();
 	int			 namew = 4, rc = SEV_UNKNOWN;
 
 	states = xcalloc(cfg->nsites, sizeof(*states));
+	memset(&q, 0, sizeof(q));
 	if (store_open(&cfg->redis, &store) == -1 ||
-	    store_read_states(store, cfg, states) == -1)
+	    store_read_states(store, cfg, states) == -1 ||
+	    status_quiet_read(store, cfg, &q) == -1)
 		goto out;
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		int len = (int)strlen(cfg->sites[i].name);
@@ -176,14 +239,26 @@ cmd_status(const struct config *cfg, int json)
 		    "STATE", "SINCE", "LAST CHECK", "HTTP", "RESPONSE", "CERT");
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		enum severity sev = site_severity(&cfg->sites[i], &states[i]);
+		char	quiet[SILENCE_REASON_MAX + 64], why[SILENCE_REASON_MAX + 1];
+		int64_t	until;
+		json_t	*o;
 
 		if (sev > worst)
 			worst = sev;
-		if (arr != NULL)
-			json_array_append_new(arr,
-			    status_json(&cfg->sites[i], &states[i]));
-		else
-			status_line(&cfg->sites[i], &states[i], now, namew);
+		until = status_silenced(&q, i, quiet, sizeof(quiet), why,
+		    sizeof(why));
+		if (arr != NULL) {
+			o = status_json(&cfg->sites[i], &states[i]);
+			if (o != NULL) {
+				json_object_set_new(o, "silenced_until", until ?
+				    json_integer(until) : json_null());
+				json_object_set_new(o, "silenced_reason", until ?
+				    json_text_or_null(why) : json_null());
+			}
+			json_array_append_new(arr, o);
+		} else
+			status_line(&cfg->sites[i], &states[i], now, namew,
+			    quiet);
 	}
 	if (arr != NULL)
 		dead = json_object();
@@ -199,6 +274,7 @@ out:
 	json_decref(arr);
 	json_decref(dead);
 	store_close(store);
+	status_quiet_free(&q);
 	free(states);
 	return rc;
 }

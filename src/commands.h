@@ -24,6 +24,19 @@ int	cmd_status(const struct config *cfg, int json);
 int	cmd_history(const struct config *cfg, const char *site,
 	    int64_t since_ms, int json);
 
+/* What `peekl silence` was asked. */
+struct silence_opts {
+	const char	**sites;	/* SITE... ("all" for every site); borrowed */
+	size_t		  nsites;
+	const char	 *duration;	/* --for */
+	const char	 *reason;	/* --reason, NULL when not given */
+	int		  list;		/* --list */
+	int		  clear;	/* --clear */
+	int		  json;		/* --list --json */
+};
+
+int	cmd_silence(const struct config *cfg, const struct silence_opts *o);
+
 /*
  * Finds the site a --site argument names: its name, its URL, or its URL's
  * host. Returns the index, or -1 after printing an error that lists the

@@ -29,6 +29,7 @@ enum site_key {
 	SK_BODY_REGEX, SK_HEADERS_EXPECT, SK_JSON, SK_BODY, SK_BASIC_AUTH,
 	SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION,
 	SK_WEAK_CRYPTO, SK_CHECK_REVOCATION,
+	SK_DEPENDS_ON,
 	SK__MAX
 };
 
@@ -79,6 +80,7 @@ static const struct keydef site_keys[SK__MAX] = {
 	    0, 0, 0 },
 	[SK_CHECK_REVOCATION] = { "check_revocation", V_BOOL,
 	    S(check_revocation), 0, 0, 0, 0 },
+	[SK_DEPENDS_ON] = { "depends_on", V_NODE, 0, 0, 0, 0, F_SITE_ONLY },
 };
 #undef S
 
@@ -139,6 +141,7 @@ static const struct keydef integ_keys[INTEG__MAX] = {
 };
 
 enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
+	TK_MAINTENANCE,
 	TK__MAX };
 static const struct keydef top_keys[TK__MAX] = {
 	[TK_REDIS] = { "redis", V_NODE, 0, 0, 0, 0, 0 },
@@ -147,6 +150,7 @@ static const struct keydef top_keys[TK__MAX] = {
 	    offsetof(struct config, max_concurrency), 0, 1, 10000, 0 },
 	[TK_WEBSITES] = { "websites", V_NODE, 0, 0, 0, 0, 0 },
 	[TK_ALERTS] = { "alertmanagers", V_NODE, 0, 0, 0, 0, 0 },
+	[TK_MAINTENANCE] = { "maintenance", V_NODE, 0, 0, 0, 0, 0 },
 };
 
 /* Returns the edit distance of a and b (case-insensitive), capped at 3. */
@@ -310,6 +314,7 @@ site_clear(struct site *s)
 	free(s->keyword);
 	free(s->ca_file);
 	site_checks_clear(s);
+	quiet_free_site(s);
 }
 
 /* Returns the name a site goes by in messages (its name, else its URL's
@@ -590,6 +595,13 @@ read_site(struct ctx *c, yaml_node_t *node, size_t i, yaml_node_t *defaults,
 	label = site_label(c, node);
 	c->site = label;
 	parse_keys(c, node, kp, site_keys, SK__MAX, s, seen, 0);
+	if (seen[SK_DEPENDS_ON] != NULL && seen[SK_DEPENDS_ON] !=
+	    dseen[SK_DEPENDS_ON]) {
+		char dkp[KP_LEN];
+
+		child_path(dkp, kp, "depends_on");
+		read_depends_on(c, seen[SK_DEPENDS_ON], dkp, s);
+	}
 	for (k = 0; k < SK__MAX; k++)
 		if (seen[k] == NULL)
 			seen[k] = dseen[k];
@@ -776,6 +788,8 @@ read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 		check_defaults(c, seen[TK_DEFAULTS]);
 	read_websites(c, cfg, root, seen[TK_WEBSITES], seen[TK_DEFAULTS]);
 	read_alertmanagers(c, cfg, seen[TK_ALERTS]);
+	check_depends(c, cfg);
+	read_maintenance(c, cfg, seen[TK_MAINTENANCE]);
 }
 
 /* Returns 1 when cfg holds something an eavesdropper could use. */
@@ -879,6 +893,7 @@ config_free(struct config *cfg)
 		    cfg->integrations[i].nheaders);
 	}
 	free(cfg->integrations);
+	quiet_free_config(cfg);
 	free(cfg);
 }
 

@@ -104,6 +104,14 @@ struct redis_conf {
 	int64_t		 retention_ms;	/* default 30 days */
 };
 
+/* One name of a site's depends_on, resolved once every site is read. */
+struct dep_ref {
+	char		*name;		/* as written */
+	size_t		 idx;		/* the parent's index in config.sites */
+	int		 line;		/* where it was written, 1-based */
+	int		 column;
+};
+
 struct site {
 	char		*name;		/* default: URL without scheme and trailing "/" */
 	char		*url;		/* http:// or https://, as written */
@@ -150,6 +158,8 @@ struct site {
 	int		 check_revocation; /* default 0: CRLs not fetched */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
+	struct dep_ref	*depends_on;	/* depends_on, as written */
+	size_t		 ndepends;
 };
 
 struct integration {
@@ -161,6 +171,19 @@ struct integration {
 	int64_t		 timeout_ms;	/* per delivery attempt, default 10 s */
 };
 
+/* A maintenance window (spec/alerting.md): its sites are quiet from each
+ * start on one of its days, for its duration. */
+struct maintenance {
+	char		*name;		/* the reason shown: "maintenance: NAME" */
+	int		 all;		/* sites: all */
+	size_t		*sites;		/* indexes in config.sites, when not all */
+	size_t		 nsites;
+	unsigned	 days;		/* bit tm_wday (0 = sunday); all 7 by default */
+	int		 start_min;	/* minutes after local midnight */
+	int64_t		 duration_ms;	/* elapsed time from the start */
+	char		*timezone;	/* IANA name, default "UTC" */
+};
+
 struct config {
 	char		*path;		/* the file it was loaded from */
 	struct redis_conf redis;
@@ -169,6 +192,8 @@ struct config {
 	size_t		 nsites;
 	struct integration *integrations; /* only the configured ones */
 	size_t		 nintegrations;
+	struct maintenance *maint;	/* maintenance: windows */
+	size_t		 nmaint;
 };
 
 /*

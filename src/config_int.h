@@ -145,4 +145,17 @@ int	 parse_check_value(struct ctx *c, const struct keydef *k,
 /* Frees what those keys hold. */
 void	 site_checks_clear(struct site *s);
 
+/* --- config_quiet.c --- */
+
+/* Reads a site's depends_on list (node v) into s; reports what is wrong. */
+void	 read_depends_on(struct ctx *c, yaml_node_t *v, const char *kp,
+	    struct site *s);
+/* Resolves every depends_on name; reports unknown names and cycles. */
+void	 check_depends(struct ctx *c, struct config *cfg);
+/* Reads the top-level maintenance: list (after the sites). */
+void	 read_maintenance(struct ctx *c, struct config *cfg, yaml_node_t *list);
+/* Free what the two hold; NULL-safe fields. */
+void	 quiet_free_site(struct site *s);
+void	 quiet_free_config(struct config *cfg);
+
 #endif

@@ -26,11 +26,12 @@ enum command {
 	CMD_STATUS,
 	CMD_HISTORY,
 	CMD_VALIDATE,
+	CMD_SILENCE,
 	CMD__MAX
 };
 
 static const char *const cmd_names[CMD__MAX] = {
-	NULL, "check", "status", "history", "validate",
+	NULL, "check", "status", "history", "validate", "silence",
 };
 
 struct cli {
@@ -44,6 +45,7 @@ struct cli {
 	const char	*sites[MAX_SITE_ARGS];
 	size_t		 nsites;
 	const char	*since;		/* history --since */
+	struct silence_opts silence;	/* silence */
 };
 
 static const char *const usage_main =
@@ -100,6 +102,19 @@ static const char *const usage_cmd[CMD__MAX] = {
 	"Loads and validates the config, prints \"config OK: N sites\" or every\n"
 	"error with its file:line:column. Touches no network.\n"
 	"exit status: 0 valid, 3 invalid.\n",
+	"usage: peekl [-c PATH] silence SITE... --for DURATION [--reason TEXT]\n"
+	"       peekl [-c PATH] silence --list [--json]\n"
+	"       peekl [-c PATH] silence --clear SITE...\n"
+	"\n"
+	"Holds back every alert of the sites (name, URL or host; `all` for\n"
+	"every site) for a while; checks still run and are recorded. When the\n"
+	"silence ends, a site whose state changed meanwhile alerts once.\n"
+	"  --for DUR      how long (e.g. 30m, 2h, 1d; at most 366d)\n"
+	"  --reason TEXT  shown by status and in the log\n"
+	"  --list         the silences in force; --json for one JSON object\n"
+	"  --clear        end the silences of the sites now (all: every one)\n"
+	"exit status: 0, or 3 when a SITE matches nothing (nothing is written)\n"
+	"or Redis is unreachable.\n",
 };
 
 /* Returns the value of an option that takes one, advancing *i; NULL (after
@@ -181,6 +196,27 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 				return -1;
 			}
 			cli->sites[cli->nsites++] = v;
+		} else if (cli->cmd == CMD_SILENCE && (is_opt(a, "--for") ||
+		    is_opt(a, "--reason"))) {
+			const char *name = is_opt(a, "--for") ? "--for" :
+			    "--reason";
+
+			if ((v = opt_value(argc, argv, &i, name)) == NULL)
+				return -1;
+			if (name[2] == 'f')
+				cli->silence.duration = v;
+			else
+				cli->silence.reason = v;
+		} else if (cli->cmd == CMD_SILENCE && strcmp(a, "--list") == 0)
+			cli->silence.list = 1;
+		else if (cli->cmd == CMD_SILENCE && strcmp(a, "--clear") == 0)
+			cli->silence.clear = 1;
+		else if (cli->cmd == CMD_SILENCE && a[0] != '-') {
+			if (cli->nsites == MAX_SITE_ARGS) {
+				fprintf(stderr, "peekl: too many sites\n");
+				return -1;
+			}
+			cli->sites[cli->nsites++] = a;
 		} else if (cli->cmd == CMD_HISTORY && is_opt(a, "--since")) {
 			if ((v = opt_value(argc, argv, &i, "--since")) == NULL)
 				return -1;
@@ -195,7 +231,8 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 		} else if (cli->cmd == CMD_NONE) {
 			if ((cli->cmd = command_parse(a)) == CMD_NONE) {
 				fprintf(stderr, "peekl: unknown command \"%s\" "
-				    "(check, status, history, validate)\n", a);
+				    "(check, status, history, validate, "
+				    "silence)\n", a);
 				return -1;
 			}
 		} else {
@@ -244,6 +281,14 @@ dispatch(const struct cli *cli, const struct config *cfg)
 		return 0;
 	case CMD_STATUS:
 		return cmd_status(cfg, cli->json);
+	case CMD_SILENCE: {
+		struct silence_opts so = cli->silence;
+
+		so.sites = (const char **)cli->sites;
+		so.nsites = cli->nsites;
+		so.json = cli->json;
+		return cmd_silence(cfg, &so);
+	}
 	case CMD_HISTORY:
 		if (cli->nsites != 1) {
 			fprintf(stderr, "peekl: history needs --site SITE\n");

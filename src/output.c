@@ -194,8 +194,16 @@ output_check_line(FILE *fp, const struct check *c, int namew)
 json_t *
 output_check_json(const struct check *c)
 {
-	return c->kind == KIND_HTTP ? http_json(c->site, &c->http, c->state) :
+	json_t	*o = c->kind == KIND_HTTP ?
+	    http_json(c->site, &c->http, c->state) :
 	    cert_json(c->site, &c->cert, c->state);
+
+	/* Only when an alert is held back (spec/alerting.md), so the
+	 * documents of a monitor without quiet times stay as they were. */
+	if (o != NULL && c->suppressed[0] != '\0')
+		json_object_set_new(o, "suppressed",
+		    json_text(c->suppressed, 0));
+	return o;
 }
 
 void

@@ -1,10 +1,12 @@
 /*
  * The `check` command: one run is one array of checks, one per (site,
- * kind), carried through six stages in this order:
+ * kind), carried through seven stages in this order:
  *
  *   plan    what is due (or forced by --site), the leases, a re-read
  *   probe   all network work, concurrently
  *   judge   the pure state machine: new states, transitions, alerts
+ *   quiet   silences, maintenance windows, dependencies: alerts held back
+ *           or, once a quiet time ends, one for the current state
  *   record  results and queued alerts in one Redis transaction
  *   report  the human lines or the JSON document on stdout
  *   notify  deliver the queues (this run's alerts are already in them)
@@ -24,6 +26,7 @@
 #include "net.h"
 #include "output.h"
 #include "probe.h"
+#include "quiet.h"
 #include "revoke.h"
 #include "state.h"
 #include "store.h"
@@ -320,6 +323,17 @@ judge(struct run *r)
 	}
 }
 
+/* --- quiet ----------------------------------------------------------- */
+
+/* Drops the alerts of quiet sites and releases those whose quiet time
+ * ended; returns -1 when the silences could not be read (logged). */
+static int
+quiet(struct run *r)
+{
+	return quiet_apply(r->store, r->cfg, r->states, r->checks,
+	    r->nchecks, r->now);
+}
+
 /* --- record ---------------------------------------------------------- */
 
 /*
@@ -459,6 +473,8 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	if (probe(&r) == -1)
 		r.failed = 1;
 	judge(&r);
+	if (quiet(&r) == -1)
+		r.failed = 1;
 	if (o->dry_run)
 		record_dry_run(&r);
 	else if (record(&r) == -1)

@@ -48,6 +48,9 @@ struct site_state {
 	char		 cert_issuer[CERT_ISSUER_LEN]; /* leaf's, "" unknown */
 	char		 cert_tls_version[16]; /* "TLSv1.3", "" unknown */
 	int		 unreadable;	/* its key holds another type: not checked */
+	enum http_state	 alerted;	/* state of the last HTTP alert queued;
+					 * when never written, the state */
+	enum cert_state	 cert_alerted;	/* the same for the certificate */
 };
 
 

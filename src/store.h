@@ -132,4 +132,27 @@ int	store_crl_get(struct store *st, char *const *urls, size_t n,
 int	store_crl_put(struct store *st, const char *url,
 	    const unsigned char *crl, size_t len, int64_t ttl_ms);
 
+/* --- silences (PREFIX:silence:NAME, PREFIX:silence-all) --- */
+
+struct silence;
+
+/*
+ * Reads, in one round trip, the silence of `all` into *all and those of
+ * the sites with want[i] set (every site when want is NULL) into out (one
+ * per site; until 0 for none). Returns 0, or -1 on a Redis error (logged).
+ */
+int	store_read_silences(struct store *st, const struct config *cfg,
+	    const unsigned char *want, struct silence *out,
+	    struct silence *all);
+
+/* Sets silence s on each of names (NULL stands for `all`) for ttl_ms, in
+ * one round trip. Returns 0, or -1 (logged). */
+int	store_set_silences(struct store *st, const char *const *names,
+	    size_t n, const struct silence *s, int64_t ttl_ms);
+
+/* Deletes the silences of names (NULL for `all`); returns how many
+ * existed, or -1 (logged). */
+long	store_clear_silences(struct store *st, const char *const *names,
+	    size_t n);
+
 #endif

@@ -7,7 +7,7 @@
  *
  * | key | type | holds | lifetime |
  * |---|---|---|---|
- * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version` | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
+ * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version`; `alerted` / `cert_alerted`, the state of the last alert queued for the site (absent: the state) | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
  * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
  * | `PREFIX:alerts:INTEGRATION:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
@@ -15,11 +15,14 @@
  * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
  * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
  * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
+ * | `PREFIX:silence:NAME` | string | a silence of one site: JSON `{"until": unix_s, "reason": TEXT or null, "created": unix_s}` | `PX` until `until`; set by `peekl silence`, deleted by `peekl silence --clear` |
+ * | `PREFIX:silence-all` | string | a silence of every site (`peekl silence all`), the same JSON | as `PREFIX:silence:NAME` |
  * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t` | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
  *
  * Each key is written by the store alone: the site hash by store_site.c,
  * the queues by store_queue.c, leases by store.c and store_queue.c,
- * measurements by store_series.c, cached CRLs by store_crl.c.
+ * measurements by store_series.c, cached CRLs by store_crl.c, silences
+ * by store_silence.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +52,8 @@ const char *const site_fields[SF__MAX] = {
 	[SF_CERT_CHAIN_DAYS_LEFT] = "cert_chain_days_left",
 	[SF_CERT_ISSUER] = "cert_issuer",
 	[SF_CERT_TLS_VERSION] = "cert_tls_version",
+	[SF_ALERTED] = "alerted",
+	[SF_CERT_ALERTED] = "cert_alerted",
 };
 
 const char *const metric_names[METRIC__MAX] = {
@@ -139,6 +144,19 @@ key_crl(const struct store *st, const char *url)
 	for (i = 0; i < sizeof(sum); i++)
 		snprintf(hex + i * 2, 3, "%02x", sum[i]);
 	return xasprintf("%s:crl:%s", st->prefix, hex);
+}
+
+char *
+key_silence(const struct store *st, const char *site)
+{
+	return xasprintf("%s:silence:%s", st->prefix, site);
+}
+
+/* Outside PREFIX:silence:, so no site name can ever clash with it. */
+char *
+key_silence_all(const struct store *st)
+{
+	return xasprintf("%s:silence-all", st->prefix);
 }
 
 const char *

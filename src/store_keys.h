@@ -30,6 +30,8 @@ enum site_field {
 				 * server sent the leaf alone */
 	SF_CERT_ISSUER,		/* the leaf's issuer, "CN=..." */
 	SF_CERT_TLS_VERSION,	/* "TLSv1.3" */
+	SF_ALERTED,		/* state of the last HTTP alert queued */
+	SF_CERT_ALERTED,	/* state of the last certificate alert queued */
 	SF__MAX
 };
 extern const char *const site_fields[SF__MAX];
@@ -70,6 +72,8 @@ char	*key_queue_hold(const struct store *st, enum integration_kind ik);
 char	*key_ts(const struct store *st, const char *site, enum metric m);
 char	*key_history(const struct store *st, const char *site);
 char	*key_crl(const struct store *st, const char *url);
+char	*key_silence(const struct store *st, const char *site);
+char	*key_silence_all(const struct store *st);
 
 /* Returns the integration's name in a key_queue() key (a pointer into
  * key), or NULL when key is not one. */

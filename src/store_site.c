@@ -121,6 +121,12 @@ state_field(struct site_state *st, const char *f, const char *v)
 		if (parse_ll(v, 0, tmax, &n) == 0)
 			st->cert_since = n;
 		break;
+	case SF_ALERTED:
+		st->alerted = http_state_parse(v);
+		break;
+	case SF_CERT_ALERTED:
+		st->cert_alerted = cert_state_parse(v);
+		break;
 	default:
 		/* Unknown fields, and cert_error, which is written for
 		 * people reading the hash, are not read back. */
@@ -133,6 +139,8 @@ state_field(struct site_state *st, const char *f, const char *v)
 static void
 parse_state(const redisReply *r, struct site_state *out)
 {
+	int	have_alerted = 0, have_cert_alerted = 0;
+
 	memset(out, 0, sizeof(*out));
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
 		return;
@@ -140,9 +148,19 @@ parse_state(const redisReply *r, struct site_state *out)
 		const char	*f = store_reply_str(r->element[i]);
 		const char	*v = store_reply_str(r->element[i + 1]);
 
-		if (f != NULL && v != NULL)
+		if (f != NULL && v != NULL) {
 			state_field(out, f, v);
+			have_alerted |= site_field_find(f) == SF_ALERTED;
+			have_cert_alerted |= site_field_find(f) ==
+			    SF_CERT_ALERTED;
+		}
 	}
+	/* A hash written before these fields existed: every change of
+	 * state was alerted then, so the state is what was last said. */
+	if (!have_alerted)
+		out->alerted = out->state;
+	if (!have_cert_alerted)
+		out->cert_alerted = out->cert_state;
 }
 
 /*
@@ -247,6 +265,8 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 		cmd_add(&cmd, "%.3f", s->response_ms);
 		cmd_add(&cmd, "%s", site_fields[SF_ERROR]);
 		cmd_add(&cmd, "%s", s->error);
+		cmd_add(&cmd, "%s", site_fields[SF_ALERTED]);
+		cmd_add(&cmd, "%s", http_state_name(s->alerted));
 		return batch_append(st, b, &cmd);
 	}
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_STATE]);
@@ -257,6 +277,8 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 	cmd_add(&cmd, "%" PRId64, s->cert_since);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_ERROR]);
 	cmd_add(&cmd, "%s", cert_result_reason(&c->cert));
+	cmd_add(&cmd, "%s", site_fields[SF_CERT_ALERTED]);
+	cmd_add(&cmd, "%s", cert_state_name(s->cert_alerted));
 	if (s->have_cert) {
 		format_iso8601(s->cert_not_after, iso, sizeof(iso));
 		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);

@@ -1,0 +1,166 @@
+/* The quiet stage; see quiet.h. The rules are quiet_rule.c's, the window
+ * arithmetic window.c's; this file gathers what they need and acts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "log.h"
+#include "quiet.h"
+#include "quiet_rule.h"
+#include "silence.h"
+#include "store.h"
+#include "util.h"
+#include "window.h"
+
+/* Returns the state of c's kind: current, or of the last alert queued. */
+static int
+current_of(const struct check *c)
+{
+	return c->kind == KIND_HTTP ? (int)c->state->state :
+	    (int)c->state->cert_state;
+}
+
+static int
+alerted_of(const struct check *c)
+{
+	return c->kind == KIND_HTTP ? (int)c->state->alerted :
+	    (int)c->state->cert_alerted;
+}
+
+/* Notes that the site's last alert queued for c's kind says state s. */
+static void
+set_alerted(struct check *c, int s)
+{
+	if (c->kind == KIND_HTTP)
+		c->state->alerted = (enum http_state)s;
+	else
+		c->state->cert_alerted = (enum cert_state)s;
+}
+
+/* Gives c the alert for its current state, the end of a quiet time. */
+static void
+release(struct check *c, int64_t now_ms)
+{
+	struct transition	tr;
+
+	memset(&tr, 0, sizeof(tr));
+	tr.kind = c->kind;
+	tr.from = alerted_of(c);
+	tr.to = current_of(c);
+	tr.event = quiet_state_event(c->kind, tr.to);
+	/* How long the state has held is unknown to the alert's readers:
+	 * the change happened while they were not told. */
+	tr.duration_ms = 0;
+	c->tr = tr;
+	c->alert = xcalloc(1, sizeof(*c->alert));
+	if (c->kind == KIND_HTTP)
+		alert_from_http(c->alert, c->site, &tr, &c->http, c->state,
+		    now_ms);
+	else
+		alert_from_cert(c->alert, c->site, &tr, &c->cert, now_ms);
+}
+
+static void
+drop(struct check *c)
+{
+	alert_clear(c->alert);
+	free(c->alert);
+	c->alert = NULL;
+}
+
+/* Acts on the decision for one judged check of site i. */
+static void
+quiet_check(const struct quiet_view *v, size_t i, struct check *c,
+    int64_t now_ms)
+{
+	char			 why[sizeof(c->suppressed)];
+	int			 quiet, has = c->alert != NULL;
+	enum quiet_action	 act;
+
+	quiet = quiet_site(v, i, why, sizeof(why));
+	act = quiet_decide(c->kind, quiet, alerted_of(c), current_of(c), has,
+	    has && c->tr.from != c->tr.to);
+	switch (act) {
+	case QUIET_SEND:
+		set_alerted(c, current_of(c));
+		break;
+	case QUIET_DROP:
+		log_info("%s: %s alert suppressed (%s)", c->site->name,
+		    alert_event_word(c->alert->event), why);
+		strlcpy_trunc(c->suppressed, why, sizeof(c->suppressed));
+		drop(c);
+		break;
+	case QUIET_HOLD:
+		log_debug("%s: %s state not alerted yet (%s)", c->site->name,
+		    check_kind_name(c->kind), why);
+		strlcpy_trunc(c->suppressed, why, sizeof(c->suppressed));
+		break;
+	case QUIET_STALE:
+		log_info("%s: %s alert not sent: the last alert queued for the "
+		    "site already said so", c->site->name,
+		    alert_event_word(c->alert->event));
+		drop(c);
+		break;
+	case QUIET_RELEASE:
+		release(c, now_ms);
+		log_info("%s: no longer quiet: %s alert for its current state",
+		    c->site->name, alert_event_word(c->alert->event));
+		set_alerted(c, current_of(c));
+		break;
+	case QUIET_NONE:
+		break;
+	}
+}
+
+int
+quiet_apply(struct store *st, const struct config *cfg,
+    const struct site_state *states, struct check *checks, size_t n,
+    int64_t now_ms)
+{
+	struct quiet_view	 v;
+	struct silence		*sil = NULL, all;
+	unsigned char		*want = NULL, *open = NULL;
+	int64_t			 end;
+	size_t			 i, judged = 0;
+	int			 rc = 0;
+
+	for (i = 0; i < n; i++)
+		judged += checks[i].judged != 0;
+	if (judged == 0)
+		return 0;
+	memset(&v, 0, sizeof(v));
+	memset(&all, 0, sizeof(all));
+	v.cfg = cfg;
+	v.states = states;
+	v.now_s = now_ms / 1000;
+	if (st != NULL) {
+		want = xcalloc(cfg->nsites, 1);
+		sil = xcalloc(cfg->nsites, sizeof(*sil));
+		for (i = 0; i < n; i++)
+			if (checks[i].judged)
+				want[checks[i].site - cfg->sites] = 1;
+		if (store_read_silences(st, cfg, want, sil, &all) == -1) {
+			log_error("silences unknown: alerts are not held back "
+			    "by them in this run");
+			rc = -1;
+		} else {
+			v.silences = sil;
+			v.all = &all;
+		}
+	}
+	if (cfg->nmaint > 0) {
+		open = xcalloc(cfg->nmaint, 1);
+		for (i = 0; i < cfg->nmaint; i++)
+			open[i] = (unsigned char)window_open(&cfg->maint[i],
+			    v.now_s, &end);
+		v.open = open;
+	}
+	for (i = 0; i < n; i++)
+		if (checks[i].judged)
+			quiet_check(&v, (size_t)(checks[i].site - cfg->sites),
+			    &checks[i], now_ms);
+	free(want);
+	free(sil);
+	free(open);
+	return rc;
+}

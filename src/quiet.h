@@ -1,0 +1,31 @@
+/* The quiet stage of a run, between judge and record: alerts of sites that
+ * are silenced, in a maintenance window or behind a parent that is down
+ * are dropped (the check says why), and a site that is no longer quiet
+ * gets one alert for its current state when it differs from the last
+ * alert queued for it. */
+#ifndef PEEKL_QUIET_H
+#define PEEKL_QUIET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "config.h"
+#include "state.h"
+
+struct store;
+
+/*
+ * Applies quiet times to every judged check: reads the silences of their
+ * sites (one round trip; skipped when store is NULL), asks each
+ * maintenance window once, then drops, keeps or adds each check's alert
+ * and sets its site's alerted / cert_alerted for record. states has one
+ * entry per site, as this run will record them. Returns 0, or -1 when the
+ * silences could not be read (logged; windows and dependencies still
+ * apply).
+ */
+int	quiet_apply(struct store *st, const struct config *cfg,
+	    const struct site_state *states, struct check *checks, size_t n,
+	    int64_t now_ms);
+
+#endif
