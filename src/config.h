@@ -176,7 +176,8 @@ struct integration {
 struct maintenance {
 	char		*name;		/* the reason shown: "maintenance: NAME" */
 	int		 all;		/* sites: all */
-	size_t		*sites;		/* indexes in config.sites, when not all */
+	size_t		*sites;		/* indexes in config.sites, when not all;
+					 * sorted, unique */
 	size_t		 nsites;
 	unsigned	 days;		/* bit tm_wday (0 = sunday); all 7 by default */
 	int		 start_min;	/* minutes after local midnight */

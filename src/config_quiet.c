@@ -263,6 +263,14 @@ maint_days(struct ctx *c, yaml_node_t *v, const char *kp,
 		cerr(c, AT(v), kp, "lists no day (leave days out for every day)");
 }
 
+static int
+idx_cmp(const void *a, const void *b)
+{
+	size_t	x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void
 maint_sites(struct ctx *c, const struct config *cfg, const struct byname *t,
     yaml_node_t *v, const char *kp, struct maintenance *m)
@@ -303,6 +311,15 @@ maint_sites(struct ctx *c, const struct config *cfg, const struct byname *t,
 	}
 	if (i == 0)
 		cerr(c, AT(v), kp, "lists no site");
+	/* Sorted and unique, so a run finds a site in it by bisection. */
+	qsort(m->sites, m->nsites, sizeof(*m->sites), idx_cmp);
+	for (i = 0; m->nsites > 0 && i + 1 < m->nsites; )
+		if (m->sites[i] == m->sites[i + 1]) {
+			memmove(&m->sites[i], &m->sites[i + 1],
+			    (m->nsites - i - 1) * sizeof(*m->sites));
+			m->nsites--;
+		} else
+			i++;
 }
 
 /* Reads window i from node into m. */

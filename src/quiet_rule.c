@@ -9,11 +9,21 @@
 static int
 window_covers(const struct maintenance *m, size_t i)
 {
+	size_t	lo = 0, hi = m->nsites;
+
 	if (m->all)
 		return 1;
-	for (size_t k = 0; k < m->nsites; k++)
-		if (m->sites[k] == i)
+	/* config_quiet.c keeps the list sorted. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->sites[mid] == i)
 			return 1;
+		if (m->sites[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 

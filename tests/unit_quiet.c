@@ -385,7 +385,7 @@ Test(config_quiet, reads_windows_and_dependencies)
 {
 	struct config *cfg = load_ok(THREE_SITES
 	    "maintenance:\n"
-	    "  - name: sunday-patching\n    sites: [api, shop]\n"
+	    "  - name: sunday-patching\n    sites: [shop, api, shop]\n"
 	    "    days: [sun, Sat]\n    start: \"02:30\"\n    duration: 2h\n"
 	    "    timezone: Europe/Paris\n"
 	    "  - name: all-night\n    sites: all\n    start: \"23:00\"\n"
