@@ -361,7 +361,7 @@ check_all(const char *cfg, int want)
 {
 	const char	*argv[8 + 2 * (CHILDREN + 1)] = { "-c", cfg, "check",
 	    "--json", "--site", "gateway" };
-	char		 names[CHILDREN][16];
+	char		 names[CHILDREN][32];
 	size_t		 n = 6;
 	struct h_run	 r;
 	json_t		*doc;
