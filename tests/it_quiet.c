@@ -449,3 +449,58 @@ Test(quiet_run, validate_reports_cycles_and_unknown_parents)
 	free(cfg);
 	h_dir_free(d);
 }
+
+/* A certificate's alerts are held back and released by the same rule. */
+Test(quiet_run, certificate_warning_held_back_then_sent_once, .timeout = 60)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*tls = h_srv_start((const char *[]){ "--tls",
+	    "--days-left", "20", NULL });
+	struct h_srv	*hook = h_webhook_start();
+	struct h_dir	*d = h_dir_new();
+	char		*ca = h_srv_file(tls, "ca.pem"), *text, *body;
+	char		*cfg = h_configf(d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: https://localhost:%d/\n    name: tls\n"
+	    "    certificate_monitoring: true\n    ca_file: %s\n"
+	    "    timeout: 10\nalertmanagers:\n  slack:\n    webhook: "
+	    "http://127.0.0.1:%d/services/" TOKEN "\n    timeout: 2\n",
+	    h_redis_port(rd), h_srv_port(tls), ca, h_srv_port(hook));
+	struct h_run	 r;
+	json_t		*doc;
+
+	silence(cfg, (const char *[]){ "silence", "tls", "--for", "1h",
+	    "--reason", "renewal", NULL }, 0);
+	cr_assert_eq(peekl(&r, cfg, (const char *[]){ "check", "--site", "tls",
+	    "--json", NULL }), 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "\"suppressed\":\"silenced: renewal\""),
+	    "%s", r.out);
+	cr_assert_not_null(strstr(r.err, "tls: WARNING alert suppressed "
+	    "(silenced: renewal)"), "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_webhook_count(hook, -1), 0);
+	silence(cfg, (const char *[]){ "silence", "--clear", "tls", NULL }, 0);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(peekl(&r, cfg, (const char *[]){ "check", "--site",
+		    "tls", "--json", NULL }), 1, "%s", r.err);
+		doc = json_loads(r.out, 0, NULL);
+		cr_assert_not_null(doc, "%s", r.out);
+		cr_assert_null(strstr(r.out, "suppressed"), "%s", r.out);
+		json_decref(doc);
+		h_run_free(&r);
+	}
+	cr_assert_eq(h_webhook_count(hook, 200), 1, "not exactly one alert");
+	body = h_webhook_body(hook, 0);
+	doc = json_loads(body, 0, NULL);
+	cr_assert_not_null(doc, "%s", body);
+	text = strdup(json_string_value(json_object_get(doc, "text")));
+	cr_assert(strncmp(text, "WARNING tls (", 13) == 0, "%s", text);
+	free(text);
+	json_decref(doc);
+	free(body);
+	free(cfg);
+	free(ca);
+	h_dir_free(d);
+	h_srv_stop(hook);
+	h_srv_stop(tls);
+	h_redis_stop(rd);
+}
