@@ -529,3 +529,27 @@ Test(quiet_run, certificate_warning_held_back_then_sent_once, .timeout = 60)
 	h_srv_stop(tls);
 	h_redis_stop(rd);
 }
+
+/* A site hash written before `alerted` existed: its state is what was last
+ * said, so an upgrade sends nothing for a site already down. */
+Test(quiet_run, hash_without_alerted_sends_nothing_on_upgrade)
+{
+	struct h_env	 e;
+	char		*down, *up, *state;
+
+	h_env_start(&e);
+	down = config(&e, "down", "status/503", NULL);
+	up = config(&e, "up", "ok", NULL);
+	freeReplyObject(h_redis_cmd(e.rd, "HSET peekl:site:web state down "
+	    "failures 3 since 1000 last_check 1000"));
+	free(check_web(down, 2));
+	cr_assert_eq(h_webhook_count(e.hook, -1), 0, "re-alerted on upgrade");
+	state = h_redis_str(e.rd, "HGET peekl:site:web alerted");
+	cr_assert_str_eq(state, "down");
+	free(state);
+	free(check_web(up, 0));
+	cr_assert_eq(h_webhook_count(e.hook, 200), 1, "the UP goes as before");
+	free(down);
+	free(up);
+	h_env_stop(&e);
+}

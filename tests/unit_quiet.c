@@ -356,6 +356,37 @@ Test(quiet, site_reasons_in_order)
 	config_free(cfg);
 }
 
+Test(quiet, status_shows_the_latest_end)
+{
+	struct config		*cfg = load_ok(THREE_SITES
+	    "maintenance:\n  - name: patching\n    sites: [shop, api]\n"
+	    "    start: \"00:00\"\n    duration: 1h\n");
+	struct site_state	 st[3];
+	struct silence		 sil[3], all;
+	unsigned char		 open[1] = { 1 };
+	int64_t			 ends[1] = { 3000 };
+	struct quiet_view	 v = { cfg, st, sil, &all, open, 1000 };
+	char			 why[256];
+
+	memset(st, 0, sizeof(st));
+	memset(sil, 0, sizeof(sil));
+	memset(&all, 0, sizeof(all));
+	cr_assert_eq(quiet_silenced_until(&v, ends, 0, why, sizeof(why)), 0);
+	cr_assert_str_eq(why, "");
+	cr_assert_eq(quiet_silenced_until(&v, ends, 2, why, sizeof(why)), 3000);
+	cr_assert_str_eq(why, "maintenance: patching");
+	sil[2].until = 5000;
+	strcpy(sil[2].reason, "deploy");
+	cr_assert_eq(quiet_silenced_until(&v, ends, 2, why, sizeof(why)), 5000);
+	cr_assert_str_eq(why, "deploy");
+	all.until = 2000;
+	cr_assert_eq(quiet_silenced_until(&v, ends, 0, why, sizeof(why)), 2000);
+	cr_assert_str_eq(why, "", "silence all without a reason");
+	open[0] = 0;
+	cr_assert_eq(quiet_silenced_until(&v, ends, 1, why, sizeof(why)), 2000);
+	config_free(cfg);
+}
+
 Test(quiet, silence_stored_form)
 {
 	struct silence	s = { 1796000000, 1795990000, "deploy \"v2\"" }, t;
