@@ -20,7 +20,8 @@ struct store;
  * sites (one round trip; skipped when store is NULL), asks each
  * maintenance window once, then drops, keeps or adds each check's alert
  * and sets its site's alerted / cert_alerted for record. states has one
- * entry per site, as this run will record them. Returns 0, or -1 when the
+ * entry per site, as this run will record them: a depends_on parent's is
+ * read there (plan reads every site's state), so no extra round trip. Returns 0, or -1 when the
  * silences could not be read (logged; windows and dependencies still
  * apply).
  */
