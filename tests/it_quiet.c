@@ -195,6 +195,12 @@ Test(quiet_run, two_processes_honour_one_silence)
 	cr_assert_str_eq(why, "silenced: network work");
 	free(why);
 	cr_assert_eq(h_webhook_count(e.hook, -1), 0);
+	/* A dry run honours it too. */
+	cr_assert_eq(peekl(&r, down, (const char *[]){ "check", "--dry-run",
+	    "--site", "web", NULL }), 2, "%s", r.err);
+	cr_assert_null(strstr(r.err, "would alert"), "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_webhook_count(e.hook, -1), 0);
 	cr_assert_eq(peekl(&r, up, (const char *[]){ "silence", "--list",
 	    "--json", NULL }), 0, "%s", r.err);
 	doc = json_loads(r.out, 0, NULL);
@@ -287,6 +293,7 @@ Test(quiet_run, status_shows_the_silence)
 Test(quiet_run, maintenance_window_open_now_suppresses)
 {
 	struct h_env	 e;
+	struct h_run	 r;
 	char		*extra, *down, *up, *plain, *why, hhmm[8];
 	time_t		 start = time(NULL) - 300;
 	struct tm	 tm;
@@ -311,6 +318,12 @@ Test(quiet_run, maintenance_window_open_now_suppresses)
 	cr_assert_str_eq(why, "maintenance: db-upgrade");
 	free(why);
 	cr_assert_eq(h_webhook_count(e.hook, -1), 0, "alerted in the window");
+	cr_assert_eq(peekl(&r, down, (const char *[]){ "status", NULL }), 2,
+	    "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "silenced until "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, " (maintenance: db-upgrade)"), "%s",
+	    r.out);
+	h_run_free(&r);
 	/* Without the window (another host's config, or after it): one DOWN. */
 	plain = config(&e, "plain", "status/503", NULL);
 	free(check_web(plain, 2));
