@@ -145,4 +145,13 @@ int	 parse_check_value(struct ctx *c, const struct keydef *k,
 /* Frees what those keys hold. */
 void	 site_checks_clear(struct site *s);
 
+/* --- config_sentinel.c --- */
+
+#define MAX_SENTINELS	32	/* redis.sentinels entries */
+
+/* Reads the list of "host:port" at node into r->sentinels; reports every
+ * bad entry. */
+void	 read_sentinels(struct ctx *c, yaml_node_t *node, const char *kp,
+	    struct redis_conf *r);
+
 #endif

@@ -9,6 +9,9 @@
  *   report  the human lines or the JSON document on stdout
  *   notify  deliver the queues (this run's alerts are already in them)
  *
+ * and, whatever became of them, the heartbeat (heartbeat_url) says
+ * whether the run did its job.
+ *
  * Each stage fills its part of every check (see struct check in check.h).
  * A stage that cannot do its job makes the run exit 3, after the leases
  * are released; alerts already queued stay queued.
@@ -20,6 +23,7 @@
 
 #include "alert.h"
 #include "commands.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "net.h"
 #include "output.h"
@@ -434,6 +438,23 @@ notify(struct run *r)
 	return alert_deliver_all(r->store, r->cfg, r->net, &peekl_stop);
 }
 
+/* --- heartbeat ------------------------------------------------------ */
+
+/*
+ * Pings heartbeat_url: URL after a run that did its job (exit 0, 1, 2),
+ * URL/fail after one that could not (exit 3). A dry run records nothing
+ * and pings nothing; an interrupted run (SIGTERM, Ctrl-C) was stopped, not
+ * broken, and must end quickly, so it pings nothing either.
+ */
+static void
+heartbeat(const struct run *r, int status)
+{
+	if (r->cfg->heartbeat_url == NULL || r->opts->dry_run || peekl_stop)
+		return;
+	heartbeat_send(r->net, r->cfg->heartbeat_url, status != SEV_UNKNOWN,
+	    &peekl_stop);
+}
+
 /* --- the run --------------------------------------------------------- */
 
 int
@@ -476,6 +497,7 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	if (!peekl_stop && !r.failed)
 		status = r.worst;
 out:
+	heartbeat(&r, status);
 	run_free(&r);
 	return status;
 }
