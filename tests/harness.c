@@ -1158,6 +1158,10 @@ h_redis_start_replica(const struct h_redis *master)
 	struct h_redis *rd;
 	double deadline;
 
+	/* Redis waits 5 s for more replicas before a diskless sync; one
+	 * replica is all a test starts at a time. */
+	freeReplyObject(h_redis_cmd(master,
+	    "CONFIG SET repl-diskless-sync-delay 0"));
 	snprintf(port, sizeof(port), "%d", master->port);
 	rd = redis_start((const char *const[]){ "--replicaof", "127.0.0.1",
 	    port, NULL }, NULL);

@@ -183,7 +183,8 @@ int		 h_wait(struct h_proc *, struct h_run *r);	/* waits (60 s from spawn, then 
  * $PEEKL_REDIS_SENTINEL overrides) */
 
 /* Starts a redis-server replicating master (--replicaof) and waits until
- * its link to the master is up. Stop with h_redis_stop. */
+ * its link to the master is up (setting the master's
+ * repl-diskless-sync-delay to 0 first). Stop with h_redis_stop. */
 struct h_redis	*h_redis_start_replica(const struct h_redis *master);
 
 /*
