@@ -53,6 +53,7 @@ struct run {
 	size_t			 nchecks;
 	enum severity		 worst;
 	int			 failed;	/* a stage could not do its job */
+	int			 misused;	/* --site named no site: no heartbeat */
 };
 
 static void
@@ -247,7 +248,11 @@ release_leases(struct run *r)
 static int
 plan(struct run *r)
 {
-	if (plan_forced(r) == -1 || plan_read_states(r) == -1)
+	if (plan_forced(r) == -1) {
+		r->misused = 1;
+		return -1;
+	}
+	if (plan_read_states(r) == -1)
 		return -1;
 	plan_checks(r);
 	plan_lease_ttls(r);
@@ -444,12 +449,14 @@ notify(struct run *r)
  * Pings heartbeat_url: URL after a run that did its job (exit 0, 1, 2),
  * URL/fail after one that could not (exit 3). A dry run records nothing
  * and pings nothing; an interrupted run (SIGTERM, Ctrl-C) was stopped, not
- * broken, and must end quickly, so it pings nothing either.
+ * broken, and must end quickly, so it pings nothing either; nor does a
+ * mistyped --site, which says nothing about the monitor.
  */
 static void
 heartbeat(const struct run *r, int status)
 {
-	if (r->cfg->heartbeat_url == NULL || r->opts->dry_run || peekl_stop)
+	if (r->cfg->heartbeat_url == NULL || r->opts->dry_run || peekl_stop ||
+	    r->misused)
 		return;
 	heartbeat_send(r->net, r->cfg->heartbeat_url, status != SEV_UNKNOWN,
 	    &peekl_stop);

@@ -4,8 +4,10 @@
  * of the URL, or of URL/fail after a run that exits 3; the ping never
  * changes the exit status and the URL never appears in the output.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -115,6 +117,10 @@ Test(heartbeat, fail_after_a_run_that_could_not)
 	    "%s", r.err);
 	h_run_free(&r);
 	cr_assert_eq(gets(hb, "/ping/" UUID "/fail"), 2);
+	/* A mistyped --site says nothing about the monitor. */
+	cr_assert_eq(run(&r, (const char *[]){ "-c", cfg, "check", "--site",
+	    "nosuch", NULL }), 3, "%s", r.err);
+	h_run_free(&r);
 	cr_assert_eq(h_webhook_count(hb, -1), 2);
 	free(cfg);
 	h_srv_stop(hb);
@@ -157,5 +163,33 @@ Test(heartbeat, a_failed_ping_never_changes_the_exit_status)
 	    r.err);
 	h_run_free(&r);
 	free(cfg);
+	h_env_stop(&e);
+}
+
+Test(heartbeat, an_interrupted_run_pings_nothing)
+{
+	struct h_env	 e;
+	struct h_srv	*hb;
+	struct h_proc	*p;
+	struct h_run	 r;
+	char		*cfg;
+	double		 deadline;
+
+	h_env_start(&e);
+	hb = h_webhook_start();
+	cfg = config(&e, hb, h_redis_port(e.rd), "hang", "");
+	p = h_spawn((const char *[]){ "-c", cfg, "check", NULL }, NULL);
+	deadline = h_now_ms() + 10000;
+	while (h_srv_hits(e.web, "/hang") == 0) {
+		cr_assert_lt(h_now_ms(), deadline, "the check never started");
+		usleep(20000);
+	}
+	kill(h_proc_pid(p), SIGTERM);
+	cr_assert_eq(h_wait(p, &r), 3, "%s", r.err);
+	cr_assert_null(strstr(r.err, "SeCrEt"), "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_webhook_count(hb, -1), 0, "an interrupted run pinged");
+	free(cfg);
+	h_srv_stop(hb);
 	h_env_stop(&e);
 }
