@@ -231,7 +231,7 @@ Test(sentinel, no_sentinel_leading_to_a_master_exits_3)
 	struct h_redis	*other;
 	struct h_srv	*hb;
 	struct h_run	 r;
-	char		*cfg, *list, *extra, *want;
+	char		*cfg, *list, *extra, *want, *path, *log;
 	int		 dead = dead_port();
 
 	h_env_start(&e);
@@ -254,7 +254,15 @@ Test(sentinel, no_sentinel_leading_to_a_master_exits_3)
 	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:site:web"), 0);
 	/* The dead man's switch hears about it. */
 	cr_assert_eq(h_webhook_count(hb, 200), 1);
-	cr_assert_not_null(strstr(h_webhook_headers(hb, 0), "peekl/"));
+	path = h_srv_file(hb, "log");
+	log = h_read_file(path);
+	assert_has(log, "\tGET\t/SeCrEtUuId/fail\t");
+	free(log);
+	free(path);
+	want = h_webhook_headers(hb, 0);
+	cr_assert_not_null(want);
+	assert_has(want, "User-Agent: peekl/");
+	free(want);
 	free(extra);
 	free(list);
 	free(cfg);
