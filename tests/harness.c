@@ -1195,10 +1195,12 @@ sentinel_try(struct h_redis *rd, const struct h_redis *master,
 	int status;
 
 	rd->port = free_port();
-	/* Fast failure detection and failover, so a test waits seconds. */
+	/* A forced failover (SENTINEL FAILOVER) finishes in seconds with a
+	 * short failover-timeout; down-after stays long enough that a busy
+	 * machine (make test runs in parallel) never starts one unasked. */
 	text = h_strf("port %d\nbind 127.0.0.1\ndir %s\n"
 	    "sentinel monitor %s 127.0.0.1 %d %d\n"
-	    "sentinel down-after-milliseconds %s 1000\n"
+	    "sentinel down-after-milliseconds %s 5000\n"
 	    "sentinel failover-timeout %s 3000\n",
 	    rd->port, h_dir_path(rd->dir), name, master->port, quorum, name,
 	    name);

@@ -189,7 +189,7 @@ struct h_redis	*h_redis_start_replica(const struct h_redis *master);
 
 /*
  * Starts redis-sentinel on a fresh port with a generated config file:
- * it monitors master as name with quorum, down-after-milliseconds 1000,
+ * it monitors master as name with quorum, down-after-milliseconds 5000,
  * failover-timeout 3000, sentinel auth-pass when master has a password,
  * then the extra lines conf (NULL-terminated, may be NULL; "requirepass X"
  * makes the harness AUTH with X). The result is an h_redis: h_redis_port,
