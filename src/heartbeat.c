@@ -92,16 +92,17 @@ ping_init(struct ping *p, const char *url)
 	return 0;
 }
 
-/* Logs how the ping ended; returns 0 for a 2xx answer, else -1. */
+/* Logs how the ping ended, given what net_run returned; returns 0 for a
+ * 2xx answer, else -1. */
 static int
-ping_judge(struct ping *p, const char *shown)
+ping_judge(struct ping *p, const char *shown, int ran)
 {
 	char	 why[256];
 	long	 code = 0;
 
 	if (!p->finished || p->rc == CURLE_ABORTED_BY_CALLBACK) {
-		log_warn("heartbeat: %s: not sent, the run was interrupted",
-		    shown);
+		log_warn("heartbeat: %s: not sent: %s", shown, ran == 1 ?
+		    "the run was interrupted" : "the network engine failed");
 		return -1;
 	}
 	if (p->rc != CURLE_OK) {
@@ -143,9 +144,7 @@ heartbeat_send(struct net *net, const char *url, int ok,
 	if (ping_init(&p, target) == -1 || net_add(net, &p.x) == -1)
 		goto out;
 	/* net_run hands the transfer back finished or abandoned. */
-	if (net_run(net, NULL, NULL, stop) == -1 && !p.finished)
-		log_warn("heartbeat: %s: the network engine failed", shown);
-	ret = ping_judge(&p, shown);
+	ret = ping_judge(&p, shown, net_run(net, NULL, NULL, stop));
 out:
 	if (p.x.easy != NULL)
 		curl_easy_cleanup(p.x.easy);
