@@ -86,7 +86,9 @@ static const struct keydef site_keys[SK__MAX] = {
 
 enum redis_key {
 	RK_HOST, RK_PORT, RK_DB, RK_PASSWORD, RK_USERNAME, RK_SOCKET,
-	RK_PREFIX, RK_TIMESERIES, RK_RETENTION, RK__MAX
+	RK_PREFIX, RK_TIMESERIES, RK_RETENTION,
+	RK_SENTINELS, RK_MASTER, RK_SENTINEL_PASSWORD,
+	RK__MAX
 };
 
 #define R(f)	offsetof(struct redis_conf, f)
@@ -102,6 +104,10 @@ static const struct keydef redis_keys[RK__MAX] = {
 	    0 },
 	[RK_RETENTION] = { "retention", V_DURATION, R(retention_ms), 0, SEC(1),
 	    YEARS10, F_WHOLE_S },
+	[RK_SENTINELS] = { "sentinels", V_NODE, 0, 0, 0, 0, 0 },
+	[RK_MASTER] = { "master", V_STR, R(master), 0, 0, 0, 0 },
+	[RK_SENTINEL_PASSWORD] = { "sentinel_password", V_OPTSTR,
+	    R(sentinel_password), 0, 0, 0, 0 },
 };
 #undef R
 
@@ -142,6 +148,7 @@ static const struct keydef integ_keys[INTEG__MAX] = {
 
 enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
 	TK_MAINTENANCE,
+	TK_HEARTBEAT_URL,
 	TK__MAX };
 static const struct keydef top_keys[TK__MAX] = {
 	[TK_REDIS] = { "redis", V_NODE, 0, 0, 0, 0, 0 },
@@ -151,6 +158,8 @@ static const struct keydef top_keys[TK__MAX] = {
 	[TK_WEBSITES] = { "websites", V_NODE, 0, 0, 0, 0, 0 },
 	[TK_ALERTS] = { "alertmanagers", V_NODE, 0, 0, 0, 0, 0 },
 	[TK_MAINTENANCE] = { "maintenance", V_NODE, 0, 0, 0, 0, 0 },
+	[TK_HEARTBEAT_URL] = { "heartbeat_url", V_HOOKURL,
+	    offsetof(struct config, heartbeat_url), 0, 0, 0, 0 },
 };
 
 /* Returns the edit distance of a and b (case-insensitive), capped at 3. */
@@ -717,6 +726,46 @@ read_websites(struct ctx *c, struct config *cfg, yaml_node_t *root,
 	free(at);
 }
 
+/*
+ * Reads redis.sentinels and checks the rules of Sentinel discovery: the
+ * sentinels name the master, so host, port and socket cannot be given too,
+ * and master and sentinel_password mean nothing without sentinels.
+ */
+static void
+redis_sentinel_rules(struct ctx *c, struct redis_conf *r, yaml_node_t *node,
+    yaml_node_t **seen)
+{
+	static const enum redis_key direct[] = { RK_HOST, RK_PORT, RK_SOCKET };
+	static const enum redis_key need[] = { RK_MASTER,
+	    RK_SENTINEL_PASSWORD };
+	char	kp[KP_LEN];
+	size_t	i;
+
+	if (seen[RK_SENTINELS] == NULL) {
+		for (i = 0; i < ARRAY_LEN(need); i++) {
+			if (seen[need[i]] == NULL)
+				continue;
+			child_path(kp, "redis", redis_keys[need[i]].name);
+			cerr(c, AT(seen[need[i]]), kp, "%s requires "
+			    "redis.sentinels (the sentinels that know the "
+			    "master)", redis_keys[need[i]].name);
+		}
+		return;
+	}
+	read_sentinels(c, seen[RK_SENTINELS], "redis.sentinels", r);
+	for (i = 0; i < ARRAY_LEN(direct); i++) {
+		if (seen[direct[i]] == NULL)
+			continue;
+		child_path(kp, "redis", redis_keys[direct[i]].name);
+		cerr(c, AT(seen[direct[i]]), kp, "sentinels and %s cannot both "
+		    "be set: with sentinels, peekl asks them where the master "
+		    "is", redis_keys[direct[i]].name);
+	}
+	if (seen[RK_MASTER] == NULL)
+		cerr(c, AT(node), "redis.master", "missing: sentinels need the "
+		    "name of the master they monitor (e.g. master: mymaster)");
+}
+
 static void
 read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 {
@@ -733,6 +782,7 @@ read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 	if (r->username != NULL && r->password == NULL)
 		cerr(c, AT(seen[RK_USERNAME]), "redis.username",
 		    "username requires a password");
+	redis_sentinel_rules(c, r, node, seen);
 }
 
 /* Reads one integration under alertmanagers: into in. */
@@ -801,6 +851,8 @@ holds_secrets(const struct config *cfg)
 	char	red[1024];
 
 	if (cfg->redis.password != NULL || cfg->nintegrations > 0)
+		return 1;
+	if (cfg->redis.sentinel_password != NULL || cfg->heartbeat_url != NULL)
 		return 1;
 	for (i = 0; i < cfg->nsites; i++) {
 		if (cfg->sites[i].nheaders > 0 ||
@@ -883,6 +935,12 @@ config_free(struct config *cfg)
 	free(cfg->redis.username);
 	free(cfg->redis.socket);
 	free(cfg->redis.prefix);
+	for (i = 0; i < cfg->redis.nsentinels; i++)
+		free(cfg->redis.sentinels[i].host);
+	free(cfg->redis.sentinels);
+	free(cfg->redis.master);
+	free(cfg->redis.sentinel_password);
+	free(cfg->heartbeat_url);
 	for (i = 0; i < cfg->nsites; i++)
 		site_clear(&cfg->sites[i]);
 	free(cfg->sites);

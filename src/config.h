@@ -92,6 +92,12 @@ enum assert_kind {
 	ASSERT__MAX
 };
 
+/* One redis.sentinels entry. */
+struct redis_addr {
+	char		*host;		/* name or address, without [] for IPv6 */
+	int		 port;		/* default 26379 */
+};
+
 struct redis_conf {
 	char		*host;		/* default 127.0.0.1 */
 	int		 port;		/* default 6379 */
@@ -102,6 +108,10 @@ struct redis_conf {
 	char		*prefix;	/* key namespace, default "peekl" */
 	enum ts_mode	 timeseries;	/* default TS_AUTO */
 	int64_t		 retention_ms;	/* default 30 days */
+	struct redis_addr *sentinels;	/* NULL: host/port/socket is the Redis */
+	size_t		 nsentinels;
+	char		*master;	/* the master's name the sentinels know */
+	char		*sentinel_password; /* NULL: no AUTH to sentinels; secret */
 };
 
 /* One name of a site's depends_on, resolved once every site is read. */
@@ -195,6 +205,8 @@ struct config {
 	size_t		 nintegrations;
 	struct maintenance *maint;	/* maintenance: windows */
 	size_t		 nmaint;
+	char		*heartbeat_url;	/* NULL: none; pinged after a check run;
+					 * secret */
 };
 
 /*

@@ -157,5 +157,13 @@ void	 read_maintenance(struct ctx *c, struct config *cfg, yaml_node_t *list);
 /* Free what the two hold; NULL-safe fields. */
 void	 quiet_free_site(struct site *s);
 void	 quiet_free_config(struct config *cfg);
+/* --- config_sentinel.c --- */
+
+#define MAX_SENTINELS	32	/* redis.sentinels entries */
+
+/* Reads the list of "host:port" at node into r->sentinels; reports every
+ * bad entry. */
+void	 read_sentinels(struct ctx *c, yaml_node_t *node, const char *kp,
+	    struct redis_conf *r);
 
 #endif

@@ -11,6 +11,9 @@
  *   report  the human lines or the JSON document on stdout
  *   notify  deliver the queues (this run's alerts are already in them)
  *
+ * and, whatever became of them, the heartbeat (heartbeat_url) says
+ * whether the run did its job.
+ *
  * Each stage fills its part of every check (see struct check in check.h).
  * A stage that cannot do its job makes the run exit 3, after the leases
  * are released; alerts already queued stay queued.
@@ -22,6 +25,7 @@
 
 #include "alert.h"
 #include "commands.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "net.h"
 #include "output.h"
@@ -52,6 +56,7 @@ struct run {
 	size_t			 nchecks;
 	enum severity		 worst;
 	int			 failed;	/* a stage could not do its job */
+	int			 misused;	/* --site named no site: no heartbeat */
 };
 
 static void
@@ -246,7 +251,11 @@ release_leases(struct run *r)
 static int
 plan(struct run *r)
 {
-	if (plan_forced(r) == -1 || plan_read_states(r) == -1)
+	if (plan_forced(r) == -1) {
+		r->misused = 1;
+		return -1;
+	}
+	if (plan_read_states(r) == -1)
 		return -1;
 	plan_checks(r);
 	plan_lease_ttls(r);
@@ -448,6 +457,25 @@ notify(struct run *r)
 	return alert_deliver_all(r->store, r->cfg, r->net, &peekl_stop);
 }
 
+/* --- heartbeat ------------------------------------------------------ */
+
+/*
+ * Pings heartbeat_url: URL after a run that did its job (exit 0, 1, 2),
+ * URL/fail after one that could not (exit 3). A dry run records nothing
+ * and pings nothing; an interrupted run (SIGTERM, Ctrl-C) was stopped, not
+ * broken, and must end quickly, so it pings nothing either; nor does a
+ * mistyped --site, which says nothing about the monitor.
+ */
+static void
+heartbeat(const struct run *r, int status)
+{
+	if (r->cfg->heartbeat_url == NULL || r->opts->dry_run || peekl_stop ||
+	    r->misused)
+		return;
+	heartbeat_send(r->net, r->cfg->heartbeat_url, status != SEV_UNKNOWN,
+	    &peekl_stop);
+}
+
 /* --- the run --------------------------------------------------------- */
 
 int
@@ -492,6 +520,7 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	if (!peekl_stop && !r.failed)
 		status = r.worst;
 out:
+	heartbeat(&r, status);
 	run_free(&r);
 	return status;
 }

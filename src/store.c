@@ -234,37 +234,44 @@ make_token(char *buf, size_t bufsz)
 static redisContext *
 connect_redis(struct store *st, const struct redis_conf *rc)
 {
-	struct timeval	 ctv = { CONNECT_TIMEOUT_S, 0 };
-	struct timeval	 tv = { COMMAND_TIMEOUT_S, 0 };
 	redisContext	*c;
+	char		 why[256];
 
-	if (rc->socket != NULL)
-		c = redisConnectUnixWithTimeout(rc->socket, ctv);
-	else
-		c = redisConnectWithTimeout(rc->host, rc->port, ctv);
-	if (c == NULL) {
-		log_error("redis: cannot connect to %s: out of memory",
-		    st->where);
-		return NULL;
-	}
-	if (c->err) {
-		log_error("redis: cannot connect to %s: %s", st->where,
-		    c->errstr);
-		redisFree(c);
-		return NULL;
-	}
-	if (redisSetTimeout(c, tv) != REDIS_OK) {
-		log_error("redis: %s: cannot set a timeout: %s", st->where,
-		    c->errstr);
-		redisFree(c);
-		return NULL;
-	}
+	c = store_connect_to(rc->host, rc->port, rc->socket,
+	    CONNECT_TIMEOUT_S * 1000, COMMAND_TIMEOUT_S * 1000, why,
+	    sizeof(why));
+	if (c == NULL)
+		log_error("redis: cannot connect to %s: %s", st->where, why);
 	return c;
 }
 
-/* Authenticates when a password is configured; 0, or -1 (logged). */
-static int
-authenticate(struct store *st, const struct redis_conf *rc)
+redisContext *
+store_connect_to(const char *host, int port, const char *socket,
+    int connect_ms, int command_ms, char *why, size_t whysz)
+{
+	struct timeval	 ctv = { connect_ms / 1000, (connect_ms % 1000) * 1000 };
+	struct timeval	 tv = { command_ms / 1000, (command_ms % 1000) * 1000 };
+	redisContext	*c;
+
+	if (socket != NULL)
+		c = redisConnectUnixWithTimeout(socket, ctv);
+	else
+		c = redisConnectWithTimeout(host, port, ctv);
+	if (c == NULL)
+		snprintf(why, whysz, "out of memory");
+	else if (c->err)
+		snprintf(why, whysz, "%s", c->errstr);
+	else if (redisSetTimeout(c, tv) != REDIS_OK)
+		snprintf(why, whysz, "cannot set a timeout: %s", c->errstr);
+	else
+		return c;
+	if (c != NULL)
+		redisFree(c);
+	return NULL;
+}
+
+int
+store_authenticate(struct store *st, const struct redis_conf *rc)
 {
 	redisReply	*r;
 	int		 ret = -1;
@@ -366,19 +373,22 @@ store_open(const struct redis_conf *rc, struct store **out)
 	st->retention_ms = rc->retention_ms;
 	if (rc->socket != NULL)
 		st->where = xstrdup(rc->socket);
-	else if (strchr(rc->host, ':') != NULL)
-		st->where = xasprintf("[%s]:%d", rc->host, rc->port);
 	else
-		st->where = xasprintf("%s:%d", rc->host, rc->port);
+		st->where = store_addr_name(rc->host, rc->port);
 	if (make_token(st->token, sizeof(st->token)) == -1) {
 		log_error("redis: cannot read random bytes for a lease token: "
 		    "%s", strerror(errno));
 		goto out;
 	}
-	if ((st->c = connect_redis(st, rc)) == NULL)
+	/* With sentinels, the master they name is connected and
+	 * authenticated by store_sentinel.c. */
+	if (rc->nsentinels > 0) {
+		if (sentinel_connect(st, rc) == -1)
+			goto out;
+	} else if ((st->c = connect_redis(st, rc)) == NULL ||
+	    store_authenticate(st, rc) == -1)
 		goto out;
-	if (authenticate(st, rc) == -1 || select_and_probe(st, rc) == -1 ||
-	    choose_series(st, rc) == -1)
+	if (select_and_probe(st, rc) == -1 || choose_series(st, rc) == -1)
 		goto out;
 	*out = st;
 	st = NULL;
@@ -398,6 +408,14 @@ store_close(struct store *st)
 	free(st->prefix);
 	free(st->where);
 	free(st);
+}
+
+char *
+store_addr_name(const char *host, int port)
+{
+	if (strchr(host, ':') != NULL)
+		return xasprintf("[%s]:%d", host, port);
+	return xasprintf("%s:%d", host, port);
 }
 
 int

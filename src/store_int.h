@@ -87,6 +87,33 @@ struct batch {
 int	batch_append(struct store *st, struct batch *b, struct cmd *cmd);
 void	batch_free(struct batch *b);
 
+/* --- connecting (store.c, store_sentinel.c) --- */
+
+/*
+ * Connects to host:port (or the unix socket when not NULL) within
+ * connect_ms, with command_ms as every command's timeout. Returns the
+ * context, or NULL with why set to the reason ("Connection refused").
+ */
+redisContext *store_connect_to(const char *host, int port, const char *socket,
+	    int connect_ms, int command_ms, char *why, size_t whysz);
+
+/* AUTHs st->c with the data nodes' password, when one is configured; 0,
+ * or -1 (logged: "authentication failed", never the password). */
+int	store_authenticate(struct store *st, const struct redis_conf *rc);
+
+/* Returns "host:port", or "[host]:port" for an IPv6 address (malloc'd,
+ * caller frees). */
+char	*store_addr_name(const char *host, int port);
+
+/*
+ * Asks each of rc->sentinels in turn for the address of rc->master,
+ * connects to it, authenticates and checks with ROLE that it is a master;
+ * sets st->c and st->where to it. A sentinel that is down, does not know
+ * the master or leads to a node that is not one is skipped with a
+ * WARNING. Returns 0, or -1 (logged) when none leads to a master.
+ */
+int	sentinel_connect(struct store *st, const struct redis_conf *rc);
+
 /* --- the site hash (store_site.c) --- */
 
 /* Appends the HGETALL of the site's hash to the pipeline; 0, or -1 (the

@@ -1148,3 +1148,168 @@ h_config_load(const char *path, struct config **cfg, char **err)
 		cr_log_info("stderr of config_load:\n%s", *err);
 	return rc;
 }
+
+/* ------------------------------------------- replication and Sentinel */
+
+struct h_redis *
+h_redis_start_replica(const struct h_redis *master)
+{
+	char port[16];
+	struct h_redis *rd;
+	double deadline;
+
+	/* Redis waits 5 s for more replicas before a diskless sync; one
+	 * replica is all a test starts at a time. */
+	freeReplyObject(h_redis_cmd(master,
+	    "CONFIG SET repl-diskless-sync-delay 0"));
+	snprintf(port, sizeof(port), "%d", master->port);
+	rd = redis_start((const char *const[]){ "--replicaof", "127.0.0.1",
+	    port, NULL }, NULL);
+	/* A replica answers before its first sync; wait for the link. */
+	deadline = h_now_ms() + START_TIMEOUT_MS;
+	for (;;) {
+		redisReply *r = h_redis_cmd(rd, "ROLE");
+		int up = r->type == REDIS_REPLY_ARRAY && r->elements >= 4 &&
+		    r->element[3]->type == REDIS_REPLY_STRING &&
+		    strcmp(r->element[3]->str, "connected") == 0;
+
+		freeReplyObject(r);
+		if (up)
+			break;
+		cr_assert_lt(h_now_ms(), deadline,
+		    "replica of %d did not connect in 10 s", master->port);
+		sleep_ms(20);
+	}
+	return rd;
+}
+
+/* Writes rd's sentinel config (monitoring master as name) and starts
+ * redis-sentinel on a fresh port. Returns 1, or 0 if the port was taken. */
+static int
+sentinel_try(struct h_redis *rd, const struct h_redis *master,
+    const char *name, int quorum, const char *const conf[])
+{
+	const char *bin = getenv("PEEKL_REDIS_SENTINEL");
+	double deadline = h_now_ms() + START_TIMEOUT_MS;
+	char *path = h_path(rd->dir, "sentinel.conf"), *text, *all = NULL;
+	int status;
+
+	rd->port = free_port();
+	/* A forced failover (SENTINEL FAILOVER) finishes in seconds with a
+	 * short failover-timeout; down-after stays long enough that a busy
+	 * machine (make test runs in parallel) never starts one unasked. */
+	text = h_strf("port %d\nbind 127.0.0.1\ndir %s\n"
+	    "sentinel monitor %s 127.0.0.1 %d %d\n"
+	    "sentinel down-after-milliseconds %s 5000\n"
+	    "sentinel failover-timeout %s 3000\n",
+	    rd->port, h_dir_path(rd->dir), name, master->port, quorum, name,
+	    name);
+	for (size_t i = 0; conf != NULL && conf[i] != NULL; i++) {
+		all = h_strf("%s%s\n", text, conf[i]);
+		free(text);
+		text = all;
+	}
+	if (master->password != NULL) {
+		all = h_strf("%ssentinel auth-pass %s %s\n", text, name,
+		    master->password);
+		free(text);
+		text = all;
+	}
+	/* Sentinel rewrites its config file, so it must be writable. */
+	write_atomic(path, text, 0600);
+	free(text);
+	rd->pid = spawn_logged(bin && *bin ? bin : "redis-sentinel",
+	    (const char *const[]){ path, "--logfile", "", NULL }, rd->dir,
+	    "sentinel.log");
+	free(path);
+	while (!redis_ready(rd)) {
+		if (reaped(rd->pid, &status)) {
+			char *logp = h_path(rd->dir, "sentinel.log");
+			char *log = h_read_file(logp);
+			int taken = log && strstr(log, "Address already in use");
+			if (!taken)
+				cr_assert_fail("redis-sentinel exited (%d): %s",
+				    exit_code(status), log ? log : "");
+			free(log);
+			free(logp);
+			rd->pid = 0;
+			return 0;
+		}
+		cr_assert_lt(h_now_ms(), deadline,
+		    "redis-sentinel did not answer in 10 s");
+		sleep_ms(20);
+	}
+	return 1;
+}
+
+struct h_redis *
+h_sentinel_start(const struct h_redis *master, const char *name, int quorum,
+    const char *const conf[])
+{
+	struct h_redis *rd = calloc(1, sizeof(*rd));
+
+	cr_assert_not_null(rd);
+	rd->dir = h_dir_new();
+	for (size_t i = 0; conf != NULL && conf[i] != NULL; i++)
+		if (strncmp(conf[i], "requirepass ", 12) == 0)
+			rd->password = strdup(conf[i] + 12);
+	for (int attempt = 0; !sentinel_try(rd, master, name, quorum, conf);
+	    attempt++)
+		cr_assert_lt(attempt, 5, "no free port for redis-sentinel");
+	return rd;
+}
+
+/* Returns the number of elements of the array reply to SENTINEL what name,
+ * or -1 when it is not an array (the sentinel does not know name yet). */
+static long
+sentinel_count(const struct h_redis *s, const char *what, const char *name)
+{
+	redisReply *r = h_redis_cmd(s, "SENTINEL %s %s", what, name);
+	long n = r->type == REDIS_REPLY_ARRAY ? (long)r->elements : -1;
+
+	freeReplyObject(r);
+	return n;
+}
+
+void
+h_sentinel_wait(const struct h_redis *s, const char *name, int replicas,
+    int sentinels)
+{
+	double deadline = h_now_ms() + 20000;
+
+	/* Replicas come from the master's INFO, other sentinels from hello
+	 * messages every 2 s. */
+	while (sentinel_count(s, "replicas", name) < replicas ||
+	    sentinel_count(s, "sentinels", name) < sentinels) {
+		cr_assert_lt(h_now_ms(), deadline, "sentinel on %d did not see "
+		    "%d replicas and %d other sentinels in 20 s", s->port,
+		    replicas, sentinels);
+		sleep_ms(50);
+	}
+}
+
+int
+h_sentinel_master_port(const struct h_redis *s, const char *name)
+{
+	redisReply *r = h_redis_cmd(s, "SENTINEL GET-MASTER-ADDR-BY-NAME %s",
+	    name);
+	int port = 0;
+
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[1]->type == REDIS_REPLY_STRING)
+		port = atoi(r->element[1]->str);
+	freeReplyObject(r);
+	return port;
+}
+
+int
+h_redis_is_master(const struct h_redis *rd)
+{
+	redisReply *r = h_redis_cmd(rd, "ROLE");
+	int master = r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+	    r->element[0]->type == REDIS_REPLY_STRING &&
+	    strcmp(r->element[0]->str, "master") == 0;
+
+	freeReplyObject(r);
+	return master;
+}

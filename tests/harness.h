@@ -179,4 +179,33 @@ pid_t		 h_proc_pid(const struct h_proc *);	/* e.g. to send SIGTERM */
 int		 h_wait(struct h_proc *, struct h_run *r);	/* waits (60 s from spawn, then SIGKILL),
 		    fills r, frees the proc; returns r->status */
 
+/* ---- Redis replication and Sentinel (redis-sentinel from $PATH,
+ * $PEEKL_REDIS_SENTINEL overrides) */
+
+/* Starts a redis-server replicating master (--replicaof) and waits until
+ * its link to the master is up (setting the master's
+ * repl-diskless-sync-delay to 0 first). Stop with h_redis_stop. */
+struct h_redis	*h_redis_start_replica(const struct h_redis *master);
+
+/*
+ * Starts redis-sentinel on a fresh port with a generated config file:
+ * it monitors master as name with quorum, down-after-milliseconds 5000,
+ * failover-timeout 3000, sentinel auth-pass when master has a password,
+ * then the extra lines conf (NULL-terminated, may be NULL; "requirepass X"
+ * makes the harness AUTH with X). The result is an h_redis: h_redis_port,
+ * h_redis_cmd... talk to the sentinel. Stop with h_redis_stop.
+ */
+struct h_redis	*h_sentinel_start(const struct h_redis *master, const char *name,
+		    int quorum, const char *const conf[]);
+/* Polls until the sentinel lists at least replicas replicas and sentinels
+ * other sentinels for name (SENTINEL replicas / SENTINEL sentinels);
+ * 20 s, then a cr_assert failure. */
+void		 h_sentinel_wait(const struct h_redis *sentinel, const char *name,
+		    int replicas, int sentinels);
+/* The port SENTINEL GET-MASTER-ADDR-BY-NAME name answers, 0 if none. */
+int		 h_sentinel_master_port(const struct h_redis *sentinel,
+		    const char *name);
+/* Returns 1 when the server answers ROLE with "master". */
+int		 h_redis_is_master(const struct h_redis *);
+
 #endif
