@@ -132,6 +132,40 @@ int	store_crl_get(struct store *st, char *const *urls, size_t n,
 int	store_crl_put(struct store *st, const char *url,
 	    const unsigned char *crl, size_t len, int64_t ttl_ms);
 
+/* --- long retention (store_rollup.c) --- */
+
+/* The coarser resolutions history is kept at, when redis.retention is a
+ * mapping: hourly and daily. */
+enum resolution {
+	RES_HOUR,
+	RES_DAY,
+	RES__MAX
+};
+
+/* One bucket of HTTP checks at a coarser resolution. */
+struct rollup {
+	int64_t	 t;		/* the bucket's start, unix ms */
+	double	 checks;	/* HTTP checks in it; 1 for a compaction
+				 * (RedisTimeSeries keeps no count) */
+	double	 up;		/* of which up; a compaction's uptime ratio */
+	double	 sum_ms;	/* their response times summed; a
+				 * compaction's average */
+	double	 max_ms;	/* the slowest; a compaction's average */
+	int	 counted;	/* checks and up are counts (rollup streams) */
+};
+
+/* Returns the finest resolution whose retention still covers [since,
+ * now]: -1 for the raw points, else an enum resolution. Raw points when
+ * no coarser history is kept. */
+int	store_resolution(const struct store *st, int64_t since, int64_t now);
+
+/* Reads the site's buckets at resolution res overlapping [since, until],
+ * oldest first, from the rollup streams or the compactions. *out is
+ * malloc'd (caller frees). Returns 0, or -1 (logged). */
+int	store_read_rollups(struct store *st, const char *name,
+	    enum resolution res, int64_t since, int64_t until,
+	    struct rollup **out, size_t *n);
+
 /* --- incidents (store_incidents.c) --- */
 
 struct incident;

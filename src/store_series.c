@@ -31,8 +31,8 @@
  * there ("Couldn't parse LABELS"), so they become '_'. The key keeps the
  * exact name; only the label that filters find it by is changed.
  */
-static void
-label_value(const char *name, char *out, size_t outsz)
+void
+series_label_value(const char *name, char *out, size_t outsz)
 {
 	strlcpy_trunc(out, name, outsz);
 	for (char *p = out; *p != '\0'; p++)
@@ -60,7 +60,7 @@ append_ts(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "LABELS");
 	cmd_add(&cmd, "peekl");
 	cmd_add(&cmd, "1");
-	label_value(name, label, sizeof(label));
+	series_label_value(name, label, sizeof(label));
 	cmd_add(&cmd, "site");
 	cmd_add(&cmd, "%s", label);
 	cmd_add(&cmd, "metric");
