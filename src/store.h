@@ -112,10 +112,16 @@ struct point {
 	int		 http_code;	/* http */
 	double		 response_ms;	/* http */
 	long		 days_left;	/* cert */
+	double		 checks;	/* http: 0 for one check, else the checks
+					 * an hourly or daily bucket holds */
+	double		 nup;		/* http bucket: of which up (a
+					 * compaction: the uptime ratio) */
 };
 
 /* Reads one site's points since since_ms, oldest first, from whichever
- * store holds them. *pts is malloc'd (caller frees). */
+ * store holds them: the raw points, or hourly or daily buckets (see
+ * store_resolution) when the window is longer than the raw retention and
+ * redis.retention is a mapping. *pts is malloc'd (caller frees). */
 int	store_read_history(struct store *st, const struct config *cfg,
 	    const struct site *site, int64_t since_ms, struct point **pts,
 	    size_t *npts);

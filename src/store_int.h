@@ -138,6 +138,13 @@ void	series_label_value(const char *name, char *out, size_t outsz);
 int	rollup_append(struct store *st, const struct check *c,
 	    struct batch *b);
 
+/* Reads the site's buckets at resolution res since since as HTTP points
+ * (t the bucket's start, checks and nup set, response_ms the mean), oldest
+ * first; *out malloc'd. 0, or -1 (logged). */
+int	rollup_read_points(struct store *st, const char *name,
+	    enum resolution res, int64_t since, struct point **out,
+	    size_t *n);
+
 /* --- incidents (store_incidents.c) --- */
 
 /* Queues the append of the judged check c's state change, if it made one,

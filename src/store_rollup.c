@@ -404,3 +404,34 @@ store_read_rollups(struct store *st, const char *name, enum resolution res,
 	*n = l.n;
 	return 0;
 }
+
+int
+rollup_read_points(struct store *st, const char *name, enum resolution res,
+    int64_t since, struct point **out, size_t *n)
+{
+	struct rollup	*b;
+	struct point	*p;
+	size_t		 nb, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (store_read_rollups(st, name, res, since, TIME_MS_MAX, &b, &nb) ==
+	    -1)
+		return -1;
+	p = xcalloc(nb, sizeof(*p));
+	for (size_t i = 0; i < nb; i++) {
+		if (b[i].checks <= 0)
+			continue;
+		p[k].t = b[i].t;
+		p[k].kind = KIND_HTTP;
+		p[k].checks = b[i].checks;
+		p[k].nup = b[i].up;
+		p[k].up = b[i].up * 2 >= b[i].checks;
+		p[k++].response_ms = clamp_response_ms(b[i].sum_ms /
+		    b[i].checks);
+	}
+	free(b);
+	*out = p;
+	*n = k;
+	return 0;
+}

@@ -461,13 +461,17 @@ store_read_history(struct store *st, const struct config *cfg,
     size_t *npts)
 {
 	struct points	pts = { 0 };
-	int		ret;
+	int		ret, res;
 
 	(void)cfg;
 	*out = NULL;
 	*npts = 0;
 	if (since_ms < 0)
 		since_ms = 0;
+	/* Beyond the raw points' reach, the hourly or daily history. */
+	if ((res = store_resolution(st, since_ms, now_ms())) != -1)
+		return rollup_read_points(st, site->name, (enum resolution)res,
+		    since_ms, out, npts);
 	/* Read where this run records, then, if that is empty, where an
 	 * earlier run with another timeseries setting recorded. */
 	if (st->use_ts) {
