@@ -321,6 +321,28 @@ ts_samples(const struct store *st, const redisReply *r, const char *key,
 	return n;
 }
 
+/*
+ * Returns the reply of TS.RANGE over [since, until] of the compaction
+ * key, with LATEST: a compaction holds a bucket only once it is closed,
+ * and the current hour or day is what a reader wants most. A module older
+ * than 1.8 refuses LATEST; it is asked again without. NULL on an I/O
+ * error (the caller logs it).
+ */
+static redisReply *
+ts_range(struct store *st, const char *key, int64_t since, int64_t until)
+{
+	redisReply	*r;
+
+	r = redisCommand(st->c, "TS.RANGE %s %lld %lld LATEST COUNT %d", key,
+	    (long long)since, (long long)until, ROLLUPS_MAX);
+	if (r == NULL || r->type != REDIS_REPLY_ERROR ||
+	    strstr(r->str, "not exist") != NULL)
+		return r;
+	freeReplyObject(r);
+	return redisCommand(st->c, "TS.RANGE %s %lld %lld COUNT %d", key,
+	    (long long)since, (long long)until, ROLLUPS_MAX);
+}
+
 /* Reads the up and response_ms compactions in [since, until] into l: a
  * bucket per compacted sample, its checks unknown (the averages stand for
  * one check each). */
@@ -336,11 +358,9 @@ read_ts_rollups(struct store *st, const char *name, enum resolution res,
 	long		 nup = 0, nms = 0, j = 0;
 	int		 ret = -1;
 
-	rup = redisCommand(st->c, "TS.RANGE %s %lld %lld COUNT %d", kup,
-	    (long long)since, (long long)until, ROLLUPS_MAX);
+	rup = ts_range(st, kup, since, until);
 	if (rup != NULL)
-		rms = redisCommand(st->c, "TS.RANGE %s %lld %lld COUNT %d", kms,
-		    (long long)since, (long long)until, ROLLUPS_MAX);
+		rms = ts_range(st, kms, since, until);
 	if (rup == NULL || rms == NULL) {
 		store_io_error(st, "reading compactions");
 		goto out;

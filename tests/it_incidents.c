@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "harness.h"
 
@@ -85,10 +86,10 @@ check_at(struct seed *s, long long min, const char *path, const char *extra)
  * threshold is 100 years).
  */
 static void
-seed_start(struct seed *s, const char *extra)
+seed_start_rd(struct seed *s, struct h_redis *rd, const char *extra)
 {
 	memset(s, 0, sizeof(*s));
-	s->rd = h_redis_start();
+	s->rd = rd;
 	s->web = h_srv_start((const char *[]){ NULL });
 	s->tls = h_srv_start((const char *[]){ "--tls", "--days-left", "3650",
 	    "--not-before-days", "-3650", NULL });
@@ -100,6 +101,12 @@ seed_start(struct seed *s, const char *extra)
 	check_at(s, 60, "slow/600", extra);
 	check_at(s, 90, "ok", extra);
 	check_at(s, 120, "status/500", extra);
+}
+
+static void
+seed_start(struct seed *s, const char *extra)
+{
+	seed_start_rd(s, h_redis_start(), extra);
 }
 
 static void
@@ -418,5 +425,133 @@ Test(incidents, history_and_report_read_the_coarser_resolution)
 	    3600);
 	json_decref(doc);
 	h_run_free(&r);
+	seed_stop(&s);
+}
+
+/* Returns the value of field name in a TS.INFO reply (owned by r). */
+static redisReply *
+info_get(redisReply *r, const char *name)
+{
+	cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
+	for (size_t i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->str != NULL &&
+		    strcmp(r->element[i]->str, name) == 0)
+			return r->element[i + 1];
+	cr_assert_fail("TS.INFO has no %s", name);
+	return NULL;
+}
+
+/* Asserts that key's label name is value. */
+static void
+assert_label(redisReply *info, const char *name, const char *value)
+{
+	redisReply	*l = info_get(info, "labels");
+
+	for (size_t i = 0; i < l->elements; i++)
+		if (strcmp(l->element[i]->element[0]->str, name) == 0) {
+			cr_assert_str_eq(l->element[i]->element[1]->str, value);
+			return;
+		}
+	cr_assert_fail("no label %s", name);
+}
+
+Test(incidents, compaction_rules_with_redistimeseries)
+{
+	static const struct {
+		const char	*site, *metric, *agg;
+	} want[] = {
+		{ "shop", "response_ms", "avg" }, { "shop", "up", "avg" },
+		{ "shop", "http_code", "last" },
+		{ "tls", "cert_days_left", "min" },
+	};
+	struct h_redis	*rd = h_redis_start_ts();
+	struct seed	 s;
+	redisReply	*info, *rules, *r;
+
+	if (rd == NULL)
+		cr_skip("RedisTimeSeries module not available (set "
+		    "PEEKL_TEST_TS_MODULE)");
+	seed_start_rd(&s, rd, MAPPING);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		info = h_redis_cmd(rd, "TS.INFO peekl:ts:%s:%s", want[i].site,
+		    want[i].metric);
+		cr_assert_eq(info_get(info, "retentionTime")->integer,
+		    30LL * 86400 * 1000);
+		rules = info_get(info, "rules");
+		cr_assert_eq(rules->elements, 2, "%s", want[i].metric);
+		for (size_t j = 0; j < 2; j++) {
+			redisReply	*rule = rules->element[j];
+			const char	*res = j ? "1d" : "1h";
+			char		*key = h_strf("peekl:ts:%s:%s:%s",
+			    want[i].site, want[i].metric, res);
+			redisReply	*ci;
+
+			cr_assert_str_eq(rule->element[0]->str, key);
+			cr_assert_eq(rule->element[1]->integer,
+			    j ? 86400000LL : 3600000LL);
+			cr_assert(strcasecmp(rule->element[2]->str,
+			    want[i].agg) == 0, "%s: %s", key,
+			    rule->element[2]->str);
+			ci = h_redis_cmd(rd, "TS.INFO %s", key);
+			cr_assert_eq(info_get(ci, "retentionTime")->integer,
+			    j ? 5 * 365LL * 86400 * 1000 :
+			    400LL * 86400 * 1000, "%s", key);
+			assert_label(ci, "resolution", res);
+			assert_label(ci, "site", want[i].site);
+			assert_label(ci, "metric", want[i].metric);
+			assert_label(ci, "peekl", "1");
+			freeReplyObject(ci);
+			free(key);
+		}
+		freeReplyObject(info);
+	}
+	/* The first hour is closed: two of its four checks were up. */
+	r = h_redis_cmd(rd, "TS.RANGE peekl:ts:shop:up:1h - +");
+	cr_assert_eq(r->type, REDIS_REPLY_ARRAY);
+	cr_assert_geq(r->elements, 2);
+	cr_assert_eq(r->element[0]->element[0]->integer, T0);
+	cr_assert_float_eq(strtod(r->element[0]->element[1]->str, NULL), 0.5,
+	    1e-9);
+	freeReplyObject(r);
+	/* History five hundred days back reads the daily compaction, the
+	 * open day included; the report over it counts no checks (the
+	 * compactions keep averages, not counts). */
+	{
+		struct h_run	 hr;
+		json_t		*doc, *pts, *site;
+
+		run_at(&s, &hr, 180 * MIN, (const char *[]){ "history",
+		    "--site", "shop", "--since", "500d", "--json", NULL });
+		cr_assert_eq(hr.status, 0, "%s", hr.err);
+		doc = json_loads(hr.out, 0, NULL);
+		cr_assert_not_null(doc, "%s", hr.out);
+		pts = json_object_get(doc, "points");
+		cr_assert_eq(json_array_size(pts), 1, "%s", hr.out);
+		cr_assert_float_eq(json_real_value(json_object_get(
+		    json_array_get(pts, 0), "up")), 4.0 / 7.0, 0.001, "%s",
+		    hr.out);
+		json_decref(doc);
+		h_run_free(&hr);
+		run_at(&s, &hr, 180 * MIN, (const char *[]){ "report",
+		    "--site", "shop", "--since", "500d", "--json", NULL });
+		doc = json_loads(hr.out, 0, NULL);
+		cr_assert_not_null(doc, "%s", hr.out);
+		site = json_array_get(json_object_get(doc, "sites"), 0);
+		cr_assert(json_is_null(json_object_get(site, "checks")), "%s",
+		    hr.out);
+		cr_assert_float_eq(json_real_value(json_object_get(site,
+		    "uptime_pct")), 61.11, 1e-9, "%s", hr.out);
+		json_decref(doc);
+		h_run_free(&hr);
+	}
+	/* Without the mapping, no rules. */
+	seed_stop(&s);
+	if ((rd = h_redis_start_ts()) == NULL)
+		return;
+	seed_start_rd(&s, rd, NULL);
+	info = h_redis_cmd(rd, "TS.INFO peekl:ts:shop:up");
+	cr_assert_eq(info_get(info, "rules")->elements, 0);
+	freeReplyObject(info);
+	cr_assert_eq(h_redis_int(rd, "EXISTS peekl:ts:shop:up:1h"), 0);
 	seed_stop(&s);
 }
