@@ -555,3 +555,112 @@ Test(incidents, compaction_rules_with_redistimeseries)
 	cr_assert_eq(h_redis_int(rd, "EXISTS peekl:ts:shop:up:1h"), 0);
 	seed_stop(&s);
 }
+
+/* A bare environment: a Redis, a web server, one site called name. */
+static void
+bare_start(struct seed *s, const char *name, const char *extra)
+{
+	char	*url;
+
+	memset(s, 0, sizeof(*s));
+	s->rd = h_redis_start();
+	s->web = h_srv_start((const char *[]){ NULL });
+	s->d = h_dir_new();
+	url = h_srv_url(s->web, "status/503");
+	s->cfg = h_configf(s->d, "redis:\n  port: %d\n%swebsites:\n"
+	    "  - url: %s\n    name: '%s'\n    retry: 0\n",
+	    h_redis_port(s->rd), extra ? extra : "", url, name);
+	free(url);
+}
+
+Test(incidents, retention_trims_and_a_clock_behind_loses_nothing)
+{
+	struct seed	s;
+	struct h_run	r;
+
+	bare_start(&s, "shop", "  incident_retention: 1h\n");
+	/* unknown -> down at +0; then the site's config is unchanged, but a
+	 * run whose clock is behind the stream still records its change. */
+	cr_assert_eq(run_at(&s, &r, 0, (const char *[]){ "check", NULL }), 2,
+	    "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_redis_int(s.rd, "XLEN peekl:incidents:shop"), 1);
+	free(s.cfg);
+	{
+		char *url = h_srv_url(s.web, "ok");
+
+		s.cfg = h_configf(s.d, "redis:\n  port: %d\n"
+		    "  incident_retention: 1h\nwebsites:\n  - url: %s\n"
+		    "    name: shop\n    retry: 0\n", h_redis_port(s.rd), url);
+		free(url);
+	}
+	cr_assert_eq(run_at(&s, &r, -5 * MIN, (const char *[]){ "check",
+	    "--site", "shop", NULL }), 0, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_redis_int(s.rd, "XLEN peekl:incidents:shop"), 2,
+	    "the change from a clock 5 minutes behind is kept");
+	/* Two hours on, a change trims what is older than an hour. */
+	free(s.cfg);
+	{
+		char *url = h_srv_url(s.web, "status/500");
+
+		s.cfg = h_configf(s.d, "redis:\n  port: %d\n"
+		    "  incident_retention: 1h\nwebsites:\n  - url: %s\n"
+		    "    name: shop\n    retry: 0\n", h_redis_port(s.rd), url);
+		free(url);
+	}
+	cr_assert_eq(run_at(&s, &r, 120 * MIN, (const char *[]){ "check",
+	    NULL }), 2, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_redis_int(s.rd, "XLEN peekl:incidents:shop"), 1);
+	seed_stop(&s);
+}
+
+Test(incidents, names_are_quoted_and_bad_arguments_exit_3)
+{
+	struct seed	 s;
+	struct h_run	 r;
+	json_t		*doc;
+	char		*want;
+
+	bare_start(&s, "say \"hi\", ok", NULL);
+	cr_assert_eq(run_at(&s, &r, 0, (const char *[]){ "check", NULL }), 2,
+	    "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(run_at(&s, &r, 10 * MIN, (const char *[]){ "report",
+	    "--csv", NULL }), 0, "%s", r.err);
+	want = h_strf("site,uptime_pct,downtime_s,incidents,mttr_s,longest_s,"
+	    "degraded_s,p50_ms,p95_ms,checks\r\n"
+	    "\"say \"\"hi\"\", ok\",0.00,600,1,,600,0,");
+	cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
+	free(want);
+	h_run_free(&r);
+	cr_assert_eq(run_at(&s, &r, 10 * MIN, (const char *[]){ "incidents",
+	    "--json", NULL }), 0, "%s", r.err);
+	doc = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(doc, "%s", r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(doc, "incidents"), 0), "site")), "say \"hi\", ok");
+	json_decref(doc);
+	h_run_free(&r);
+	cr_assert_eq(run_at(&s, &r, 0, (const char *[]){ "report", "--json",
+	    "--csv", NULL }), 3);
+	h_run_free(&r);
+	cr_assert_eq(run_at(&s, &r, 0, (const char *[]){ "report", "--month",
+	    "2026-13", NULL }), 3);
+	cr_assert_not_null(strstr(r.err, "is not a month"), "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(run_at(&s, &r, 0, (const char *[]){ "report", "--month",
+	    "2026-05", "--since", "1d", NULL }), 3);
+	h_run_free(&r);
+	cr_assert_eq(run_at(&s, &r, 0, (const char *[]){ "incidents", "--site",
+	    "nope", NULL }), 3);
+	cr_assert_not_null(strstr(r.err, "no site matches"), "%s", r.err);
+	h_run_free(&r);
+	/* A month before the first check: no window, no uptime. */
+	cr_assert_eq(run_at(&s, &r, 0, (const char *[]){ "report", "--month",
+	    "2026-05", "--json", NULL }), 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "\"uptime_pct\":null"), "%s", r.out);
+	h_run_free(&r);
+	seed_stop(&s);
+}
