@@ -394,6 +394,15 @@ Test(incidents, history_and_report_read_the_coarser_resolution)
 	    66.67, 1e-9, "two of three checks up");
 	json_decref(doc);
 	h_run_free(&r);
+	/* The terminal form lists the buckets with their checks. */
+	run_at(&s, &r, 180 * MIN, (const char *[]){ "history", "--site",
+	    "shop", "--since", "2h", NULL });
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "3 http checks"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "2026-06-01T01:00:00Z  http  100.0% "
+	    "up  mean "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "(2 checks)"), "%s", r.out);
+	h_run_free(&r);
 	/* Five hundred days is beyond the hourly 400: daily, one bucket of
 	 * all seven checks. */
 	run_at(&s, &r, 180 * MIN, (const char *[]){ "history", "--site",
