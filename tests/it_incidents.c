@@ -247,9 +247,12 @@ golden_run(struct seed *s, const char *name, const char *const argv[])
 	h_run_free(&r);
 }
 
-Test(incidents, golden_incidents_newest_first_with_durations)
+/* One seeding for both commands' golden files: it is the slow part. */
+Test(incidents, golden_incidents_and_report)
 {
-	struct seed	s;
+	struct seed	 s;
+	struct h_run	 r;
+	json_t		*doc, *site;
 
 	seed_start(&s, NULL);
 	golden_run(&s, "incidents.txt", (const char *[]){ "incidents", NULL });
@@ -257,16 +260,6 @@ Test(incidents, golden_incidents_newest_first_with_durations)
 	    "--json", NULL });
 	golden_run(&s, "incidents_shop_since_1h.txt", (const char *[]){
 	    "incidents", "--site", "shop", "--since", "1h", NULL });
-	seed_stop(&s);
-}
-
-Test(incidents, golden_report_table_json_csv)
-{
-	struct seed	 s;
-	struct h_run	 r;
-	json_t		*doc, *site;
-
-	seed_start(&s, NULL);
 	golden_run(&s, "report.txt", (const char *[]){ "report", NULL });
 	golden_run(&s, "report.json", (const char *[]){ "report", "--json",
 	    NULL });
