@@ -86,7 +86,7 @@ static const struct keydef site_keys[SK__MAX] = {
 
 enum redis_key {
 	RK_HOST, RK_PORT, RK_DB, RK_PASSWORD, RK_USERNAME, RK_SOCKET,
-	RK_PREFIX, RK_TIMESERIES, RK_RETENTION,
+	RK_PREFIX, RK_TIMESERIES, RK_RETENTION, RK_INCIDENT_RETENTION,
 	RK_SENTINELS, RK_MASTER, RK_SENTINEL_PASSWORD,
 	RK__MAX
 };
@@ -102,12 +102,25 @@ static const struct keydef redis_keys[RK__MAX] = {
 	[RK_PREFIX] = { "prefix", V_PREFIX, R(prefix), 0, 0, 0, 0 },
 	[RK_TIMESERIES] = { "timeseries", V_TSMODE, R(timeseries), 0, 0, 0,
 	    0 },
-	[RK_RETENTION] = { "retention", V_DURATION, R(retention_ms), 0, SEC(1),
-	    YEARS10, F_WHOLE_S },
+	/* A duration (raw points) or a mapping: read_retention. */
+	[RK_RETENTION] = { "retention", V_NODE, 0, 0, 0, 0, 0 },
+	[RK_INCIDENT_RETENTION] = { "incident_retention", V_DURATION,
+	    R(incident_retention_ms), 0, SEC(1), YEARS10, F_WHOLE_S },
 	[RK_SENTINELS] = { "sentinels", V_NODE, 0, 0, 0, 0, 0 },
 	[RK_MASTER] = { "master", V_STR, R(master), 0, 0, 0, 0 },
 	[RK_SENTINEL_PASSWORD] = { "sentinel_password", V_OPTSTR,
 	    R(sentinel_password), 0, 0, 0, 0 },
+};
+
+/* redis.retention as a mapping: how long each resolution is kept. */
+enum retention_key { RT_RAW, RT_HOURLY, RT_DAILY, RT__MAX };
+static const struct keydef retention_keys[RT__MAX] = {
+	[RT_RAW] = { "raw", V_DURATION, R(retention_ms), 0, SEC(1), YEARS10,
+	    F_WHOLE_S },
+	[RT_HOURLY] = { "hourly", V_DURATION, R(hourly_ms), 0, SEC(3600),
+	    YEARS10, F_WHOLE_S },
+	[RT_DAILY] = { "daily", V_DURATION, R(daily_ms), 0, DAYS(1), YEARS10,
+	    F_WHOLE_S },
 };
 #undef R
 
@@ -766,6 +779,34 @@ redis_sentinel_rules(struct ctx *c, struct redis_conf *r, yaml_node_t *node,
 		    "name of the master they monitor (e.g. master: mymaster)");
 }
 
+/*
+ * Reads redis.retention: a duration keeps its old meaning (raw points
+ * only); a mapping {raw, hourly, daily} also keeps hourly and daily
+ * history, each defaulting when left out.
+ */
+static void
+read_retention(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
+{
+	static const struct keydef scalar_key = { "retention", V_DURATION,
+	    offsetof(struct redis_conf, retention_ms), 0, SEC(1), YEARS10,
+	    F_WHOLE_S };
+	yaml_node_t	*seen[RT__MAX] = { 0 };
+
+	if (node->type != YAML_MAPPING_NODE) {
+		parse_value(c, &scalar_key, node, "redis.retention", r);
+		return;
+	}
+	r->hourly_ms = DAYS(400);
+	r->daily_ms = DAYS(5 * 365);
+	parse_keys(c, node, "redis.retention", retention_keys, RT__MAX, r,
+	    seen, 0);
+	if (r->daily_ms < r->hourly_ms)
+		cerr(c, AT(node), "redis.retention", "daily (%lld s) must be "
+		    "kept at least as long as hourly (%lld s)",
+		    (long long)(r->daily_ms / 1000),
+		    (long long)(r->hourly_ms / 1000));
+}
+
 static void
 read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 {
@@ -776,9 +817,12 @@ read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 	r->prefix = xstrdup("peekl");
 	r->timeseries = TS_AUTO;
 	r->retention_ms = DAYS(30);
+	r->incident_retention_ms = DAYS(400);
 	if (node == NULL)
 		return;
 	parse_keys(c, node, "redis", redis_keys, RK__MAX, r, seen, 0);
+	if (seen[RK_RETENTION] != NULL)
+		read_retention(c, r, seen[RK_RETENTION]);
 	if (r->username != NULL && r->password == NULL)
 		cerr(c, AT(seen[RK_USERNAME]), "redis.username",
 		    "username requires a password");

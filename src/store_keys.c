@@ -17,12 +17,16 @@
  * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
  * | `PREFIX:silence:NAME` | string | a silence of one site: JSON `{"until": unix_s, "reason": TEXT or null, "created": unix_s}` | `PX` until `until`; set by `peekl silence`, deleted by `peekl silence --clear` |
  * | `PREFIX:silence-all` | string | a silence of every site (`peekl silence all`), the same JSON | as `PREFIX:silence:NAME` |
+ * | `PREFIX:incidents:NAME` | stream | one entry per state change, http and cert: `kind`, `from`, `to` (state names), `reason` ("" when none); the entry ID is the change's time, `MS-SEQ` with SEQ 0, 1, ... when changes share a millisecond | trimmed exactly to redis.incident_retention (default 400d, `MINID`) on every append; appended by a script in the run's MULTI |
+ * | `PREFIX:rollup:NAME:RES` | stream | without RedisTimeSeries: one entry per hour (RES `1h`) or day (`1d`) of HTTP checks: `checks`, `up`, `sum_ms`, `max_ms`; the entry ID is the bucket's start, `MS-SEQ`, rewritten (XDEL, XADD `MS-*`) by a script in the run's MULTI as the bucket fills | trimmed exactly to redis.retention's `hourly` / `daily` (default 400d / 5y) on every write |
+ * | `PREFIX:ts:NAME:METRIC:RES` | TimeSeries | with RedisTimeSeries: the compaction (`TS.CREATERULE`) of `PREFIX:ts:NAME:METRIC` per hour (`1h`) or day (`1d`): `avg` of `response_ms` and `up`, `min` of `cert_days_left`, `last` of `http_code`; the raw series' labels plus `resolution=1h` or `1d` | `RETENTION` redis.retention's `hourly` / `daily`; created with its rule before the first sample |
  * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t` | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
  *
  * Each key is written by the store alone: the site hash by store_site.c,
  * the queues by store_queue.c, leases by store.c and store_queue.c,
  * measurements by store_series.c, cached CRLs by store_crl.c, silences
- * by store_silence.c.
+ * by store_silence.c, incidents by store_incidents.c, rollups and
+ * compaction rules by store_rollup.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +74,30 @@ const char *const entry_fields[EF__MAX] = {
 	[EF_RESPONSE_MS] = "response_ms",
 	[EF_DAYS_LEFT] = "days_left",
 	[EF_T] = "t",
+};
+
+const char *const incident_fields[IF__MAX] = {
+	[IF_KIND] = "kind",
+	[IF_FROM] = "from",
+	[IF_TO] = "to",
+	[IF_REASON] = "reason",
+};
+
+const char *const rollup_fields[RF__MAX] = {
+	[RF_CHECKS] = "checks",
+	[RF_UP] = "up",
+	[RF_SUM_MS] = "sum_ms",
+	[RF_MAX_MS] = "max_ms",
+};
+
+const char *const resolution_names[RES__MAX] = {
+	[RES_HOUR] = "1h",
+	[RES_DAY] = "1d",
+};
+
+const int64_t resolution_ms[RES__MAX] = {
+	[RES_HOUR] = 3600LL * 1000,
+	[RES_DAY] = 86400LL * 1000,
 };
 
 int
@@ -130,6 +158,27 @@ char *
 key_history(const struct store *st, const char *site)
 {
 	return xasprintf("%s:history:%s", st->prefix, site);
+}
+
+char *
+key_incidents(const struct store *st, const char *site)
+{
+	return xasprintf("%s:incidents:%s", st->prefix, site);
+}
+
+char *
+key_rollup(const struct store *st, const char *site, enum resolution res)
+{
+	return xasprintf("%s:rollup:%s:%s", st->prefix, site,
+	    resolution_names[res]);
+}
+
+char *
+key_ts_rollup(const struct store *st, const char *site, enum metric m,
+    enum resolution res)
+{
+	return xasprintf("%s:ts:%s:%s:%s", st->prefix, site, metric_names[m],
+	    resolution_names[res]);
 }
 
 char *
