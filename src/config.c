@@ -106,20 +106,67 @@ static const struct keydef redis_keys[RK__MAX] = {
 /* One table per integration; the first key is always the required URL. */
 #define I(f)	offsetof(struct integration, f)
 #define I_TIMEOUT { "timeout", V_DURATION, I(timeout_ms), 0, SEC(1), SEC(300), 0 }
+#define I_CAFILE { "ca_file", V_FILE, I(ca_file), 0, 0, 0, 0 }
 static const struct keydef slack_keys[] = {
 	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
 	I_TIMEOUT,
+	I_CAFILE,
 };
 static const struct keydef discord_keys[] = {
 	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
 	{ "username", V_STR, I(username), 0, 0, 0, 0 },
 	I_TIMEOUT,
+	I_CAFILE,
 };
 static const struct keydef webhook_keys[] = {
 	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
 	{ "headers", V_HEADERS, I(headers), I(nheaders), 0, 0, 0 },
 	I_TIMEOUT,
+	I_CAFILE,
 };
+/* spec/notifiers.md. A first key with a default (pagerduty's url) is not
+ * required; F_REQUIRED marks what is. */
+static const struct keydef email_keys[] = {
+	{ "smtp", V_SMTPURL, I(url), 0, 0, 0, 0 },
+	{ "username", V_STR, I(smtp_user), 0, 0, 0, 0 },
+	{ "password", V_STR, I(secret), 0, 0, 0, 0 },
+	{ "from", V_STR, I(from), 0, 0, 0, F_REQUIRED },
+	{ "to", V_ADDRLIST, I(to), I(nto), 0, 0, F_REQUIRED },
+	{ "insecure_plaintext", V_BOOL, I(insecure_plaintext), 0, 0, 0, 0 },
+	I_TIMEOUT,
+	I_CAFILE,
+};
+static const struct keydef pagerduty_keys[] = {
+	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	{ "routing_key", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
+	I_TIMEOUT,
+	I_CAFILE,
+};
+static const struct keydef opsgenie_keys[] = {
+	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	{ "api_key", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
+	I_TIMEOUT,
+	I_CAFILE,
+};
+static const struct keydef teams_keys[] = {
+	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	I_TIMEOUT,
+	I_CAFILE,
+};
+static const struct keydef telegram_keys[] = {
+	{ "api_url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	{ "bot_token", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
+	{ "chat_id", V_STR, I(chat_id), 0, 0, 0, F_REQUIRED },
+	I_TIMEOUT,
+	I_CAFILE,
+};
+static const struct keydef ntfy_keys[] = {
+	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	{ "token", V_STR, I(secret), 0, 0, 0, 0 },
+	I_TIMEOUT,
+	I_CAFILE,
+};
+#define INTEG_KEYS_MAX	8	/* the longest table above */
 #undef I
 
 static const struct {
@@ -129,6 +176,12 @@ static const struct {
 	[INTEG_SLACK] = { slack_keys, ARRAY_LEN(slack_keys) },
 	[INTEG_DISCORD] = { discord_keys, ARRAY_LEN(discord_keys) },
 	[INTEG_WEBHOOK] = { webhook_keys, ARRAY_LEN(webhook_keys) },
+	[INTEG_EMAIL] = { email_keys, ARRAY_LEN(email_keys) },
+	[INTEG_PAGERDUTY] = { pagerduty_keys, ARRAY_LEN(pagerduty_keys) },
+	[INTEG_OPSGENIE] = { opsgenie_keys, ARRAY_LEN(opsgenie_keys) },
+	[INTEG_TEAMS] = { teams_keys, ARRAY_LEN(teams_keys) },
+	[INTEG_TELEGRAM] = { telegram_keys, ARRAY_LEN(telegram_keys) },
+	[INTEG_NTFY] = { ntfy_keys, ARRAY_LEN(ntfy_keys) },
 };
 
 /* The names double as the keys under alertmanagers:. */
@@ -136,6 +189,12 @@ static const struct keydef integ_keys[INTEG__MAX] = {
 	[INTEG_SLACK] = { "slack", V_NODE, 0, 0, 0, 0, 0 },
 	[INTEG_DISCORD] = { "discord", V_NODE, 0, 0, 0, 0, 0 },
 	[INTEG_WEBHOOK] = { "webhook", V_NODE, 0, 0, 0, 0, 0 },
+	[INTEG_EMAIL] = { "email", V_NODE, 0, 0, 0, 0, 0 },
+	[INTEG_PAGERDUTY] = { "pagerduty", V_NODE, 0, 0, 0, 0, 0 },
+	[INTEG_OPSGENIE] = { "opsgenie", V_NODE, 0, 0, 0, 0, 0 },
+	[INTEG_TEAMS] = { "teams", V_NODE, 0, 0, 0, 0, 0 },
+	[INTEG_TELEGRAM] = { "telegram", V_NODE, 0, 0, 0, 0, 0 },
+	[INTEG_NTFY] = { "ntfy", V_NODE, 0, 0, 0, 0, 0 },
 };
 
 enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
@@ -729,8 +788,9 @@ read_integration(struct ctx *c, enum integration_kind kind, yaml_node_t *node,
     struct integration *in)
 {
 	const struct keydef	*tab = integ_tables[kind].keys;
-	yaml_node_t		*seen[4] = { 0 };
+	yaml_node_t		*seen[INTEG_KEYS_MAX] = { 0 };
 	char			 kp[KP_LEN];
+	size_t			 i;
 
 	in->kind = kind;
 	in->timeout_ms = SEC(10);
@@ -738,8 +798,13 @@ read_integration(struct ctx *c, enum integration_kind kind, yaml_node_t *node,
 		in->username = xstrdup("Peekl");
 	child_path(kp, "alertmanagers", integration_name(kind));
 	parse_keys(c, node, kp, tab, integ_tables[kind].nkeys, in, seen, 0);
-	if (seen[0] == NULL)
+	if (seen[0] == NULL && !notify_default_url(in))
 		cerr(c, AT(node), kp, "missing required key '%s'", tab[0].name);
+	for (i = 1; i < integ_tables[kind].nkeys; i++)
+		if (seen[i] == NULL && (tab[i].flags & F_REQUIRED))
+			cerr(c, AT(node), kp, "missing required key '%s'",
+			    tab[i].name);
+	notify_finish(c, node, kp, in);
 }
 
 static void
@@ -877,6 +942,7 @@ config_free(struct config *cfg)
 		free(cfg->integrations[i].username);
 		free_headers(cfg->integrations[i].headers,
 		    cfg->integrations[i].nheaders);
+		integration_notify_clear(&cfg->integrations[i]);
 	}
 	free(cfg->integrations);
 	free(cfg);
@@ -889,6 +955,12 @@ integration_name(enum integration_kind kind)
 		[INTEG_SLACK] = "slack",
 		[INTEG_DISCORD] = "discord",
 		[INTEG_WEBHOOK] = "webhook",
+		[INTEG_EMAIL] = "email",
+		[INTEG_PAGERDUTY] = "pagerduty",
+		[INTEG_OPSGENIE] = "opsgenie",
+		[INTEG_TEAMS] = "teams",
+		[INTEG_TELEGRAM] = "telegram",
+		[INTEG_NTFY] = "ntfy",
 	};
 
 	if ((int)kind < 0 || kind >= INTEG__MAX)

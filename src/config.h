@@ -17,6 +17,12 @@ enum integration_kind {
 	INTEG_SLACK,
 	INTEG_DISCORD,
 	INTEG_WEBHOOK,
+	INTEG_EMAIL,		/* spec/notifiers.md, as are the five below */
+	INTEG_PAGERDUTY,
+	INTEG_OPSGENIE,
+	INTEG_TEAMS,
+	INTEG_TELEGRAM,
+	INTEG_NTFY,
 	INTEG__MAX
 };
 
@@ -159,6 +165,18 @@ struct integration {
 	struct header	*headers;	/* generic webhook only */
 	size_t		 nheaders;
 	int64_t		 timeout_ms;	/* per delivery attempt, default 10 s */
+	/* spec/notifiers.md. url above is also the smtp URL (email), the
+	 * service's URL (pagerduty, opsgenie: default set), the webhook
+	 * (teams), api_url (telegram) and the topic URL (ntfy). */
+	char		*ca_file;	/* NULL: $SSL_CERT_FILE or the system's */
+	char		*secret;	/* routing_key, api_key, bot_token, token
+					 * (ntfy) or password (email); NULL none */
+	char		*chat_id;	/* telegram */
+	char		*smtp_user;	/* email: AUTH user, NULL: no AUTH */
+	char		*from;		/* email: "Name <addr>" or "addr" */
+	char		**to;		/* email: recipients, as written */
+	size_t		 nto;
+	int		 insecure_plaintext; /* email: smtp:// without STARTTLS */
 };
 
 struct config {

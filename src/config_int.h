@@ -60,11 +60,14 @@ enum vtype {
 	V_AUTH,		/* basic_auth: {username, password} */
 	V_IPVER,	/* ip_version: 4 or 6 */
 	V_BODY,		/* a request body: any text */
-	V_WEAKCRYPTO	/* warning, critical or ignore */
+	V_WEAKCRYPTO,	/* warning, critical or ignore */
+	V_SMTPURL,	/* email: smtp:// or smtps:// HOST[:PORT] */
+	V_ADDRLIST	/* email: one address or a list of them */
 };
 
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */
 #define F_WHOLE_S	0x2	/* V_DURATION: whole seconds only (no 800ms) */
+#define F_REQUIRED	0x4	/* an integration key that must be given */
 
 struct keydef {
 	const char	*name;
@@ -144,5 +147,21 @@ int	 parse_check_value(struct ctx *c, const struct keydef *k,
 	    yaml_node_t *v, const char *kp, void *obj);
 /* Frees what those keys hold. */
 void	 site_checks_clear(struct site *s);
+
+/* --- config_notify.c --- */
+
+/* Reads value node v of a spec/notifiers.md key k (V_SMTPURL, V_ADDRLIST)
+ * into the integration at obj; -1 after reporting. */
+int	 parse_notify_value(struct ctx *c, const struct keydef *k,
+	    yaml_node_t *v, const char *kp, void *obj);
+/* Checks the rules between an integration's keys (an email's smtp:// and
+ * insecure_plaintext, ...) once they are read; node is its mapping. */
+void	 notify_finish(struct ctx *c, yaml_node_t *node, const char *kp,
+	    struct integration *in);
+/* Frees what those keys hold. */
+void	 integration_notify_clear(struct integration *in);
+/* Sets in's URL to its type's default (pagerduty, opsgenie, telegram) and
+ * returns 1; returns 0 for a type whose URL must be given. */
+int	 notify_default_url(struct integration *in);
 
 #endif

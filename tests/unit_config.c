@@ -669,8 +669,8 @@ Test(config, unknown_keys_with_suggestions)
 	load_fails_with(SITE1("alertmanager:\n  slack: {}\n"),
 	    "config.yaml:3:1: alertmanager: unknown key 'alertmanager', did you "
 	    "mean 'alertmanagers'?");
-	load_fails_with(SITE1("alertmanagers:\n  teams: {}\n"),
-	    "alertmanagers.teams: unknown key 'teams'\n");
+	load_fails_with(SITE1("alertmanagers:\n  matrix: {}\n"),
+	    "alertmanagers.matrix: unknown key 'matrix'\n");
 	load_fails_with(SITE1("    zzzzzz: 1\n"), "unknown key 'zzzzzz'\n");
 }
 
