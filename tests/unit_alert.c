@@ -726,7 +726,8 @@ Test(alert_model, finish_by_hand)
 /* Every kind of integration has a renderer in the notifier table. */
 Test(alert_model, every_integration_renders)
 {
-	struct integration	 in = { .url = STR("https://x.example/") };
+	struct integration	 in = { .url = STR("https://x.example/"),
+	    .from = STR("peekl@example.com") };
 	struct alert		 a;
 	char			*p;
 	int			 k;
