@@ -103,41 +103,6 @@ static const struct keydef redis_keys[RK__MAX] = {
 };
 #undef R
 
-/* One table per integration; the first key is always the required URL. */
-#define I(f)	offsetof(struct integration, f)
-#define I_TIMEOUT { "timeout", V_DURATION, I(timeout_ms), 0, SEC(1), SEC(300), 0 }
-static const struct keydef slack_keys[] = {
-	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	I_TIMEOUT,
-};
-static const struct keydef discord_keys[] = {
-	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "username", V_STR, I(username), 0, 0, 0, 0 },
-	I_TIMEOUT,
-};
-static const struct keydef webhook_keys[] = {
-	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "headers", V_HEADERS, I(headers), I(nheaders), 0, 0, 0 },
-	I_TIMEOUT,
-};
-#undef I
-
-static const struct {
-	const struct keydef	*keys;
-	size_t			 nkeys;
-} integ_tables[INTEG__MAX] = {
-	[INTEG_SLACK] = { slack_keys, ARRAY_LEN(slack_keys) },
-	[INTEG_DISCORD] = { discord_keys, ARRAY_LEN(discord_keys) },
-	[INTEG_WEBHOOK] = { webhook_keys, ARRAY_LEN(webhook_keys) },
-};
-
-/* The names double as the keys under alertmanagers:. */
-static const struct keydef integ_keys[INTEG__MAX] = {
-	[INTEG_SLACK] = { "slack", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_DISCORD] = { "discord", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_WEBHOOK] = { "webhook", V_NODE, 0, 0, 0, 0, 0 },
-};
-
 enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
 	TK__MAX };
 static const struct keydef top_keys[TK__MAX] = {
@@ -175,7 +140,7 @@ edit_distance(const char *a, const char *b)
 
 /* Returns the known key closest to key (within 2 edits, or one that key is
  * a prefix of), or NULL. */
-static const char *
+const char *
 suggest(const char *key, const struct keydef *tab, size_t ntab)
 {
 	const char	*best = NULL;
@@ -220,7 +185,7 @@ find_key(struct ctx *c, yaml_node_t *k, const char *kp,
  * repeated and invalid keys. seen[i] receives the value node of tab[i], or
  * NULL when absent. An empty value ("redis:") reads as an empty mapping.
  */
-static void
+void
 parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
     const struct keydef *tab, size_t ntab, void *obj, yaml_node_t **seen,
     int in_defaults)
@@ -263,7 +228,7 @@ parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
 }
 
 /* Returns the value node of key name in mapping map, or NULL. */
-static yaml_node_t *
+yaml_node_t *
 map_get(struct ctx *c, yaml_node_t *map, const char *name)
 {
 	yaml_node_pair_t	*p;
@@ -723,42 +688,6 @@ read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 		    "username requires a password");
 }
 
-/* Reads one integration under alertmanagers: into in. */
-static void
-read_integration(struct ctx *c, enum integration_kind kind, yaml_node_t *node,
-    struct integration *in)
-{
-	const struct keydef	*tab = integ_tables[kind].keys;
-	yaml_node_t		*seen[4] = { 0 };
-	char			 kp[KP_LEN];
-
-	in->kind = kind;
-	in->timeout_ms = SEC(10);
-	if (kind == INTEG_DISCORD)
-		in->username = xstrdup("Peekl");
-	child_path(kp, "alertmanagers", integration_name(kind));
-	parse_keys(c, node, kp, tab, integ_tables[kind].nkeys, in, seen, 0);
-	if (seen[0] == NULL)
-		cerr(c, AT(node), kp, "missing required key '%s'", tab[0].name);
-}
-
-static void
-read_alertmanagers(struct ctx *c, struct config *cfg, yaml_node_t *node)
-{
-	yaml_node_t	*seen[INTEG__MAX] = { 0 };
-	int		 k;
-
-	if (node == NULL)
-		return;
-	parse_keys(c, node, "alertmanagers", integ_keys, INTEG__MAX, cfg, seen,
-	    0);
-	cfg->integrations = xcalloc(INTEG__MAX, sizeof(*cfg->integrations));
-	for (k = 0; k < INTEG__MAX; k++)
-		if (seen[k] != NULL)
-			read_integration(c, (enum integration_kind)k, seen[k],
-			    &cfg->integrations[cfg->nintegrations++]);
-}
-
 static void
 read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 {
@@ -872,28 +801,8 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nsites; i++)
 		site_clear(&cfg->sites[i]);
 	free(cfg->sites);
-	for (i = 0; i < cfg->nintegrations; i++) {
-		free(cfg->integrations[i].url);
-		free(cfg->integrations[i].username);
-		free_headers(cfg->integrations[i].headers,
-		    cfg->integrations[i].nheaders);
-	}
-	free(cfg->integrations);
+	integrations_free(cfg);
 	free(cfg);
-}
-
-const char *
-integration_name(enum integration_kind kind)
-{
-	static const char *const names[INTEG__MAX] = {
-		[INTEG_SLACK] = "slack",
-		[INTEG_DISCORD] = "discord",
-		[INTEG_WEBHOOK] = "webhook",
-	};
-
-	if ((int)kind < 0 || kind >= INTEG__MAX)
-		return "unknown";
-	return names[kind];
 }
 
 int

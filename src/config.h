@@ -13,11 +13,13 @@ enum ts_mode {
 	TS_OFF		/* always streams */
 };
 
-enum integration_kind {
-	INTEG_SLACK,
-	INTEG_DISCORD,
-	INTEG_WEBHOOK,
-	INTEG__MAX
+/* The types of integration. Each is one row of notify.c's type table (its
+ * name, renderer and rules) and one of config_alerting.c's key tables. */
+enum integration_type {
+	ITYPE_SLACK,
+	ITYPE_DISCORD,
+	ITYPE_WEBHOOK,
+	ITYPE__MAX
 };
 
 /* A site's URL scheme: http(s) sites have an HTTP check (and may have a
@@ -152,8 +154,11 @@ struct site {
 	int		 column;
 };
 
+/* One instance under alertmanagers:, known by its name: its own queue,
+ * hold and lease (PREFIX:alerts:NAME...). */
 struct integration {
-	enum integration_kind kind;
+	char		*name;		/* the instance name; NULL: the type's name */
+	enum integration_type type;
 	char		*url;		/* webhook URL; secret */
 	char		*username;	/* discord only, default "Peekl" */
 	struct header	*headers;	/* generic webhook only */
@@ -180,8 +185,9 @@ int	config_load(const char *path, struct config **out);
 
 void	config_free(struct config *cfg);
 
-/* Name of an integration as used in keys and messages: "slack", ... */
-const char *integration_name(enum integration_kind kind);
+/* The name of an instance, as used in keys and messages: its own name, or
+ * (when built without one) its type's: "slack", "oncall", ... */
+const char *integration_name(const struct integration *in);
 
 /* Returns 1 when the site is a TLS endpoint with a certificate check only
  * (tls://, smtp://, imap://, pop3://). */

@@ -136,6 +136,25 @@ int	 parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 int	 find_key(struct ctx *c, yaml_node_t *k, const char *kp,
 	    const struct keydef *tab, size_t ntab);
 
+/* Returns the name in tab closest to key (within 2 edits, or one that key
+ * is a prefix of), for a "did you mean"; NULL when none is close. */
+const char *suggest(const char *key, const struct keydef *tab, size_t ntab);
+/* Reads every key of mapping map through tab into obj, reporting unknown,
+ * repeated and invalid keys; seen[i] receives tab[i]'s value node. */
+void	 parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
+	    const struct keydef *tab, size_t ntab, void *obj, yaml_node_t **seen,
+	    int in_defaults);
+/* Returns the value node of key name in mapping map, or NULL. */
+yaml_node_t *map_get(struct ctx *c, yaml_node_t *map, const char *name);
+
+/* --- config_alerting.c --- */
+
+/* Reads alertmanagers: (the integration instances) into cfg. */
+void	 read_alertmanagers(struct ctx *c, struct config *cfg,
+	    yaml_node_t *node);
+/* Frees cfg's integrations. */
+void	 integrations_free(struct config *cfg);
+
 /* --- config_checks.c --- */
 
 /* Reads value node v of a spec/checks.md key k (V_REGEX ... V_BODY) into

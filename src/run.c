@@ -346,7 +346,7 @@ record(struct run *r)
 		if ((enc[na] = alert_encode(c->alert)) == NULL)
 			goto out;
 		for (j = 0; j < cfg->nintegrations; j++) {
-			q[nq].integration = cfg->integrations[j].kind;
+			q[nq].integration = integration_name(&cfg->integrations[j]);
 			q[nq++].json = enc[na];
 		}
 		na++;

@@ -63,10 +63,10 @@ extern const char *const entry_fields[EF__MAX];
 char	*key_site(const struct store *st, const char *site);
 char	*key_lease(const struct store *st, const char *site,
 	    enum check_kind kind);
-char	*key_queue(const struct store *st, enum integration_kind ik);
-char	*key_queue_dead(const struct store *st, enum integration_kind ik);
-char	*key_queue_lease(const struct store *st, enum integration_kind ik);
-char	*key_queue_hold(const struct store *st, enum integration_kind ik);
+char	*key_queue(const struct store *st, const char *inst);
+char	*key_queue_dead(const struct store *st, const char *inst);
+char	*key_queue_lease(const struct store *st, const char *inst);
+char	*key_queue_hold(const struct store *st, const char *inst);
 char	*key_ts(const struct store *st, const char *site, enum metric m);
 char	*key_history(const struct store *st, const char *site);
 char	*key_crl(const struct store *st, const char *url);
