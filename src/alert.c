@@ -28,6 +28,9 @@ static const struct {
 	[ALERT_CRITICAL] =	{ "CRITICAL", TONE_DANGER },
 	[ALERT_OK] =		{ "OK", TONE_GOOD },
 	[ALERT_DEGRADED] =	{ "DEGRADED", TONE_WARNING },
+	/* A reminder is shown with the word and tone of the state it is
+	 * about (alert_finish); this word is its name in the queue. */
+	[ALERT_REMINDER] =	{ "REMINDER", TONE_DANGER },
 };
 
 const char *

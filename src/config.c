@@ -29,6 +29,7 @@ enum site_key {
 	SK_BODY_REGEX, SK_HEADERS_EXPECT, SK_JSON, SK_BODY, SK_BASIC_AUTH,
 	SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION,
 	SK_WEAK_CRYPTO, SK_CHECK_REVOCATION,
+	SK_ALERT_TO, SK_REMIND_EVERY,
 	SK__MAX
 };
 
@@ -79,6 +80,10 @@ static const struct keydef site_keys[SK__MAX] = {
 	    0, 0, 0 },
 	[SK_CHECK_REVOCATION] = { "check_revocation", V_BOOL,
 	    S(check_revocation), 0, 0, 0, 0 },
+	[SK_ALERT_TO] = { "alert_to", V_NAMES, S(alert_to), S(nalert_to), 0,
+	    0, 0 },
+	[SK_REMIND_EVERY] = { "remind_every", V_DURATION, S(remind_every_ms),
+	    0, SEC(1), YEARS10, F_WHOLE_S },
 };
 #undef S
 
@@ -104,6 +109,7 @@ static const struct keydef redis_keys[RK__MAX] = {
 #undef R
 
 enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
+	TK_ALERTING,
 	TK__MAX };
 static const struct keydef top_keys[TK__MAX] = {
 	[TK_REDIS] = { "redis", V_NODE, 0, 0, 0, 0, 0 },
@@ -112,6 +118,7 @@ static const struct keydef top_keys[TK__MAX] = {
 	    offsetof(struct config, max_concurrency), 0, 1, 10000, 0 },
 	[TK_WEBSITES] = { "websites", V_NODE, 0, 0, 0, 0, 0 },
 	[TK_ALERTS] = { "alertmanagers", V_NODE, 0, 0, 0, 0, 0 },
+	[TK_ALERTING] = { "alerting", V_NODE, 0, 0, 0, 0, 0 },
 };
 
 /* Returns the edit distance of a and b (case-insensitive), capped at 3. */
@@ -274,6 +281,7 @@ site_clear(struct site *s)
 	free_headers(s->headers, s->nheaders);
 	free(s->keyword);
 	free(s->ca_file);
+	free_names(s->alert_to, s->nalert_to);
 	site_checks_clear(s);
 }
 
@@ -705,6 +713,9 @@ read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 		check_defaults(c, seen[TK_DEFAULTS]);
 	read_websites(c, cfg, root, seen[TK_WEBSITES], seen[TK_DEFAULTS]);
 	read_alertmanagers(c, cfg, seen[TK_ALERTS]);
+	read_alerting(c, cfg, seen[TK_ALERTING]);
+	check_routes(c, cfg, seen[TK_WEBSITES], seen[TK_DEFAULTS],
+	    seen[TK_ALERTS]);
 }
 
 /* Returns 1 when cfg holds something an eavesdropper could use. */

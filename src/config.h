@@ -150,6 +150,10 @@ struct site {
 	int		 ip_version;	/* 0 any, 4 or 6 */
 	enum weak_crypto weak_crypto;	/* default WEAK_WARNING */
 	int		 check_revocation; /* default 0: CRLs not fetched */
+	char		**alert_to;	/* instances its alerts go to; none: all */
+	size_t		 nalert_to;
+	int64_t		 remind_every_ms; /* reminder period while down, degraded,
+					 * warning or critical; 0: none */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 };
@@ -164,6 +168,10 @@ struct integration {
 	struct header	*headers;	/* generic webhook only */
 	size_t		 nheaders;
 	int64_t		 timeout_ms;	/* per delivery attempt, default 10 s */
+	unsigned	 events;	/* bit 1 << enum alert_event per event it
+					 * takes; default all */
+	char		**sites;	/* the sites it takes; none: all */
+	size_t		 nsites;
 };
 
 struct config {
@@ -174,6 +182,9 @@ struct config {
 	size_t		 nsites;
 	struct integration *integrations; /* only the configured ones */
 	size_t		 nintegrations;
+	int		 group_threshold; /* alerting.group_threshold: more alerts
+					 * than this for one instance in one run
+					 * are grouped; 0: never; default 10 */
 };
 
 /*

@@ -1,8 +1,10 @@
 /*
  * The alerting part of the config: alertmanagers:, a mapping of instance
- * names to their settings. An instance named after a type (slack, discord,
- * webhook, ...) is of that type; any other name needs `type:`. Each type
- * has its key table here; notify.c's type table has its name and rules.
+ * names to their settings, and alerting:. An instance named after a type
+ * (slack, discord, webhook, ...) is of that type; any other name needs
+ * `type:`. Each type has its key table here; notify.c's type table has its
+ * name and rules. The routing keys (an instance's events: and sites:, a
+ * site's alert_to:) are checked here once everything is read.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 
 #include <yaml.h>
 
+#include "check.h"
 #include "config.h"
 #include "config_int.h"
 #include "notify.h"
@@ -18,13 +21,29 @@
 
 #define INSTANCE_NAME_MAX	64	/* characters of an instance name */
 #define INSTANCE_KEYS_MAX	16	/* keys in one type's table */
+#define NAMES_MAX		50000	/* items of a list of names (MAX_SITES) */
+#define GROUP_THRESHOLD_MAX	100000
+
+/* The events an instance may take, by the names `events:` uses. */
+static const struct keydef event_names[] = {
+	{ "down", V_NODE, ALERT_DOWN, 0, 0, 0, 0 },
+	{ "up", V_NODE, ALERT_UP, 0, 0, 0, 0 },
+	{ "degraded", V_NODE, ALERT_DEGRADED, 0, 0, 0, 0 },
+	{ "warning", V_NODE, ALERT_WARNING, 0, 0, 0, 0 },
+	{ "critical", V_NODE, ALERT_CRITICAL, 0, 0, 0, 0 },
+	{ "ok", V_NODE, ALERT_OK, 0, 0, 0, 0 },
+	{ "reminder", V_NODE, ALERT_REMINDER, 0, 0, 0, 0 },
+};
+#define EVENTS_ALL	((1u << ALERT__MAX) - 1)
 
 /* The keys every type takes, after its own. `type` was read before the
  * table was chosen. */
 #define I(f)	offsetof(struct integration, f)
 #define I_COMMON \
 	{ "type", V_NODE, 0, 0, 0, 0, 0 }, \
-	{ "timeout", V_DURATION, I(timeout_ms), 0, SEC(1), SEC(300), 0 }
+	{ "timeout", V_DURATION, I(timeout_ms), 0, SEC(1), SEC(300), 0 }, \
+	{ "events", V_NODE, 0, 0, 0, 0, 0 }, \
+	{ "sites", V_NAMES, I(sites), I(nsites), 0, 0, 0 }
 
 /* One table per type; the first key is always the required one. */
 static const struct keydef slack_keys[] = {
@@ -142,6 +161,116 @@ instance_type(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
 	return -1;
 }
 
+void
+free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+parse_names(struct ctx *c, yaml_node_t *v, const char *kp, char ***names,
+    size_t *n)
+{
+	yaml_node_item_t	*it;
+	char			 ikp[KP_LEN], **out;
+	size_t			 len, i;
+	int			 rc = 0;
+
+	/* One name alone reads as a list of one. */
+	if (v->type == YAML_SCALAR_NODE) {
+		out = xcalloc(1, sizeof(*out));
+		if (scalar(c, v, kp, "a name", &out[0]) == -1 ||
+		    out[0][0] == '\0') {
+			if (out[0] != NULL)
+				cerr(c, AT(v), kp, "expected a name, found an "
+				    "empty value");
+			free_names(out, 1);
+			return -1;
+		}
+		free_names(*names, *n);
+		*names = out;
+		*n = 1;
+		return 0;
+	}
+	if (v->type != YAML_SEQUENCE_NODE) {
+		cerr(c, AT(v), kp, "expected a list of names such as [a, b], "
+		    "found %s", node_kind(v));
+		return -1;
+	}
+	it = v->data.sequence.items.start;
+	len = (size_t)(v->data.sequence.items.top - it);
+	if (len > NAMES_MAX) {
+		cerr(c, AT(v), kp, "%zu names is too many (at most %d)", len,
+		    NAMES_MAX);
+		return -1;
+	}
+	out = xcalloc(len ? len : 1, sizeof(*out));
+	for (i = 0; i < len; i++, it++) {
+		kp_fmt(ikp, "%s[%zu]", kp, i);
+		if (scalar(c, node_get(c, *it), ikp, "a name", &out[i]) == -1)
+			rc = -1;
+		else if (out[i][0] == '\0') {
+			cerr(c, AT(node_get(c, *it)), ikp, "expected a name, "
+			    "found an empty value");
+			rc = -1;
+		}
+	}
+	if (rc == -1) {
+		free_names(out, len);
+		return -1;
+	}
+	free_names(*names, *n);
+	*names = out;
+	*n = len;
+	return 0;
+}
+
+/* Reads an instance's events: (node v) into in->events; -1 after reporting
+ * an unknown event. */
+static int
+read_events(struct ctx *c, yaml_node_t *v, const char *kp,
+    struct integration *in)
+{
+	char		**names = NULL, ikp[KP_LEN];
+	const char	*hint;
+	size_t		 n = 0, i, e;
+	int		 rc = 0;
+
+	if (parse_names(c, v, kp, &names, &n) == -1)
+		return -1;
+	if (n == 0) {
+		cerr(c, AT(v), kp, "an empty list would take no alert; leave "
+		    "events out to take every event");
+		return -1;
+	}
+	in->events = 0;
+	for (i = 0; i < n; i++) {
+		for (e = 0; e < ARRAY_LEN(event_names); e++)
+			if (strcmp(names[i], event_names[e].name) == 0)
+				break;
+		if (e < ARRAY_LEN(event_names)) {
+			in->events |= 1u << event_names[e].off;
+			continue;
+		}
+		if (v->type == YAML_SEQUENCE_NODE)
+			kp_fmt(ikp, "%s[%zu]", kp, i);
+		else
+			snprintf(ikp, sizeof(ikp), "%s", kp);
+		hint = suggest(names[i], event_names, ARRAY_LEN(event_names));
+		cerr(c, AT(v->type == YAML_SEQUENCE_NODE ? node_get(c,
+		    v->data.sequence.items.start[i]) : v), ikp,
+		    "unknown event '%s'%s%s%s (events: down, up, degraded, "
+		    "warning, critical, ok, reminder)", names[i],
+		    hint ? ", did you mean '" : "", hint ? hint : "",
+		    hint ? "'?" : "");
+		rc = -1;
+	}
+	free_names(names, n);
+	return rc;
+}
+
 /* Reads instance name (key node k, value node) into in; -1 after reporting
  * an error. */
 static int
@@ -157,6 +286,7 @@ read_instance(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
 	child_path(kp, "alertmanagers", name);
 	in->name = xstrdup(name);
 	in->timeout_ms = SEC(10);
+	in->events = EVENTS_ALL;
 	if (!node_is_null(node) && node->type != YAML_MAPPING_NODE) {
 		cerr(c, AT(node), kp, "expected a mapping of keys, found %s",
 		    node_kind(node));
@@ -174,6 +304,13 @@ read_instance(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
 	if (in->type == ITYPE_DISCORD)
 		in->username = xstrdup("Peekl");
 	parse_keys(c, node, kp, tab, ntab, in, seen, 0);
+	for (size_t i = 0; i < ntab; i++)
+		if (seen[i] != NULL && strcmp(tab[i].name, "events") == 0) {
+			char	ekp[KP_LEN];
+
+			child_path(ekp, kp, "events");
+			read_events(c, seen[i], ekp, in);
+		}
 	if (seen[0] == NULL)
 		cerr(c, AT(node_is_null(node) ? k : node), kp,
 		    "missing required key '%s'", tab[0].name);
@@ -236,8 +373,175 @@ integrations_free(struct config *cfg)
 		free(in->url);
 		free(in->username);
 		free_headers(in->headers, in->nheaders);
+		free_names(in->sites, in->nsites);
 	}
 	free(cfg->integrations);
 	cfg->integrations = NULL;
 	cfg->nintegrations = 0;
+}
+
+void
+read_alerting(struct ctx *c, struct config *cfg, yaml_node_t *node)
+{
+	static const struct keydef keys[] = {
+		{ "group_threshold", V_INT, offsetof(struct config,
+		    group_threshold), 0, 0, GROUP_THRESHOLD_MAX, 0 },
+	};
+	yaml_node_t	*seen[ARRAY_LEN(keys)] = { 0 };
+
+	cfg->group_threshold = 10;
+	if (node != NULL)
+		parse_keys(c, node, "alerting", keys, ARRAY_LEN(keys), cfg,
+		    seen, 0);
+}
+
+/* Returns the index of name among the instances, or -1. */
+static long
+instance_find(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nintegrations; i++)
+		if (strcmp(integration_name(&cfg->integrations[i]), name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Reports each name of list node v (key path kp) that is not an
+ * instance. */
+static void
+check_alert_to(struct ctx *c, const struct config *cfg, yaml_node_t *v,
+    const char *kp)
+{
+	struct keydef	*tab;
+	yaml_node_t	*item;
+	char		 ikp[KP_LEN], *name;
+	const char	*hint;
+	size_t		 i, n;
+
+	if (v == NULL)
+		return;
+	if (v->type == YAML_SEQUENCE_NODE &&
+	    v->data.sequence.items.top == v->data.sequence.items.start) {
+		cerr(c, AT(v), kp, "an empty list would send no alert; leave "
+		    "alert_to out to alert every instance");
+		return;
+	}
+	n = v->type == YAML_SEQUENCE_NODE ? (size_t)(v->data.sequence.items.top
+	    - v->data.sequence.items.start) : 1;
+	tab = xcalloc(cfg->nintegrations + 1, sizeof(*tab));
+	for (i = 0; i < cfg->nintegrations; i++)
+		tab[i].name = integration_name(&cfg->integrations[i]);
+	for (i = 0; i < n; i++) {
+		item = v->type == YAML_SEQUENCE_NODE ?
+		    node_get(c, v->data.sequence.items.start[i]) : v;
+		if (item->type != YAML_SCALAR_NODE)
+			continue;	/* reported when it was read */
+		c->mute++;
+		if (scalar(c, item, kp, "a name", &name) == -1)
+			name = NULL;
+		c->mute--;
+		if (name == NULL || instance_find(cfg, name) >= 0 ||
+		    name[0] == '\0') {
+			free(name);
+			continue;
+		}
+		if (v->type == YAML_SEQUENCE_NODE)
+			kp_fmt(ikp, "%s[%zu]", kp, i);
+		else
+			snprintf(ikp, sizeof(ikp), "%s", kp);
+		hint = suggest(name, tab, cfg->nintegrations);
+		cerr(c, AT(item), ikp, "unknown alertmanagers instance '%s'%s%s%s",
+		    name, hint ? ", did you mean '" : "", hint ? hint : "",
+		    hint ? "'?" : "");
+		free(name);
+	}
+	free(tab);
+}
+
+/* Returns 1 when name is a site's name. The sites are few enough for a
+ * scan, and this runs only for the names an instance lists. */
+static int
+site_exists(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nsites; i++)
+		if (cfg->sites[i].name != NULL &&
+		    strcmp(cfg->sites[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Returns the site name closest to name, or NULL. */
+static const char *
+suggest_site(const struct config *cfg, const char *name)
+{
+	struct keydef	*tab = xcalloc(cfg->nsites + 1, sizeof(*tab));
+	size_t		 i, n = 0;
+	const char	*hint;
+
+	for (i = 0; i < cfg->nsites; i++)
+		if (cfg->sites[i].name != NULL)
+			tab[n++].name = cfg->sites[i].name;
+	hint = suggest(name, tab, n);
+	free(tab);
+	return hint;
+}
+
+/* Reports each name of an instance's sites: that is no site. */
+static void
+check_instance_sites(struct ctx *c, const struct config *cfg,
+    const struct integration *in, yaml_node_t *v, const char *kp)
+{
+	char		 ikp[KP_LEN];
+	const char	*hint;
+	yaml_node_t	*item;
+
+	if (v != NULL && v->type == YAML_SEQUENCE_NODE &&
+	    v->data.sequence.items.top == v->data.sequence.items.start)
+		cerr(c, AT(v), kp, "an empty list would take no alert; leave "
+		    "sites out to take every site");
+	for (size_t i = 0; v != NULL && i < in->nsites; i++) {
+		if (site_exists(cfg, in->sites[i]))
+			continue;
+		if (v->type == YAML_SEQUENCE_NODE) {
+			kp_fmt(ikp, "%s[%zu]", kp, i);
+			item = node_get(c, v->data.sequence.items.start[i]);
+		} else {
+			snprintf(ikp, sizeof(ikp), "%s", kp);
+			item = v;
+		}
+		hint = suggest_site(cfg, in->sites[i]);
+		cerr(c, AT(item), ikp, "unknown site '%s'%s%s%s", in->sites[i],
+		    hint ? ", did you mean '" : "", hint ? hint : "",
+		    hint ? "'?" : "");
+	}
+}
+
+void
+check_routes(struct ctx *c, const struct config *cfg, yaml_node_t *websites,
+    yaml_node_t *defaults, yaml_node_t *alertmanagers)
+{
+	yaml_node_item_t	*it;
+	char			 kp[KP_LEN];
+	size_t			 i;
+
+	check_alert_to(c, cfg, map_get(c, defaults, "alert_to"),
+	    "defaults.alert_to");
+	if (websites != NULL && websites->type == YAML_SEQUENCE_NODE &&
+	    cfg->nsites > 0)
+		for (it = websites->data.sequence.items.start, i = 0;
+		    it < websites->data.sequence.items.top; it++, i++) {
+			kp_fmt(kp, "websites[%zu].alert_to", i);
+			c->site = i < cfg->nsites ? cfg->sites[i].name : NULL;
+			check_alert_to(c, cfg, map_get(c, node_get(c, *it),
+			    "alert_to"), kp);
+			c->site = NULL;
+		}
+	for (i = 0; i < cfg->nintegrations; i++) {
+		const struct integration *in = &cfg->integrations[i];
+
+		if (in->name == NULL)
+			continue;
+		kp_fmt(kp, "alertmanagers.%s.sites", in->name);
+		check_instance_sites(c, cfg, in, map_get(c, map_get(c,
+		    alertmanagers, in->name), "sites"), kp);
+	}
 }

@@ -60,7 +60,8 @@ enum vtype {
 	V_AUTH,		/* basic_auth: {username, password} */
 	V_IPVER,	/* ip_version: 4 or 6 */
 	V_BODY,		/* a request body: any text */
-	V_WEAKCRYPTO	/* warning, critical or ignore */
+	V_WEAKCRYPTO,	/* warning, critical or ignore */
+	V_NAMES		/* a list of names (or one): char ** and its count */
 };
 
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */
@@ -152,8 +153,20 @@ yaml_node_t *map_get(struct ctx *c, yaml_node_t *map, const char *name);
 /* Reads alertmanagers: (the integration instances) into cfg. */
 void	 read_alertmanagers(struct ctx *c, struct config *cfg,
 	    yaml_node_t *node);
+/* Reads alerting: (group_threshold) into cfg, defaults applied. */
+void	 read_alerting(struct ctx *c, struct config *cfg, yaml_node_t *node);
+/* Checks that the names routing refers to exist: each site's alert_to
+ * (and defaults:'s) are instances, each instance's sites are sites. */
+void	 check_routes(struct ctx *c, const struct config *cfg,
+	    yaml_node_t *websites, yaml_node_t *defaults,
+	    yaml_node_t *alertmanagers);
 /* Frees cfg's integrations. */
 void	 integrations_free(struct config *cfg);
+/* Reads a V_NAMES value into *names, *n (replacing what was there); -1
+ * after reporting. */
+int	 parse_names(struct ctx *c, yaml_node_t *v, const char *kp,
+	    char ***names, size_t *n);
+void	 free_names(char **names, size_t n);
 
 /* --- config_checks.c --- */
 

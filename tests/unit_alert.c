@@ -603,6 +603,7 @@ Test(alert_model, event_words_and_tones)
 		{ ALERT_CRITICAL, "CRITICAL", TONE_DANGER },
 		{ ALERT_OK, "OK", TONE_GOOD },
 		{ ALERT_DEGRADED, "DEGRADED", TONE_WARNING },
+		{ ALERT_REMINDER, "REMINDER", TONE_DANGER },
 	};
 	enum alert_event	 ev;
 	size_t			 i;

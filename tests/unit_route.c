@@ -10,6 +10,7 @@
 #include "config.h"
 #include "harness.h"
 #include "notify.h"
+#include "route.h"
 #include "util.h"
 
 /* Loads text as a config file; returns config_load's result, *err holding
@@ -118,4 +119,142 @@ Test(route_config, instance_errors)
 	    "alertmanagers.chat: instance 'chat' is given twice");
 	load_fails_with(SITES "alertmanagers: [slack]\n",
 	    "alertmanagers: expected a mapping of instance names");
+}
+
+Test(route_config, routing_keys)
+{
+	struct config	*cfg = load_ok(SITES "    alert_to: [oncall]\n"
+	    "alertmanagers:\n"
+	    "  oncall:\n    type: webhook\n    url: https://h.example/x\n"
+	    "    events: [down, up, reminder]\n    sites: [api, shop]\n"
+	    "  slack:\n    webhook: https://hooks.slack.com/services/x\n"
+	    "    events: warning\n"
+	    "alerting:\n  group_threshold: 3\n");
+	const struct integration *oncall = &cfg->integrations[0];
+
+	cr_assert_eq(oncall->events, (1u << ALERT_DOWN) | (1u << ALERT_UP) |
+	    (1u << ALERT_REMINDER));
+	cr_assert_eq(oncall->nsites, 2);
+	cr_assert_str_eq(oncall->sites[1], "shop");
+	cr_assert_eq(cfg->integrations[1].events, 1u << ALERT_WARNING);
+	cr_assert_eq(cfg->sites[0].nalert_to, 0);
+	cr_assert_eq(cfg->sites[1].nalert_to, 1);
+	cr_assert_str_eq(cfg->sites[1].alert_to[0], "oncall");
+	cr_assert_eq(cfg->group_threshold, 3);
+	config_free(cfg);
+
+	/* Defaults: every event, every site, group_threshold 10; alert_to
+	 * may be a default. */
+	cfg = load_ok("defaults:\n  alert_to: [slack]\n" SITES
+	    "alertmanagers:\n  slack:\n"
+	    "    webhook: https://hooks.slack.com/services/x\n");
+	cr_assert_eq(cfg->integrations[0].events, (1u << ALERT__MAX) - 1);
+	cr_assert_eq(cfg->integrations[0].nsites, 0);
+	cr_assert_eq(cfg->sites[0].nalert_to, 1);
+	cr_assert_eq(cfg->group_threshold, 10);
+	config_free(cfg);
+}
+
+Test(route_config, routing_errors)
+{
+	load_fails_with(SITES "alertmanagers:\n  slack:\n"
+	    "    webhook: https://hooks.slack.com/services/x\n"
+	    "    events: [down, donw]\n",
+	    "config.yaml:9:20: alertmanagers.slack.events[1]: unknown event "
+	    "'donw', did you mean 'down'?");
+	load_fails_with(SITES "alertmanagers:\n  slack:\n"
+	    "    webhook: https://hooks.slack.com/services/x\n"
+	    "    events: [expired]\n",
+	    "unknown event 'expired' (events: down, up, degraded, warning, "
+	    "critical, ok, reminder)");
+	load_fails_with(SITES "alertmanagers:\n  slack:\n"
+	    "    webhook: https://hooks.slack.com/services/x\n"
+	    "    sites: [api, shpo]\n",
+	    "config.yaml:9:18: alertmanagers.slack.sites[1]: unknown site "
+	    "'shpo', did you mean 'shop'?");
+	load_fails_with(SITES "    alert_to: [oncal]\n"
+	    "alertmanagers:\n  oncall:\n    type: slack\n"
+	    "    webhook: https://hooks.slack.com/services/x\n",
+	    "config.yaml:6:16: websites[1].alert_to[0] (site \"shop\"): unknown "
+	    "alertmanagers instance 'oncal', did you mean 'oncall'?");
+	load_fails_with("defaults:\n  alert_to: pager\n" SITES,
+	    "defaults.alert_to: unknown alertmanagers instance 'pager'");
+	load_fails_with(SITES "    alert_to: []\n",
+	    "an empty list would send no alert");
+	load_fails_with(SITES "alertmanagers:\n  slack:\n"
+	    "    webhook: https://hooks.slack.com/services/x\n    events: []\n",
+	    "an empty list would take no alert");
+	load_fails_with(SITES "alerting:\n  group_treshold: 5\n",
+	    "alerting.group_treshold: unknown key 'group_treshold', did you "
+	    "mean 'group_threshold'?");
+	load_fails_with(SITES "alerting:\n  group_threshold: -1\n",
+	    "alerting.group_threshold");
+}
+
+/* ---- route_takes: the routing decision */
+
+static struct site
+route_site(const char *name, char **alert_to, size_t n)
+{
+	struct site	s;
+
+	memset(&s, 0, sizeof(s));
+	s.name = (char *)name;
+	s.alert_to = alert_to;
+	s.nalert_to = n;
+	return s;
+}
+
+Test(route, every_event_and_site_by_default)
+{
+	struct integration	in = { .type = ITYPE_SLACK,
+	    .events = (1u << ALERT__MAX) - 1 };
+	struct site		s = route_site("api", NULL, 0);
+
+	for (int ev = 0; ev < ALERT__MAX; ev++)
+		cr_assert(route_takes(&in, &s, (enum alert_event)ev), "%d", ev);
+	cr_assert_not(route_takes(&in, &s, ALERT__MAX));
+	in.events = 0;
+	cr_assert_not(route_takes(&in, &s, ALERT_DOWN));
+}
+
+Test(route, events_filter)
+{
+	struct integration	in = { .name = (char *)"oncall",
+	    .events = (1u << ALERT_DOWN) | (1u << ALERT_UP) };
+	struct site		s = route_site("api", NULL, 0);
+
+	cr_assert(route_takes(&in, &s, ALERT_DOWN));
+	cr_assert(route_takes(&in, &s, ALERT_UP), "up: any recovery");
+	cr_assert_not(route_takes(&in, &s, ALERT_DEGRADED));
+	cr_assert_not(route_takes(&in, &s, ALERT_WARNING));
+	cr_assert_not(route_takes(&in, &s, ALERT_CRITICAL));
+	cr_assert_not(route_takes(&in, &s, ALERT_OK));
+	cr_assert_not(route_takes(&in, &s, ALERT_REMINDER),
+	    "a reminder only when listed");
+}
+
+Test(route, sites_filter_and_alert_to)
+{
+	char			*sites[] = { (char *)"api", (char *)"shop" };
+	char			*to_oncall[] = { (char *)"oncall" };
+	char			*to_slack[] = { (char *)"team", (char *)"slack" };
+	struct integration	oncall = { .name = (char *)"oncall",
+	    .events = (1u << ALERT__MAX) - 1, .sites = sites, .nsites = 2 };
+	struct integration	slack = { .type = ITYPE_SLACK,
+	    .events = (1u << ALERT__MAX) - 1 };
+	struct site		api = route_site("api", NULL, 0);
+	struct site		blog = route_site("blog", NULL, 0);
+	struct site		shop = route_site("shop", to_oncall, 1);
+	struct site		wiki = route_site("wiki", to_slack, 2);
+
+	cr_assert(route_takes(&oncall, &api, ALERT_DOWN));
+	cr_assert_not(route_takes(&oncall, &blog, ALERT_DOWN), "not its site");
+	cr_assert(route_takes(&slack, &blog, ALERT_DOWN));
+	cr_assert(route_takes(&oncall, &shop, ALERT_DOWN));
+	cr_assert_not(route_takes(&slack, &shop, ALERT_DOWN),
+	    "shop alerts oncall only");
+	/* An instance without a name of its own is known by its type's. */
+	cr_assert(route_takes(&slack, &wiki, ALERT_DOWN));
+	cr_assert_not(route_takes(&oncall, &wiki, ALERT_DOWN));
 }
