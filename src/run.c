@@ -24,6 +24,7 @@
 #include "net.h"
 #include "output.h"
 #include "probe.h"
+#include "reminder.h"
 #include "revoke.h"
 #include "route.h"
 #include "state.h"
@@ -285,7 +286,8 @@ probe(struct run *r)
 /* --- judge ----------------------------------------------------------- */
 
 /* Applies the state machine to every finished check: its new state, its
- * severity, and the alert its transition deserves. */
+ * severity, and the alert its transition deserves, or the reminder its
+ * unchanged state is due (reminder.c). */
 static void
 judge(struct run *r)
 {
@@ -299,13 +301,15 @@ judge(struct run *r)
 		if (c->kind == KIND_HTTP) {
 			http_judge_speed(&c->http, c->site);
 			changed = state_apply_http(c->state, c->site, &c->http,
-			    r->now, &c->tr);
+			    r->now, &c->tr) ||
+			    reminder_http(c->state, c->site, r->now, &c->tr);
 			c->severity = http_severity(&c->http);
 		} else {
 			cert_verdict(&c->cert, c->site, c->cert.reason,
 			    sizeof(c->cert.reason));
 			changed = state_apply_cert(c->state, c->site, &c->cert,
-			    r->now, &c->tr);
+			    r->now, &c->tr) ||
+			    reminder_cert(c->state, c->site, r->now, &c->tr);
 			c->severity = cert_severity(c->state->cert_state);
 		}
 		if (changed) {

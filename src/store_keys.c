@@ -7,7 +7,7 @@
  *
  * | key | type | holds | lifetime |
  * |---|---|---|---|
- * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version` | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
+ * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version`; `reminded_at`, `cert_reminded_at` (unix ms of the last reminder of the HTTP / certificate state, only once one was sent) | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
  * | `PREFIX:alerts:INSTANCE` | list | encoded alerts waiting for delivery to one integration instance, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
  * | `PREFIX:alerts:INSTANCE:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
@@ -49,6 +49,8 @@ const char *const site_fields[SF__MAX] = {
 	[SF_CERT_CHAIN_DAYS_LEFT] = "cert_chain_days_left",
 	[SF_CERT_ISSUER] = "cert_issuer",
 	[SF_CERT_TLS_VERSION] = "cert_tls_version",
+	[SF_REMINDED_AT] = "reminded_at",
+	[SF_CERT_REMINDED_AT] = "cert_reminded_at",
 };
 
 const char *const metric_names[METRIC__MAX] = {

@@ -30,6 +30,8 @@ enum site_field {
 				 * server sent the leaf alone */
 	SF_CERT_ISSUER,		/* the leaf's issuer, "CN=..." */
 	SF_CERT_TLS_VERSION,	/* "TLSv1.3" */
+	SF_REMINDED_AT,		/* unix ms of the last reminder (http) */
+	SF_CERT_REMINDED_AT,	/* unix ms of the last certificate reminder */
 	SF__MAX
 };
 extern const char *const site_fields[SF__MAX];

@@ -2,6 +2,8 @@
  * reminders, storm grouping, with real Redis, peekl runs and the local
  * webhook receivers. */
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -11,27 +13,38 @@
 
 #define TOKEN "T000/B000/SeCrEtToKeN"
 
-/* Runs `peekl -c cfg check` with the sites of the configs below forced
- * (due or not) and asserts no secret leaked; returns the exit status. */
+/* Runs `peekl -c cfg check` with the first nforced of api, shop, blog
+ * forced (due or not) and asserts no secret leaked; returns the exit
+ * status. */
 static int
-run(const char *cfg, struct h_run *r)
+run_n(const char *cfg, struct h_run *r, int nforced)
 {
-	h_run(r, (const char *[]){ "-c", cfg, "check", "--site", "api",
-	    "--site", "shop", "--site", "blog", NULL }, NULL);
+	const char	*argv[] = { "-c", cfg, "check", "--site", "api",
+	    "--site", "shop", "--site", "blog", NULL };
+
+	argv[3 + 2 * nforced] = NULL;
+	h_run(r, argv, NULL);
 	cr_assert_null(strstr(r->err, "SeCrEtToKeN"), "secret in stderr: %s",
 	    r->err);
 	cr_assert_null(strstr(r->out, "SeCrEtToKeN"), "secret in stdout");
 	return r->status;
 }
 
-/* Runs once, expecting status want. */
+/* Runs once with n sites forced, expecting status want. */
 static void
-run_expect(const char *cfg, int want)
+run_expect_n(const char *cfg, int want, int n)
 {
 	struct h_run	r;
 
-	cr_assert_eq(run(cfg, &r), want, "exit %d:\n%s", r.status, r.err);
+	cr_assert_eq(run_n(cfg, &r, n), want, "exit %d:\n%s", r.status, r.err);
 	h_run_free(&r);
+}
+
+/* Runs once with api, shop and blog forced, expecting status want. */
+static void
+run_expect(const char *cfg, int want)
+{
+	run_expect_n(cfg, want, 3);
 }
 
 /* Returns the parsed n-th body hook received (decref it). */
@@ -201,5 +214,106 @@ Test(alert_routing, old_slack_config_keeps_its_queue, .timeout = 120)
 	assert_text(e.hook, 0, "DOWN api (");
 	free(yaml);
 	free(cfg);
+	h_env_stop(&e);
+}
+
+/* Returns the wall clock in unix ms, as peekl's timestamps. */
+static long long
+wall_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Returns the integer field f of api's site hash, 0 when absent. */
+static long long
+site_field(struct h_env *e, const char *f)
+{
+	char		*v = h_redis_str(e->rd, "HGET peekl:site:api %s", f);
+	long long	 n = v != NULL ? atoll(v) : 0;
+
+	free(v);
+	return n;
+}
+
+/*
+ * remind_every: 2s on a site that stays down: a run within 2 s of the DOWN
+ * alert sends nothing, the first run 2 s after it sends one reminder to
+ * the instance that takes reminders (not to the one whose events lack
+ * them), and the period then runs from that reminder. Runs are repeated
+ * until the reminder comes, within a generous bound; each assertion is
+ * made against the times peekl recorded.
+ */
+Test(alert_routing, reminder_after_remind_every_not_before, .timeout = 120)
+{
+	struct h_env	 e;
+	struct h_srv	*oncall;
+	char		*yaml, *cfg, *text;
+	long long	 since, reminded, ended;
+	json_t		*doc;
+
+	h_env_start(&e);
+	oncall = h_webhook_start();
+	yaml = h_strf("redis:\n  port: %d\n"
+	    "websites:\n  - url: http://127.0.0.1:%d/status/503\n"
+	    "    name: api\n    retry: 0\n    timeout: 2\n"
+	    "    remind_every: 2s\n"
+	    "alertmanagers:\n"
+	    "  chat:\n    type: webhook\n"
+	    "    url: http://127.0.0.1:%d/chat/" TOKEN "\n    timeout: 2\n"
+	    "  oncall:\n    type: webhook\n"
+	    "    url: http://127.0.0.1:%d/oncall/" TOKEN "\n    timeout: 2\n"
+	    "    events: [down, up]\n",
+	    h_redis_port(e.rd), h_srv_port(e.web), h_srv_port(e.hook),
+	    h_srv_port(oncall));
+	cfg = h_config(e.d, yaml);
+
+	run_expect_n(cfg, 2, 1);
+	cr_assert_eq(h_webhook_count(e.hook, 200), 1);
+	assert_text(e.hook, 0, "DOWN api (");
+	since = site_field(&e, "since");
+	cr_assert_gt(since, 0);
+	cr_assert_eq(site_field(&e, "reminded_at"), 0);
+
+	/* Runs until the reminder arrives (at most 30 s); every run that
+	 * ends before since + 2 s must have sent nothing. */
+	for (int i = 0; h_webhook_count(e.hook, -1) < 2; i++) {
+		cr_assert_lt(i, 150, "no reminder within 30 s");
+		run_expect_n(cfg, 2, 1);
+		ended = wall_ms();
+		if (ended < since + 2000)
+			cr_assert_eq(h_webhook_count(e.hook, -1), 1,
+			    "a reminder %lld ms after the alert",
+			    ended - since);
+		if (h_webhook_count(e.hook, -1) < 2)
+			usleep(200 * 1000);
+	}
+	reminded = site_field(&e, "reminded_at");
+	cr_assert_geq(reminded - since, 2000, "reminded after %lld ms",
+	    reminded - since);
+	text = body_text(e.hook, 1);
+	cr_assert(strncmp(text, "DOWN api (", 10) == 0, "%s", text);
+	cr_assert_not_null(strstr(text, "): still down after "), "%s", text);
+	cr_assert_not_null(strstr(text, ", HTTP 503"), "%s", text);
+	free(text);
+	doc = body_json(e.hook, 1);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "event")),
+	    "reminder");
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "state")),
+	    "DOWN");
+	json_decref(doc);
+	/* oncall takes down and up only. */
+	cr_assert_eq(h_webhook_count(oncall, -1), 1);
+
+	/* The next period runs from the reminder. */
+	run_expect_n(cfg, 2, 1);
+	if (wall_ms() < reminded + 2000)
+		cr_assert_eq(h_webhook_count(e.hook, -1), 2,
+		    "a second reminder within remind_every");
+	free(yaml);
+	free(cfg);
+	h_srv_stop(oncall);
 	h_env_stop(&e);
 }

@@ -7,9 +7,11 @@
 
 #include <criterion/criterion.h>
 
+#include "alert.h"
 #include "config.h"
 #include "harness.h"
 #include "notify.h"
+#include "reminder.h"
 #include "route.h"
 #include "util.h"
 
@@ -257,4 +259,159 @@ Test(route, sites_filter_and_alert_to)
 	/* An instance without a name of its own is known by its type's. */
 	cr_assert(route_takes(&slack, &wiki, ALERT_DOWN));
 	cr_assert_not(route_takes(&oncall, &wiki, ALERT_DOWN));
+}
+
+/* ---- reminders: when, and what they say */
+
+#define T0 1764077404048LL	/* 2025-11-25 13:30:04.048 UTC */
+#define H (3600 * 1000LL)
+
+Test(reminder, due_timing)
+{
+	static const struct {
+		int64_t	every, since, reminded, now;
+		int	due;
+	} rows[] = {
+		{ 0, T0, 0, T0 + 100 * H, 0 },		/* off */
+		{ H, 0, 0, T0, 0 },			/* state never entered */
+		{ H, T0, 0, T0, 0 },			/* the alert itself */
+		{ H, T0, 0, T0 + H - 1, 0 },		/* not before */
+		{ H, T0, 0, T0 + H, 1 },		/* exactly after */
+		{ H, T0, 0, T0 + 5 * H, 1 },		/* late runs: one */
+		{ H, T0, T0 + H, T0 + 2 * H - 1, 0 },	/* from the last one */
+		{ H, T0, T0 + H, T0 + 2 * H, 1 },
+		/* A reminder of an earlier episode is older than since. */
+		{ H, T0, T0 - 1000, T0 + H / 2, 0 },
+		{ H, T0, T0 - 1000, T0 + H, 1 },
+		/* A clock step back never makes one due. */
+		{ H, T0, 0, T0 - 5 * H, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
+		cr_assert_eq(reminder_due(rows[i].every, rows[i].since,
+		    rows[i].reminded, rows[i].now), rows[i].due, "row %zu", i);
+}
+
+Test(reminder, http_states)
+{
+	struct site		s = { .name = (char *)"api",
+	    .remind_every_ms = 4 * H };
+	struct site_state	st = { .state = HTTP_DOWN, .since = T0 };
+	struct transition	tr;
+
+	cr_assert_eq(reminder_http(&st, &s, T0 + 4 * H - 1, &tr), 0);
+	cr_assert_eq(reminder_http(&st, &s, T0 + 4 * H + 2 * 60000, &tr), 1);
+	cr_assert_eq(tr.event, ALERT_REMINDER);
+	cr_assert_eq(tr.kind, KIND_HTTP);
+	cr_assert_eq(tr.from, HTTP_DOWN);
+	cr_assert_eq(tr.to, HTTP_DOWN);
+	cr_assert_eq(tr.duration_ms, 4 * H + 2 * 60000);
+	cr_assert_eq(st.reminded_at, T0 + 4 * H + 2 * 60000);
+	/* The next one a whole period after that one. */
+	cr_assert_eq(reminder_http(&st, &s, T0 + 8 * H, &tr), 0);
+	cr_assert_eq(reminder_http(&st, &s, T0 + 8 * H + 2 * 60000, &tr), 1);
+	st.state = HTTP_DEGRADED;
+	st.since = T0 + 9 * H;
+	cr_assert_eq(reminder_http(&st, &s, T0 + 13 * H, &tr), 1);
+	cr_assert_eq(tr.from, HTTP_DEGRADED);
+	/* Up and unknown are never reminded of. */
+	st.state = HTTP_UP;
+	cr_assert_eq(reminder_http(&st, &s, T0 + 99 * H, &tr), 0);
+	st.state = HTTP_UNKNOWN;
+	cr_assert_eq(reminder_http(&st, &s, T0 + 99 * H, &tr), 0);
+	/* Without remind_every, none. */
+	st.state = HTTP_DOWN;
+	s.remind_every_ms = 0;
+	cr_assert_eq(reminder_http(&st, &s, T0 + 99 * H, &tr), 0);
+}
+
+Test(reminder, cert_states)
+{
+	struct site		s = { .name = (char *)"api",
+	    .remind_every_ms = 24 * H };
+	struct site_state	st = { .state = HTTP_DOWN, .since = T0,
+	    .cert_state = CERT_WARNING, .cert_since = T0 };
+	struct transition	tr;
+
+	cr_assert_eq(reminder_cert(&st, &s, T0 + 24 * H, &tr), 1);
+	cr_assert_eq(tr.kind, KIND_CERT);
+	cr_assert_eq(tr.from, CERT_WARNING);
+	cr_assert_eq(st.cert_reminded_at, T0 + 24 * H);
+	cr_assert_eq(st.reminded_at, 0, "the HTTP state has its own");
+	st.cert_state = CERT_CRITICAL;
+	cr_assert_eq(reminder_cert(&st, &s, T0 + 48 * H, &tr), 1);
+	cr_assert_eq(tr.from, CERT_CRITICAL);
+	st.cert_state = CERT_OK;
+	cr_assert_eq(reminder_cert(&st, &s, T0 + 99 * H, &tr), 0);
+}
+
+/* The alert a reminder makes: the state's word and tone, "still down
+ * after", the first alert's reason; it survives the queue. */
+Test(reminder, alert_text_and_queue_round_trip)
+{
+	struct site		s = { .name = (char *)"api",
+	    .url = (char *)"https://api.example.com/health",
+	    .remind_every_ms = 4 * H };
+	struct site_state	st = { .state = HTTP_DOWN, .since = T0,
+	    .failures = 40 };
+	struct http_result	r = { .done = 1, .http_code = 503,
+	    .response_ms = 12 };
+	struct transition	tr;
+	struct alert		a, b;
+	struct integration	hook = { .type = ITYPE_WEBHOOK };
+	char			*json, *body;
+
+	snprintf(r.error, sizeof(r.error), "HTTP 503");
+	cr_assert_eq(reminder_http(&st, &s, T0 + 4 * H + 2 * 60000, &tr), 1);
+	alert_from_http(&a, &s, &tr, &r, &st, T0 + 4 * H + 2 * 60000);
+	cr_assert_str_eq(a.text, "DOWN api (https://api.example.com/health): "
+	    "still down after 4h 2m, HTTP 503");
+	cr_assert_str_eq(a.word, "DOWN");
+	cr_assert_eq(a.tone, TONE_DANGER);
+	json = alert_encode(&a);
+	cr_assert_not_null(strstr(json, "\"state\":\"REMINDER\""), "%s", json);
+	cr_assert_eq(alert_decode(json, strlen(json), &b), 0);
+	cr_assert_eq(b.event, ALERT_REMINDER);
+	cr_assert_str_eq(b.text, a.text);
+	body = alert_payload(&hook, &b);
+	cr_assert_not_null(strstr(body, "\"state\":\"DOWN\""), "%s", body);
+	cr_assert_not_null(strstr(body, "\"event\":\"reminder\""), "%s", body);
+	cr_assert_not_null(strstr(body, "\"duration_s\":14520"), "%s", body);
+	free(body);
+	free(json);
+	alert_clear(&a);
+	alert_clear(&b);
+
+	/* Degraded: its word and the slowness. */
+	st.state = HTTP_DEGRADED;
+	st.reminded_at = 0;
+	r.http_code = 200;
+	snprintf(r.error, sizeof(r.error), "slow: 1240 ms > 800 ms");
+	cr_assert_eq(reminder_http(&st, &s, T0 + 5 * H, &tr), 1);
+	alert_from_http(&a, &s, &tr, &r, &st, T0 + 5 * H);
+	cr_assert_str_eq(a.text, "DEGRADED api (https://api.example.com/"
+	    "health): still degraded after 5h 0m, slow: 1240 ms > 800 ms");
+	cr_assert_eq(a.tone, TONE_WARNING);
+	alert_clear(&a);
+}
+
+Test(reminder, cert_alert_text)
+{
+	struct site		s = { .name = (char *)"shop",
+	    .url = (char *)"https://shop.example.com/",
+	    .remind_every_ms = 24 * H };
+	struct site_state	st = { .cert_state = CERT_WARNING,
+	    .cert_since = T0 };
+	struct cert_result	r = { .done = 1, .have_cert = 1,
+	    .days_left = 12, .not_after = T0 / 1000 + 12 * 86400 + 3600 };
+	struct transition	tr;
+	struct alert		a;
+
+	cr_assert_eq(reminder_cert(&st, &s, T0 + 26 * H, &tr), 1);
+	alert_from_cert(&a, &s, &tr, &r, T0 + 26 * H);
+	cr_assert_str_eq(a.text, "WARNING shop (https://shop.example.com/): "
+	    "still warning after 1d 2h, certificate expires in 12 days "
+	    "(2025-12-07)");
+	cr_assert_eq(a.tone, TONE_WARNING);
+	alert_clear(&a);
 }
