@@ -28,6 +28,9 @@ static const struct {
 	[ALERT_CRITICAL] =	{ "CRITICAL", TONE_DANGER },
 	[ALERT_OK] =		{ "OK", TONE_GOOD },
 	[ALERT_DEGRADED] =	{ "DEGRADED", TONE_WARNING },
+	/* A reminder is shown with the word and tone of the state it is
+	 * about (alert_finish); this word is its name in the queue. */
+	[ALERT_REMINDER] =	{ "REMINDER", TONE_DANGER },
 };
 
 const char *
@@ -55,7 +58,21 @@ alert_event_parse(const char *word, enum alert_event *ev)
 	return -1;
 }
 
-/* Returns the name of the state a left: "up", "unknown", "ok", ... */
+/* Returns the event a is shown as: its own, or for a reminder that of the
+ * state it is still in (DOWN, DEGRADED, WARNING, CRITICAL). */
+static enum alert_event
+shown_event(const struct alert *a)
+{
+	if (a->event != ALERT_REMINDER)
+		return a->event;
+	if (a->kind == KIND_CERT)
+		return a->previous.cert == CERT_WARNING ? ALERT_WARNING :
+		    ALERT_CRITICAL;
+	return a->previous.http == HTTP_DEGRADED ? ALERT_DEGRADED : ALERT_DOWN;
+}
+
+/* Returns the name of the state a left: "up", "unknown", "ok", ... (for a
+ * reminder, the state it is still in). */
 static const char *
 previous_name(const struct alert *a)
 {
@@ -214,6 +231,8 @@ http_reason(const struct alert *a)
 		format_duration(a->duration_ms, dur, sizeof(dur));
 		return xasprintf("back after %s", dur);
 	}
+	if (a->event == ALERT_REMINDER && a->previous.http == HTTP_DEGRADED)
+		return xstrdup(a->error != NULL ? a->error : "slow");
 	if (a->event == ALERT_DEGRADED)
 		return xasprintf("%s, %d slow check%s", a->error != NULL ?
 		    a->error : "slow", a->slow, a->slow == 1 ? "" : "s");
@@ -224,7 +243,8 @@ http_reason(const struct alert *a)
 		what = code;
 	else
 		what = "check failed";
-	if (a->failures <= 0)
+	/* A reminder says what is wrong; how long is in its own words. */
+	if (a->failures <= 0 || a->event == ALERT_REMINDER)
 		return xstrdup(what);
 	return xasprintf("%s, %d failed check%s", what, a->failures,
 	    a->failures == 1 ? "" : "s");
@@ -268,11 +288,33 @@ cert_reason(const struct alert *a)
 	return xasprintf("certificate expires in %s (%s)", left, date);
 }
 
+/* Returns what a reminder says: "still down after 4h 2m, HTTP 503". */
+static char *
+reminder_reason(const struct alert *a)
+{
+	char	 dur[32], *base, *r;
+
+	base = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	format_duration(a->duration_ms, dur, sizeof(dur));
+	r = xasprintf("still %s after %s, %s", previous_name(a), dur, base);
+	free(base);
+	return r;
+}
+
+/* Returns the reason of a, whatever its kind; malloc'd. */
+static char *
+alert_reason(const struct alert *a)
+{
+	if (a->event == ALERT_REMINDER)
+		return reminder_reason(a);
+	return a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+}
+
 /* Returns the summary of a with the given reason; malloc'd. */
 static char *
 summary(const struct alert *a, const char *reason)
 {
-	return xasprintf("%s %s (%s): %s", alert_event_word(a->event),
+	return xasprintf("%s %s (%s): %s", alert_event_word(shown_event(a)),
 	    a->site, a->url, reason);
 }
 
@@ -284,7 +326,7 @@ alert_text(const struct alert *a)
 	if (a->text != NULL)
 		return xstrdup(a->text);
 	/* Not finished (a const alert cannot be): build it once more. */
-	reason = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	reason = alert_reason(a);
 	text = summary(a, reason);
 	free(reason);
 	return text;
@@ -322,6 +364,7 @@ error_is_code(const struct alert *a)
 static void
 http_fields(struct alert *a)
 {
+	enum alert_event ev = shown_event(a);
 	char	dur[32];
 
 	if (a->http_code > 0)
@@ -331,16 +374,21 @@ http_fields(struct alert *a)
 	if (a->response_ms >= 0)
 		field_add(a, "Response time", 1,
 		    xasprintf("%.0f ms", a->response_ms));
-	if (a->event == ALERT_UP) {
+	if (ev == ALERT_UP) {
 		if (a->duration_ms > 0) {
 			format_duration(a->duration_ms, dur, sizeof(dur));
 			field_add(a, a->previous.http == HTTP_DEGRADED ?
 			    "Slow for" : "Outage duration", 1, xstrdup(dur));
 		}
-	} else if (a->event == ALERT_DEGRADED)
+	} else if (ev == ALERT_DEGRADED)
 		field_add(a, "Slow checks", 1, xasprintf("%d", a->slow));
 	else
 		field_add(a, "Failures", 1, xasprintf("%d", a->failures));
+	if (a->event == ALERT_REMINDER) {
+		format_duration(a->duration_ms, dur, sizeof(dur));
+		field_add(a, ev == ALERT_DOWN ? "Down for" : "Slow for", 1,
+		    xstrdup(dur));
+	}
 }
 
 /* Needs a->not_after_iso. */
@@ -359,6 +407,12 @@ cert_fields(struct alert *a)
 	}
 	if (a->issuer != NULL)
 		field_add(a, "Issuer", 0, xstrdup(a->issuer));
+	if (a->event == ALERT_REMINDER) {
+		char	dur[32];
+
+		format_duration(a->duration_ms, dur, sizeof(dur));
+		field_add(a, "In this state for", 1, xstrdup(dur));
+	}
 	if (a->intermediate != NULL)
 		field_add(a, "Intermediate", 0, a->chain_days_left < 0 ?
 		    xasprintf("%s, expired %ld day%s ago", a->intermediate,
@@ -371,15 +425,15 @@ void
 alert_finish(struct alert *a)
 {
 	unfinish(a);
-	a->word = alert_event_word(a->event);
-	a->tone = alert_event_tone(a->event);
+	a->word = alert_event_word(shown_event(a));
+	a->tone = alert_event_tone(shown_event(a));
 	a->previous_word = previous_name(a);
 	iso_ms(a->timestamp_ms, a->timestamp_iso, sizeof(a->timestamp_iso));
 	a->not_after_iso[0] = '\0';
 	if (a->have_cert)
 		format_iso8601(a->not_after, a->not_after_iso,
 		    sizeof(a->not_after_iso));
-	a->reason = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	a->reason = alert_reason(a);
 	a->text = summary(a, a->reason);
 	field_add(a, "Website", 0, xstrdup(a->url));
 	if (a->kind == KIND_CERT)

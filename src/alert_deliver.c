@@ -52,7 +52,7 @@ struct courier {
 	struct delivery	*dl;
 	struct net_xfer	 x;		/* x.easy is reused for every POST */
 	const struct integration *in;
-	const char	*name;		/* "slack", ... */
+	const char	*name;		/* the instance: "slack", "oncall", ... */
 	char		 where[512];	/* the webhook URL, redacted */
 	int64_t		 deadline;	/* mono ms: start + timeout */
 	long		 budget;	/* entries this run may still read */
@@ -68,7 +68,7 @@ struct courier {
 	struct buf	 answer;	/* the answer's body, ANSWER_MAX at most */
 	size_t		 sent;		/* email: bytes of rq.body uploaded */
 	struct curl_slist *rcpt;	/* email: the recipients' addresses */
-	int		 is_mail;	/* INTEG_EMAIL: SMTP, not HTTP */
+	int		 is_mail;	/* ITYPE_EMAIL: SMTP, not HTTP */
 };
 
 static size_t
@@ -274,7 +274,7 @@ static void
 courier_give_up(struct store *st, struct courier *c, enum log_level lvl,
     const char *reason)
 {
-	long	n = store_queue_len(st, c->in->kind);
+	long	n = store_queue_len(st, c->name);
 
 	if (n >= 0)
 		log_msg(lvl, "%s: delivery to %s failed: %s; %ld alert%s stay%s "
@@ -291,7 +291,7 @@ courier_give_up(struct store *st, struct courier *c, enum log_level lvl,
 static int
 courier_set_aside(struct store *st, struct courier *c, const char *reason)
 {
-	if (store_queue_set_aside(st, c->in->kind, c->json, c->len) == -1)
+	if (store_queue_set_aside(st, c->name, c->json, c->len) == -1)
 		return -1;
 	log_error("%s: set aside a queued entry of %zu bytes: %s; it stays in "
 	    "the %s set-aside list (see `peekl status`)", c->name, c->len,
@@ -304,7 +304,7 @@ courier_set_aside(struct store *st, struct courier *c, const char *reason)
 static int
 courier_budget_spent(struct store *st, struct courier *c)
 {
-	long	n = store_queue_len(st, c->in->kind);
+	long	n = store_queue_len(st, c->name);
 
 	if (n > 0)
 		log_info("%s: every entry queued when delivery started was "
@@ -334,7 +334,7 @@ courier_next_alert(struct store *st, struct courier *c)
 		if (c->budget <= 0)
 			return courier_budget_spent(st, c);
 		c->budget--;
-		if (store_queue_head(st, c->in->kind, &c->json, &c->len) == -1)
+		if (store_queue_head(st, c->name, &c->json, &c->len) == -1)
 			return -1;
 		if (c->json == NULL)
 			return 0;
@@ -368,7 +368,7 @@ courier_send_next(struct store *st, struct courier *c)
 
 	left = c->deadline - mono_ms();
 	if (left <= 0) {
-		long	n = store_queue_len(st, c->in->kind);
+		long	n = store_queue_len(st, c->name);
 
 		log_info("%s: delivery time (%" PRId64 " ms) used up; %ld "
 		    "alert(s) stay queued", c->name, c->in->timeout_ms, n);
@@ -418,9 +418,9 @@ courier_hold(struct store *st, struct courier *c, long code)
 	if (secs < 1)
 		secs = 1;
 	c->done = 1;
-	if (store_queue_hold(st, c->in->kind, (int64_t)secs * 1000) == -1)
+	if (store_queue_hold(st, c->name, (int64_t)secs * 1000) == -1)
 		return -1;
-	n = store_queue_len(st, c->in->kind);
+	n = store_queue_len(st, c->name);
 	log_warn("%s: %s answered HTTP %ld; delivery held for %ld s "
 	    "(Retry-After), %ld alert(s) stay queued", c->name, c->where, code,
 	    secs, n);
@@ -432,7 +432,7 @@ courier_hold(struct store *st, struct courier *c, long code)
 static int
 courier_delivered(struct store *st, struct courier *c)
 {
-	if (store_queue_pop(st, c->in->kind, c->json, c->len) == -1) {
+	if (store_queue_pop(st, c->name, c->json, c->len) == -1) {
 		c->done = 1;
 		return -1;
 	}
@@ -521,17 +521,17 @@ courier_claim(struct store *st, struct courier *c)
 	long	n;
 	int	r;
 
-	if ((held = store_queue_held(st, c->in->kind)) == -1)
+	if ((held = store_queue_held(st, c->name)) == -1)
 		return -1;
 	if (held > 0) {
 		log_info("%s: delivery held for %" PRId64 " s (Retry-After)",
 		    c->name, (held + 999) / 1000);
 		return 0;
 	}
-	if ((n = store_queue_len(st, c->in->kind)) <= 0)
+	if ((n = store_queue_len(st, c->name)) <= 0)
 		return n < 0 ? -1 : 0;
 	c->budget = n;
-	r = store_queue_lease(st, c->in->kind, c->in->timeout_ms +
+	r = store_queue_lease(st, c->name, c->in->timeout_ms +
 	    LEASE_GRACE_MS);
 	if (r == 0)
 		log_info("%s: another run is delivering the queue", c->name);
@@ -557,7 +557,7 @@ static void
 courier_free(struct courier *c, struct store *st)
 {
 	if (c->leased)
-		store_queue_unlease(st, c->in->kind);
+		store_queue_unlease(st, c->name);
 	curl_easy_cleanup(c->x.easy);
 	curl_slist_free_all(c->hdrs);
 	curl_slist_free_all(c->rcpt);
@@ -588,11 +588,11 @@ alert_deliver_all(struct store *st, const struct config *cfg,
 
 		c->dl = &dl;
 		c->in = &cfg->integrations[i];
-		c->name = integration_name(c->in->kind);
+		c->name = integration_name(c->in);
 		c->x.who = c->name;
 		c->x.done = courier_done;
 		c->x.arg = c;
-		c->is_mail = c->in->kind == INTEG_EMAIL;
+		c->is_mail = c->in->type == ITYPE_EMAIL;
 		redact_secret_url(c->in->url, c->where, sizeof(c->where));
 		c->deadline = start + c->in->timeout_ms;
 		if ((r = courier_claim(st, c)) == -1)

@@ -25,6 +25,9 @@
  *   timestamp       string   when the change was seen, ISO 8601 UTC with
  *                            milliseconds ("2026-11-25T13:20:04.048Z")
  *   text            string   the one-line summary, as sent to Slack
+ *   event           string   only in a reminder: "reminder"; state is
+ *                            then the state the site is still in, and
+ *                            duration_s the time it has been in it
  *
  * Example:
  *   {"site":"api","url":"https://api.example.com/health","kind":"http",
@@ -91,5 +94,11 @@ webhook_payload(const struct integration *in, const struct alert *a)
 	    a->duration_ms / 1000),
 	    "timestamp", a->timestamp_iso,
 	    "text", json_text(a->text, 0));
+	/* Only in a reminder, so that every other body stays as it was. */
+	if (root != NULL && a->event == ALERT_REMINDER &&
+	    json_object_set_new(root, "event", json_string("reminder")) == -1) {
+		json_decref(root);
+		root = NULL;
+	}
 	return json_dump_free(root);
 }

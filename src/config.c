@@ -29,6 +29,7 @@ enum site_key {
 	SK_BODY_REGEX, SK_HEADERS_EXPECT, SK_JSON, SK_BODY, SK_BASIC_AUTH,
 	SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION,
 	SK_WEAK_CRYPTO, SK_CHECK_REVOCATION,
+	SK_ALERT_TO, SK_REMIND_EVERY,
 	SK__MAX
 };
 
@@ -79,6 +80,10 @@ static const struct keydef site_keys[SK__MAX] = {
 	    0, 0, 0 },
 	[SK_CHECK_REVOCATION] = { "check_revocation", V_BOOL,
 	    S(check_revocation), 0, 0, 0, 0 },
+	[SK_ALERT_TO] = { "alert_to", V_NAMES, S(alert_to), S(nalert_to), 0,
+	    0, 0 },
+	[SK_REMIND_EVERY] = { "remind_every", V_DURATION, S(remind_every_ms),
+	    0, SEC(1), YEARS10, F_WHOLE_S },
 };
 #undef S
 
@@ -103,101 +108,8 @@ static const struct keydef redis_keys[RK__MAX] = {
 };
 #undef R
 
-/* One table per integration; the first key is always the required URL. */
-#define I(f)	offsetof(struct integration, f)
-#define I_TIMEOUT { "timeout", V_DURATION, I(timeout_ms), 0, SEC(1), SEC(300), 0 }
-#define I_CAFILE { "ca_file", V_FILE, I(ca_file), 0, 0, 0, 0 }
-static const struct keydef slack_keys[] = {
-	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-static const struct keydef discord_keys[] = {
-	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "username", V_STR, I(username), 0, 0, 0, 0 },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-static const struct keydef webhook_keys[] = {
-	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "headers", V_HEADERS, I(headers), I(nheaders), 0, 0, 0 },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-/* spec/notifiers.md. A first key with a default (pagerduty's url) is not
- * required; F_REQUIRED marks what is. */
-static const struct keydef email_keys[] = {
-	{ "smtp", V_SMTPURL, I(url), 0, 0, 0, 0 },
-	{ "username", V_STR, I(smtp_user), 0, 0, 0, 0 },
-	{ "password", V_STR, I(secret), 0, 0, 0, 0 },
-	{ "from", V_STR, I(from), 0, 0, 0, F_REQUIRED },
-	{ "to", V_ADDRLIST, I(to), I(nto), 0, 0, F_REQUIRED },
-	{ "insecure_plaintext", V_BOOL, I(insecure_plaintext), 0, 0, 0, 0 },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-static const struct keydef pagerduty_keys[] = {
-	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "routing_key", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-static const struct keydef opsgenie_keys[] = {
-	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "api_key", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-static const struct keydef teams_keys[] = {
-	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-static const struct keydef telegram_keys[] = {
-	{ "api_url", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "bot_token", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
-	{ "chat_id", V_STR, I(chat_id), 0, 0, 0, F_REQUIRED },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-static const struct keydef ntfy_keys[] = {
-	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "token", V_STR, I(secret), 0, 0, 0, 0 },
-	I_TIMEOUT,
-	I_CAFILE,
-};
-#define INTEG_KEYS_MAX	8	/* the longest table above */
-#undef I
-
-static const struct {
-	const struct keydef	*keys;
-	size_t			 nkeys;
-} integ_tables[INTEG__MAX] = {
-	[INTEG_SLACK] = { slack_keys, ARRAY_LEN(slack_keys) },
-	[INTEG_DISCORD] = { discord_keys, ARRAY_LEN(discord_keys) },
-	[INTEG_WEBHOOK] = { webhook_keys, ARRAY_LEN(webhook_keys) },
-	[INTEG_EMAIL] = { email_keys, ARRAY_LEN(email_keys) },
-	[INTEG_PAGERDUTY] = { pagerduty_keys, ARRAY_LEN(pagerduty_keys) },
-	[INTEG_OPSGENIE] = { opsgenie_keys, ARRAY_LEN(opsgenie_keys) },
-	[INTEG_TEAMS] = { teams_keys, ARRAY_LEN(teams_keys) },
-	[INTEG_TELEGRAM] = { telegram_keys, ARRAY_LEN(telegram_keys) },
-	[INTEG_NTFY] = { ntfy_keys, ARRAY_LEN(ntfy_keys) },
-};
-
-/* The names double as the keys under alertmanagers:. */
-static const struct keydef integ_keys[INTEG__MAX] = {
-	[INTEG_SLACK] = { "slack", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_DISCORD] = { "discord", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_WEBHOOK] = { "webhook", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_EMAIL] = { "email", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_PAGERDUTY] = { "pagerduty", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_OPSGENIE] = { "opsgenie", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_TEAMS] = { "teams", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_TELEGRAM] = { "telegram", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_NTFY] = { "ntfy", V_NODE, 0, 0, 0, 0, 0 },
-};
-
 enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
+	TK_ALERTING,
 	TK__MAX };
 static const struct keydef top_keys[TK__MAX] = {
 	[TK_REDIS] = { "redis", V_NODE, 0, 0, 0, 0, 0 },
@@ -206,6 +118,7 @@ static const struct keydef top_keys[TK__MAX] = {
 	    offsetof(struct config, max_concurrency), 0, 1, 10000, 0 },
 	[TK_WEBSITES] = { "websites", V_NODE, 0, 0, 0, 0, 0 },
 	[TK_ALERTS] = { "alertmanagers", V_NODE, 0, 0, 0, 0, 0 },
+	[TK_ALERTING] = { "alerting", V_NODE, 0, 0, 0, 0, 0 },
 };
 
 /* Returns the edit distance of a and b (case-insensitive), capped at 3. */
@@ -234,7 +147,7 @@ edit_distance(const char *a, const char *b)
 
 /* Returns the known key closest to key (within 2 edits, or one that key is
  * a prefix of), or NULL. */
-static const char *
+const char *
 suggest(const char *key, const struct keydef *tab, size_t ntab)
 {
 	const char	*best = NULL;
@@ -279,7 +192,7 @@ find_key(struct ctx *c, yaml_node_t *k, const char *kp,
  * repeated and invalid keys. seen[i] receives the value node of tab[i], or
  * NULL when absent. An empty value ("redis:") reads as an empty mapping.
  */
-static void
+void
 parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
     const struct keydef *tab, size_t ntab, void *obj, yaml_node_t **seen,
     int in_defaults)
@@ -322,7 +235,7 @@ parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
 }
 
 /* Returns the value node of key name in mapping map, or NULL. */
-static yaml_node_t *
+yaml_node_t *
 map_get(struct ctx *c, yaml_node_t *map, const char *name)
 {
 	yaml_node_pair_t	*p;
@@ -368,6 +281,7 @@ site_clear(struct site *s)
 	free_headers(s->headers, s->nheaders);
 	free(s->keyword);
 	free(s->ca_file);
+	free_names(s->alert_to, s->nalert_to);
 	site_checks_clear(s);
 }
 
@@ -782,48 +696,6 @@ read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 		    "username requires a password");
 }
 
-/* Reads one integration under alertmanagers: into in. */
-static void
-read_integration(struct ctx *c, enum integration_kind kind, yaml_node_t *node,
-    struct integration *in)
-{
-	const struct keydef	*tab = integ_tables[kind].keys;
-	yaml_node_t		*seen[INTEG_KEYS_MAX] = { 0 };
-	char			 kp[KP_LEN];
-	size_t			 i;
-
-	in->kind = kind;
-	in->timeout_ms = SEC(10);
-	if (kind == INTEG_DISCORD)
-		in->username = xstrdup("Peekl");
-	child_path(kp, "alertmanagers", integration_name(kind));
-	parse_keys(c, node, kp, tab, integ_tables[kind].nkeys, in, seen, 0);
-	if (seen[0] == NULL && !notify_default_url(in))
-		cerr(c, AT(node), kp, "missing required key '%s'", tab[0].name);
-	for (i = 1; i < integ_tables[kind].nkeys; i++)
-		if (seen[i] == NULL && (tab[i].flags & F_REQUIRED))
-			cerr(c, AT(node), kp, "missing required key '%s'",
-			    tab[i].name);
-	notify_finish(c, node, kp, in);
-}
-
-static void
-read_alertmanagers(struct ctx *c, struct config *cfg, yaml_node_t *node)
-{
-	yaml_node_t	*seen[INTEG__MAX] = { 0 };
-	int		 k;
-
-	if (node == NULL)
-		return;
-	parse_keys(c, node, "alertmanagers", integ_keys, INTEG__MAX, cfg, seen,
-	    0);
-	cfg->integrations = xcalloc(INTEG__MAX, sizeof(*cfg->integrations));
-	for (k = 0; k < INTEG__MAX; k++)
-		if (seen[k] != NULL)
-			read_integration(c, (enum integration_kind)k, seen[k],
-			    &cfg->integrations[cfg->nintegrations++]);
-}
-
 static void
 read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 {
@@ -841,6 +713,9 @@ read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 		check_defaults(c, seen[TK_DEFAULTS]);
 	read_websites(c, cfg, root, seen[TK_WEBSITES], seen[TK_DEFAULTS]);
 	read_alertmanagers(c, cfg, seen[TK_ALERTS]);
+	read_alerting(c, cfg, seen[TK_ALERTING]);
+	check_routes(c, cfg, seen[TK_WEBSITES], seen[TK_DEFAULTS],
+	    seen[TK_ALERTS]);
 }
 
 /* Returns 1 when cfg holds something an eavesdropper could use. */
@@ -937,35 +812,8 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nsites; i++)
 		site_clear(&cfg->sites[i]);
 	free(cfg->sites);
-	for (i = 0; i < cfg->nintegrations; i++) {
-		free(cfg->integrations[i].url);
-		free(cfg->integrations[i].username);
-		free_headers(cfg->integrations[i].headers,
-		    cfg->integrations[i].nheaders);
-		integration_notify_clear(&cfg->integrations[i]);
-	}
-	free(cfg->integrations);
+	integrations_free(cfg);
 	free(cfg);
-}
-
-const char *
-integration_name(enum integration_kind kind)
-{
-	static const char *const names[INTEG__MAX] = {
-		[INTEG_SLACK] = "slack",
-		[INTEG_DISCORD] = "discord",
-		[INTEG_WEBHOOK] = "webhook",
-		[INTEG_EMAIL] = "email",
-		[INTEG_PAGERDUTY] = "pagerduty",
-		[INTEG_OPSGENIE] = "opsgenie",
-		[INTEG_TEAMS] = "teams",
-		[INTEG_TELEGRAM] = "telegram",
-		[INTEG_NTFY] = "ntfy",
-	};
-
-	if ((int)kind < 0 || kind >= INTEG__MAX)
-		return "unknown";
-	return names[kind];
 }
 
 int

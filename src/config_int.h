@@ -61,6 +61,7 @@ enum vtype {
 	V_IPVER,	/* ip_version: 4 or 6 */
 	V_BODY,		/* a request body: any text */
 	V_WEAKCRYPTO,	/* warning, critical or ignore */
+	V_NAMES,	/* a list of names (or one): char ** and its count */
 	V_SMTPURL,	/* email: smtp:// or smtps:// HOST[:PORT] */
 	V_ADDRLIST	/* email: one address or a list of them */
 };
@@ -138,6 +139,37 @@ int	 parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
  * reporting an unknown key (with a "did you mean"). */
 int	 find_key(struct ctx *c, yaml_node_t *k, const char *kp,
 	    const struct keydef *tab, size_t ntab);
+
+/* Returns the name in tab closest to key (within 2 edits, or one that key
+ * is a prefix of), for a "did you mean"; NULL when none is close. */
+const char *suggest(const char *key, const struct keydef *tab, size_t ntab);
+/* Reads every key of mapping map through tab into obj, reporting unknown,
+ * repeated and invalid keys; seen[i] receives tab[i]'s value node. */
+void	 parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
+	    const struct keydef *tab, size_t ntab, void *obj, yaml_node_t **seen,
+	    int in_defaults);
+/* Returns the value node of key name in mapping map, or NULL. */
+yaml_node_t *map_get(struct ctx *c, yaml_node_t *map, const char *name);
+
+/* --- config_alerting.c --- */
+
+/* Reads alertmanagers: (the integration instances) into cfg. */
+void	 read_alertmanagers(struct ctx *c, struct config *cfg,
+	    yaml_node_t *node);
+/* Reads alerting: (group_threshold) into cfg, defaults applied. */
+void	 read_alerting(struct ctx *c, struct config *cfg, yaml_node_t *node);
+/* Checks that the names routing refers to exist: each site's alert_to
+ * (and defaults:'s) are instances, each instance's sites are sites. */
+void	 check_routes(struct ctx *c, const struct config *cfg,
+	    yaml_node_t *websites, yaml_node_t *defaults,
+	    yaml_node_t *alertmanagers);
+/* Frees cfg's integrations. */
+void	 integrations_free(struct config *cfg);
+/* Reads a V_NAMES value into *names, *n (replacing what was there); -1
+ * after reporting. */
+int	 parse_names(struct ctx *c, yaml_node_t *v, const char *kp,
+	    char ***names, size_t *n);
+void	 free_names(char **names, size_t n);
 
 /* --- config_checks.c --- */
 

@@ -151,14 +151,14 @@ notify_default_url(struct integration *in)
 {
 	const char	*url;
 
-	switch (in->kind) {
-	case INTEG_PAGERDUTY:
+	switch (in->type) {
+	case ITYPE_PAGERDUTY:
 		url = PAGERDUTY_URL;
 		break;
-	case INTEG_OPSGENIE:
+	case ITYPE_OPSGENIE:
 		url = OPSGENIE_URL;
 		break;
-	case INTEG_TELEGRAM:
+	case ITYPE_TELEGRAM:
 		url = TELEGRAM_URL;
 		break;
 	default:
@@ -174,7 +174,7 @@ notify_finish(struct ctx *c, yaml_node_t *node, const char *kp,
 {
 	char	addr[ADDR_MAX];
 
-	if (in->kind != INTEG_EMAIL)
+	if (in->type != ITYPE_EMAIL)
 		return;
 	if ((in->smtp_user == NULL) != (in->secret == NULL))
 		cerr(c, AT(node), kp, "username and password go together: "

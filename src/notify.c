@@ -1,8 +1,9 @@
 /*
- * The notifiers: which renderer makes the request body for each kind of
- * integration. Adding one is a renderer file that reads struct alert, its
- * prototype in notify.h and a line in the table below (and, being
- * configuration, its keys in config.c, which owns the integration names).
+ * The integration types: one row each, with the name that `type:` (or an
+ * instance named after it) selects, the renderer that makes its request
+ * body, and its rules. Adding a type is a row here, its renderer file
+ * (reading struct alert only), its keys in config_alerting.c and, when it
+ * is not a JSON POST to its URL, its delivery rule in alert_deliver.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,51 +21,91 @@
 #include "util.h"
 
 /*
- * A row: the renderer; then, for spec/notifiers.md's types, what the
- * request needs beyond a JSON POST of that body to the URL (request), and
- * how the answer is judged: judge, else exactly the status success, else
- * any 2xx.
+ * A row: the type's name, its renderer, whether an alert storm may become
+ * one alert for it; then, for spec/notifiers.md's types, what the request
+ * needs beyond a JSON POST of that body to the URL (request), and how the
+ * answer is judged: judge, else exactly the status success, else any 2xx.
+ * PagerDuty and Opsgenie track one incident per site: never grouped.
  */
-static const struct notifier {
-	enum integration_kind	 kind;
-	char			*(*payload)(const struct integration *,
-				    const struct alert *);
-	int			(*request)(const struct integration *,
-				    const struct alert *, struct notify_req *);
-	enum notify_verdict	(*judge)(long, const char *, size_t, long *);
-	long			 success;
-} notifiers[] = {
-	{ .kind = INTEG_SLACK, .payload = slack_payload },
-	{ .kind = INTEG_DISCORD, .payload = discord_payload },
-	{ .kind = INTEG_WEBHOOK, .payload = webhook_payload },
-	{ .kind = INTEG_EMAIL, .payload = email_payload },
-	{ .kind = INTEG_PAGERDUTY, .payload = pagerduty_payload,
-	  .success = 202 },
-	{ .kind = INTEG_OPSGENIE, .payload = opsgenie_payload,
-	  .request = opsgenie_request, .success = 202 },
-	{ .kind = INTEG_TEAMS, .payload = teams_payload },
-	{ .kind = INTEG_TELEGRAM, .payload = telegram_payload,
-	  .request = telegram_request, .judge = telegram_judge },
-	{ .kind = INTEG_NTFY, .payload = ntfy_payload,
-	  .request = ntfy_request },
+static const struct integ_type {
+	const char	*name;		/* "slack": type: value, implied name */
+	char		*(*payload)(const struct integration *,
+			    const struct alert *);
+	int		 groupable;	/* an alert storm may become one alert */
+	int		(*request)(const struct integration *,
+			    const struct alert *, struct notify_req *);
+	enum notify_verdict (*judge)(long, const char *, size_t, long *);
+	long		 success;	/* the one success status; 0: any 2xx */
+} integ_types[ITYPE__MAX] = {
+	[ITYPE_SLACK] = { .name = "slack", .payload = slack_payload,
+	    .groupable = 1 },
+	[ITYPE_DISCORD] = { .name = "discord", .payload = discord_payload,
+	    .groupable = 1 },
+	[ITYPE_WEBHOOK] = { .name = "webhook", .payload = webhook_payload,
+	    .groupable = 1 },
+	[ITYPE_EMAIL] = { .name = "email", .payload = email_payload,
+	    .groupable = 1 },
+	[ITYPE_PAGERDUTY] = { .name = "pagerduty", .payload =
+	    pagerduty_payload, .success = 202 },
+	[ITYPE_OPSGENIE] = { .name = "opsgenie", .payload = opsgenie_payload,
+	    .request = opsgenie_request, .success = 202 },
+	[ITYPE_TEAMS] = { .name = "teams", .payload = teams_payload,
+	    .groupable = 1 },
+	[ITYPE_TELEGRAM] = { .name = "telegram", .payload = telegram_payload,
+	    .groupable = 1, .request = telegram_request,
+	    .judge = telegram_judge },
+	[ITYPE_NTFY] = { .name = "ntfy", .payload = ntfy_payload,
+	    .groupable = 1, .request = ntfy_request },
 };
 
-static const struct notifier *
-notifier_of(enum integration_kind kind)
+/* Returns the row of in's type, or NULL (logged) when it has none. */
+static const struct integ_type *
+notifier_of(const struct integration *in)
 {
-	size_t	i;
-
-	for (i = 0; i < ARRAY_LEN(notifiers); i++)
-		if (notifiers[i].kind == kind)
-			return &notifiers[i];
-	log_error("alert: integration %d has no renderer", (int)kind);
+	if ((unsigned)in->type < ITYPE__MAX &&
+	    integ_types[in->type].payload != NULL)
+		return &integ_types[in->type];
+	log_error("alert: %s: integration type %d has no renderer",
+	    integration_name(in), (int)in->type);
 	return NULL;
+}
+
+const char *
+integration_type_name(enum integration_type t)
+{
+	if ((unsigned)t >= ITYPE__MAX || integ_types[t].name == NULL)
+		return "unknown";
+	return integ_types[t].name;
+}
+
+int
+integration_type_parse(const char *name, enum integration_type *t)
+{
+	for (size_t i = 0; name != NULL && i < ITYPE__MAX; i++)
+		if (integ_types[i].name != NULL &&
+		    strcmp(integ_types[i].name, name) == 0) {
+			*t = (enum integration_type)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+integration_type_groupable(enum integration_type t)
+{
+	return (unsigned)t < ITYPE__MAX && integ_types[t].groupable;
+}
+
+const char *
+integration_name(const struct integration *in)
+{
+	return in->name != NULL ? in->name : integration_type_name(in->type);
 }
 
 char *
 alert_payload(const struct integration *in, const struct alert *a)
 {
-	const struct notifier	*n = notifier_of(in->kind);
+	const struct integ_type	*n = notifier_of(in);
 
 	return n == NULL ? NULL : n->payload(in, a);
 }
@@ -128,7 +169,7 @@ int
 notify_request(const struct integration *in, const struct alert *a,
     struct notify_req *rq)
 {
-	const struct notifier	*n = notifier_of(in->kind);
+	const struct integ_type	*n = notifier_of(in);
 
 	memset(rq, 0, sizeof(*rq));
 	if (n == NULL || (rq->body = n->payload(in, a)) == NULL)
@@ -141,7 +182,7 @@ notify_request(const struct integration *in, const struct alert *a,
 		return 0;
 	}
 	rq->url = xstrdup(in->url);
-	if (in->kind != INTEG_EMAIL)
+	if (in->type != ITYPE_EMAIL)
 		notify_req_header(rq, "Content-Type: application/json");
 	return 0;
 }
@@ -150,7 +191,7 @@ enum notify_verdict
 notify_judge(const struct integration *in, long code, const char *body,
     size_t len, long *retry_after)
 {
-	const struct notifier	*n = notifier_of(in->kind);
+	const struct integ_type	*n = notifier_of(in);
 
 	if (n != NULL && n->judge != NULL)
 		return n->judge(code, body, len, retry_after);

@@ -10,6 +10,14 @@
 #include "alert.h"
 #include "config.h"
 
+/* The type table (notify.c). The name of a type ("slack"; "unknown" when
+ * out of range); its value for a name (0, or -1 for none); whether alerts
+ * for it may be grouped in a storm. */
+const char	*integration_type_name(enum integration_type t);
+int		 integration_type_parse(const char *name,
+		    enum integration_type *t);
+int		 integration_type_groupable(enum integration_type t);
+
 /* The request body of a for integration in (malloc'd), NULL on error. */
 char	*slack_payload(const struct integration *in, const struct alert *a);
 char	*discord_payload(const struct integration *in, const struct alert *a);

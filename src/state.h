@@ -48,6 +48,9 @@ struct site_state {
 	char		 cert_issuer[CERT_ISSUER_LEN]; /* leaf's, "" unknown */
 	char		 cert_tls_version[16]; /* "TLSv1.3", "" unknown */
 	int		 unreadable;	/* its key holds another type: not checked */
+	int64_t		 reminded_at;	/* unix ms of the last reminder of the
+					 * HTTP state, 0 none (reminder.c) */
+	int64_t		 cert_reminded_at; /* the same for the certificate */
 };
 
 

@@ -121,6 +121,14 @@ state_field(struct site_state *st, const char *f, const char *v)
 		if (parse_ll(v, 0, tmax, &n) == 0)
 			st->cert_since = n;
 		break;
+	case SF_REMINDED_AT:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->reminded_at = n;
+		break;
+	case SF_CERT_REMINDED_AT:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->cert_reminded_at = n;
+		break;
 	default:
 		/* Unknown fields, and cert_error, which is written for
 		 * people reading the hash, are not read back. */
@@ -247,6 +255,12 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 		cmd_add(&cmd, "%.3f", s->response_ms);
 		cmd_add(&cmd, "%s", site_fields[SF_ERROR]);
 		cmd_add(&cmd, "%s", s->error);
+		/* Only once there was one, so a hash without reminders
+		 * looks as before. */
+		if (s->reminded_at > 0) {
+			cmd_add(&cmd, "%s", site_fields[SF_REMINDED_AT]);
+			cmd_add(&cmd, "%" PRId64, s->reminded_at);
+		}
 		return batch_append(st, b, &cmd);
 	}
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_STATE]);
@@ -257,6 +271,10 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 	cmd_add(&cmd, "%" PRId64, s->cert_since);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_ERROR]);
 	cmd_add(&cmd, "%s", cert_result_reason(&c->cert));
+	if (s->cert_reminded_at > 0) {
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_REMINDED_AT]);
+		cmd_add(&cmd, "%" PRId64, s->cert_reminded_at);
+	}
 	if (s->have_cert) {
 		format_iso8601(s->cert_not_after, iso, sizeof(iso));
 		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);

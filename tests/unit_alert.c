@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "notify.h"
 #include "state.h"
 #include "util.h"
 
@@ -33,18 +34,18 @@ static struct site	example = {
 };
 
 static struct integration slack = {
-	.kind = INTEG_SLACK,
+	.type = ITYPE_SLACK,
 	.url = STR("https://hooks.slack.com/services/T0/B0/X"),
 };
 static struct integration discord = {
-	.kind = INTEG_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
+	.type = ITYPE_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
 };
 static struct integration discord_named = {
-	.kind = INTEG_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
+	.type = ITYPE_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
 	.username = STR("Peekl"),
 };
 static struct integration webhook = {
-	.kind = INTEG_WEBHOOK, .url = STR("https://alerts.example.com/peekl"),
+	.type = ITYPE_WEBHOOK, .url = STR("https://alerts.example.com/peekl"),
 };
 static const struct integration *const all_integrations[] = {
 	&slack, &discord, &webhook
@@ -312,11 +313,11 @@ Test(alert_escape, quote_and_backslash)
 	make_down(&a, &s, "HTTP 503");
 	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
 		j = payload_json(all_integrations[i], &a);
-		if (all_integrations[i]->kind == INTEG_WEBHOOK)
+		if (all_integrations[i]->type == ITYPE_WEBHOOK)
 			cr_assert_str_eq(str_of(j, "url"),
 			    "https://x.example/a\"b\\c");
 		cr_assert_str_eq(str_of(j,
-		    all_integrations[i]->kind == INTEG_DISCORD ? "content" :
+		    all_integrations[i]->type == ITYPE_DISCORD ? "content" :
 		    "text"), "DOWN odd (https://x.example/a\"b\\c): HTTP 503, "
 		    "2 failed checks");
 		json_decref(j);
@@ -354,7 +355,7 @@ Test(alert_escape, invalid_utf8_becomes_valid_json)
 	make_down(&a, &api, "bad \xff x \xc3 y \xc0\xaf z \xed\xa0\x80 end\xe2\x82");
 	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
 		j = payload_json(all_integrations[i], &a);
-		if (all_integrations[i]->kind == INTEG_WEBHOOK)
+		if (all_integrations[i]->type == ITYPE_WEBHOOK)
 			cr_assert_str_eq(str_of(j, "error"),
 			    "bad ? x ? y ?? z ??? end??");
 		json_decref(j);
@@ -602,6 +603,7 @@ Test(alert_model, event_words_and_tones)
 		{ ALERT_CRITICAL, "CRITICAL", TONE_DANGER },
 		{ ALERT_OK, "OK", TONE_GOOD },
 		{ ALERT_DEGRADED, "DEGRADED", TONE_WARNING },
+		{ ALERT_REMINDER, "REMINDER", TONE_DANGER },
 	};
 	enum alert_event	 ev;
 	size_t			 i;
@@ -733,11 +735,11 @@ Test(alert_model, every_integration_renders)
 	int			 k;
 
 	make_api_down(&a);
-	for (k = 0; k < INTEG__MAX; k++) {
-		in.kind = (enum integration_kind)k;
+	for (k = 0; k < ITYPE__MAX; k++) {
+		in.type = (enum integration_type)k;
 		p = alert_payload(&in, &a);
 		cr_assert_not_null(p, "no payload for %s",
-		    integration_name(in.kind));
+		    integration_type_name(in.type));
 		free(p);
 	}
 	alert_clear(&a);

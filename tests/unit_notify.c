@@ -37,29 +37,29 @@ static char *to_list[] = { STR("ops@example.com"),
 	STR("On call <oncall@example.com>") };
 
 static struct integration email = {
-	.kind = INTEG_EMAIL, .url = STR("smtp://mail.example.com:587"),
+	.type = ITYPE_EMAIL, .url = STR("smtp://mail.example.com:587"),
 	.from = STR("peekl <peekl@example.com>"), .to = to_list, .nto = 2,
 	.smtp_user = STR("peekl"), .secret = STR("smtp-secret-pw"),
 };
 static struct integration pagerduty = {
-	.kind = INTEG_PAGERDUTY,
+	.type = ITYPE_PAGERDUTY,
 	.url = STR("https://events.pagerduty.com/v2/enqueue"),
 	.secret = STR("R0UTINGKEYsecret0000000000000000"),
 };
 static struct integration opsgenie = {
-	.kind = INTEG_OPSGENIE, .url = STR("https://api.opsgenie.com"),
+	.type = ITYPE_OPSGENIE, .url = STR("https://api.opsgenie.com"),
 	.secret = STR("0psg3nie-key-secret"),
 };
 static struct integration teams = {
-	.kind = INTEG_TEAMS,
+	.type = ITYPE_TEAMS,
 	.url = STR("https://example.webhook.office.com/workflows/abc/secret"),
 };
 static struct integration telegram = {
-	.kind = INTEG_TELEGRAM, .url = STR("https://api.telegram.org"),
+	.type = ITYPE_TELEGRAM, .url = STR("https://api.telegram.org"),
 	.secret = STR("123456:ABC-tg-secret"), .chat_id = STR("-1001234567890"),
 };
 static struct integration ntfy = {
-	.kind = INTEG_NTFY, .url = STR("https://ntfy.sh/peekl-alerts"),
+	.type = ITYPE_NTFY, .url = STR("https://ntfy.sh/peekl-alerts"),
 	.secret = STR("tk_ntfysecret"),
 };
 
@@ -138,7 +138,7 @@ request_text(const struct integration *in, const struct alert *a)
 	size_t			 i;
 
 	cr_assert_eq(notify_request(in, a, &rq), 0, "%s: no request",
-	    integration_name(in->kind));
+	    integration_name(in));
 	buf_printf(&b, "POST %s\n", rq.url);
 	for (i = 0; i < rq.nheaders; i++)
 		buf_printf(&b, "%s\n", rq.headers[i]);
