@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "config.h"
+#include "harness.h"
 #include "log.h"
 #include "mime.h"
 #include "notify.h"
@@ -93,6 +95,20 @@ static void
 make_degraded(struct alert *a)
 {
 	make_http(a, ALERT_DEGRADED, HTTP_UP, HTTP_DEGRADED, 200, NULL, 0, 3);
+}
+
+/* Still down four hours later (spec/alerting.md's reminder). */
+static void
+make_reminder(struct alert *a)
+{
+	struct transition	tr = { KIND_HTTP, ALERT_REMINDER, HTTP_DOWN,
+	    HTTP_DOWN, 4 * 3600000 + 120000 };
+	struct http_result	r = { .done = 1, .http_code = 503,
+				      .response_ms = 41.2 };
+	struct site_state	st = { .state = HTTP_DOWN, .failures = 40 };
+
+	snprintf(r.error, sizeof(r.error), "HTTP 503");
+	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
 }
 
 static void
@@ -198,7 +214,8 @@ golden_request(const char *name, const struct integration *in,
 	}
 #define GOLDEN_ALL(type) \
 	GOLDEN(type, down) GOLDEN(type, up) GOLDEN(type, degraded) \
-	GOLDEN(type, warning) GOLDEN(type, critical) GOLDEN(type, ok)
+	GOLDEN(type, warning) GOLDEN(type, critical) GOLDEN(type, ok) \
+	GOLDEN(type, reminder)
 
 GOLDEN_ALL(email)
 GOLDEN_ALL(pagerduty)
@@ -380,4 +397,114 @@ Test(notify_mime, opsgenie_close_url_encodes_the_alias)
 	    "%s", got);
 	free(got);
 	alert_clear(&a);
+}
+
+/* ---- configuration (spec/notifiers.md's keys) */
+
+#define SECRET_WORD	"t0ps3cret"
+
+/* Loads yaml (with one site) from a fresh dir; returns config_load's
+ * result, *err its stderr (malloc'd). */
+static int
+load(const char *yaml, struct config **cfg, char **err)
+{
+	struct h_dir	*d = h_dir_new();
+	char		*text = h_strf("websites:\n  - url: https://example.com\n"
+	    "alertmanagers:\n%s", yaml);
+	char		*path = h_config(d, text);
+	int		 rc;
+
+	h_write_file(d, "ca.pem", "not checked here\n");
+	rc = h_config_load(path, cfg, err);
+	free(path);
+	free(text);
+	h_dir_free(d);
+	return rc;
+}
+
+static void
+load_fails(const char *yaml, const char *want)
+{
+	struct config	*cfg = NULL;
+	char		*err = NULL;
+
+	cr_assert_eq(load(yaml, &cfg, &err), -1, "accepted:\n%s", yaml);
+	cr_assert_not_null(strstr(err, want), "expected \"%s\" in:\n%s", want,
+	    err);
+	cr_assert_null(strstr(err, SECRET_WORD), "a secret in: %s", err);
+	free(err);
+}
+
+Test(notify_config, every_type_with_defaults)
+{
+	struct config	*cfg = NULL;
+	char		*err = NULL;
+
+	cr_assert_eq(load(
+	    "  mail:\n    type: email\n    smtp: smtp://mail.example.com:587\n"
+	    "    username: peekl\n    password: pw\n"
+	    "    from: \"peekl <peekl@example.com>\"\n"
+	    "    to: [ops@example.com, \"On call <oncall@example.com>\"]\n"
+	    "  oncall:\n    type: pagerduty\n    routing_key: rk\n"
+	    "    events: [down, up]\n"
+	    "  genie:\n    type: opsgenie\n    api_key: k\n"
+	    "  teams:\n    webhook: https://example.webhook.office.com/x\n"
+	    "    ca_file: ca.pem\n"
+	    "  telegram:\n    bot_token: \"1:x\"\n    chat_id: -100123\n"
+	    "  ntfy:\n    url: https://ntfy.sh/peekl\n"
+	    "  slack:\n    webhook: https://hooks.slack.com/services/x\n"
+	    "    ca_file: ca.pem\n", &cfg, &err), 0, "%s", err);
+	cr_assert_eq(cfg->nintegrations, 7);
+	for (size_t i = 0; i < cfg->nintegrations; i++) {
+		struct integration *in = &cfg->integrations[i];
+
+		if (in->type == ITYPE_EMAIL) {
+			cr_assert_eq(in->nto, 2);
+			cr_assert_str_eq(in->to[1], "On call <oncall@example.com>");
+			cr_assert_eq(in->insecure_plaintext, 0);
+		} else if (in->type == ITYPE_PAGERDUTY)
+			cr_assert_str_eq(in->url,
+			    "https://events.pagerduty.com/v2/enqueue");
+		else if (in->type == ITYPE_OPSGENIE)
+			cr_assert_str_eq(in->url, "https://api.opsgenie.com");
+		else if (in->type == ITYPE_TELEGRAM) {
+			cr_assert_str_eq(in->url, "https://api.telegram.org");
+			cr_assert_str_eq(in->chat_id, "-100123");
+		} else if (in->type == ITYPE_TEAMS || in->type == ITYPE_SLACK)
+			cr_assert(in->ca_file != NULL && strstr(in->ca_file,
+			    "/ca.pem") != NULL && in->ca_file[0] == '/',
+			    "ca_file relative to the config's directory");
+	}
+	config_free(cfg);
+	free(err);
+}
+
+Test(notify_config, errors)
+{
+	load_fails("  telegram:\n    bot_token: \"1:" SECRET_WORD "\"\n",
+	    "alertmanagers.telegram: missing required key 'chat_id'");
+	load_fails("  oncall:\n    type: pagerduty\n",
+	    "missing required key 'routing_key'");
+	load_fails("  genie:\n    type: opsgenie\n    url: ftp://x\n"
+	    "    api_key: " SECRET_WORD "\n", "alertmanagers.genie.url:");
+	load_fails("  ntfy:\n    token: " SECRET_WORD "\n",
+	    "missing required key 'url'");
+	load_fails("  mail:\n    type: email\n    smtp: http://mail.example.com\n"
+	    "    from: a@b.c\n    to: d@e.f\n",
+	    "alertmanagers.mail.smtp: is not an smtp:// or smtps:// URL");
+	load_fails("  mail:\n    type: email\n    smtp: smtp://u:" SECRET_WORD
+	    "@mail.example.com\n    from: a@b.c\n    to: d@e.f\n",
+	    "must not hold a user or password");
+	load_fails("  mail:\n    type: email\n    smtp: smtp://mail.example.com\n"
+	    "    from: a@b.c\n    to: [d@e.f, nobody]\n",
+	    "alertmanagers.mail.to[1]: \"nobody\" is not an email address");
+	load_fails("  mail:\n    type: email\n    smtp: smtps://mail.example.com\n"
+	    "    username: peekl\n    from: a@b.c\n    to: d@e.f\n",
+	    "username and password go together");
+	load_fails("  email:\n    smtp: smtps://mail.example.com\n"
+	    "    to: d@e.f\n", "missing required key 'from'");
+	load_fails("  email:\n    smtp: smtps://mail.example.com\n"
+	    "    from: a@b.c\n", "missing required key 'to'");
+	load_fails("  pager:\n    type: pagerdutty\n    routing_key: x\n",
+	    "did you mean 'pagerduty'?");
 }
