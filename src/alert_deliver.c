@@ -217,6 +217,13 @@ courier_init_mail(struct courier *c)
 	    net_setopt(x, CURLOPT_MAIL_FROM, from) ||
 	    net_setopt(x, CURLOPT_MAIL_RCPT, c->rcpt) ||
 	    net_setopt(x, CURLOPT_UPLOAD, 1L) ||
+	    /* A connection is never kept: closing a kept one makes libcurl
+	     * say QUIT and wait for the answer at the end of the run, which
+	     * a hanging server would never give. That wait, and every other
+	     * one for a reply, is bounded by the instance's timeout too. */
+	    net_setopt(x, CURLOPT_FORBID_REUSE, 1L) ||
+	    net_setopt(x, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    (long)((in->timeout_ms + 999) / 1000)) ||
 	    net_setopt(x, CURLOPT_READFUNCTION, on_upload) ||
 	    net_setopt(x, CURLOPT_READDATA, c))
 		return -1;

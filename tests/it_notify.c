@@ -666,6 +666,10 @@ Test(notify_email, at_least_once, .timeout = 60)
 	cr_assert_not_null(strstr(r.err, "ERROR"), "%s", r.err);
 	cr_assert_not_null(strstr(r.err, "SMTP 554"), "%s", r.err);
 	h_run_free(&r);
+	h_webhook_respond(m, "hang");
+	cr_assert_eq(run(cfg, &r), 2);
+	cr_assert_not_null(strstr(r.err, "timeout"), "%s", r.err);
+	h_run_free(&r);
 	h_webhook_respond(m, "cut");
 	cr_assert_eq(run1(cfg), 2);
 	cr_assert_eq(queue_len(&e, "email"), 1);

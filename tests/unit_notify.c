@@ -399,6 +399,32 @@ Test(notify_mime, opsgenie_close_url_encodes_the_alias)
 	alert_clear(&a);
 }
 
+/* A title that is not ASCII reaches ntfy as RFC 2047 encoded words, and
+ * an email's Subject too; the address of a From with a non-ASCII name
+ * stays readable. */
+Test(notify_mime, non_ascii_titles_and_subjects)
+{
+	struct alert	 a;
+	char		*got;
+	struct integration mail = email;
+
+	make_down(&a);
+	free(a.site);
+	a.site = xstrdup("caf\xc3\xa9");
+	alert_finish(&a);
+	got = request_text(&ntfy, &a);
+	cr_assert_not_null(strstr(got, "\nTitle: =?UTF-8?B?RE9XTiBjYWbDqQ==?=\n"),
+	    "%s", got);
+	free(got);
+	mail.from = (char *)"P\xc3\xa9" "ekl <peekl@example.com>";
+	got = request_text(&mail, &a);
+	cr_assert_not_null(strstr(got, "\r\nSubject: =?UTF-8?B?"), "%s", got);
+	cr_assert_not_null(strstr(got, "\r\nFrom: =?UTF-8?B?UMOpZWts?= "
+	    "<peekl@example.com>\r\n"), "%s", got);
+	free(got);
+	alert_clear(&a);
+}
+
 /* ---- configuration (spec/notifiers.md's keys) */
 
 #define SECRET_WORD	"t0ps3cret"
