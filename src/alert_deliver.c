@@ -267,7 +267,7 @@ courier_next_alert(struct store *st, struct courier *c)
 			continue;
 		}
 		c->payload = alert_payload(c->in, &a);
-		c->what = xasprintf("%s %s", a.word, a.site);
+		c->what = alert_what(&a);
 		alert_clear(&a);
 		if (c->payload != NULL)
 			return 1;
