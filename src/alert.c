@@ -31,6 +31,8 @@ static const struct {
 	/* A reminder is shown with the word and tone of the state it is
 	 * about (alert_finish); this word is its name in the queue. */
 	[ALERT_REMINDER] =	{ "REMINDER", TONE_DANGER },
+	/* A group is shown with the word and tone of its worst member. */
+	[ALERT_GROUP] =		{ "GROUP", TONE_DANGER },
 };
 
 const char *
@@ -164,7 +166,19 @@ alert_clear(struct alert *a)
 	free(a->error);
 	free(a->issuer);
 	free(a->intermediate);
+	for (size_t i = 0; i < a->nmembers; i++)
+		alert_clear(&a->members[i]);
+	free(a->members);
 	memset(a, 0, sizeof(*a));
+}
+
+char *
+alert_what(const struct alert *a)
+{
+	if (a->event == ALERT_GROUP)
+		return xasprintf("%zu grouped alerts", a->nmembers);
+	return xasprintf("%s %s", a->word != NULL ? a->word :
+	    alert_event_word(a->event), a->site);
 }
 
 /* --- times --- */
@@ -325,6 +339,8 @@ alert_text(const struct alert *a)
 
 	if (a->text != NULL)
 		return xstrdup(a->text);
+	if (a->event == ALERT_GROUP)
+		return xasprintf("%zu alerts", a->nmembers);
 	/* Not finished (a const alert cannot be): build it once more. */
 	reason = alert_reason(a);
 	text = summary(a, reason);
@@ -425,6 +441,13 @@ void
 alert_finish(struct alert *a)
 {
 	unfinish(a);
+	if (a->event == ALERT_GROUP) {
+		iso_ms(a->timestamp_ms, a->timestamp_iso,
+		    sizeof(a->timestamp_iso));
+		a->not_after_iso[0] = '\0';
+		alert_group_finish(a);
+		return;
+	}
 	a->word = alert_event_word(shown_event(a));
 	a->tone = alert_event_tone(shown_event(a));
 	a->previous_word = previous_name(a);
@@ -444,11 +467,10 @@ alert_finish(struct alert *a)
 
 /* --- the queue form --- */
 
-char *
-alert_encode(const struct alert *a)
+json_t *
+alert_to_json(const struct alert *a)
 {
 	json_t	*root;
-	char	*s;
 
 	root = json_pack("{s:s, s:o, s:o, s:s, s:s, s:o, s:i, s:f, s:i, s:b,"
 	    " s:I, s:I, s:I, s:I}",
@@ -483,17 +505,36 @@ alert_encode(const struct alert *a)
 		json_object_set_new(root, "chain_days_left",
 		    json_integer(a->chain_days_left));
 	}
-	if (root == NULL) {
+	if (root == NULL)
 		log_error("alert: cannot encode the %s alert of %s",
 		    alert_event_word(a->event), a->site);
+	return root;
+}
+
+char *
+alert_encode(const struct alert *a)
+{
+	json_t	*root;
+	char	*s;
+
+	if (a->event == ALERT_GROUP) {
+		const struct alert **m = xcalloc(a->nmembers + 1,
+		    sizeof(*m));
+
+		for (size_t i = 0; i < a->nmembers; i++)
+			m[i] = &a->members[i];
+		root = alert_group_to_json(m, a->nmembers, a->timestamp_ms);
+		free(m);
+	} else
+		root = alert_to_json(a);
+	if (root == NULL)
 		return NULL;
-	}
 	/* Default precision: a double must survive the round trip. */
 	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (s == NULL)
-		log_error("alert: cannot serialise the %s alert of %s",
-		    alert_event_word(a->event), a->site);
+		log_error("alert: cannot serialise the %s alert", a->word ?
+		    a->word : alert_event_word(a->event));
 	return s;
 }
 
@@ -536,21 +577,15 @@ decode_chain(json_t *root, struct alert *a)
 }
 
 int
-alert_decode(const char *json, size_t len, struct alert *a)
+alert_from_json(json_t *root, struct alert *a)
 {
-	json_t		*root = NULL, *err = NULL;
-	json_error_t	 je;
+	json_t		*err = NULL;
 	const char	*kind, *site, *url, *state, *prev;
 	json_int_t	 code, failures, days, not_after, dur, ts, slow = 0;
 	double		 resp;
 	int		 have_cert, rc = -1;
 
 	memset(a, 0, sizeof(*a));
-	/* A NUL is never part of an entry peekl wrote: whatever precedes it,
-	 * the entry is not one alert. */
-	if (json == NULL || memchr(json, '\0', len) != NULL ||
-	    (root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		goto out;
 	if (json_unpack(root, "{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:F, s:I,"
 	    " s:b, s:I, s:I, s:I, s:I}",
 	    "kind", &kind, "site", &site, "url", &url, "state", &state,
@@ -564,7 +599,9 @@ alert_decode(const char *json, size_t len, struct alert *a)
 		goto out;
 	if (!json_is_null(err) && !json_is_string(err))
 		goto out;
-	if (alert_event_parse(state, &a->event) == -1 || *site == '\0' ||
+	/* A group is never a member of a group. */
+	if (alert_event_parse(state, &a->event) == -1 ||
+	    a->event == ALERT_GROUP || *site == '\0' ||
 	    decode_check(code, resp, failures, days, not_after, dur, ts) == -1)
 		goto out;
 	/* The current version writes only the names of state.c; an unknown
@@ -593,6 +630,29 @@ alert_decode(const char *json, size_t len, struct alert *a)
 		decode_chain(root, a);
 	alert_finish(a);
 	rc = 0;
+out:
+	if (rc == -1)
+		alert_clear(a);
+	return rc;
+}
+
+int
+alert_decode(const char *json, size_t len, struct alert *a)
+{
+	json_t		*root = NULL;
+	json_error_t	 je;
+	int		 rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	/* A NUL is never part of an entry peekl wrote: whatever precedes it,
+	 * the entry is not one alert. */
+	if (json == NULL || memchr(json, '\0', len) != NULL ||
+	    (root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		goto out;
+	if (json_object_get(root, "group") != NULL)
+		rc = alert_group_from_json(root, a);
+	else
+		rc = alert_from_json(root, a);
 out:
 	json_decref(root);
 	if (rc == -1)

@@ -352,7 +352,7 @@ courier_next_alert(struct store *st, struct courier *c)
 			continue;
 		}
 		r = notify_request(c->in, &a, &c->rq);
-		c->what = xasprintf("%s %s", a.word, a.site);
+		c->what = alert_what(&a);
 		alert_clear(&a);
 		if (r == 0)
 			return 1;

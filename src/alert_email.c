@@ -18,6 +18,7 @@
  *   Website: https://api.example.com/health
  *   ...
  *
+ * A grouped alert's body has one line per member alert instead of fields.
  * Every line ends in CRLF. The Date is when the change was seen and the
  * Message-ID is made from the alert, so a message sent twice (at least once
  * delivery) is recognisably the same message.
@@ -92,7 +93,7 @@ email_payload(const struct integration *in, const struct alert *a)
 	struct buf	 b = { 0 };
 	char		 date[64], from[ADDR_MAX];
 	const char	*domain;
-	char		*subject;
+	char		*subject, *lines;
 	uint64_t	 h;
 	size_t		 i;
 
@@ -100,7 +101,8 @@ email_payload(const struct integration *in, const struct alert *a)
 		return NULL;
 	domain = strchr(from, '@') + 1;
 	mime_date(a->timestamp_ms, date, sizeof(date));
-	h = fnv1a(0xcbf29ce484222325ULL, a->site);
+	/* A grouped alert has no site; its text names its members. */
+	h = fnv1a(0xcbf29ce484222325ULL, a->site != NULL ? a->site : a->text);
 	h = fnv1a(h, check_kind_name(a->kind));
 	h = fnv1a(h, a->word);
 	subject = mime_header_value(a->text, "\r\n ");
@@ -120,13 +122,9 @@ email_payload(const struct integration *in, const struct alert *a)
 	    "Content-Transfer-Encoding: 8bit\r\n\r\n");
 	put_body_line(&b, a->text);
 	buf_puts(&b, "\r\n");
-	for (i = 0; i < a->nfields; i++) {
-		char	*line = xasprintf("%s: %s", a->fields[i].title,
-		    a->fields[i].value);
-
-		put_body_line(&b, line);
-		free(line);
-	}
+	lines = notify_body_lines(a, "\n");
+	put_body_line(&b, lines);
+	free(lines);
 	free(subject);
 	return b.data;
 }

@@ -7,7 +7,8 @@
  *   Tags: rotating_light        (warning, white_check_mark)
  *   Authorization: Bearer TOKEN (when a token is set)
  *
- * A title that is not ASCII is sent as RFC 2047 encoded words, which ntfy
+ * A grouped alert's title is "DOWN 12 alerts", its body one line per
+ * member alert. A title that is not ASCII is sent as RFC 2047 encoded words, which ntfy
  * documents and decodes, since HTTP header values are not UTF-8. Success
  * is any 2xx.
  */
@@ -20,6 +21,7 @@
 #include "util.h"
 
 #define NTFY_TITLE_MAX	250	/* characters, before encoding */
+#define NTFY_BODY_MAX	4096	/* bytes */
 
 static const char *const ntfy_priority[TONE__MAX] = { "5", "4", "3" };
 static const char *const ntfy_tags[TONE__MAX] = {
@@ -29,14 +31,21 @@ static const char *const ntfy_tags[TONE__MAX] = {
 char *
 ntfy_payload(const struct integration *in, const struct alert *a)
 {
-	char	*fields = notify_fields_text(a, "\n"), *body;
+	char	*fields = notify_body_lines(a, "\n"), *body, *cut;
+	size_t	 len;
 
 	(void)in;
 	body = xasprintf("%s\n\n%s", a->text, fields);
 	if (body[strlen(body) - 1] == '\n')
 		body[strlen(body) - 1] = '\0';
 	free(fields);
-	return body;
+	/* ntfy takes a longer message only as an attachment. */
+	len = strlen(body) + 1;
+	cut = xcalloc(1, len < NTFY_BODY_MAX + 1 ? len : NTFY_BODY_MAX + 1);
+	strlcpy_trunc(cut, body, len < NTFY_BODY_MAX + 1 ? len :
+	    NTFY_BODY_MAX + 1);
+	free(body);
+	return cut;
 }
 
 int
@@ -46,7 +55,11 @@ ntfy_request(const struct integration *in, const struct alert *a,
 	char	*title, *cut, *value;
 	int	 r;
 
-	title = xasprintf("%s %s", a->word, a->site);
+	/* A grouped alert has no site: "DOWN 12 alerts". */
+	if (a->event == ALERT_GROUP)
+		title = xasprintf("%s %zu alerts", a->word, a->nmembers);
+	else
+		title = xasprintf("%s %s", a->word, a->site);
 	cut = mime_utf8_prefix(title, NTFY_TITLE_MAX);
 	value = mime_header_value(cut, " ");
 	rq->url = xstrdup(in->url);

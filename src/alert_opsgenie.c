@@ -21,6 +21,7 @@
 
 #include "alert.h"
 #include "jsonstr.h"
+#include "log.h"
 #include "mime.h"
 #include "notify.h"
 #include "util.h"
@@ -31,9 +32,16 @@
 char *
 opsgenie_payload(const struct integration *in, const struct alert *a)
 {
-	char	*alias = notify_dedup_key(a), *message, *fields, *desc, *cut;
+	char	*alias, *message, *fields, *desc, *cut;
 	json_t	*root;
 
+	/* One incident per site: notify.c's table never lets a storm be
+	 * grouped for this type, so a group here is a bug, not an alert. */
+	if (a->event == ALERT_GROUP) {
+		log_error("opsgenie: a grouped alert cannot be sent");
+		return NULL;
+	}
+	alias = notify_dedup_key(a);
 	(void)in;
 	if (a->tone == TONE_GOOD) {
 		root = json_pack("{s:s, s:o}", "source", "peekl",

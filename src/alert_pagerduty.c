@@ -17,6 +17,7 @@
 
 #include "alert.h"
 #include "jsonstr.h"
+#include "log.h"
 #include "mime.h"
 #include "notify.h"
 #include "util.h"
@@ -32,9 +33,16 @@ static const char *const pd_severity[TONE__MAX] = {
 char *
 pagerduty_payload(const struct integration *in, const struct alert *a)
 {
-	char	*key = notify_dedup_key(a), *summary;
+	char	*key, *summary;
 	json_t	*root;
 
+	/* One incident per site: notify.c's table never lets a storm be
+	 * grouped for this type, so a group here is a bug, not an alert. */
+	if (a->event == ALERT_GROUP) {
+		log_error("pagerduty: a grouped alert cannot be sent");
+		return NULL;
+	}
+	key = notify_dedup_key(a);
 	summary = mime_utf8_prefix(a->text, PD_SUMMARY_MAX);
 	root = json_pack("{s:o, s:s, s:o, s:{s:o, s:o, s:s, s:o, s:s, s:o}}",
 	    "routing_key", json_text(in->secret, 0),

@@ -7,7 +7,8 @@
  *    "disable_web_page_preview":true}
  *
  * Success is 200 with "ok": true. A 429 says in parameters.retry_after how
- * long to wait; that holds the queue. The token is a path segment, which
+ * long to wait; that holds the queue. A grouped alert's lines are its
+ * member alerts. The token is a path segment, which
  * log.c's redaction writes as /bot***.
  */
 #include <stdlib.h>
@@ -27,7 +28,7 @@
 char *
 telegram_payload(const struct integration *in, const struct alert *a)
 {
-	char	*fields = notify_fields_text(a, "\n"), *text, *cut;
+	char	*fields = notify_body_lines(a, "\n"), *text, *cut;
 	json_t	*root;
 
 	text = xasprintf("%s\n\n%s", a->text, fields);

@@ -219,6 +219,20 @@ notify_fields_text(const struct alert *a, const char *eol)
 	return b.data;
 }
 
+char *
+notify_body_lines(const struct alert *a, const char *eol)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	if (a->event != ALERT_GROUP)
+		return notify_fields_text(a, eol);
+	buf_puts(&b, "");
+	for (i = 0; i < a->nmembers; i++)
+		buf_printf(&b, "%s%s", a->members[i].text, eol);
+	return b.data;
+}
+
 json_t *
 notify_fields_object(const struct alert *a)
 {

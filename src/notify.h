@@ -78,6 +78,10 @@ int	notify_req_header(struct notify_req *rq, const char *fmt, ...)
 /* Returns a's fields as "Title: value" lines, each ending in eol
  * (malloc'd, "" when none). */
 char	*notify_fields_text(const struct alert *a, const char *eol);
+/* Returns what follows the summary in a text body, lines ending in eol
+ * (the last one too): a's "Title: value" fields, or for a grouped alert
+ * one line per member alert. malloc'd. */
+char	*notify_body_lines(const struct alert *a, const char *eol);
 /* Returns a's fields as one JSON object {title: value}, or NULL. */
 json_t	*notify_fields_object(const struct alert *a);
 /* Writes "peekl/SITE/KIND", the key a failure and its recovery share

@@ -3,6 +3,7 @@
  * when absent, means "all". */
 #include <string.h>
 
+#include "notify.h"
 #include "route.h"
 
 /* Returns 1 when name is one of the n names. */
@@ -27,4 +28,13 @@ route_takes(const struct integration *in, const struct site *site,
 	    !listed(site->alert_to, site->nalert_to, integration_name(in)))
 		return 0;
 	return 1;
+}
+
+int
+route_groups(const struct integration *in, size_t nalerts, int threshold)
+{
+	/* PagerDuty and Opsgenie track one incident per site: a group
+	 * would be one incident for all of them. */
+	return threshold > 0 && nalerts > (size_t)threshold &&
+	    integration_type_groupable(in->type);
 }

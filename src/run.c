@@ -344,45 +344,83 @@ fanout_free(struct fanout *f)
 	free(f->q);
 }
 
+/* Adds the group of the n alerts of checks at idx, for instance in, to f;
+ * returns 0, or -1 when it cannot be encoded (logged). */
+static int
+fan_out_group(const struct run *r, const struct integration *in,
+    const size_t *idx, size_t n, struct fanout *f)
+{
+	const struct alert	**members = xcalloc(n, sizeof(*members));
+	char			 *enc;
+
+	for (size_t k = 0; k < n; k++)
+		members[k] = r->checks[idx[k]].alert;
+	enc = alert_group_encode(members, n, r->now);
+	free(members);
+	if (enc == NULL)
+		return -1;
+	log_info("%s: %zu alerts in this run, queued as one grouped alert "
+	    "(alerting.group_threshold: %d)", integration_name(in), n,
+	    r->cfg->group_threshold);
+	f->enc[f->nenc++] = enc;
+	f->q[f->nq].integration = integration_name(in);
+	f->q[f->nq++].json = enc;
+	return 0;
+}
+
 /*
- * Decides which instance takes which alert (route.c) and encodes each
- * alert once. Returns 0, or -1 when an alert cannot be encoded (logged).
+ * Decides which instance takes which alert (route.c), and encodes each
+ * alert once; an instance that takes more than alerting.group_threshold
+ * alerts gets them as one grouped alert. Returns 0, or -1 when an alert
+ * cannot be encoded (logged).
  */
 static int
 fan_out(const struct run *r, struct fanout *f)
 {
 	const struct config	*cfg = r->cfg;
 	char			**enc;
-	size_t			 i, j;
+	size_t			 i, j, k, n, *idx;
+	int			 rc = -1;
 
 	memset(f, 0, sizeof(*f));
-	f->enc = xcalloc(r->nchecks + 1, sizeof(*f->enc));
+	/* At most one entry per check, plus a group per instance. */
+	f->enc = xcalloc(r->nchecks + cfg->nintegrations + 1, sizeof(*f->enc));
 	f->q = xcalloc(r->nchecks * cfg->nintegrations + 1, sizeof(*f->q));
 	/* enc[i] is check i's entry, made when an instance first takes it. */
 	enc = xcalloc(r->nchecks + 1, sizeof(*enc));
+	idx = xcalloc(r->nchecks + 1, sizeof(*idx));
 	for (j = 0; j < cfg->nintegrations; j++) {
 		const struct integration *in = &cfg->integrations[j];
 
-		for (i = 0; i < r->nchecks; i++) {
+		for (i = 0, n = 0; i < r->nchecks; i++) {
 			const struct check *c = &r->checks[i];
 
-			if (c->alert == NULL ||
-			    !route_takes(in, c->site, c->alert->event))
-				continue;
+			if (c->alert != NULL &&
+			    route_takes(in, c->site, c->alert->event))
+				idx[n++] = i;
+		}
+		if (route_groups(in, n, cfg->group_threshold)) {
+			if (fan_out_group(r, in, idx, n, f) == -1)
+				goto out;
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			i = idx[k];
 			if (enc[i] == NULL) {
-				if ((enc[i] = alert_encode(c->alert)) == NULL)
-					goto fail;
+				if ((enc[i] = alert_encode(r->checks[i].alert))
+				    == NULL)
+					goto out;
 				f->enc[f->nenc++] = enc[i];
 			}
 			f->q[f->nq].integration = integration_name(in);
 			f->q[f->nq++].json = enc[i];
 		}
 	}
+	rc = 0;
+out:
+	free(idx);
 	free(enc);
-	return 0;
-fail:
-	free(enc);
-	return -1;
+	return rc;
 }
 
 /*
@@ -400,6 +438,24 @@ record(struct run *r)
 		rc = store_write(r->store, r->checks, r->nchecks, f.q, f.nq);
 	fanout_free(&f);
 	return rc;
+}
+
+/* In a dry run, says which instances would get their alerts grouped. */
+static void
+dry_run_groups(const struct run *r)
+{
+	for (size_t j = 0; j < r->cfg->nintegrations; j++) {
+		const struct integration *in = &r->cfg->integrations[j];
+		size_t	n = 0;
+
+		for (size_t i = 0; i < r->nchecks; i++)
+			n += r->checks[i].alert != NULL &&
+			    route_takes(in, r->checks[i].site,
+			    r->checks[i].alert->event);
+		if (route_groups(in, n, r->cfg->group_threshold))
+			log_info("dry run: %s would get these %zu alerts as "
+			    "one grouped alert", integration_name(in), n);
+	}
 }
 
 /* In a dry run, shows what would have been sent, and to which instances. */
@@ -434,6 +490,7 @@ record_dry_run(const struct run *r)
 		free(to.data);
 		free(text);
 	}
+	dry_run_groups(r);
 }
 
 /* --- report ---------------------------------------------------------- */

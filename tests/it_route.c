@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "util.h"
 
 #define TOKEN "T000/B000/SeCrEtToKeN"
 
@@ -313,6 +314,70 @@ Test(alert_routing, reminder_after_remind_every_not_before, .timeout = 120)
 		cr_assert_eq(h_webhook_count(e.hook, -1), 2,
 		    "a second reminder within remind_every");
 	free(yaml);
+	free(cfg);
+	h_srv_stop(oncall);
+	h_env_stop(&e);
+}
+
+/*
+ * An alert storm: 30 sites go down in one run. The Slack instance gets one
+ * grouped message listing ten of them and holding all 30 lines; the
+ * webhook instance, which takes two of the sites, gets its two alerts
+ * alone (not more than group_threshold).
+ */
+Test(alert_routing, storm_of_30_is_one_grouped_message, .timeout = 120)
+{
+	struct h_env	 e;
+	struct h_srv	*oncall;
+	struct buf	 yaml = { 0 };
+	char		*cfg, *body, *lines;
+	json_t		*doc, *att;
+	int		 i, n;
+
+	h_env_start(&e);
+	oncall = h_webhook_start();
+	buf_printf(&yaml, "redis:\n  port: %d\n"
+	    "defaults:\n  retry: 0\n  timeout: 5\n"
+	    "websites:\n", h_redis_port(e.rd));
+	for (i = 1; i <= 30; i++)
+		buf_printf(&yaml, "  - url: http://127.0.0.1:%d/status/503\n"
+		    "    name: s%d\n", h_srv_port(e.web), i);
+	buf_printf(&yaml, "alertmanagers:\n"
+	    "  chat:\n    type: slack\n"
+	    "    webhook: http://127.0.0.1:%d/services/" TOKEN "\n"
+	    "    timeout: 5\n"
+	    "  oncall:\n    type: webhook\n"
+	    "    url: http://127.0.0.1:%d/oncall/" TOKEN "\n"
+	    "    sites: [s1, s2]\n    timeout: 5\n",
+	    h_srv_port(e.hook), h_srv_port(oncall));
+	cfg = h_config(e.d, yaml.data);
+
+	run_expect_n(cfg, 2, 0);
+	cr_assert_eq(h_webhook_count(e.hook, -1), 1, "not one message");
+	body = h_webhook_body(e.hook, 0);
+	doc = json_loads(body, 0, NULL);
+	cr_assert_not_null(doc, "%s", body);
+	cr_assert(strncmp(json_string_value(json_object_get(doc, "text")),
+	    "30 alerts: DOWN s1, DOWN s2, DOWN s3, ", 38) == 0, "%s", body);
+	cr_assert_not_null(strstr(json_string_value(json_object_get(doc,
+	    "text")), ", DOWN s10, ... and 20 more"), "%s", body);
+	att = json_array_get(json_object_get(doc, "attachments"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(att, "color")),
+	    "#d93025");
+	lines = strdup(json_string_value(json_object_get(att, "text")));
+	for (n = 1, i = 0; lines[i] != '\0'; i++)
+		n += lines[i] == '\n';
+	cr_assert_eq(n, 30, "one line per alert:\n%s", lines);
+	cr_assert_not_null(strstr(lines, "DOWN s30 (http://127.0.0.1:"));
+	free(lines);
+	json_decref(doc);
+	free(body);
+
+	cr_assert_eq(h_webhook_count(oncall, -1), 2);
+	assert_text(oncall, 0, "DOWN s1 (");
+	assert_text(oncall, 1, "DOWN s2 (");
+	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:chat"), 0);
+	buf_free(&yaml);
 	free(cfg);
 	h_srv_stop(oncall);
 	h_env_stop(&e);

@@ -604,6 +604,7 @@ Test(alert_model, event_words_and_tones)
 		{ ALERT_OK, "OK", TONE_GOOD },
 		{ ALERT_DEGRADED, "DEGRADED", TONE_WARNING },
 		{ ALERT_REMINDER, "REMINDER", TONE_DANGER },
+		{ ALERT_GROUP, "GROUP", TONE_DANGER },
 	};
 	enum alert_event	 ev;
 	size_t			 i;

@@ -144,6 +144,21 @@ make_ok(struct alert *a)
 	make_cert(a, CERT_CRITICAL, CERT_OK, 80, 1802512800, "");
 }
 
+/* An alert storm of three alerts, grouped (spec/alerting.md). */
+static void
+make_group(struct alert *g)
+{
+	struct alert		 m[3];
+	const struct alert	*mp[3] = { &m[0], &m[1], &m[2] };
+
+	make_down(&m[0]);
+	make_critical(&m[1]);
+	make_degraded(&m[2]);
+	alert_group(g, mp, 3, T0_MS);
+	for (size_t i = 0; i < 3; i++)
+		alert_clear(&m[i]);
+}
+
 /* The request as one text: "POST URL", the headers, a blank line, the
  * body. malloc'd. */
 static char *
@@ -223,6 +238,27 @@ GOLDEN_ALL(opsgenie)
 GOLDEN_ALL(teams)
 GOLDEN_ALL(telegram)
 GOLDEN_ALL(ntfy)
+/* Grouping applies to every type but PagerDuty and Opsgenie. */
+GOLDEN(email, group)
+GOLDEN(teams, group)
+GOLDEN(telegram, group)
+GOLDEN(ntfy, group)
+
+Test(notify_payload, incident_types_never_take_a_group)
+{
+	struct alert	g;
+
+	make_group(&g);
+	cr_assert_null(alert_payload(&pagerduty, &g));
+	cr_assert_null(alert_payload(&opsgenie, &g));
+	cr_assert_not(integration_type_groupable(ITYPE_PAGERDUTY));
+	cr_assert_not(integration_type_groupable(ITYPE_OPSGENIE));
+	cr_assert(integration_type_groupable(ITYPE_EMAIL));
+	cr_assert(integration_type_groupable(ITYPE_TEAMS));
+	cr_assert(integration_type_groupable(ITYPE_TELEGRAM));
+	cr_assert(integration_type_groupable(ITYPE_NTFY));
+	alert_clear(&g);
+}
 
 /* Every JSON body parses, and holds what the spec names. */
 Test(notify_payload, pagerduty_resolve_shares_the_dedup_key)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 
 #include "alert.h"
 #include "config.h"
@@ -414,4 +415,194 @@ Test(reminder, cert_alert_text)
 	    "(2025-12-07)");
 	cr_assert_eq(a.tone, TONE_WARNING);
 	alert_clear(&a);
+}
+
+/* ---- alert storms: the grouping decision and the grouped alert */
+
+Test(group, decision)
+{
+	struct integration	slack = { .type = ITYPE_SLACK };
+
+	cr_assert_not(route_groups(&slack, 10, 10), "not more than 10");
+	cr_assert(route_groups(&slack, 11, 10));
+	cr_assert_not(route_groups(&slack, 5000, 0), "0 turns grouping off");
+	cr_assert(route_groups(&slack, 2, 1));
+	for (int t = 0; t < ITYPE__MAX; t++) {
+		struct integration in = { .type = (enum integration_type)t };
+
+		cr_assert_eq(route_groups(&in, 11, 10),
+		    integration_type_groupable(in.type));
+	}
+}
+
+/* n DOWN alerts of sites s1..sN, the k-th a WARNING instead when k > 0. */
+static struct alert *
+storm(size_t n, size_t warning_at)
+{
+	struct alert	*a = xcalloc(n, sizeof(*a));
+	char		 name[16];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "s%zu", i + 1);
+		a[i].kind = i + 1 == warning_at ? KIND_CERT : KIND_HTTP;
+		a[i].event = i + 1 == warning_at ? ALERT_WARNING : ALERT_DOWN;
+		a[i].previous.http = HTTP_UP;
+		a[i].site = xstrdup(name);
+		a[i].url = xasprintf("https://%s.example.com/", name);
+		a[i].error = i + 1 == warning_at ? NULL : xstrdup("HTTP 503");
+		a[i].http_code = i + 1 == warning_at ? 0 : 503;
+		a[i].response_ms = i + 1 == warning_at ? -1 : 12;
+		a[i].failures = 1;
+		a[i].have_cert = i + 1 == warning_at;
+		a[i].days_left = 20;
+		a[i].not_after = T0 / 1000 + 20 * 86400;
+		a[i].timestamp_ms = T0;
+		alert_finish(&a[i]);
+	}
+	return a;
+}
+
+static void
+storm_free(struct alert *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		alert_clear(&a[i]);
+	free(a);
+}
+
+/* Groups the n alerts at a into g, through the queue form. */
+static void
+group_of(struct alert *g, const struct alert *a, size_t n)
+{
+	const struct alert	**p = xcalloc(n, sizeof(*p));
+	char			 *json;
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = &a[i];
+	json = alert_group_encode(p, n, T0 + 5);
+	cr_assert_not_null(json);
+	cr_assert_eq(alert_decode(json, strlen(json), g), 0, "%s", json);
+	free(json);
+	free(p);
+}
+
+Test(group, text_and_round_trip)
+{
+	struct alert	*a = storm(12, 3), g, g2;
+	char		*json;
+
+	group_of(&g, a, 12);
+	cr_assert_eq(g.event, ALERT_GROUP);
+	cr_assert_eq(g.nmembers, 12);
+	cr_assert_eq(g.timestamp_ms, T0 + 5);
+	cr_assert_str_eq(g.text, "12 alerts: DOWN s1, DOWN s2, WARNING s3, "
+	    "DOWN s4, DOWN s5, DOWN s6, DOWN s7, DOWN s8, DOWN s9, DOWN s10, "
+	    "... and 2 more");
+	cr_assert_str_eq(g.word, "DOWN", "the worst member's");
+	cr_assert_eq(g.tone, TONE_DANGER);
+	/* One line per alert, each its own summary. */
+	cr_assert(strncmp(g.reason, "DOWN s1 (https://s1.example.com/): HTTP "
+	    "503, 1 failed check\nDOWN s2 (", 60) == 0, "%s", g.reason);
+	cr_assert_not_null(strstr(g.reason, "\nDOWN s12 (https://s12.example"
+	    ".com/): HTTP 503, 1 failed check"), "%s", g.reason);
+	cr_assert_not_null(strstr(g.reason, "\nWARNING s3 ("));
+	/* The group itself survives the queue again. */
+	json = alert_encode(&g);
+	cr_assert_eq(alert_decode(json, strlen(json), &g2), 0);
+	cr_assert_str_eq(g2.text, g.text);
+	cr_assert_str_eq(g2.reason, g.reason);
+	free(json);
+	json = alert_what(&g);
+	cr_assert_str_eq(json, "12 grouped alerts");
+	free(json);
+	alert_clear(&g);
+	alert_clear(&g2);
+	storm_free(a, 12);
+
+	/* Ten or fewer: every name, no "more". */
+	a = storm(3, 0);
+	group_of(&g, a, 3);
+	cr_assert_str_eq(g.text, "3 alerts: DOWN s1, DOWN s2, DOWN s3");
+	alert_clear(&g);
+	storm_free(a, 3);
+
+	/* Coloured by the worst: only warnings give the warning tone. */
+	a = storm(1, 1);
+	group_of(&g, a, 1);
+	cr_assert_eq(g.tone, TONE_WARNING);
+	cr_assert_str_eq(g.word, "WARNING");
+	alert_clear(&g);
+	storm_free(a, 1);
+}
+
+Test(group, bad_queue_forms_are_not_alerts)
+{
+	static const char *const bad[] = {
+		"{\"group\":[],\"timestamp_ms\":1}",
+		"{\"group\":[{}],\"timestamp_ms\":1}",
+		"{\"group\":{},\"timestamp_ms\":1}",
+		"{\"group\":[1],\"timestamp_ms\":1}",
+		"{\"group\":[{\"group\":[]}],\"timestamp_ms\":1}",
+	};
+	struct alert	 a;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		cr_assert_eq(alert_decode(bad[i], strlen(bad[i]), &a), -1,
+		    "%s", bad[i]);
+}
+
+Test(group, renderers_show_it)
+{
+	struct alert		*a = storm(12, 3), g;
+	struct integration	 in = { .url = (char *)"https://x.example/" };
+	json_t			*doc, *v;
+	char			*p;
+
+	group_of(&g, a, 12);
+	/* Slack: the summary, the lines in one attachment, danger red. */
+	in.type = ITYPE_SLACK;
+	p = alert_payload(&in, &g);
+	doc = json_loads(p, 0, NULL);
+	cr_assert_not_null(doc, "%s", p);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "text")),
+	    g.text);
+	v = json_array_get(json_object_get(doc, "attachments"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(v, "color")),
+	    "#d93025");
+	cr_assert_str_eq(json_string_value(json_object_get(v, "text")),
+	    g.reason);
+	json_decref(doc);
+	free(p);
+	/* Discord: "12 alerts" as the title, the lines as description. */
+	in.type = ITYPE_DISCORD;
+	p = alert_payload(&in, &g);
+	doc = json_loads(p, 0, NULL);
+	cr_assert_not_null(doc, "%s", p);
+	v = json_array_get(json_object_get(doc, "embeds"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(v, "title")),
+	    "12 alerts");
+	cr_assert_str_eq(json_string_value(json_object_get(v, "description")),
+	    g.reason);
+	json_decref(doc);
+	free(p);
+	/* The generic webhook: every alert as its own object. */
+	in.type = ITYPE_WEBHOOK;
+	p = alert_payload(&in, &g);
+	doc = json_loads(p, 0, NULL);
+	cr_assert_not_null(doc, "%s", p);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "event")),
+	    "group");
+	cr_assert_eq(json_integer_value(json_object_get(doc, "count")), 12);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "state")),
+	    "DOWN");
+	v = json_object_get(doc, "alerts");
+	cr_assert_eq(json_array_size(v), 12);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(v,
+	    2), "site")), "s3");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(v,
+	    2), "state")), "WARNING");
+	json_decref(doc);
+	free(p);
+	alert_clear(&g);
+	storm_free(a, 12);
 }
