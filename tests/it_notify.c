@@ -711,3 +711,39 @@ Test(notify_e2e, ca_file_trusts_a_private_ca, .timeout = 60)
 	h_srv_stop(tls);
 	h_env_stop(&e);
 }
+
+/* An instance of its own name (type: opsgenie) has its own queue, and a
+ * site's alert_to and the instance's events route to it. */
+Test(notify_e2e, named_instance_with_type, .timeout = 60)
+{
+	struct h_env	 e;
+	struct logged	 l;
+	struct service	 s = opsgenie;
+	char		*down, *up, *keys;
+
+	h_env_start(&e);
+	keys = h_strf("    type: opsgenie\n%s    events: [down]\n",
+	    opsgenie.keys);
+	s.type = "genie";
+	s.keys = keys;
+	down = config(&e, "down", "status/503", &s, h_srv_port(e.hook), NULL);
+	up = config(&e, "up", "ok", &s, h_srv_port(e.hook), NULL);
+	h_webhook_respond(e.hook, "500");
+	cr_assert_eq(run1(up), 0);
+	cr_assert_eq(run1(down), 2);
+	cr_assert_eq(queue_len(&e, "genie"), 1);
+	cr_assert_eq(queue_len(&e, "opsgenie"), 0);
+	h_webhook_respond(e.hook, "202");
+	cr_assert_eq(run1(down), 2);
+	cr_assert_eq(queue_len(&e, "genie"), 0);
+	/* events: [down]: the recovery is not sent. */
+	cr_assert_eq(run1(up), 0);
+	cr_assert_eq(h_webhook_count(e.hook, 202), 1);
+	cr_assert_eq(logged_get(e.hook, 1, &l), 0);
+	cr_assert_str_eq(l.target, "/v2/alerts");
+	logged_free(&l);
+	free(keys);
+	free(down);
+	free(up);
+	h_env_stop(&e);
+}
