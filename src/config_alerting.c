@@ -243,6 +243,7 @@ read_events(struct ctx *c, yaml_node_t *v, const char *kp,
 	if (n == 0) {
 		cerr(c, AT(v), kp, "an empty list would take no alert; leave "
 		    "events out to take every event");
+		free_names(names, n);
 		return -1;
 	}
 	in->events = 0;

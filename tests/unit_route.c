@@ -440,7 +440,7 @@ static struct alert *
 storm(size_t n, size_t warning_at)
 {
 	struct alert	*a = xcalloc(n, sizeof(*a));
-	char		 name[16];
+	char		 name[32];
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "s%zu", i + 1);
