@@ -128,6 +128,7 @@ instance_type(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
     const char *kp, const char *name, enum integration_type *t)
 {
 	yaml_node_t	*tv = map_get(c, node, "type");
+	enum integration_type named;
 	char		 tkp[KP_LEN], types[128], *s;
 	const char	*hint;
 	int		 rc;
@@ -144,6 +145,13 @@ instance_type(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
 			else
 				cerr(c, AT(tv), tkp, "unknown type '%s' (types: "
 				    "%s)", s, types);
+		} else if (integration_type_parse(name, &named) == 0 &&
+		    named != *t) {
+			/* "slack: {type: discord}" reads as a mistake. */
+			cerr(c, AT(tv), tkp, "an instance named '%s' is of type "
+			    "%s; give a %s instance another name", name, name,
+			    s);
+			rc = -1;
 		}
 		free(s);
 		return rc;

@@ -120,6 +120,10 @@ Test(route_config, instance_errors)
 	    "  chat:\n    type: slack\n"
 	    "    webhook: https://hooks.slack.com/services/y\n",
 	    "alertmanagers.chat: instance 'chat' is given twice");
+	load_fails_with(SITES "alertmanagers:\n  slack:\n    type: discord\n"
+	    "    webhook: https://discord.com/api/webhooks/1/t\n",
+	    "alertmanagers.slack.type: an instance named 'slack' is of type "
+	    "slack; give a discord instance another name");
 	load_fails_with(SITES "alertmanagers: [slack]\n",
 	    "alertmanagers: expected a mapping of instance names");
 }
