@@ -177,8 +177,9 @@ alert_what(const struct alert *a)
 {
 	if (a->event == ALERT_GROUP)
 		return xasprintf("%zu grouped alerts", a->nmembers);
-	return xasprintf("%s %s", a->word != NULL ? a->word :
-	    alert_event_word(a->event), a->site);
+	return xasprintf("%s %s%s", a->word != NULL ? a->word :
+	    alert_event_word(a->event), a->site,
+	    a->event == ALERT_REMINDER ? " (reminder)" : "");
 }
 
 /* --- times --- */

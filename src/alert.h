@@ -111,8 +111,8 @@ void	alert_finish(struct alert *a);
 /* Returns the queue form (malloc'd JSON), or NULL on error. */
 char	*alert_encode(const struct alert *a);
 
-/* Returns a short name for a in log lines, "DOWN api" or "12 grouped
- * alerts"; malloc'd. */
+/* Returns a short name for a in log lines, "DOWN api", "DOWN api
+ * (reminder)" or "12 grouped alerts"; malloc'd. */
 char	*alert_what(const struct alert *a);
 
 /* The queue form of one alert as a JSON object (new reference), NULL on

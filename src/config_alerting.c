@@ -171,6 +171,7 @@ instance_type(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
     const char *kp, const char *name, enum integration_type *t)
 {
 	yaml_node_t	*tv = map_get(c, node, "type");
+	enum integration_type named;
 	char		 tkp[KP_LEN], types[128], *s;
 	const char	*hint;
 	int		 rc;
@@ -187,6 +188,13 @@ instance_type(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
 			else
 				cerr(c, AT(tv), tkp, "unknown type '%s' (types: "
 				    "%s)", s, types);
+		} else if (integration_type_parse(name, &named) == 0 &&
+		    named != *t) {
+			/* "slack: {type: discord}" reads as a mistake. */
+			cerr(c, AT(tv), tkp, "an instance named '%s' is of type "
+			    "%s; give a %s instance another name", name, name,
+			    s);
+			rc = -1;
 		}
 		free(s);
 		return rc;
@@ -286,6 +294,7 @@ read_events(struct ctx *c, yaml_node_t *v, const char *kp,
 	if (n == 0) {
 		cerr(c, AT(v), kp, "an empty list would take no alert; leave "
 		    "events out to take every event");
+		free_names(names, n);
 		return -1;
 	}
 	in->events = 0;

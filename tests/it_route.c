@@ -382,3 +382,59 @@ Test(alert_routing, storm_of_30_is_one_grouped_message, .timeout = 120)
 	h_srv_stop(oncall);
 	h_env_stop(&e);
 }
+
+/* What an operator sees: `peekl validate` on a mistyped type, event and
+ * instance exits 3 naming each with a did-you-mean; a dry run says which
+ * instances would get each alert, and queues nothing. */
+Test(alert_routing, validate_and_dry_run, .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*yaml, *cfg;
+
+	h_env_start(&e);
+	cfg = h_config(e.d, "websites:\n  - url: https://api.example.com\n"
+	    "    name: api\n    alert_to: [oncal]\n"
+	    "alertmanagers:\n  oncall:\n    type: pagerduyt\n"
+	    "  chat:\n    type: slack\n"
+	    "    webhook: https://hooks.slack.com/services/x\n"
+	    "    events: [dwon]\n");
+	h_run(&r, (const char *[]){ "-c", cfg, "validate", NULL }, NULL);
+	cr_assert_eq(r.status, 3, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "alertmanagers.oncall.type: unknown "
+	    "type 'pagerduyt'"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "alertmanagers.chat.events[0]: "
+	    "unknown event 'dwon', did you mean 'down'?"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "websites[0].alert_to[0] (site "
+	    "\"api\"): unknown alertmanagers instance 'oncal', did you mean "
+	    "'oncall'?"), "%s", r.err);
+	h_run_free(&r);
+	free(cfg);
+
+	yaml = h_strf("redis:\n  port: %d\n"
+	    "websites:\n  - url: http://127.0.0.1:%d/status/503\n"
+	    "    name: api\n    retry: 0\n    timeout: 2\n"
+	    "alertmanagers:\n"
+	    "  chat:\n    type: slack\n"
+	    "    webhook: http://127.0.0.1:%d/services/" TOKEN "\n"
+	    "  oncall:\n    type: webhook\n"
+	    "    url: http://127.0.0.1:%d/oncall/" TOKEN "\n"
+	    "  quiet:\n    type: webhook\n"
+	    "    url: http://127.0.0.1:%d/quiet/" TOKEN "\n"
+	    "    events: [warning]\n",
+	    h_redis_port(e.rd), h_srv_port(e.web), h_srv_port(e.hook),
+	    h_srv_port(e.hook), h_srv_port(e.hook));
+	cfg = h_config(e.d, yaml);
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--dry-run", NULL },
+	    NULL);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "dry run: would alert chat, oncall: "
+	    "DOWN api ("), "%s", r.err);
+	cr_assert_null(strstr(r.err, "SeCrEtToKeN"));
+	h_run_free(&r);
+	cr_assert_eq(h_webhook_count(e.hook, -1), 0);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:alerts:chat"), 0);
+	free(yaml);
+	free(cfg);
+	h_env_stop(&e);
+}

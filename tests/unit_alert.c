@@ -192,6 +192,45 @@ GOLDEN_TEST(webhook_down, webhook, make_api_down)
 GOLDEN_TEST(webhook_up, webhook, make_up)
 GOLDEN_TEST(webhook_cert_critical, webhook, make_untrusted)
 
+/* A reminder of api's outage, 4 h 2 min in (spec/alerting.md). */
+static void
+make_reminder(struct alert *a)
+{
+	struct transition	tr = { KIND_HTTP, ALERT_REMINDER, HTTP_DOWN,
+	    HTTP_DOWN, (4 * 60 + 2) * 60000 };
+	struct http_result	r = { .done = 1, .http_code = 503,
+				      .response_ms = 41.2 };
+	struct site_state	st = { .state = HTTP_DOWN, .failures = 480 };
+
+	snprintf(r.error, sizeof(r.error), "HTTP 503");
+	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
+}
+
+/* A storm of three: api down, example.com's certificate warning, and api
+ * down again under another name, grouped. */
+static void
+make_group(struct alert *a)
+{
+	struct alert		 m[3];
+	const struct alert	*p[3] = { &m[0], &m[1], &m[2] };
+	struct site		 shop = {
+		.name = STR("shop"), .url = STR("https://shop.example.com/"),
+	};
+
+	make_api_down(&m[0]);
+	make_warning(&m[1]);
+	make_down(&m[2], &shop, "timeout");
+	alert_group(a, p, 3, T0_MS);
+	for (int i = 0; i < 3; i++)
+		alert_clear(&m[i]);
+}
+
+GOLDEN_TEST(slack_reminder, slack, make_reminder)
+GOLDEN_TEST(webhook_reminder, webhook, make_reminder)
+GOLDEN_TEST(slack_group, slack, make_group)
+GOLDEN_TEST(discord_group, discord, make_group)
+GOLDEN_TEST(webhook_group, webhook, make_group)
+
 /* --- the one-line summary --- */
 
 static void

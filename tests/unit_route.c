@@ -120,6 +120,10 @@ Test(route_config, instance_errors)
 	    "  chat:\n    type: slack\n"
 	    "    webhook: https://hooks.slack.com/services/y\n",
 	    "alertmanagers.chat: instance 'chat' is given twice");
+	load_fails_with(SITES "alertmanagers:\n  slack:\n    type: discord\n"
+	    "    webhook: https://discord.com/api/webhooks/1/t\n",
+	    "alertmanagers.slack.type: an instance named 'slack' is of type "
+	    "slack; give a discord instance another name");
 	load_fails_with(SITES "alertmanagers: [slack]\n",
 	    "alertmanagers: expected a mapping of instance names");
 }
@@ -440,7 +444,7 @@ static struct alert *
 storm(size_t n, size_t warning_at)
 {
 	struct alert	*a = xcalloc(n, sizeof(*a));
-	char		 name[16];
+	char		 name[32];
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "s%zu", i + 1);
