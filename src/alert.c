@@ -28,6 +28,11 @@ static const struct {
 	[ALERT_CRITICAL] =	{ "CRITICAL", TONE_DANGER },
 	[ALERT_OK] =		{ "OK", TONE_GOOD },
 	[ALERT_DEGRADED] =	{ "DEGRADED", TONE_WARNING },
+	/* A reminder is shown with the word and tone of the state it is
+	 * about (alert_finish); this word is its name in the queue. */
+	[ALERT_REMINDER] =	{ "REMINDER", TONE_DANGER },
+	/* A group is shown with the word and tone of its worst member. */
+	[ALERT_GROUP] =		{ "GROUP", TONE_DANGER },
 };
 
 const char *
@@ -55,7 +60,21 @@ alert_event_parse(const char *word, enum alert_event *ev)
 	return -1;
 }
 
-/* Returns the name of the state a left: "up", "unknown", "ok", ... */
+/* Returns the event a is shown as: its own, or for a reminder that of the
+ * state it is still in (DOWN, DEGRADED, WARNING, CRITICAL). */
+static enum alert_event
+shown_event(const struct alert *a)
+{
+	if (a->event != ALERT_REMINDER)
+		return a->event;
+	if (a->kind == KIND_CERT)
+		return a->previous.cert == CERT_WARNING ? ALERT_WARNING :
+		    ALERT_CRITICAL;
+	return a->previous.http == HTTP_DEGRADED ? ALERT_DEGRADED : ALERT_DOWN;
+}
+
+/* Returns the name of the state a left: "up", "unknown", "ok", ... (for a
+ * reminder, the state it is still in). */
 static const char *
 previous_name(const struct alert *a)
 {
@@ -147,7 +166,20 @@ alert_clear(struct alert *a)
 	free(a->error);
 	free(a->issuer);
 	free(a->intermediate);
+	for (size_t i = 0; i < a->nmembers; i++)
+		alert_clear(&a->members[i]);
+	free(a->members);
 	memset(a, 0, sizeof(*a));
+}
+
+char *
+alert_what(const struct alert *a)
+{
+	if (a->event == ALERT_GROUP)
+		return xasprintf("%zu grouped alerts", a->nmembers);
+	return xasprintf("%s %s%s", a->word != NULL ? a->word :
+	    alert_event_word(a->event), a->site,
+	    a->event == ALERT_REMINDER ? " (reminder)" : "");
 }
 
 /* --- times --- */
@@ -214,6 +246,8 @@ http_reason(const struct alert *a)
 		format_duration(a->duration_ms, dur, sizeof(dur));
 		return xasprintf("back after %s", dur);
 	}
+	if (a->event == ALERT_REMINDER && a->previous.http == HTTP_DEGRADED)
+		return xstrdup(a->error != NULL ? a->error : "slow");
 	if (a->event == ALERT_DEGRADED)
 		return xasprintf("%s, %d slow check%s", a->error != NULL ?
 		    a->error : "slow", a->slow, a->slow == 1 ? "" : "s");
@@ -224,7 +258,8 @@ http_reason(const struct alert *a)
 		what = code;
 	else
 		what = "check failed";
-	if (a->failures <= 0)
+	/* A reminder says what is wrong; how long is in its own words. */
+	if (a->failures <= 0 || a->event == ALERT_REMINDER)
 		return xstrdup(what);
 	return xasprintf("%s, %d failed check%s", what, a->failures,
 	    a->failures == 1 ? "" : "s");
@@ -268,11 +303,33 @@ cert_reason(const struct alert *a)
 	return xasprintf("certificate expires in %s (%s)", left, date);
 }
 
+/* Returns what a reminder says: "still down after 4h 2m, HTTP 503". */
+static char *
+reminder_reason(const struct alert *a)
+{
+	char	 dur[32], *base, *r;
+
+	base = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	format_duration(a->duration_ms, dur, sizeof(dur));
+	r = xasprintf("still %s after %s, %s", previous_name(a), dur, base);
+	free(base);
+	return r;
+}
+
+/* Returns the reason of a, whatever its kind; malloc'd. */
+static char *
+alert_reason(const struct alert *a)
+{
+	if (a->event == ALERT_REMINDER)
+		return reminder_reason(a);
+	return a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+}
+
 /* Returns the summary of a with the given reason; malloc'd. */
 static char *
 summary(const struct alert *a, const char *reason)
 {
-	return xasprintf("%s %s (%s): %s", alert_event_word(a->event),
+	return xasprintf("%s %s (%s): %s", alert_event_word(shown_event(a)),
 	    a->site, a->url, reason);
 }
 
@@ -283,8 +340,10 @@ alert_text(const struct alert *a)
 
 	if (a->text != NULL)
 		return xstrdup(a->text);
+	if (a->event == ALERT_GROUP)
+		return xasprintf("%zu alerts", a->nmembers);
 	/* Not finished (a const alert cannot be): build it once more. */
-	reason = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	reason = alert_reason(a);
 	text = summary(a, reason);
 	free(reason);
 	return text;
@@ -322,6 +381,7 @@ error_is_code(const struct alert *a)
 static void
 http_fields(struct alert *a)
 {
+	enum alert_event ev = shown_event(a);
 	char	dur[32];
 
 	if (a->http_code > 0)
@@ -331,16 +391,21 @@ http_fields(struct alert *a)
 	if (a->response_ms >= 0)
 		field_add(a, "Response time", 1,
 		    xasprintf("%.0f ms", a->response_ms));
-	if (a->event == ALERT_UP) {
+	if (ev == ALERT_UP) {
 		if (a->duration_ms > 0) {
 			format_duration(a->duration_ms, dur, sizeof(dur));
 			field_add(a, a->previous.http == HTTP_DEGRADED ?
 			    "Slow for" : "Outage duration", 1, xstrdup(dur));
 		}
-	} else if (a->event == ALERT_DEGRADED)
+	} else if (ev == ALERT_DEGRADED)
 		field_add(a, "Slow checks", 1, xasprintf("%d", a->slow));
 	else
 		field_add(a, "Failures", 1, xasprintf("%d", a->failures));
+	if (a->event == ALERT_REMINDER) {
+		format_duration(a->duration_ms, dur, sizeof(dur));
+		field_add(a, ev == ALERT_DOWN ? "Down for" : "Slow for", 1,
+		    xstrdup(dur));
+	}
 }
 
 /* Needs a->not_after_iso. */
@@ -359,6 +424,12 @@ cert_fields(struct alert *a)
 	}
 	if (a->issuer != NULL)
 		field_add(a, "Issuer", 0, xstrdup(a->issuer));
+	if (a->event == ALERT_REMINDER) {
+		char	dur[32];
+
+		format_duration(a->duration_ms, dur, sizeof(dur));
+		field_add(a, "In this state for", 1, xstrdup(dur));
+	}
 	if (a->intermediate != NULL)
 		field_add(a, "Intermediate", 0, a->chain_days_left < 0 ?
 		    xasprintf("%s, expired %ld day%s ago", a->intermediate,
@@ -371,15 +442,22 @@ void
 alert_finish(struct alert *a)
 {
 	unfinish(a);
-	a->word = alert_event_word(a->event);
-	a->tone = alert_event_tone(a->event);
+	if (a->event == ALERT_GROUP) {
+		iso_ms(a->timestamp_ms, a->timestamp_iso,
+		    sizeof(a->timestamp_iso));
+		a->not_after_iso[0] = '\0';
+		alert_group_finish(a);
+		return;
+	}
+	a->word = alert_event_word(shown_event(a));
+	a->tone = alert_event_tone(shown_event(a));
 	a->previous_word = previous_name(a);
 	iso_ms(a->timestamp_ms, a->timestamp_iso, sizeof(a->timestamp_iso));
 	a->not_after_iso[0] = '\0';
 	if (a->have_cert)
 		format_iso8601(a->not_after, a->not_after_iso,
 		    sizeof(a->not_after_iso));
-	a->reason = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	a->reason = alert_reason(a);
 	a->text = summary(a, a->reason);
 	field_add(a, "Website", 0, xstrdup(a->url));
 	if (a->kind == KIND_CERT)
@@ -390,11 +468,10 @@ alert_finish(struct alert *a)
 
 /* --- the queue form --- */
 
-char *
-alert_encode(const struct alert *a)
+json_t *
+alert_to_json(const struct alert *a)
 {
 	json_t	*root;
-	char	*s;
 
 	root = json_pack("{s:s, s:o, s:o, s:s, s:s, s:o, s:i, s:f, s:i, s:b,"
 	    " s:I, s:I, s:I, s:I}",
@@ -429,17 +506,36 @@ alert_encode(const struct alert *a)
 		json_object_set_new(root, "chain_days_left",
 		    json_integer(a->chain_days_left));
 	}
-	if (root == NULL) {
+	if (root == NULL)
 		log_error("alert: cannot encode the %s alert of %s",
 		    alert_event_word(a->event), a->site);
+	return root;
+}
+
+char *
+alert_encode(const struct alert *a)
+{
+	json_t	*root;
+	char	*s;
+
+	if (a->event == ALERT_GROUP) {
+		const struct alert **m = xcalloc(a->nmembers + 1,
+		    sizeof(*m));
+
+		for (size_t i = 0; i < a->nmembers; i++)
+			m[i] = &a->members[i];
+		root = alert_group_to_json(m, a->nmembers, a->timestamp_ms);
+		free(m);
+	} else
+		root = alert_to_json(a);
+	if (root == NULL)
 		return NULL;
-	}
 	/* Default precision: a double must survive the round trip. */
 	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (s == NULL)
-		log_error("alert: cannot serialise the %s alert of %s",
-		    alert_event_word(a->event), a->site);
+		log_error("alert: cannot serialise the %s alert", a->word ?
+		    a->word : alert_event_word(a->event));
 	return s;
 }
 
@@ -482,21 +578,15 @@ decode_chain(json_t *root, struct alert *a)
 }
 
 int
-alert_decode(const char *json, size_t len, struct alert *a)
+alert_from_json(json_t *root, struct alert *a)
 {
-	json_t		*root = NULL, *err = NULL;
-	json_error_t	 je;
+	json_t		*err = NULL;
 	const char	*kind, *site, *url, *state, *prev;
 	json_int_t	 code, failures, days, not_after, dur, ts, slow = 0;
 	double		 resp;
 	int		 have_cert, rc = -1;
 
 	memset(a, 0, sizeof(*a));
-	/* A NUL is never part of an entry peekl wrote: whatever precedes it,
-	 * the entry is not one alert. */
-	if (json == NULL || memchr(json, '\0', len) != NULL ||
-	    (root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		goto out;
 	if (json_unpack(root, "{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:F, s:I,"
 	    " s:b, s:I, s:I, s:I, s:I}",
 	    "kind", &kind, "site", &site, "url", &url, "state", &state,
@@ -510,7 +600,9 @@ alert_decode(const char *json, size_t len, struct alert *a)
 		goto out;
 	if (!json_is_null(err) && !json_is_string(err))
 		goto out;
-	if (alert_event_parse(state, &a->event) == -1 || *site == '\0' ||
+	/* A group is never a member of a group. */
+	if (alert_event_parse(state, &a->event) == -1 ||
+	    a->event == ALERT_GROUP || *site == '\0' ||
 	    decode_check(code, resp, failures, days, not_after, dur, ts) == -1)
 		goto out;
 	/* The current version writes only the names of state.c; an unknown
@@ -539,6 +631,29 @@ alert_decode(const char *json, size_t len, struct alert *a)
 		decode_chain(root, a);
 	alert_finish(a);
 	rc = 0;
+out:
+	if (rc == -1)
+		alert_clear(a);
+	return rc;
+}
+
+int
+alert_decode(const char *json, size_t len, struct alert *a)
+{
+	json_t		*root = NULL;
+	json_error_t	 je;
+	int		 rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	/* A NUL is never part of an entry peekl wrote: whatever precedes it,
+	 * the entry is not one alert. */
+	if (json == NULL || memchr(json, '\0', len) != NULL ||
+	    (root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		goto out;
+	if (json_object_get(root, "group") != NULL)
+		rc = alert_group_from_json(root, a);
+	else
+		rc = alert_from_json(root, a);
 out:
 	json_decref(root);
 	if (rc == -1)

@@ -13,6 +13,7 @@
 
 struct store;
 struct net;
+struct json_t;
 
 
 /* The colour family an event is shown in. */
@@ -71,7 +72,20 @@ struct alert {
 	size_t		 nfields;
 	char		 timestamp_iso[40]; /* "2026-11-25T13:20:04.048Z" */
 	char		 not_after_iso[32]; /* "2026-12-07T10:00:00Z", or "" */
+
+	/* A grouped alert (event ALERT_GROUP) has no site of its own: its
+	 * members are the alerts it stands for, each finished, in the order
+	 * they were judged. Its word and tone are its worst member's, its
+	 * text "12 alerts: DOWN api, ...", its reason one line per member. */
+	struct alert	*members;	/* owned */
+	size_t		 nmembers;
 };
+
+/* The most members a grouped alert holds: every check of the largest
+ * config. */
+#define ALERT_GROUP_MAX	100000
+/* The most names a grouped alert's text lists. */
+#define ALERT_GROUP_NAMES 10
 
 /* The word of an event ("DOWN", ...), and back: -1 for an unknown word. */
 const char	*alert_event_word(enum alert_event ev);
@@ -96,6 +110,36 @@ void	alert_finish(struct alert *a);
 
 /* Returns the queue form (malloc'd JSON), or NULL on error. */
 char	*alert_encode(const struct alert *a);
+
+/* Returns a short name for a in log lines, "DOWN api", "DOWN api
+ * (reminder)" or "12 grouped alerts"; malloc'd. */
+char	*alert_what(const struct alert *a);
+
+/* The queue form of one alert as a JSON object (new reference), NULL on
+ * error; and back: 0, or -1 when root is not one alert (a is then
+ * cleared). For alert_group.c. */
+struct json_t *alert_to_json(const struct alert *a);
+int	alert_from_json(struct json_t *root, struct alert *a);
+
+/* --- grouped alerts (alert_group.c) --- */
+
+/* Builds in g the grouped alert of the n alerts at members (each deep
+ * copied, none a group), at time now. Free with alert_clear. */
+void	alert_group(struct alert *g, const struct alert *const *members,
+	    size_t n, int64_t now);
+/* The queue form of the group of the n alerts pointed to by members, as a
+ * JSON object (new reference), without copying them; NULL on error. */
+struct json_t *alert_group_to_json(const struct alert *const *members,
+	    size_t n, int64_t now);
+/* Returns the queue form (malloc'd JSON) of the group of the n alerts
+ * pointed to by members, without copying them; NULL on error. */
+char	*alert_group_encode(const struct alert *const *members, size_t n,
+	    int64_t now);
+/* Reads a group's queue form into g; -1 when it is not one. */
+int	alert_group_from_json(struct json_t *root, struct alert *g);
+/* Builds what a renderer shows of group g from its members (called by
+ * alert_finish). */
+void	alert_group_finish(struct alert *g);
 /* Parses the queue form, len bytes at json (a NUL among them makes it
  * invalid); -1 if it is not a valid alert. */
 int	alert_decode(const char *json, size_t len, struct alert *a);

@@ -10,7 +10,8 @@
  *
  * Discord refuses a message whose parts exceed its limits (2000 characters
  * of content, 256 of a title, 1024 of a field value) with a 400, which would
- * keep the alert queued forever, so every part is cut to fit.
+ * keep the alert queued forever, so every part is cut to fit. A grouped
+ * alert's embed is titled "12 alerts" and lists one alert per line.
  */
 #include <stdlib.h>
 
@@ -47,7 +48,10 @@ discord_payload(const struct integration *in, const struct alert *a)
 	char	*title;
 	json_t	*root;
 
-	title = xasprintf("%s %s", a->word, a->site);
+	if (a->event == ALERT_GROUP)
+		title = xasprintf("%zu alerts", a->nmembers);
+	else
+		title = xasprintf("%s %s", a->word, a->site);
 	root = json_pack("{s:o, s:o, s:{s:[]}, s:[{s:o, s:o, s:I, s:o, s:s}]}",
 	    "username", json_text(in->username ? in->username :
 	    "Peekl", DISCORD_USERNAME_MAX),

@@ -7,6 +7,9 @@
  *      "fields":[{"title":"Website","value":"https://...","short":false},
  *                {"title":"Status code","value":"503","short":true}, ...],
  *      "ts":1764077404}]}
+ *
+ * A grouped alert ("12 alerts: DOWN api, ...") has no fields: its
+ * attachment's "text" holds one line per alert, coloured by the worst.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,10 @@
 #include "jsonstr.h"
 #include "notify.h"
 #include "util.h"
+
+/* Slack shows at most about 40,000 characters of a message; a storm's
+ * lines are cut well before. */
+#define SLACK_LINES_MAX	30000
 
 static const char *const slack_colors[TONE__MAX] = {
 	"#d93025",	/* danger: DOWN, CRITICAL */
@@ -59,12 +66,33 @@ slack_string(const char *s)
 }
 
 
+/* The body of a grouped alert: its summary, and its lines in one
+ * attachment. */
+static char *
+slack_group_payload(const struct alert *a)
+{
+	char	*esc = slack_escape(a->reason);
+	json_t	*root;
+
+	root = json_pack("{s:o, s:[{s:s, s:o, s:o, s:I}]}",
+	    "text", slack_string(a->text),
+	    "attachments",
+	    "color", slack_colors[a->tone],
+	    "fallback", slack_string(a->text),
+	    "text", json_text(esc, SLACK_LINES_MAX),
+	    "ts", (json_int_t)(a->timestamp_ms / 1000));
+	free(esc);
+	return json_dump_free(root);
+}
+
 char *
 slack_payload(const struct integration *in, const struct alert *a)
 {
 	json_t	*root;
 
 	(void)in;
+	if (a->event == ALERT_GROUP)
+		return slack_group_payload(a);
 	root = json_pack("{s:o, s:[{s:s, s:o, s:o, s:I}]}",
 	    "text", slack_string(a->text),
 	    "attachments",

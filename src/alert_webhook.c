@@ -25,6 +25,13 @@
  *   timestamp       string   when the change was seen, ISO 8601 UTC with
  *                            milliseconds ("2026-11-25T13:20:04.048Z")
  *   text            string   the one-line summary, as sent to Slack
+ *   event           string   only in a reminder: "reminder"; state is
+ *                            then the state the site is still in, and
+ *                            duration_s the time it has been in it
+ *
+ * A grouped alert (an alert storm) is one object with "event":"group",
+ * "count", "state" (the worst member's), "timestamp", "text" ("12 alerts:
+ * DOWN api, ...") and "alerts", the array of the objects above.
  *
  * Example:
  *   {"site":"api","url":"https://api.example.com/health","kind":"http",
@@ -67,13 +74,13 @@ response_json(const struct alert *a)
 	return json_real(round(a->response_ms * 10) / 10);
 }
 
-char *
-webhook_payload(const struct integration *in, const struct alert *a)
+/* Returns the body object of one alert (not a group), NULL on error. */
+static json_t *
+webhook_json(const struct alert *a)
 {
 	json_t	*root;
 	int	 http = a->kind == KIND_HTTP;
 
-	(void)in;
 	root = json_pack("{s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o,"
 	    " s:o, s:o, s:s, s:o}",
 	    "site", json_text(a->site, 0),
@@ -91,5 +98,42 @@ webhook_payload(const struct integration *in, const struct alert *a)
 	    a->duration_ms / 1000),
 	    "timestamp", a->timestamp_iso,
 	    "text", json_text(a->text, 0));
-	return json_dump_free(root);
+	/* Only in a reminder, so that every other body stays as it was. */
+	if (root != NULL && a->event == ALERT_REMINDER &&
+	    json_object_set_new(root, "event", json_string("reminder")) == -1) {
+		json_decref(root);
+		root = NULL;
+	}
+	return root;
+}
+
+/* Returns the body object of grouped alert a, NULL on error. */
+static json_t *
+webhook_group_json(const struct alert *a)
+{
+	json_t	*arr, *m;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	for (size_t i = 0; i < a->nmembers; i++)
+		if ((m = webhook_json(&a->members[i])) == NULL ||
+		    json_array_append_new(arr, m) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	return json_pack("{s:s, s:I, s:s, s:s, s:o, s:o}",
+	    "event", "group",
+	    "count", (json_int_t)a->nmembers,
+	    "state", a->word,
+	    "timestamp", a->timestamp_iso,
+	    "text", json_text(a->text, 0),
+	    "alerts", arr);
+}
+
+char *
+webhook_payload(const struct integration *in, const struct alert *a)
+{
+	(void)in;
+	return json_dump_free(a->event == ALERT_GROUP ? webhook_group_json(a) :
+	    webhook_json(a));
 }

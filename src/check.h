@@ -91,6 +91,10 @@ enum alert_event {
 	ALERT_CRITICAL,		/* cert: within cert_critical, or unusable */
 	ALERT_OK,		/* cert: fine (again) */
 	ALERT_DEGRADED,		/* http: slow retry + 1 times in a row */
+	ALERT_REMINDER,		/* still down, degraded, warning or critical
+				 * after remind_every (reminder.c) */
+	ALERT_GROUP,		/* many alerts of one run for one instance,
+				 * as one (alert_group.c) */
 	ALERT__MAX
 };
 

@@ -172,16 +172,16 @@ static int
 status_set_aside(struct store *store, const struct config *cfg,
     json_t *counts)
 {
-	enum integration_kind	 ik;
-	long			 n;
-	char			*key;
+	const char	*ik;
+	long		 n;
+	char		*key;
 
 	for (size_t i = 0; i < cfg->nintegrations; i++) {
-		ik = cfg->integrations[i].kind;
+		ik = integration_name(&cfg->integrations[i]);
 		if ((n = store_queue_dead_len(store, ik)) == -1)
 			return -1;
 		if (counts != NULL) {
-			json_object_set_new(counts, integration_name(ik),
+			json_object_set_new(counts, ik,
 			    json_integer(n));
 			continue;
 		}
@@ -189,7 +189,7 @@ status_set_aside(struct store *store, const struct config *cfg,
 			continue;
 		key = store_queue_dead_name(store, ik);
 		printf("%s: %ld alert%s set aside in %s (see README)\n",
-		    integration_name(ik), n, n == 1 ? "" : "s", key);
+		    ik, n, n == 1 ? "" : "s", key);
 		free(key);
 	}
 	return 0;

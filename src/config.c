@@ -30,6 +30,7 @@ enum site_key {
 	SK_CLIENT_CERT, SK_CLIENT_KEY, SK_IP_VERSION,
 	SK_WEAK_CRYPTO, SK_CHECK_REVOCATION,
 	SK_DEPENDS_ON,
+	SK_ALERT_TO, SK_REMIND_EVERY,
 	SK__MAX
 };
 
@@ -81,6 +82,10 @@ static const struct keydef site_keys[SK__MAX] = {
 	[SK_CHECK_REVOCATION] = { "check_revocation", V_BOOL,
 	    S(check_revocation), 0, 0, 0, 0 },
 	[SK_DEPENDS_ON] = { "depends_on", V_NODE, 0, 0, 0, 0, F_SITE_ONLY },
+	[SK_ALERT_TO] = { "alert_to", V_NAMES, S(alert_to), S(nalert_to), 0,
+	    0, 0 },
+	[SK_REMIND_EVERY] = { "remind_every", V_DURATION, S(remind_every_ms),
+	    0, SEC(1), YEARS10, F_WHOLE_S },
 };
 #undef S
 
@@ -124,44 +129,10 @@ static const struct keydef retention_keys[RT__MAX] = {
 };
 #undef R
 
-/* One table per integration; the first key is always the required URL. */
-#define I(f)	offsetof(struct integration, f)
-#define I_TIMEOUT { "timeout", V_DURATION, I(timeout_ms), 0, SEC(1), SEC(300), 0 }
-static const struct keydef slack_keys[] = {
-	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	I_TIMEOUT,
-};
-static const struct keydef discord_keys[] = {
-	{ "webhook", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "username", V_STR, I(username), 0, 0, 0, 0 },
-	I_TIMEOUT,
-};
-static const struct keydef webhook_keys[] = {
-	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
-	{ "headers", V_HEADERS, I(headers), I(nheaders), 0, 0, 0 },
-	I_TIMEOUT,
-};
-#undef I
-
-static const struct {
-	const struct keydef	*keys;
-	size_t			 nkeys;
-} integ_tables[INTEG__MAX] = {
-	[INTEG_SLACK] = { slack_keys, ARRAY_LEN(slack_keys) },
-	[INTEG_DISCORD] = { discord_keys, ARRAY_LEN(discord_keys) },
-	[INTEG_WEBHOOK] = { webhook_keys, ARRAY_LEN(webhook_keys) },
-};
-
-/* The names double as the keys under alertmanagers:. */
-static const struct keydef integ_keys[INTEG__MAX] = {
-	[INTEG_SLACK] = { "slack", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_DISCORD] = { "discord", V_NODE, 0, 0, 0, 0, 0 },
-	[INTEG_WEBHOOK] = { "webhook", V_NODE, 0, 0, 0, 0, 0 },
-};
-
 enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
 	TK_MAINTENANCE,
 	TK_HEARTBEAT_URL,
+	TK_ALERTING,
 	TK__MAX };
 static const struct keydef top_keys[TK__MAX] = {
 	[TK_REDIS] = { "redis", V_NODE, 0, 0, 0, 0, 0 },
@@ -173,6 +144,7 @@ static const struct keydef top_keys[TK__MAX] = {
 	[TK_MAINTENANCE] = { "maintenance", V_NODE, 0, 0, 0, 0, 0 },
 	[TK_HEARTBEAT_URL] = { "heartbeat_url", V_HOOKURL,
 	    offsetof(struct config, heartbeat_url), 0, 0, 0, 0 },
+	[TK_ALERTING] = { "alerting", V_NODE, 0, 0, 0, 0, 0 },
 };
 
 /* Returns the edit distance of a and b (case-insensitive), capped at 3. */
@@ -201,7 +173,7 @@ edit_distance(const char *a, const char *b)
 
 /* Returns the known key closest to key (within 2 edits, or one that key is
  * a prefix of), or NULL. */
-static const char *
+const char *
 suggest(const char *key, const struct keydef *tab, size_t ntab)
 {
 	const char	*best = NULL;
@@ -246,7 +218,7 @@ find_key(struct ctx *c, yaml_node_t *k, const char *kp,
  * repeated and invalid keys. seen[i] receives the value node of tab[i], or
  * NULL when absent. An empty value ("redis:") reads as an empty mapping.
  */
-static void
+void
 parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
     const struct keydef *tab, size_t ntab, void *obj, yaml_node_t **seen,
     int in_defaults)
@@ -289,7 +261,7 @@ parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
 }
 
 /* Returns the value node of key name in mapping map, or NULL. */
-static yaml_node_t *
+yaml_node_t *
 map_get(struct ctx *c, yaml_node_t *map, const char *name)
 {
 	yaml_node_pair_t	*p;
@@ -335,6 +307,7 @@ site_clear(struct site *s)
 	free_headers(s->headers, s->nheaders);
 	free(s->keyword);
 	free(s->ca_file);
+	free_names(s->alert_to, s->nalert_to);
 	site_checks_clear(s);
 	quiet_free_site(s);
 }
@@ -829,42 +802,6 @@ read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 	redis_sentinel_rules(c, r, node, seen);
 }
 
-/* Reads one integration under alertmanagers: into in. */
-static void
-read_integration(struct ctx *c, enum integration_kind kind, yaml_node_t *node,
-    struct integration *in)
-{
-	const struct keydef	*tab = integ_tables[kind].keys;
-	yaml_node_t		*seen[4] = { 0 };
-	char			 kp[KP_LEN];
-
-	in->kind = kind;
-	in->timeout_ms = SEC(10);
-	if (kind == INTEG_DISCORD)
-		in->username = xstrdup("Peekl");
-	child_path(kp, "alertmanagers", integration_name(kind));
-	parse_keys(c, node, kp, tab, integ_tables[kind].nkeys, in, seen, 0);
-	if (seen[0] == NULL)
-		cerr(c, AT(node), kp, "missing required key '%s'", tab[0].name);
-}
-
-static void
-read_alertmanagers(struct ctx *c, struct config *cfg, yaml_node_t *node)
-{
-	yaml_node_t	*seen[INTEG__MAX] = { 0 };
-	int		 k;
-
-	if (node == NULL)
-		return;
-	parse_keys(c, node, "alertmanagers", integ_keys, INTEG__MAX, cfg, seen,
-	    0);
-	cfg->integrations = xcalloc(INTEG__MAX, sizeof(*cfg->integrations));
-	for (k = 0; k < INTEG__MAX; k++)
-		if (seen[k] != NULL)
-			read_integration(c, (enum integration_kind)k, seen[k],
-			    &cfg->integrations[cfg->nintegrations++]);
-}
-
 static void
 read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 {
@@ -884,6 +821,9 @@ read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 	read_alertmanagers(c, cfg, seen[TK_ALERTS]);
 	check_depends(c, cfg);
 	read_maintenance(c, cfg, seen[TK_MAINTENANCE]);
+	read_alerting(c, cfg, seen[TK_ALERTING]);
+	check_routes(c, cfg, seen[TK_WEBSITES], seen[TK_DEFAULTS],
+	    seen[TK_ALERTS]);
 }
 
 /* Returns 1 when cfg holds something an eavesdropper could use. */
@@ -988,29 +928,9 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nsites; i++)
 		site_clear(&cfg->sites[i]);
 	free(cfg->sites);
-	for (i = 0; i < cfg->nintegrations; i++) {
-		free(cfg->integrations[i].url);
-		free(cfg->integrations[i].username);
-		free_headers(cfg->integrations[i].headers,
-		    cfg->integrations[i].nheaders);
-	}
-	free(cfg->integrations);
+	integrations_free(cfg);
 	quiet_free_config(cfg);
 	free(cfg);
-}
-
-const char *
-integration_name(enum integration_kind kind)
-{
-	static const char *const names[INTEG__MAX] = {
-		[INTEG_SLACK] = "slack",
-		[INTEG_DISCORD] = "discord",
-		[INTEG_WEBHOOK] = "webhook",
-	};
-
-	if ((int)kind < 0 || kind >= INTEG__MAX)
-		return "unknown";
-	return names[kind];
 }
 
 int

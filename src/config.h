@@ -13,11 +13,19 @@ enum ts_mode {
 	TS_OFF		/* always streams */
 };
 
-enum integration_kind {
-	INTEG_SLACK,
-	INTEG_DISCORD,
-	INTEG_WEBHOOK,
-	INTEG__MAX
+/* The types of integration. Each is one row of notify.c's type table (its
+ * name, renderer and rules) and one of config_alerting.c's key tables. */
+enum integration_type {
+	ITYPE_SLACK,
+	ITYPE_DISCORD,
+	ITYPE_WEBHOOK,
+	ITYPE_EMAIL,		/* spec/notifiers.md, as are the five below */
+	ITYPE_PAGERDUTY,
+	ITYPE_OPSGENIE,
+	ITYPE_TEAMS,
+	ITYPE_TELEGRAM,
+	ITYPE_NTFY,
+	ITYPE__MAX
 };
 
 /* A site's URL scheme: http(s) sites have an HTTP check (and may have a
@@ -171,19 +179,42 @@ struct site {
 	int		 ip_version;	/* 0 any, 4 or 6 */
 	enum weak_crypto weak_crypto;	/* default WEAK_WARNING */
 	int		 check_revocation; /* default 0: CRLs not fetched */
+	char		**alert_to;	/* instances its alerts go to; none: all */
+	size_t		 nalert_to;
+	int64_t		 remind_every_ms; /* reminder period while down, degraded,
+					 * warning or critical; 0: none */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 	struct dep_ref	*depends_on;	/* depends_on, as written */
 	size_t		 ndepends;
 };
 
+/* One instance under alertmanagers:, known by its name: its own queue,
+ * hold and lease (PREFIX:alerts:NAME...). */
 struct integration {
-	enum integration_kind kind;
+	char		*name;		/* the instance name; NULL: the type's name */
+	enum integration_type type;
 	char		*url;		/* webhook URL; secret */
 	char		*username;	/* discord only, default "Peekl" */
 	struct header	*headers;	/* generic webhook only */
 	size_t		 nheaders;
 	int64_t		 timeout_ms;	/* per delivery attempt, default 10 s */
+	unsigned	 events;	/* bit 1 << enum alert_event per event it
+					 * takes; default all */
+	char		**sites;	/* the sites it takes; none: all */
+	size_t		 nsites;
+	/* spec/notifiers.md. url above is also the smtp URL (email), the
+	 * service's URL (pagerduty, opsgenie: default set), the webhook
+	 * (teams), api_url (telegram) and the topic URL (ntfy). */
+	char		*ca_file;	/* NULL: $SSL_CERT_FILE or the system's */
+	char		*secret;	/* routing_key, api_key, bot_token, token
+					 * (ntfy) or password (email); NULL none */
+	char		*chat_id;	/* telegram */
+	char		*smtp_user;	/* email: AUTH user, NULL: no AUTH */
+	char		*from;		/* email: "Name <addr>" or "addr" */
+	char		**to;		/* email: recipients, as written */
+	size_t		 nto;
+	int		 insecure_plaintext; /* email: smtp:// without STARTTLS */
 };
 
 /* A maintenance window (spec/alerting.md): its sites are quiet from each
@@ -212,6 +243,9 @@ struct config {
 	size_t		 nmaint;
 	char		*heartbeat_url;	/* NULL: none; pinged after a check run;
 					 * secret */
+	int		 group_threshold; /* alerting.group_threshold: more alerts
+					 * than this for one instance in one run
+					 * are grouped; 0: never; default 10 */
 };
 
 /*
@@ -223,8 +257,9 @@ int	config_load(const char *path, struct config **out);
 
 void	config_free(struct config *cfg);
 
-/* Name of an integration as used in keys and messages: "slack", ... */
-const char *integration_name(enum integration_kind kind);
+/* The name of an instance, as used in keys and messages: its own name, or
+ * (when built without one) its type's: "slack", "oncall", ... */
+const char *integration_name(const struct integration *in);
 
 /* Returns 1 when the site is a TLS endpoint with a certificate check only
  * (tls://, smtp://, imap://, pop3://). */

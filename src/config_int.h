@@ -60,11 +60,15 @@ enum vtype {
 	V_AUTH,		/* basic_auth: {username, password} */
 	V_IPVER,	/* ip_version: 4 or 6 */
 	V_BODY,		/* a request body: any text */
-	V_WEAKCRYPTO	/* warning, critical or ignore */
+	V_WEAKCRYPTO,	/* warning, critical or ignore */
+	V_NAMES,	/* a list of names (or one): char ** and its count */
+	V_SMTPURL,	/* email: smtp:// or smtps:// HOST[:PORT] */
+	V_ADDRLIST	/* email: one address or a list of them */
 };
 
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */
 #define F_WHOLE_S	0x2	/* V_DURATION: whole seconds only (no 800ms) */
+#define F_REQUIRED	0x4	/* an integration key that must be given */
 
 struct keydef {
 	const char	*name;
@@ -136,6 +140,37 @@ int	 parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 int	 find_key(struct ctx *c, yaml_node_t *k, const char *kp,
 	    const struct keydef *tab, size_t ntab);
 
+/* Returns the name in tab closest to key (within 2 edits, or one that key
+ * is a prefix of), for a "did you mean"; NULL when none is close. */
+const char *suggest(const char *key, const struct keydef *tab, size_t ntab);
+/* Reads every key of mapping map through tab into obj, reporting unknown,
+ * repeated and invalid keys; seen[i] receives tab[i]'s value node. */
+void	 parse_keys(struct ctx *c, yaml_node_t *map, const char *kp,
+	    const struct keydef *tab, size_t ntab, void *obj, yaml_node_t **seen,
+	    int in_defaults);
+/* Returns the value node of key name in mapping map, or NULL. */
+yaml_node_t *map_get(struct ctx *c, yaml_node_t *map, const char *name);
+
+/* --- config_alerting.c --- */
+
+/* Reads alertmanagers: (the integration instances) into cfg. */
+void	 read_alertmanagers(struct ctx *c, struct config *cfg,
+	    yaml_node_t *node);
+/* Reads alerting: (group_threshold) into cfg, defaults applied. */
+void	 read_alerting(struct ctx *c, struct config *cfg, yaml_node_t *node);
+/* Checks that the names routing refers to exist: each site's alert_to
+ * (and defaults:'s) are instances, each instance's sites are sites. */
+void	 check_routes(struct ctx *c, const struct config *cfg,
+	    yaml_node_t *websites, yaml_node_t *defaults,
+	    yaml_node_t *alertmanagers);
+/* Frees cfg's integrations. */
+void	 integrations_free(struct config *cfg);
+/* Reads a V_NAMES value into *names, *n (replacing what was there); -1
+ * after reporting. */
+int	 parse_names(struct ctx *c, yaml_node_t *v, const char *kp,
+	    char ***names, size_t *n);
+void	 free_names(char **names, size_t n);
+
 /* --- config_checks.c --- */
 
 /* Reads value node v of a spec/checks.md key k (V_REGEX ... V_BODY) into
@@ -157,6 +192,7 @@ void	 read_maintenance(struct ctx *c, struct config *cfg, yaml_node_t *list);
 /* Free what the two hold; NULL-safe fields. */
 void	 quiet_free_site(struct site *s);
 void	 quiet_free_config(struct config *cfg);
+
 /* --- config_sentinel.c --- */
 
 #define MAX_SENTINELS	32	/* redis.sentinels entries */
@@ -165,5 +201,20 @@ void	 quiet_free_config(struct config *cfg);
  * bad entry. */
 void	 read_sentinels(struct ctx *c, yaml_node_t *node, const char *kp,
 	    struct redis_conf *r);
+/* --- config_notify.c --- */
+
+/* Reads value node v of a spec/notifiers.md key k (V_SMTPURL, V_ADDRLIST)
+ * into the integration at obj; -1 after reporting. */
+int	 parse_notify_value(struct ctx *c, const struct keydef *k,
+	    yaml_node_t *v, const char *kp, void *obj);
+/* Checks the rules between an integration's keys (an email's smtp:// and
+ * insecure_plaintext, ...) once they are read; node is its mapping. */
+void	 notify_finish(struct ctx *c, yaml_node_t *node, const char *kp,
+	    struct integration *in);
+/* Frees what those keys hold. */
+void	 integration_notify_clear(struct integration *in);
+/* Sets in's URL to its type's default (pagerduty, opsgenie, telegram) and
+ * returns 1; returns 0 for a type whose URL must be given. */
+int	 notify_default_url(struct integration *in);
 
 #endif

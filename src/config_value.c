@@ -629,6 +629,11 @@ parse_value(struct ctx *c, const struct keydef *k, yaml_node_t *v,
 		    (size_t *)((char *)obj + k->off2));
 	if (k->type >= V_REGEX && k->type <= V_BODY)
 		return parse_check_value(c, k, v, kp, obj);
+	if (k->type == V_NAMES)
+		return parse_names(c, v, kp, (char ***)field,
+		    (size_t *)((char *)obj + k->off2));
+	if (k->type == V_SMTPURL || k->type == V_ADDRLIST)
+		return parse_notify_value(c, k, v, kp, obj);
 	if (k->type == V_HEADERS)
 		return parse_headers(c, v, kp, (struct header **)field,
 		    (size_t *)((char *)obj + k->off2));

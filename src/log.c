@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,21 @@ scheme_len(const char *url)
 	return p == NULL ? 0 : (size_t)(p - url) + 3;
 }
 
+/* Returns 1 when the path segment [s, end) is "bot" and a Telegram bot
+ * token ("bot123456:ABC..."). */
+static int
+is_bot_token(const char *s, const char *end)
+{
+	const char	*p;
+
+	if (end - s < 5 || strncmp(s, "bot", 3) != 0 ||
+	    !isdigit((unsigned char)s[3]))
+		return 0;
+	for (p = s + 3; p < end && isdigit((unsigned char)*p); p++)
+		continue;
+	return p < end && *p == ':';
+}
+
 char *
 redact_secret_url(const char *url, char *out, size_t outsz)
 {
@@ -75,9 +91,14 @@ redact_secret_url(const char *url, char *out, size_t outsz)
 	buf_append(&b, host, (size_t)(path - host));
 	if (*path == '/') {
 		/* Keep "/services" of /services/T0/B0/XX; a lone segment
-		 * (/peekl) may itself be the secret. */
+		 * (/peekl) may itself be the secret. A Telegram bot token
+		 * (/bot123:ABC/sendMessage) is the segment itself: the
+		 * method after it is not secret. */
 		seg_end = path + 1 + strcspn(path + 1, "/?#");
-		if (*seg_end != '\0') {
+		if (is_bot_token(path + 1, seg_end)) {
+			buf_puts(&b, "/bot***");
+			buf_puts(&b, seg_end);
+		} else if (*seg_end != '\0') {
 			buf_append(&b, path, (size_t)(seg_end - path));
 			buf_puts(&b, "/***");
 		} else if (seg_end - path > 1)

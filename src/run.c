@@ -31,7 +31,9 @@
 #include "output.h"
 #include "probe.h"
 #include "quiet.h"
+#include "reminder.h"
 #include "revoke.h"
+#include "route.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -296,7 +298,8 @@ probe(struct run *r)
 /* --- judge ----------------------------------------------------------- */
 
 /* Applies the state machine to every finished check: its new state, its
- * severity, and the alert its transition deserves. */
+ * severity, and the alert its transition deserves, or the reminder its
+ * unchanged state is due (reminder.c). */
 static void
 judge(struct run *r)
 {
@@ -310,13 +313,15 @@ judge(struct run *r)
 		if (c->kind == KIND_HTTP) {
 			http_judge_speed(&c->http, c->site);
 			changed = state_apply_http(c->state, c->site, &c->http,
-			    r->now, &c->tr);
+			    r->now, &c->tr) ||
+			    reminder_http(c->state, c->site, r->now, &c->tr);
 			c->severity = http_severity(&c->http);
 		} else {
 			cert_verdict(&c->cert, c->site, c->cert.reason,
 			    sizeof(c->cert.reason));
 			changed = state_apply_cert(c->state, c->site, &c->cert,
-			    r->now, &c->tr);
+			    r->now, &c->tr) ||
+			    reminder_cert(c->state, c->site, r->now, &c->tr);
 			c->severity = cert_severity(c->state->cert_state);
 		}
 		if (changed) {
@@ -345,61 +350,170 @@ quiet(struct run *r)
 
 /* --- record ---------------------------------------------------------- */
 
+/* This run's alerts, fanned out to the instances that take them. */
+struct fanout {
+	struct queued_alert	*q;		/* one per (instance, entry) */
+	size_t			 nq;
+	char			**enc;		/* the encoded entries (owned) */
+	size_t			 nenc;
+};
+
+static void
+fanout_free(struct fanout *f)
+{
+	for (size_t i = 0; i < f->nenc; i++)
+		free(f->enc[i]);
+	free(f->enc);
+	free(f->q);
+}
+
+/* Adds the group of the n alerts of checks at idx, for instance in, to f;
+ * returns 0, or -1 when it cannot be encoded (logged). */
+static int
+fan_out_group(const struct run *r, const struct integration *in,
+    const size_t *idx, size_t n, struct fanout *f)
+{
+	const struct alert	**members = xcalloc(n, sizeof(*members));
+	char			 *enc;
+
+	for (size_t k = 0; k < n; k++)
+		members[k] = r->checks[idx[k]].alert;
+	enc = alert_group_encode(members, n, r->now);
+	free(members);
+	if (enc == NULL)
+		return -1;
+	log_info("%s: %zu alerts in this run, queued as one grouped alert "
+	    "(alerting.group_threshold: %d)", integration_name(in), n,
+	    r->cfg->group_threshold);
+	f->enc[f->nenc++] = enc;
+	f->q[f->nq].integration = integration_name(in);
+	f->q[f->nq++].json = enc;
+	return 0;
+}
+
 /*
- * Writes every judged check and queues every alert for every integration,
- * in one transaction: an alert can never be lost between "state changed"
- * and "alert queued". Returns -1 on a Redis error.
+ * Decides which instance takes which alert (route.c), and encodes each
+ * alert once; an instance that takes more than alerting.group_threshold
+ * alerts gets them as one grouped alert. Returns 0, or -1 when an alert
+ * cannot be encoded (logged).
+ */
+static int
+fan_out(const struct run *r, struct fanout *f)
+{
+	const struct config	*cfg = r->cfg;
+	char			**enc;
+	size_t			 i, j, k, n, *idx;
+	int			 rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	/* At most one entry per check, plus a group per instance. */
+	f->enc = xcalloc(r->nchecks + cfg->nintegrations + 1, sizeof(*f->enc));
+	f->q = xcalloc(r->nchecks * cfg->nintegrations + 1, sizeof(*f->q));
+	/* enc[i] is check i's entry, made when an instance first takes it. */
+	enc = xcalloc(r->nchecks + 1, sizeof(*enc));
+	idx = xcalloc(r->nchecks + 1, sizeof(*idx));
+	for (j = 0; j < cfg->nintegrations; j++) {
+		const struct integration *in = &cfg->integrations[j];
+
+		for (i = 0, n = 0; i < r->nchecks; i++) {
+			const struct check *c = &r->checks[i];
+
+			if (c->alert != NULL &&
+			    route_takes(in, c->site, c->alert->event))
+				idx[n++] = i;
+		}
+		if (route_groups(in, n, cfg->group_threshold)) {
+			if (fan_out_group(r, in, idx, n, f) == -1)
+				goto out;
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			i = idx[k];
+			if (enc[i] == NULL) {
+				if ((enc[i] = alert_encode(r->checks[i].alert))
+				    == NULL)
+					goto out;
+				f->enc[f->nenc++] = enc[i];
+			}
+			f->q[f->nq].integration = integration_name(in);
+			f->q[f->nq++].json = enc[i];
+		}
+	}
+	rc = 0;
+out:
+	free(idx);
+	free(enc);
+	return rc;
+}
+
+/*
+ * Writes every judged check and queues every alert for the instances that
+ * take it, in one transaction: an alert can never be lost between "state
+ * changed" and "alert queued". Returns -1 on a Redis error.
  */
 static int
 record(struct run *r)
 {
-	const struct config	*cfg = r->cfg;
-	struct queued_alert	*q;
-	char			**enc;
-	size_t			 nq = 0, na = 0, i, j;
-	int			 rc = -1;
+	struct fanout	f;
+	int		rc = -1;
 
-	enc = xcalloc(r->nchecks, sizeof(*enc));
-	q = xcalloc(r->nchecks * (cfg->nintegrations + 1), sizeof(*q));
-	for (i = 0; i < r->nchecks; i++) {
-		const struct check *c = &r->checks[i];
-
-		if (c->alert == NULL)
-			continue;
-		if ((enc[na] = alert_encode(c->alert)) == NULL)
-			goto out;
-		for (j = 0; j < cfg->nintegrations; j++) {
-			q[nq].integration = cfg->integrations[j].kind;
-			q[nq++].json = enc[na];
-		}
-		na++;
-	}
-	rc = store_write(r->store, r->checks, r->nchecks, q, nq);
-out:
-	for (i = 0; i < na; i++)
-		free(enc[i]);
-	free(enc);
-	free(q);
+	if (fan_out(r, &f) == 0)
+		rc = store_write(r->store, r->checks, r->nchecks, f.q, f.nq);
+	fanout_free(&f);
 	return rc;
 }
 
-/* In a dry run, shows what would have been sent. */
+/* In a dry run, says which instances would get their alerts grouped. */
+static void
+dry_run_groups(const struct run *r)
+{
+	for (size_t j = 0; j < r->cfg->nintegrations; j++) {
+		const struct integration *in = &r->cfg->integrations[j];
+		size_t	n = 0;
+
+		for (size_t i = 0; i < r->nchecks; i++)
+			n += r->checks[i].alert != NULL &&
+			    route_takes(in, r->checks[i].site,
+			    r->checks[i].alert->event);
+		if (route_groups(in, n, r->cfg->group_threshold))
+			log_info("dry run: %s would get these %zu alerts as "
+			    "one grouped alert", integration_name(in), n);
+	}
+}
+
+/* In a dry run, shows what would have been sent, and to which instances. */
 static void
 record_dry_run(const struct run *r)
 {
 	for (size_t i = 0; i < r->nchecks; i++) {
-		char *text;
+		const struct check *c = &r->checks[i];
+		struct buf	to = { 0 };
+		char		*text;
 
-		if (r->checks[i].alert == NULL)
+		if (c->alert == NULL)
 			continue;
-		text = alert_text(r->checks[i].alert);
+		text = alert_text(c->alert);
+		buf_puts(&to, "");
+		for (size_t j = 0; j < r->cfg->nintegrations; j++) {
+			const struct integration *in = &r->cfg->integrations[j];
+
+			if (!route_takes(in, c->site, c->alert->event))
+				continue;
+			buf_puts(&to, to.len > 0 ? ", " : "");
+			buf_puts(&to, integration_name(in));
+		}
 		if (r->cfg->nintegrations == 0)
 			log_info("dry run: would alert (no alertmanagers "
 			    "configured): %s", text);
+		else if (to.len == 0)
+			log_info("dry run: would alert no instance (routing): "
+			    "%s", text);
 		else
-			log_info("dry run: would alert: %s", text);
+			log_info("dry run: would alert %s: %s", to.data, text);
+		free(to.data);
 		free(text);
 	}
+	dry_run_groups(r);
 }
 
 /* --- report ---------------------------------------------------------- */

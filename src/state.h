@@ -51,6 +51,9 @@ struct site_state {
 	enum http_state	 alerted;	/* state of the last HTTP alert queued;
 					 * when never written, the state */
 	enum cert_state	 cert_alerted;	/* the same for the certificate */
+	int64_t		 reminded_at;	/* unix ms of the last reminder of the
+					 * HTTP state, 0 none (reminder.c) */
+	int64_t		 cert_reminded_at; /* the same for the certificate */
 };
 
 

@@ -47,9 +47,9 @@ int	store_take_leases(struct store *st, struct check *checks, size_t n);
 int	store_release_leases(struct store *st, const struct check *checks,
 	    size_t n);
 
-/* An alert to append to one integration's queue. */
+/* An alert to append to one integration instance's queue. */
 struct queued_alert {
-	enum integration_kind	 integration;
+	const char		*integration;	/* the instance name */
 	const char		*json;	/* alert_encode() output */
 };
 
@@ -63,45 +63,45 @@ struct queued_alert {
 int	store_write(struct store *st, const struct check *checks, size_t n,
 	    const struct queued_alert *alerts, size_t nalerts);
 
-/* --- alert queues (peekl:alerts:INTEGRATION) --- */
+/* --- alert queues (peekl:alerts:INSTANCE) --- */
 
-/* Takes the queue's delivery lease (peekl:alerts:INTEGRATION:lease); returns
+/* Takes the queue's delivery lease (peekl:alerts:INSTANCE:lease); returns
  * 1 if granted, 0 if another run holds it, -1 on error. */
-int	store_queue_lease(struct store *st, enum integration_kind ik,
+int	store_queue_lease(struct store *st, const char *inst,
 	    int64_t ttl_ms);
-int	store_queue_unlease(struct store *st, enum integration_kind ik);
+int	store_queue_unlease(struct store *st, const char *inst);
 
 /* Returns the milliseconds the queue is held for (Retry-After), 0 if not. */
-int64_t	store_queue_held(struct store *st, enum integration_kind ik);
-int	store_queue_hold(struct store *st, enum integration_kind ik,
+int64_t	store_queue_held(struct store *st, const char *inst);
+int	store_queue_hold(struct store *st, const char *inst,
 	    int64_t ms);
 
 /* Sets *entry to a malloc'd copy of the oldest queued entry (*len bytes,
  * which may hold a NUL, plus a terminating NUL; caller frees), or NULL
  * when the queue is empty. */
-int	store_queue_head(struct store *st, enum integration_kind ik,
+int	store_queue_head(struct store *st, const char *inst,
 	    char **entry, size_t *len);
 
 /* Removes the oldest entry if it is still exactly entry (it was
  * delivered); 0, or -1 (logged). */
-int	store_queue_pop(struct store *st, enum integration_kind ik,
+int	store_queue_pop(struct store *st, const char *inst,
 	    const char *entry, size_t len);
 
 /* Moves the oldest entry, if it is still exactly entry, to the queue's
- * set-aside list (peekl:alerts:INTEGRATION:dead), which keeps the newest
+ * set-aside list (peekl:alerts:INSTANCE:dead), which keeps the newest
  * STORE_DEAD_MAX; one atomic step. 0, or -1 (logged). */
 #define STORE_DEAD_MAX 1000
-int	store_queue_set_aside(struct store *st, enum integration_kind ik,
+int	store_queue_set_aside(struct store *st, const char *inst,
 	    const char *entry, size_t len);
 
 /* Number of set-aside entries, or -1. */
-long	store_queue_dead_len(struct store *st, enum integration_kind ik);
+long	store_queue_dead_len(struct store *st, const char *inst);
 /* The set-aside list's key name, for messages (malloc'd, caller frees). */
 char	*store_queue_dead_name(const struct store *st,
-	    enum integration_kind ik);
+	    const char *inst);
 
 /* Number of queued alerts, or -1. */
-long	store_queue_len(struct store *st, enum integration_kind ik);
+long	store_queue_len(struct store *st, const char *inst);
 
 /* --- history --- */
 

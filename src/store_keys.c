@@ -2,17 +2,17 @@
  * What peekl keeps in Redis. This file names every key and field; the
  * other store files build keys only through the functions below, so this
  * table is the whole schema. PREFIX is redis.prefix (default "peekl"),
- * NAME a site's name, KIND "http" or "cert", INTEGRATION "slack",
- * "discord" or "webhook".
+ * NAME a site's name, KIND "http" or "cert", INSTANCE the name of an
+ * integration instance under alertmanagers: ("slack", "oncall", ...).
  *
  * | key | type | holds | lifetime |
  * |---|---|---|---|
- * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version`; `alerted` / `cert_alerted`, the state of the last alert queued for the site (absent: the state) | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
+ * | `PREFIX:site:NAME` | hash | the site's state: `state`, `failures`, `slow`, `last_check` (unix ms), `since` (ms of the last state change), `http_code`, `response_ms`, `error`; `cert_state`, `cert_last_check`, `cert_since`, `cert_error`, `cert_days_left`, `cert_not_after` (ISO 8601), `cert_chain_days_left`, `cert_issuer`, `cert_tls_version`; `alerted` / `cert_alerted`, the state of the last alert queued for the site (absent: the state); `reminded_at`, `cert_reminded_at` (unix ms of the last reminder of the HTTP / certificate state, only once one was sent) | no expiry; written by every check of the site (HSET in the run's MULTI), the `cert_*` details of the certificate deleted when no certificate is known, `cert_chain_days_left` when the server sent the leaf alone |
  * | `PREFIX:lease:NAME:KIND` | string | the token of the run doing that check | `PX` the longest due check timeout (times the waves) plus 5 s; deleted by its owner (compare-and-delete script) when the run ends |
- * | `PREFIX:alerts:INTEGRATION` | list | encoded alerts waiting for delivery to one integration, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
- * | `PREFIX:alerts:INTEGRATION:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
- * | `PREFIX:alerts:INTEGRATION:lease` | string | the token of the run delivering that queue | `PX` the integration's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
- * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
+ * | `PREFIX:alerts:INSTANCE` | list | encoded alerts waiting for delivery to one integration instance, oldest first | no expiry; `RPUSH`ed in the run's MULTI, trimmed to the newest 1000 by a script there, popped (compare-and-pop script) once delivered |
+ * | `PREFIX:alerts:INSTANCE:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
+ * | `PREFIX:alerts:INSTANCE:lease` | string | the token of the run delivering that queue | `PX` the instance's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
+ * | `PREFIX:alerts:INSTANCE:hold` | string | `1` while the instance's receiver asked to wait (HTTP 429/503 Retry-After, or Telegram's parameters.retry_after) | `PX` the Retry-After (a default when the answer gave none) |
  * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
  * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
  * | `PREFIX:silence:NAME` | string | a silence of one site: JSON `{"until": unix_s, "reason": TEXT or null, "created": unix_s}` | `PX` until `until`; set by `peekl silence`, deleted by `peekl silence --clear` |
@@ -58,6 +58,8 @@ const char *const site_fields[SF__MAX] = {
 	[SF_CERT_TLS_VERSION] = "cert_tls_version",
 	[SF_ALERTED] = "alerted",
 	[SF_CERT_ALERTED] = "cert_alerted",
+	[SF_REMINDED_AT] = "reminded_at",
+	[SF_CERT_REMINDED_AT] = "cert_reminded_at",
 };
 
 const char *const metric_names[METRIC__MAX] = {
@@ -123,29 +125,29 @@ key_lease(const struct store *st, const char *site, enum check_kind kind)
 }
 
 char *
-key_queue(const struct store *st, enum integration_kind ik)
+key_queue(const struct store *st, const char *inst)
 {
-	return xasprintf("%s:alerts:%s", st->prefix, integration_name(ik));
+	return xasprintf("%s:alerts:%s", st->prefix, inst);
 }
 
 char *
-key_queue_dead(const struct store *st, enum integration_kind ik)
+key_queue_dead(const struct store *st, const char *inst)
 {
-	return xasprintf("%s:alerts:%s:dead", st->prefix, integration_name(ik));
+	return xasprintf("%s:alerts:%s:dead", st->prefix, inst);
 }
 
 char *
-key_queue_lease(const struct store *st, enum integration_kind ik)
+key_queue_lease(const struct store *st, const char *inst)
 {
 	return xasprintf("%s:alerts:%s:lease", st->prefix,
-	    integration_name(ik));
+	    inst);
 }
 
 char *
-key_queue_hold(const struct store *st, enum integration_kind ik)
+key_queue_hold(const struct store *st, const char *inst)
 {
 	return xasprintf("%s:alerts:%s:hold", st->prefix,
-	    integration_name(ik));
+	    inst);
 }
 
 char *

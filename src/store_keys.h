@@ -33,6 +33,8 @@ enum site_field {
 	SF_CERT_TLS_VERSION,	/* "TLSv1.3" */
 	SF_ALERTED,		/* state of the last HTTP alert queued */
 	SF_CERT_ALERTED,	/* state of the last certificate alert queued */
+	SF_REMINDED_AT,		/* unix ms of the last reminder (http) */
+	SF_CERT_REMINDED_AT,	/* unix ms of the last certificate reminder */
 	SF__MAX
 };
 extern const char *const site_fields[SF__MAX];
@@ -66,10 +68,10 @@ extern const char *const entry_fields[EF__MAX];
 char	*key_site(const struct store *st, const char *site);
 char	*key_lease(const struct store *st, const char *site,
 	    enum check_kind kind);
-char	*key_queue(const struct store *st, enum integration_kind ik);
-char	*key_queue_dead(const struct store *st, enum integration_kind ik);
-char	*key_queue_lease(const struct store *st, enum integration_kind ik);
-char	*key_queue_hold(const struct store *st, enum integration_kind ik);
+char	*key_queue(const struct store *st, const char *inst);
+char	*key_queue_dead(const struct store *st, const char *inst);
+char	*key_queue_lease(const struct store *st, const char *inst);
+char	*key_queue_hold(const struct store *st, const char *inst);
 char	*key_ts(const struct store *st, const char *site, enum metric m);
 char	*key_history(const struct store *st, const char *site);
 char	*key_crl(const struct store *st, const char *url);

@@ -1,6 +1,6 @@
-/* Alert queues: PREFIX:alerts:INTEGRATION lists, oldest first. A run pushes
+/* Alert queues: PREFIX:alerts:INSTANCE lists, oldest first. A run pushes
  * and trims them inside its MULTI; delivery reads and pops them under a
- * lease, sets poison entries aside in PREFIX:alerts:INTEGRATION:dead, and a
+ * lease, sets poison entries aside in PREFIX:alerts:INSTANCE:dead, and a
  * hold key honours Retry-After. Entries are bytes with a length (%b), never
  * C strings: one holding a NUL must still be compared and moved whole. */
 #include <inttypes.h>
@@ -43,33 +43,43 @@ int
 queue_append_alerts(struct store *st, const struct queued_alert *alerts,
     size_t nalerts, struct batch *b)
 {
-	struct cmd	cmd = { 0 };
-	int		touched[INTEG__MAX] = { 0 };
+	struct cmd	 cmd = { 0 };
+	const char	**touched;
+	size_t		 ntouched = 0, i, j;
+	int		 rc = -1;
 
-	for (size_t i = 0; i < nalerts; i++) {
-		enum integration_kind ik = alerts[i].integration;
+	/* The distinct queues, each trimmed once; there are as many as
+	 * configured instances, so the scan stays short. */
+	touched = xcalloc(nalerts ? nalerts : 1, sizeof(*touched));
+	for (i = 0; i < nalerts; i++) {
+		const char *inst = alerts[i].integration;
 
-		if ((unsigned)ik >= INTEG__MAX)
+		if (inst == NULL)
 			continue;
-		touched[ik] = 1;
 		cmd_add(&cmd, "RPUSH");
-		cmd_take(&cmd, key_queue(st, ik));
+		cmd_take(&cmd, key_queue(st, inst));
 		cmd_add(&cmd, "%s", alerts[i].json);
 		if (batch_append(st, b, &cmd) == -1)
-			return -1;
+			goto out;
+		for (j = 0; j < ntouched; j++)
+			if (touched[j] == inst || strcmp(touched[j], inst) == 0)
+				break;
+		if (j == ntouched)
+			touched[ntouched++] = inst;
 	}
-	for (int ik = 0; ik < INTEG__MAX; ik++) {
-		if (!touched[ik])
-			continue;
+	for (i = 0; i < ntouched; i++) {
 		cmd_add(&cmd, "EVAL");
 		cmd_add(&cmd, "%s", trim_script);
 		cmd_add(&cmd, "1");
-		cmd_take(&cmd, key_queue(st, (enum integration_kind)ik));
+		cmd_take(&cmd, key_queue(st, touched[i]));
 		cmd_add(&cmd, "%d", STORE_QUEUE_MAX);
 		if (batch_append(st, b, &cmd) == -1)
-			return -1;
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(touched);
+	return rc;
 }
 
 void
@@ -106,10 +116,10 @@ out:
 }
 
 int
-store_queue_lease(struct store *st, enum integration_kind ik, int64_t ttl_ms)
+store_queue_lease(struct store *st, const char *inst, int64_t ttl_ms)
 {
 	redisReply	*r;
-	char		*key = key_queue_lease(st, ik);
+	char		*key = key_queue_lease(st, inst);
 	int		 granted = -1;
 
 	r = store_command(st, key, "SET %s %s NX PX %lld", key, st->token,
@@ -124,17 +134,17 @@ out:
 }
 
 int
-store_queue_unlease(struct store *st, enum integration_kind ik)
+store_queue_unlease(struct store *st, const char *inst)
 {
-	return queue_eval(st, key_queue_lease(st, ik), store_release_script,
+	return queue_eval(st, key_queue_lease(st, inst), store_release_script,
 	    st->token, strlen(st->token));
 }
 
 int64_t
-store_queue_held(struct store *st, enum integration_kind ik)
+store_queue_held(struct store *st, const char *inst)
 {
 	redisReply	*r;
-	char		*key = key_queue_hold(st, ik);
+	char		*key = key_queue_hold(st, inst);
 	int64_t		 ms = -1;
 
 	r = store_command(st, key, "PTTL %s", key);
@@ -151,7 +161,7 @@ out:
 }
 
 int
-store_queue_hold(struct store *st, enum integration_kind ik, int64_t ms)
+store_queue_hold(struct store *st, const char *inst, int64_t ms)
 {
 	redisReply	*r;
 	char		*key;
@@ -159,7 +169,7 @@ store_queue_hold(struct store *st, enum integration_kind ik, int64_t ms)
 
 	if (ms <= 0)
 		return 0;
-	key = key_queue_hold(st, ik);
+	key = key_queue_hold(st, inst);
 	r = store_command(st, key, "SET %s 1 PX %lld", key, (long long)ms);
 	if ((r = store_reply_ok(st, r, key)) == NULL)
 		goto out;
@@ -171,11 +181,11 @@ out:
 }
 
 int
-store_queue_head(struct store *st, enum integration_kind ik, char **entry,
+store_queue_head(struct store *st, const char *inst, char **entry,
     size_t *len)
 {
 	redisReply	*r;
-	char		*key = key_queue(st, ik);
+	char		*key = key_queue(st, inst);
 	int		 ret = -1;
 
 	*entry = NULL;
@@ -196,18 +206,18 @@ out:
 }
 
 int
-store_queue_pop(struct store *st, enum integration_kind ik, const char *entry,
+store_queue_pop(struct store *st, const char *inst, const char *entry,
     size_t len)
 {
-	return queue_eval(st, key_queue(st, ik), pop_script, entry, len);
+	return queue_eval(st, key_queue(st, inst), pop_script, entry, len);
 }
 
 int
-store_queue_set_aside(struct store *st, enum integration_kind ik,
+store_queue_set_aside(struct store *st, const char *inst,
     const char *entry, size_t len)
 {
 	redisReply	*r;
-	char		*key = key_queue(st, ik), *dead = key_queue_dead(st, ik);
+	char		*key = key_queue(st, inst), *dead = key_queue_dead(st, inst);
 	int		 ret = -1;
 
 	r = store_command(st, key, "EVAL %s 2 %s %s %b %d", set_aside_script,
@@ -240,19 +250,19 @@ out:
 }
 
 long
-store_queue_dead_len(struct store *st, enum integration_kind ik)
+store_queue_dead_len(struct store *st, const char *inst)
 {
-	return queue_llen(st, key_queue_dead(st, ik));
+	return queue_llen(st, key_queue_dead(st, inst));
 }
 
 char *
-store_queue_dead_name(const struct store *st, enum integration_kind ik)
+store_queue_dead_name(const struct store *st, const char *inst)
 {
-	return key_queue_dead(st, ik);
+	return key_queue_dead(st, inst);
 }
 
 long
-store_queue_len(struct store *st, enum integration_kind ik)
+store_queue_len(struct store *st, const char *inst)
 {
-	return queue_llen(st, key_queue(st, ik));
+	return queue_llen(st, key_queue(st, inst));
 }

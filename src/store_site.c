@@ -127,6 +127,14 @@ state_field(struct site_state *st, const char *f, const char *v)
 	case SF_CERT_ALERTED:
 		st->cert_alerted = cert_state_parse(v);
 		break;
+	case SF_REMINDED_AT:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->reminded_at = n;
+		break;
+	case SF_CERT_REMINDED_AT:
+		if (parse_ll(v, 0, tmax, &n) == 0)
+			st->cert_reminded_at = n;
+		break;
 	default:
 		/* Unknown fields, and cert_error, which is written for
 		 * people reading the hash, are not read back. */
@@ -267,6 +275,12 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 		cmd_add(&cmd, "%s", s->error);
 		cmd_add(&cmd, "%s", site_fields[SF_ALERTED]);
 		cmd_add(&cmd, "%s", http_state_name(s->alerted));
+		/* Only once there was one, so a hash without reminders
+		 * looks as before. */
+		if (s->reminded_at > 0) {
+			cmd_add(&cmd, "%s", site_fields[SF_REMINDED_AT]);
+			cmd_add(&cmd, "%" PRId64, s->reminded_at);
+		}
 		return batch_append(st, b, &cmd);
 	}
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_STATE]);
@@ -279,6 +293,10 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 	cmd_add(&cmd, "%s", cert_result_reason(&c->cert));
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_ALERTED]);
 	cmd_add(&cmd, "%s", cert_state_name(s->cert_alerted));
+	if (s->cert_reminded_at > 0) {
+		cmd_add(&cmd, "%s", site_fields[SF_CERT_REMINDED_AT]);
+		cmd_add(&cmd, "%" PRId64, s->cert_reminded_at);
+	}
 	if (s->have_cert) {
 		format_iso8601(s->cert_not_after, iso, sizeof(iso));
 		cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);

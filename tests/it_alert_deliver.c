@@ -18,6 +18,7 @@
 #include "alert.h"
 #include "harness.h"
 #include "net.h"
+#include "notify.h"
 #include "store.h"
 #include "util.h"
 
@@ -55,7 +56,7 @@ deliver_all(struct store *st, const struct config *cfg,
 /* Starts redis and one receiver per kind in kinds (at most two), and opens
  * a store; timeout_ms applies to every integration. */
 static void
-fx_start(struct fixture *fx, const enum integration_kind *kinds, size_t n,
+fx_start(struct fixture *fx, const enum integration_type *kinds, size_t n,
     int64_t timeout_ms)
 {
 	size_t	i;
@@ -73,10 +74,10 @@ fx_start(struct fixture *fx, const enum integration_kind *kinds, size_t n,
 		fx->hook[i] = h_webhook_start();
 		fx->urls[i] = h_srv_url(fx->hook[i],
 		    "services/T0/B0/" SECRET);
-		fx->in[i].kind = kinds[i];
+		fx->in[i].type = kinds[i];
 		fx->in[i].url = fx->urls[i];
 		fx->in[i].timeout_ms = timeout_ms;
-		if (kinds[i] == INTEG_WEBHOOK) {
+		if (kinds[i] == ITYPE_WEBHOOK) {
 			fx->in[i].headers = &fx->auth;
 			fx->in[i].nheaders = 1;
 		}
@@ -128,7 +129,7 @@ down_json(int n)
 /* Queues n DOWN alerts for sites s1..sN on integration ik, through the
  * same store_write a run uses. */
 static void
-queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
+queue_alerts(struct fixture *fx, enum integration_type ik, int n)
 {
 	struct queued_alert	q[16];
 	char			*json[16];
@@ -137,7 +138,7 @@ queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 	cr_assert_leq(n, 16);
 	for (i = 0; i < n; i++) {
 		json[i] = down_json(i + 1);
-		q[i].integration = ik;
+		q[i].integration = integration_type_name(ik);
 		q[i].json = json[i];
 	}
 	cr_assert_eq(store_write(fx->st, NULL, 0, q, (size_t)n), 0);
@@ -149,10 +150,10 @@ queue_alerts(struct fixture *fx, enum integration_kind ik, int n)
 static void
 fx_slack(struct fixture *fx, int n, int64_t timeout_ms)
 {
-	const enum integration_kind	k[] = { INTEG_SLACK };
+	const enum integration_type	k[] = { ITYPE_SLACK };
 
 	fx_start(fx, k, 1, timeout_ms);
-	queue_alerts(fx, INTEG_SLACK, n);
+	queue_alerts(fx, ITYPE_SLACK, n);
 }
 
 /* Runs alert_deliver_all with stderr captured; returns the log (malloc'd)
@@ -213,9 +214,9 @@ assert_received(const struct h_srv *hook, int n)
 }
 
 static long
-qlen(struct fixture *fx, enum integration_kind ik)
+qlen(struct fixture *fx, enum integration_type ik)
 {
-	return store_queue_len(fx->st, ik);
+	return store_queue_len(fx->st, integration_type_name(ik));
 }
 
 Test(alert_deliver, delivers_in_order, .timeout = 60)
@@ -228,7 +229,7 @@ Test(alert_deliver, delivers_in_order, .timeout = 60)
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "%s", log);
 	assert_received(fx.hook[0], 3);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 0);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 0);
 	cr_assert_not_null(strstr(log, "slack: delivered DOWN s1"), "%s", log);
 	hdrs = h_webhook_headers(fx.hook[0], 0);
 	cr_assert_not_null(hdrs);
@@ -252,7 +253,7 @@ Test(alert_deliver, failure_keeps_order, .timeout = 60)
 	cr_assert_eq(rc, 0, "a refused post is not a run error: %s", log);
 	/* The first failure stops the queue: nothing skipped, nothing lost. */
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 1);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 3);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 3);
 	cr_assert_not_null(strstr(log, "slack: delivery to http://127.0.0.1:"),
 	    "%s", log);
 	cr_assert_not_null(strstr(log, "/services/*** failed: HTTP 500; "
@@ -264,24 +265,24 @@ Test(alert_deliver, failure_keeps_order, .timeout = 60)
 	cr_assert_eq(rc, 0, "%s", log);
 	assert_received(fx.hook[0], 3);
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 4);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 0);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 0);
 	free(log);
 	fx_stop(&fx);
 }
 
 Test(alert_deliver, gone_webhook_is_an_error, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_DISCORD };
+	enum integration_type	 k[] = { ITYPE_DISCORD };
 	struct fixture		 fx;
 	char			*log;
 	int			 rc;
 
 	fx_start(&fx, k, 1, 10000);
-	queue_alerts(&fx, INTEG_DISCORD, 2);
+	queue_alerts(&fx, ITYPE_DISCORD, 2);
 	h_webhook_respond(fx.hook[0], "404");
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0);
-	cr_assert_eq(qlen(&fx, INTEG_DISCORD), 2);
+	cr_assert_eq(qlen(&fx, ITYPE_DISCORD), 2);
 	cr_assert_not_null(strstr(log, "| ERROR    | discord: delivery to "),
 	    "%s", log);
 	cr_assert_not_null(strstr(log, "failed: HTTP 404; 2 alerts stay "
@@ -303,7 +304,7 @@ Test(alert_deliver, retry_after_holds_the_queue, .timeout = 60)
 	cr_assert_eq(rc, 0, "%s", log);
 	free(log);
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 1);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 3);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 3);
 	hold = h_redis_int(fx.rd, "PTTL peekl:alerts:slack:hold");
 	cr_assert(hold > 110000 && hold <= 120000, "hold PTTL %lld", hold);
 
@@ -330,7 +331,7 @@ Test(alert_deliver, hanging_webhook_is_bounded, .timeout = 60)
 	log = deliver(&fx, &rc, &ms);
 	cr_assert_eq(rc, 0, "%s", log);
 	cr_assert(ms >= 900 && ms < 3000, "took %.0f ms", ms);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 3);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 3);
 	cr_assert_eq(h_webhook_count(fx.hook[0], 0), 1);
 	cr_assert_not_null(strstr(log, "failed: timeout"), "%s", log);
 	free(log);
@@ -340,21 +341,21 @@ Test(alert_deliver, hanging_webhook_is_bounded, .timeout = 60)
 Test(alert_deliver, one_broken_integration_does_not_delay_another,
     .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK, INTEG_WEBHOOK };
+	enum integration_type	 k[] = { ITYPE_SLACK, ITYPE_WEBHOOK };
 	struct fixture		 fx;
 	char			*log, *hdrs;
 	double			 ms;
 	int			 rc;
 
 	fx_start(&fx, k, 2, 1000);
-	queue_alerts(&fx, INTEG_SLACK, 3);
-	queue_alerts(&fx, INTEG_WEBHOOK, 3);
+	queue_alerts(&fx, ITYPE_SLACK, 3);
+	queue_alerts(&fx, ITYPE_WEBHOOK, 3);
 	h_webhook_respond(fx.hook[0], "hang");
 	log = deliver(&fx, &rc, &ms);
 	cr_assert_eq(rc, 0, "%s", log);
 	cr_assert(ms < 3000, "took %.0f ms", ms);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 3);
-	cr_assert_eq(qlen(&fx, INTEG_WEBHOOK), 0);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 3);
+	cr_assert_eq(qlen(&fx, ITYPE_WEBHOOK), 0);
 	assert_received(fx.hook[1], 3);
 	hdrs = h_webhook_headers(fx.hook[1], 0);
 	cr_assert_not_null(hdrs);
@@ -366,7 +367,7 @@ Test(alert_deliver, one_broken_integration_does_not_delay_another,
 
 Test(alert_deliver, undecodable_entry_does_not_wedge, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
+	enum integration_type	 k[] = { ITYPE_SLACK };
 	struct fixture		 fx;
 	char			*log;
 	int			 rc;
@@ -374,14 +375,14 @@ Test(alert_deliver, undecodable_entry_does_not_wedge, .timeout = 60)
 	fx_start(&fx, k, 1, 10000);
 	freeReplyObject(h_redis_cmd(fx.rd, "RPUSH peekl:alerts:slack %s",
 	    "{\"not\":\"an alert\""));
-	queue_alerts(&fx, INTEG_SLACK, 2);
+	queue_alerts(&fx, ITYPE_SLACK, 2);
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "%s", log);
 	cr_assert_not_null(strstr(log, "ERROR    | slack: set aside a queued "
 	    "entry of 17 bytes"), "%s", log);
 	assert_received(fx.hook[0], 2);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 0);
-	cr_assert_eq(store_queue_dead_len(fx.st, INTEG_SLACK), 1);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 0);
+	cr_assert_eq(store_queue_dead_len(fx.st, "slack"), 1);
 	free(log);
 	fx_stop(&fx);
 }
@@ -427,7 +428,7 @@ assert_list(struct fixture *fx, const char *key, const char *const want[],
  * in the same run. */
 Test(alert_deliver, entry_with_nul_is_set_aside_not_reposted, .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_SLACK };
+	enum integration_type	 k[] = { ITYPE_SLACK };
 	struct fixture		 fx;
 	char			*valid = down_json(9), *poison, *log, *want;
 	size_t			 len = strlen(valid) + 2;
@@ -438,12 +439,12 @@ Test(alert_deliver, entry_with_nul_is_set_aside_not_reposted, .timeout = 60)
 	memcpy(poison, valid, len - 2);
 	memcpy(poison + len - 2, "\0x", 2);
 	push_bytes(&fx, "peekl:alerts:slack", poison, len);
-	queue_alerts(&fx, INTEG_SLACK, 2);
+	queue_alerts(&fx, ITYPE_SLACK, 2);
 	log = deliver(&fx, &rc, NULL);
 	cr_assert_eq(rc, 0, "%s", log);
 	cr_assert_leq(h_webhook_count(fx.hook[0], -1), 2, "%s", log);
 	assert_received(fx.hook[0], 2);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 0);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 0);
 	assert_list(&fx, "peekl:alerts:slack:dead",
 	    (const char *const []){ poison }, (const size_t []){ len }, 1);
 	want = h_strf("ERROR    | slack: set aside a queued entry of %zu bytes",
@@ -466,7 +467,7 @@ Test(alert_deliver, entry_with_nul_is_set_aside_not_reposted, .timeout = 60)
 Test(alert_deliver, poison_entries_set_aside_exactly_and_run_bounded,
     .timeout = 60)
 {
-	enum integration_kind	 k[] = { INTEG_WEBHOOK };
+	enum integration_type	 k[] = { ITYPE_WEBHOOK };
 	struct fixture		 fx;
 	json_t			*doc;
 	char			*s1 = down_json(1), *s2 = down_json(2), *huge,
@@ -503,9 +504,9 @@ Test(alert_deliver, poison_entries_set_aside_exactly_and_run_bounded,
 	cr_assert_lt(ms, 5000, "delivery took %.0f ms", ms);
 	assert_received(fx.hook[0], 2);
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 2);
-	cr_assert_eq(qlen(&fx, INTEG_WEBHOOK), 0);
+	cr_assert_eq(qlen(&fx, ITYPE_WEBHOOK), 0);
 	assert_list(&fx, "peekl:alerts:webhook:dead", want, lens, n);
-	cr_assert_eq(store_queue_dead_len(fx.st, INTEG_WEBHOOK), 42);
+	cr_assert_eq(store_queue_dead_len(fx.st, "webhook"), 42);
 	free(log);
 	free(huge);
 	free(s1);
@@ -521,7 +522,7 @@ Test(alert_deliver, stop_sends_nothing, .timeout = 60)
 	fx_slack(&fx, 2, 10000);
 	cr_assert_eq(deliver_all(fx.st, &fx.cfg, &stopped), 0);
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 0);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 2);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 2);
 	fx_stop(&fx);
 }
 
@@ -560,6 +561,6 @@ Test(alert_deliver, concurrent_runs_deliver_once, .timeout = 60)
 	}
 	cr_assert_eq(h_webhook_count(fx.hook[0], -1), 8);
 	assert_received(fx.hook[0], 8);
-	cr_assert_eq(qlen(&fx, INTEG_SLACK), 0);
+	cr_assert_eq(qlen(&fx, ITYPE_SLACK), 0);
 	fx_stop(&fx);
 }

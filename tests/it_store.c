@@ -769,27 +769,27 @@ Test(store, alert_queue_order_pop_and_cap)
 	env_start(&e, 1);
 	for (size_t i = 0; i < 1005; i++) {
 		json[i] = xasprintf("{\"n\": %zu, \"text\": \"a b\"}", i);
-		qa[i].integration = INTEG_SLACK;
+		qa[i].integration = "slack";
 		qa[i].json = json[i];
 	}
-	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 0);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
+	cr_assert_eq(store_queue_len(e.st, "slack"), 0);
+	cr_assert_eq(store_queue_head(e.st, "slack", &head, &len), 0);
 	cr_assert_null(head);
 
 	cr_assert_eq(store_write(e.st, NULL, 0, qa, 3), 0);
-	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 3);
-	cr_assert_eq(store_queue_len(e.st, INTEG_DISCORD), 0);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
+	cr_assert_eq(store_queue_len(e.st, "slack"), 3);
+	cr_assert_eq(store_queue_len(e.st, "discord"), 0);
+	cr_assert_eq(store_queue_head(e.st, "slack", &head, &len), 0);
 	cr_assert_str_eq(head, json[0]);
 	free(head);
 	/* Popping anything but the head does nothing. */
-	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[1],
+	cr_assert_eq(store_queue_pop(e.st, "slack", json[1],
 	    strlen(json[1])), 0);
-	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 3);
-	cr_assert_eq(store_queue_pop(e.st, INTEG_SLACK, json[0],
+	cr_assert_eq(store_queue_len(e.st, "slack"), 3);
+	cr_assert_eq(store_queue_pop(e.st, "slack", json[0],
 	    strlen(json[0])), 0);
-	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), 2);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
+	cr_assert_eq(store_queue_len(e.st, "slack"), 2);
+	cr_assert_eq(store_queue_head(e.st, "slack", &head, &len), 0);
 	cr_assert_str_eq(head, json[1]);
 	free(head);
 	freeReplyObject(h_redis_cmd(e.rd, "DEL peekl:alerts:slack"));
@@ -799,8 +799,8 @@ Test(store, alert_queue_order_pop_and_cap)
 	rc = store_write(e.st, NULL, 0, qa, 1005);
 	err = capture_end();
 	cr_assert_eq(rc, 0);
-	cr_assert_eq(store_queue_len(e.st, INTEG_SLACK), STORE_QUEUE_MAX);
-	cr_assert_eq(store_queue_head(e.st, INTEG_SLACK, &head, &len), 0);
+	cr_assert_eq(store_queue_len(e.st, "slack"), STORE_QUEUE_MAX);
+	cr_assert_eq(store_queue_head(e.st, "slack", &head, &len), 0);
 	cr_assert_str_eq(head, json[5]);
 	free(head);
 	cr_assert(strstr(err, "WARNING") != NULL && strstr(err, "slack") !=
@@ -853,23 +853,23 @@ Test(store, queue_entries_are_bytes_and_set_aside_is_exact_and_capped)
 	env_start(&e, 1);
 	rpush_bytes(e.rd, "peekl:alerts:webhook", "ab\0cd", 5);
 	rpush_bytes(e.rd, "peekl:alerts:webhook", "next", 4);
-	cr_assert_eq(store_queue_head(e.st, INTEG_WEBHOOK, &head, &len), 0);
+	cr_assert_eq(store_queue_head(e.st, "webhook", &head, &len), 0);
 	cr_assert_eq(len, 5);
 	cr_assert_eq(memcmp(head, "ab\0cd", 6), 0);
 	free(head);
 	/* The text up to the NUL is another entry: nothing moves. */
-	cr_assert_eq(store_queue_pop(e.st, INTEG_WEBHOOK, "ab", 2), 0);
-	cr_assert_eq(store_queue_set_aside(e.st, INTEG_WEBHOOK, "ab", 2), 0);
-	cr_assert_eq(store_queue_len(e.st, INTEG_WEBHOOK), 2);
-	cr_assert_eq(store_queue_dead_len(e.st, INTEG_WEBHOOK), 0);
-	cr_assert_eq(store_queue_set_aside(e.st, INTEG_WEBHOOK, "ab\0cd", 5),
+	cr_assert_eq(store_queue_pop(e.st, "webhook", "ab", 2), 0);
+	cr_assert_eq(store_queue_set_aside(e.st, "webhook", "ab", 2), 0);
+	cr_assert_eq(store_queue_len(e.st, "webhook"), 2);
+	cr_assert_eq(store_queue_dead_len(e.st, "webhook"), 0);
+	cr_assert_eq(store_queue_set_aside(e.st, "webhook", "ab\0cd", 5),
 	    0);
-	cr_assert_eq(store_queue_len(e.st, INTEG_WEBHOOK), 1);
-	cr_assert_eq(store_queue_dead_len(e.st, INTEG_WEBHOOK), 1);
+	cr_assert_eq(store_queue_len(e.st, "webhook"), 1);
+	cr_assert_eq(store_queue_dead_len(e.st, "webhook"), 1);
 	dead_head_is(e.rd, "ab\0cd", 5);
-	cr_assert_eq(store_queue_pop(e.st, INTEG_WEBHOOK, "next", 4), 0);
-	cr_assert_eq(store_queue_len(e.st, INTEG_WEBHOOK), 0);
-	key = store_queue_dead_name(e.st, INTEG_WEBHOOK);
+	cr_assert_eq(store_queue_pop(e.st, "webhook", "next", 4), 0);
+	cr_assert_eq(store_queue_len(e.st, "webhook"), 0);
+	key = store_queue_dead_name(e.st, "webhook");
 	cr_assert_str_eq(key, "peekl:alerts:webhook:dead");
 	free(key);
 
@@ -879,10 +879,10 @@ Test(store, queue_entries_are_bytes_and_set_aside_is_exact_and_capped)
 		int	n = snprintf(buf, sizeof(buf), "e%d", i);
 
 		rpush_bytes(e.rd, "peekl:alerts:webhook", buf, (size_t)n);
-		cr_assert_eq(store_queue_set_aside(e.st, INTEG_WEBHOOK, buf,
+		cr_assert_eq(store_queue_set_aside(e.st, "webhook", buf,
 		    (size_t)n), 0);
 	}
-	cr_assert_eq(store_queue_dead_len(e.st, INTEG_WEBHOOK),
+	cr_assert_eq(store_queue_dead_len(e.st, "webhook"),
 	    STORE_DEAD_MAX);
 	head = h_redis_str(e.rd, "LINDEX peekl:alerts:webhook:dead 0");
 	cr_assert_str_eq(head, "e2");
@@ -899,19 +899,19 @@ Test(store, queue_hold_and_lease)
 	env_init(&e, h_redis_start(), 1);
 	a = open_ok(e.cfg);
 	b = open_ok(e.cfg);
-	cr_assert_eq(store_queue_held(a, INTEG_WEBHOOK), 0);
-	cr_assert_eq(store_queue_hold(a, INTEG_WEBHOOK, 60000), 0);
-	held = store_queue_held(b, INTEG_WEBHOOK);
+	cr_assert_eq(store_queue_held(a, "webhook"), 0);
+	cr_assert_eq(store_queue_hold(a, "webhook", 60000), 0);
+	held = store_queue_held(b, "webhook");
 	cr_assert(held > 50000 && held <= 60000, "held %" PRId64, held);
-	cr_assert_eq(store_queue_held(b, INTEG_SLACK), 0);
+	cr_assert_eq(store_queue_held(b, "slack"), 0);
 
-	cr_assert_eq(store_queue_lease(a, INTEG_DISCORD, 20000), 1);
-	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 0);
-	cr_assert_eq(store_queue_lease(b, INTEG_SLACK, 20000), 1);
-	cr_assert_eq(store_queue_unlease(b, INTEG_DISCORD), 0);	/* not b's */
-	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 0);
-	cr_assert_eq(store_queue_unlease(a, INTEG_DISCORD), 0);
-	cr_assert_eq(store_queue_lease(b, INTEG_DISCORD, 20000), 1);
+	cr_assert_eq(store_queue_lease(a, "discord", 20000), 1);
+	cr_assert_eq(store_queue_lease(b, "discord", 20000), 0);
+	cr_assert_eq(store_queue_lease(b, "slack", 20000), 1);
+	cr_assert_eq(store_queue_unlease(b, "discord"), 0);	/* not b's */
+	cr_assert_eq(store_queue_lease(b, "discord", 20000), 0);
+	cr_assert_eq(store_queue_unlease(a, "discord"), 0);
+	cr_assert_eq(store_queue_lease(b, "discord", 20000), 1);
 	cr_assert(h_redis_int(e.rd, "PTTL %s",
 	    "peekl:alerts:discord:lease") > 0);
 	store_close(a);
@@ -922,7 +922,7 @@ Test(store, queue_hold_and_lease)
 Test(store, write_error_names_the_key)
 {
 	struct env	 e;
-	struct queued_alert qa = { INTEG_WEBHOOK, "{}" };
+	struct queued_alert qa = { "webhook", "{}" };
 	char		*err;
 	int		 rc;
 

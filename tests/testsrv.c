@@ -3,7 +3,8 @@
  * against real sockets, real TLS and a real webhook receiver, not mocks.
  *
  *   testsrv --port-file F [--mode http|webhook|silent|smtp|imap|pop3]
- *           [--no-starttls] [--bind 127.0.0.1|::1]
+ *           [--no-starttls] [--smtps] [--auth USER:PASS]
+ *           [--auth-mechs "PLAIN LOGIN"] [--bind 127.0.0.1|::1]
  *           [--log F] [--headers-log F] [--control F]
  *           [--tls --dir D [--days-left N] [--not-before-days N] [--cn NAME]
  *            [--san NAME[,NAME...]] [--ip-san-only] [--sni-log F]
@@ -62,11 +63,24 @@
  * with --tls unless --no-starttls), upgrades the same socket to TLS on
  * STARTTLS/STLS, answers the capabilities again over TLS, and says goodbye
  * to QUIT/LOGOUT. Anything else gets an error reply. One line per command
- * received goes to --log.
+ * received goes to --log (AUTH without its credentials).
+ *
+ * smtp mode is also a mail receiver: EHLO offers AUTH (--auth-mechs, default
+ * "PLAIN LOGIN") once STARTTLS is done or not offered; AUTH PLAIN and AUTH
+ * LOGIN check --auth USER:PASS (when given, MAIL needs a successful AUTH
+ * first); MAIL FROM, RCPT TO, DATA, RSET and NOOP work. Each message
+ * accepted is written, dot-unstuffed, to --dir as mail-N.eml (N from 1,
+ * envelope first as "X-Envelope-From: " and "X-Envelope-To: " lines). The
+ * control file decides the answer after DATA's final ".": as for a
+ * webhook, a 2xx (or nothing) is 250, "451"/"554"... that reply, "hang"
+ * never answers, "cut" closes the connection. --smtps: TLS from the first
+ * byte (implicit TLS) instead of STARTTLS.
  *
  * Webhook control file (--control), read afresh for every request:
- * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER]" -> that status, with a
- * Retry-After header when given; "hang" -> read the request, never answer.
+ * absent or empty -> 200 "ok"; "STATUS [RETRY_AFTER|-] [BODY]" -> that
+ * status, with a Retry-After header when given, and BODY (the rest of the
+ * line) as the body when given; "hang" -> read the request, never answer;
+ * "cut" -> read the request, then close the connection with an RST.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -139,13 +153,16 @@ struct opts {
 	const char	*inter_crl_url;	/* ... of the intermediate */
 	int		 send_root;	/* the chain sent ends with the root */
 	int		 root_md;	/* mbedtls_md_type_t of the root's self-signature */
+	int		 smtps;		/* smtp mode: TLS from the first byte */
+	const char	*auth;		/* smtp mode: "USER:PASS" AUTH must give */
+	const char	*auth_mechs;	/* smtp mode: the AUTH mechanisms offered */
 };
 
 /* Set up once in main before the first thread starts, read-only after. */
 static struct opts opt = { .mode = MODE_HTTP, .bind = "127.0.0.1",
     .days_left = 200, .not_before_days = -1, .cn = "localhost",
     .leaf_md = MBEDTLS_MD_SHA256, .inter_md = MBEDTLS_MD_SHA256,
-    .root_md = MBEDTLS_MD_SHA256 };
+    .root_md = MBEDTLS_MD_SHA256, .auth_mechs = "PLAIN LOGIN" };
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;	/* locks itself: MBEDTLS_THREADING_C */
 static mbedtls_ssl_config tls_conf;
@@ -1042,8 +1059,9 @@ serve_http(struct conn *c, struct req *r)
 /* --------------------------------------------------------- webhook mode */
 
 struct control {
-	int		status;		/* 0 = hang */
+	int		status;		/* 0 = hang, -1 = cut */
 	long long	retry_after;	/* -1 = no header */
+	char		body[256];	/* "" = the default body */
 };
 
 /* Reads the control file; a missing, empty or unreadable one means 200. */
@@ -1056,6 +1074,7 @@ control_read(struct control *ctl)
 
 	ctl->status = 200;
 	ctl->retry_after = -1;
+	ctl->body[0] = '\0';
 	if (opt.control == NULL || (f = fopen(opt.control, "re")) == NULL)
 		return;
 	if (fgets(line, sizeof(line), f) == NULL)
@@ -1068,9 +1087,20 @@ control_read(struct control *ctl)
 		ctl->status = 0;
 		return;
 	}
+	if (strcmp(trim(line), "cut") == 0) {
+		ctl->status = -1;
+		return;
+	}
 	if ((sp = strchr(line, ' ')) != NULL) {
+		char *rest;
+
 		*sp = '\0';
-		if (parse_num(trim(sp + 1), 0, 100000000, &v) == 0)
+		rest = sp + 1;
+		if ((sp = strchr(rest, ' ')) != NULL) {
+			*sp = '\0';
+			snprintf(ctl->body, sizeof(ctl->body), "%s", sp + 1);
+		}
+		if (parse_num(trim(rest), 0, 100000000, &v) == 0)
 			ctl->retry_after = v;
 	}
 	if (parse_num(trim(line), 200, 599, &v) == 0)
@@ -1122,10 +1152,16 @@ serve_webhook(struct conn *c, struct req *r)
 		conn_wait_close(c);
 		return;
 	}
+	if (ctl.status == -1) {
+		conn_reset(c);
+		return;
+	}
 	if (ctl.retry_after >= 0)
 		snprintf(extra, sizeof(extra), "Retry-After: %lld\r\n", ctl.retry_after);
 	struct resp s = { .status = ctl.status, .extra = extra };
 	s.body = ctl.status / 100 == 2 ? "ok\n" : "error\n";
+	if (ctl.body[0] != '\0')
+		s.body = ctl.body;
 	s.len = strlen(s.body);
 	respond(c, r, &s);
 }
@@ -1173,13 +1209,203 @@ mail_is(const char *line, const char *cmd)
 	    line[n] == ' ');
 }
 
+/* One SMTP session's state. */
+struct smtp_sess {
+	int		authed;		/* AUTH succeeded */
+	struct buf	env;		/* "X-Envelope-...: " lines so far */
+	int		have_from;
+	int		nrcpt;
+};
+
+static pthread_mutex_t mail_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mail_seq;			/* messages written, under mail_lock */
+
+/* Decodes base64 s into out (NUL-terminated, may hold NULs); returns the
+ * length, or -1 if s is not base64 or too long. */
+static long
+b64_decode(const char *s, char *out, size_t size)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned int v = 0;
+	int bits = 0;
+	size_t n = 0;
+	const char *p;
+
+	for (; *s != '\0' && *s != '='; s++) {
+		if ((p = strchr(tab, *s)) == NULL || *s == '\0')
+			return -1;
+		v = (v << 6) | (unsigned int)(p - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n + 1 >= size)
+				return -1;
+			out[n++] = (char)((v >> bits) & 0xff);
+		}
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
+/* Returns 1 when user and pass are those of --auth (or no --auth given). */
+static int
+auth_ok(const char *user, const char *pass)
+{
+	const char *colon;
+
+	if (opt.auth == NULL)
+		return 1;
+	colon = strchr(opt.auth, ':');
+	return colon != NULL && strlen(user) == (size_t)(colon - opt.auth) &&
+	    strncmp(user, opt.auth, (size_t)(colon - opt.auth)) == 0 &&
+	    strcmp(pass, colon + 1) == 0;
+}
+
+/* AUTH PLAIN [initial] and AUTH LOGIN [user]: reads what is missing and
+ * answers 235 or 535. Returns 0, or -1 when the peer is gone. */
+static int
+smtp_auth(struct conn *c, struct smtp_sess *ss, const char *line)
+{
+	char arg[MAIL_LINE], user[MAIL_LINE], pass[MAIL_LINE], dec[MAIL_LINE];
+	const char *mech = line + 4, *sp;
+	long n;
+	int ok = 0;
+
+	while (*mech == ' ')
+		mech++;
+	sp = strchr(mech, ' ');
+	snprintf(arg, sizeof(arg), "%s", sp != NULL ? sp + 1 : "");
+	if (strncasecmp(mech, "PLAIN", 5) == 0 && strstr(opt.auth_mechs, "PLAIN")) {
+		if (arg[0] == '\0' && (mail_say(c, "334 \r\n") != 0 ||
+		    mail_line(c, arg, sizeof(arg)) != 0))
+			return -1;
+		/* authzid NUL authcid NUL passwd */
+		if ((n = b64_decode(arg, dec, sizeof(dec))) > 0) {
+			const char *u = memchr(dec, '\0', (size_t)n);
+			const char *pw = u ? memchr(u + 1, '\0',
+			    (size_t)(n - (u + 1 - dec))) : NULL;
+
+			ok = pw != NULL && auth_ok(u + 1, pw + 1);
+		}
+	} else if (strncasecmp(mech, "LOGIN", 5) == 0 &&
+	    strstr(opt.auth_mechs, "LOGIN")) {
+		if (arg[0] == '\0' && (mail_say(c, "334 VXNlcm5hbWU6\r\n") != 0 ||
+		    mail_line(c, arg, sizeof(arg)) != 0))
+			return -1;
+		if (b64_decode(arg, user, sizeof(user)) < 0)
+			user[0] = '\0';
+		if (mail_say(c, "334 UGFzc3dvcmQ6\r\n") != 0 ||
+		    mail_line(c, arg, sizeof(arg)) != 0)
+			return -1;
+		if (b64_decode(arg, pass, sizeof(pass)) < 0)
+			pass[0] = '\0';
+		ok = auth_ok(user, pass);
+	} else
+		return mail_say(c, "504 5.5.4 mechanism not supported\r\n");
+	ss->authed = ok;
+	return mail_say(c, ok ? "235 2.7.0 Authentication successful\r\n" :
+	    "535 5.7.8 Authentication credentials invalid\r\n");
+}
+
+/* DATA: reads the message up to ".", then answers as the control file
+ * says and writes the message when accepted. Returns 0, -1 to end. */
+static int
+smtp_data(struct conn *c, struct smtp_sess *ss)
+{
+	char line[MAIL_LINE], name[64], reply[64];
+	struct buf msg = { 0 };
+	struct control ctl;
+	int rc = 0;
+
+	if (!ss->have_from || ss->nrcpt == 0)
+		return mail_say(c, "503 5.5.1 MAIL and RCPT first\r\n");
+	if (mail_say(c, "354 go ahead\r\n") != 0)
+		return -1;
+	buf_adds(&msg, ss->env.p ? ss->env.p : "");
+	for (;;) {
+		if (mail_line(c, line, sizeof(line)) != 0) {
+			free(msg.p);
+			return -1;
+		}
+		if (strcmp(line, ".") == 0)
+			break;
+		buf_adds(&msg, line[0] == '.' ? line + 1 : line);
+		buf_adds(&msg, "\r\n");
+		if (msg.len > BODY_MAX) {
+			free(msg.p);
+			mail_say(c, "552 5.3.4 too big\r\n");
+			return -1;
+		}
+	}
+	control_read(&ctl);
+	if (ctl.status == 0)
+		conn_wait_close(c);
+	if (ctl.status == -1)
+		conn_reset(c);
+	if (ctl.status <= 0) {
+		free(msg.p);
+		return -1;
+	}
+	if (ctl.status / 100 == 2) {
+		pthread_mutex_lock(&mail_lock);
+		snprintf(name, sizeof(name), "mail-%d.eml", ++mail_seq);
+		if (opt.dir != NULL)
+			write_file_atomic(opt.dir, name, msg.p, msg.len);
+		pthread_mutex_unlock(&mail_lock);
+		rc = mail_say(c, "250 2.0.0 queued\r\n");
+	} else {
+		snprintf(reply, sizeof(reply), "%d testing\r\n", ctl.status);
+		rc = mail_say(c, reply);
+	}
+	free(msg.p);
+	ss->env.len = 0;
+	if (ss->env.p)
+		ss->env.p[0] = '\0';
+	ss->have_from = ss->nrcpt = 0;
+	return rc;
+}
+
 /* Answers one SMTP command; returns 1 to upgrade to TLS, -1 to end. */
 static int
-smtp_answer(struct conn *c, const char *line, int offer)
+smtp_answer(struct conn *c, struct smtp_sess *ss, const char *line, int offer)
 {
-	if (mail_is(line, "EHLO"))
-		return mail_say(c, offer ? "250-testsrv\r\n250-STARTTLS\r\n"
-		    "250 8BITMIME\r\n" : "250-testsrv\r\n250 8BITMIME\r\n");
+	char out[256];
+
+	if (mail_is(line, "EHLO")) {
+		if (offer)
+			return mail_say(c, "250-testsrv\r\n250-STARTTLS\r\n"
+			    "250 8BITMIME\r\n");
+		snprintf(out, sizeof(out), "250-testsrv\r\n250-AUTH %s\r\n"
+		    "250 8BITMIME\r\n", opt.auth_mechs);
+		return mail_say(c, out);
+	}
+	if (mail_is(line, "AUTH"))
+		return smtp_auth(c, ss, line);
+	if (mail_is(line, "MAIL")) {
+		if (opt.auth != NULL && !ss->authed)
+			return mail_say(c, "530 5.7.0 Authentication required\r\n");
+		ss->have_from = 1;
+		buf_addf(&ss->env, "X-Envelope-From: %s\r\n", line + 5);
+		return mail_say(c, "250 2.1.0 ok\r\n");
+	}
+	if (mail_is(line, "RCPT")) {
+		if (!ss->have_from)
+			return mail_say(c, "503 5.5.1 MAIL first\r\n");
+		ss->nrcpt++;
+		buf_addf(&ss->env, "X-Envelope-To: %s\r\n", line + 5);
+		return mail_say(c, "250 2.1.5 ok\r\n");
+	}
+	if (mail_is(line, "DATA"))
+		return smtp_data(c, ss);
+	if (mail_is(line, "RSET")) {
+		ss->have_from = ss->nrcpt = 0;
+		ss->env.len = 0;
+		if (ss->env.p)
+			ss->env.p[0] = '\0';
+		return mail_say(c, "250 2.0.0 ok\r\n");
+	}
+	if (mail_is(line, "NOOP"))
+		return mail_say(c, "250 2.0.0 ok\r\n");
 	if (mail_is(line, "HELO"))
 		return mail_say(c, "250 testsrv\r\n");
 	if (mail_is(line, "STARTTLS") && offer)
@@ -1245,20 +1471,31 @@ serve_mail(struct conn *c)
 {
 	char line[MAIL_LINE];
 	struct buf logl = { 0 };
-	int rc, offer = opt.tls && !opt.no_starttls;
+	struct smtp_sess ss = { 0 };
+	int rc, offer = opt.tls && !opt.no_starttls && !opt.smtps;
 
+	if (opt.smtps && conn_tls_start(c) != 0) {
+		free(logl.p);
+		return;
+	}
 	rc = mail_say(c, opt.mode == MODE_SMTP ? "220 testsrv ESMTP ready\r\n" :
 	    opt.mode == MODE_IMAP ? "* OK testsrv IMAP4rev1 ready\r\n" :
 	    "+OK testsrv POP3 ready\r\n");
 	while (rc == 0 && mail_line(c, line, sizeof(line)) == 0) {
 		if (opt.log != NULL) {
 			logl.len = 0;
-			buf_adds(&logl, line);
+			/* Never the credentials of an AUTH line. */
+			buf_adds(&logl, mail_is(line, "AUTH") ? "AUTH" : line);
+			if (mail_is(line, "AUTH") && strchr(line + 5, ' '))
+				buf_add(&logl, line + 4, (size_t)(strchr(line
+				    + 5, ' ') - (line + 4)));
+			else if (mail_is(line, "AUTH"))
+				buf_adds(&logl, line + 4);
 			buf_adds(&logl, "\n");
 			log_line(opt.log, &logl);
 		}
 		if (opt.mode == MODE_SMTP)
-			rc = smtp_answer(c, line, offer && !c->tls);
+			rc = smtp_answer(c, &ss, line, offer && !c->tls);
 		else if (opt.mode == MODE_IMAP)
 			rc = imap_answer(c, line, offer && !c->tls);
 		else
@@ -1267,6 +1504,7 @@ serve_mail(struct conn *c)
 			rc = conn_tls_start(c);
 	}
 	free(logl.p);
+	free(ss.env.p);
 }
 
 /* ---------------------------------------------------------- connections */
@@ -1795,6 +2033,8 @@ parse_args(int argc, char *argv[])
 		{ "inter-key", 1, NULL, 'K' }, { "no-starttls", 0, NULL, 'T' },
 		{ "crl-url", 1, NULL, 'u' }, { "inter-crl-url", 1, NULL, 'U' },
 		{ "send-root", 0, NULL, 'R' }, { "root-md", 1, NULL, 'r' },
+		{ "smtps", 0, NULL, 'Z' }, { "auth", 1, NULL, 'A' },
+		{ "auth-mechs", 1, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "http", "webhook", "silent", "plain",
@@ -1852,6 +2092,9 @@ parse_args(int argc, char *argv[])
 		case 'U': opt.inter_crl_url = optarg; break;
 		case 'R': opt.send_root = 1; break;
 		case 'r': opt.root_md = md_types[pick(optarg, mds)]; break;
+		case 'Z': opt.smtps = 1; opt.tls = 1; break;
+		case 'A': opt.auth = optarg; break;
+		case 'a': opt.auth_mechs = optarg; break;
 		default: usage();
 		}
 	}

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "notify.h"
 #include "state.h"
 #include "util.h"
 
@@ -33,18 +34,18 @@ static struct site	example = {
 };
 
 static struct integration slack = {
-	.kind = INTEG_SLACK,
+	.type = ITYPE_SLACK,
 	.url = STR("https://hooks.slack.com/services/T0/B0/X"),
 };
 static struct integration discord = {
-	.kind = INTEG_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
+	.type = ITYPE_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
 };
 static struct integration discord_named = {
-	.kind = INTEG_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
+	.type = ITYPE_DISCORD, .url = STR("https://discord.com/api/webhooks/1/x"),
 	.username = STR("Peekl"),
 };
 static struct integration webhook = {
-	.kind = INTEG_WEBHOOK, .url = STR("https://alerts.example.com/peekl"),
+	.type = ITYPE_WEBHOOK, .url = STR("https://alerts.example.com/peekl"),
 };
 static const struct integration *const all_integrations[] = {
 	&slack, &discord, &webhook
@@ -191,6 +192,45 @@ GOLDEN_TEST(webhook_down, webhook, make_api_down)
 GOLDEN_TEST(webhook_up, webhook, make_up)
 GOLDEN_TEST(webhook_cert_critical, webhook, make_untrusted)
 
+/* A reminder of api's outage, 4 h 2 min in (spec/alerting.md). */
+static void
+make_reminder(struct alert *a)
+{
+	struct transition	tr = { KIND_HTTP, ALERT_REMINDER, HTTP_DOWN,
+	    HTTP_DOWN, (4 * 60 + 2) * 60000 };
+	struct http_result	r = { .done = 1, .http_code = 503,
+				      .response_ms = 41.2 };
+	struct site_state	st = { .state = HTTP_DOWN, .failures = 480 };
+
+	snprintf(r.error, sizeof(r.error), "HTTP 503");
+	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
+}
+
+/* A storm of three: api down, example.com's certificate warning, and api
+ * down again under another name, grouped. */
+static void
+make_group(struct alert *a)
+{
+	struct alert		 m[3];
+	const struct alert	*p[3] = { &m[0], &m[1], &m[2] };
+	struct site		 shop = {
+		.name = STR("shop"), .url = STR("https://shop.example.com/"),
+	};
+
+	make_api_down(&m[0]);
+	make_warning(&m[1]);
+	make_down(&m[2], &shop, "timeout");
+	alert_group(a, p, 3, T0_MS);
+	for (int i = 0; i < 3; i++)
+		alert_clear(&m[i]);
+}
+
+GOLDEN_TEST(slack_reminder, slack, make_reminder)
+GOLDEN_TEST(webhook_reminder, webhook, make_reminder)
+GOLDEN_TEST(slack_group, slack, make_group)
+GOLDEN_TEST(discord_group, discord, make_group)
+GOLDEN_TEST(webhook_group, webhook, make_group)
+
 /* --- the one-line summary --- */
 
 static void
@@ -312,11 +352,11 @@ Test(alert_escape, quote_and_backslash)
 	make_down(&a, &s, "HTTP 503");
 	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
 		j = payload_json(all_integrations[i], &a);
-		if (all_integrations[i]->kind == INTEG_WEBHOOK)
+		if (all_integrations[i]->type == ITYPE_WEBHOOK)
 			cr_assert_str_eq(str_of(j, "url"),
 			    "https://x.example/a\"b\\c");
 		cr_assert_str_eq(str_of(j,
-		    all_integrations[i]->kind == INTEG_DISCORD ? "content" :
+		    all_integrations[i]->type == ITYPE_DISCORD ? "content" :
 		    "text"), "DOWN odd (https://x.example/a\"b\\c): HTTP 503, "
 		    "2 failed checks");
 		json_decref(j);
@@ -354,7 +394,7 @@ Test(alert_escape, invalid_utf8_becomes_valid_json)
 	make_down(&a, &api, "bad \xff x \xc3 y \xc0\xaf z \xed\xa0\x80 end\xe2\x82");
 	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
 		j = payload_json(all_integrations[i], &a);
-		if (all_integrations[i]->kind == INTEG_WEBHOOK)
+		if (all_integrations[i]->type == ITYPE_WEBHOOK)
 			cr_assert_str_eq(str_of(j, "error"),
 			    "bad ? x ? y ?? z ??? end??");
 		json_decref(j);
@@ -602,6 +642,8 @@ Test(alert_model, event_words_and_tones)
 		{ ALERT_CRITICAL, "CRITICAL", TONE_DANGER },
 		{ ALERT_OK, "OK", TONE_GOOD },
 		{ ALERT_DEGRADED, "DEGRADED", TONE_WARNING },
+		{ ALERT_REMINDER, "REMINDER", TONE_DANGER },
+		{ ALERT_GROUP, "GROUP", TONE_DANGER },
 	};
 	enum alert_event	 ev;
 	size_t			 i;
@@ -726,17 +768,18 @@ Test(alert_model, finish_by_hand)
 /* Every kind of integration has a renderer in the notifier table. */
 Test(alert_model, every_integration_renders)
 {
-	struct integration	 in = { .url = STR("https://x.example/") };
+	struct integration	 in = { .url = STR("https://x.example/"),
+	    .from = STR("peekl@example.com") };
 	struct alert		 a;
 	char			*p;
 	int			 k;
 
 	make_api_down(&a);
-	for (k = 0; k < INTEG__MAX; k++) {
-		in.kind = (enum integration_kind)k;
+	for (k = 0; k < ITYPE__MAX; k++) {
+		in.type = (enum integration_type)k;
 		p = alert_payload(&in, &a);
 		cr_assert_not_null(p, "no payload for %s",
-		    integration_name(in.kind));
+		    integration_type_name(in.type));
 		free(p);
 	}
 	alert_clear(&a);

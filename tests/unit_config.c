@@ -16,6 +16,7 @@
 #include "config.h"
 #include "harness.h"
 #include "config_env.h"
+#include "notify.h"
 #include "util.h"
 
 /* Returns a new empty directory under /tmp; the caller frees the path. */
@@ -137,7 +138,7 @@ Test(config, original_readme_sample_validates_unchanged)
 	cr_assert_eq(s->line, 9);
 	cr_assert_eq(s->column, 5);
 	cr_assert_eq(cfg->nintegrations, 1);
-	cr_assert_eq(cfg->integrations[0].kind, INTEG_SLACK);
+	cr_assert_eq(cfg->integrations[0].type, ITYPE_SLACK);
 	cr_assert_str_eq(cfg->integrations[0].url,
 	    "https://hooks.slack.com/services/xxxx");
 	cr_assert_eq(cfg->integrations[0].timeout_ms, 10000);
@@ -249,15 +250,15 @@ Test(config, full_sample_sets_every_key)
 
 	cr_assert_eq(cfg->nintegrations, 3);
 	in = &cfg->integrations[0];
-	cr_assert_eq(in->kind, INTEG_SLACK);
+	cr_assert_eq(in->type, ITYPE_SLACK);
 	cr_assert_eq(in->timeout_ms, 5000);
 	in = &cfg->integrations[1];
-	cr_assert_eq(in->kind, INTEG_DISCORD);
+	cr_assert_eq(in->type, ITYPE_DISCORD);
 	cr_assert_str_eq(in->url, "https://discord.com/api/webhooks/1/tok");
 	cr_assert_str_eq(in->username, "Monitor");
 	cr_assert_eq(in->timeout_ms, 10000);
 	in = &cfg->integrations[2];
-	cr_assert_eq(in->kind, INTEG_WEBHOOK);
+	cr_assert_eq(in->type, ITYPE_WEBHOOK);
 	cr_assert_str_eq(in->url, "https://alerts.example.com/peekl");
 	cr_assert_eq(in->nheaders, 1);
 	cr_assert_str_eq(in->headers[0].name, "Authorization");
@@ -403,9 +404,14 @@ Test(config, bad_status_entries)
 
 Test(config, integration_names)
 {
-	cr_assert_str_eq(integration_name(INTEG_SLACK), "slack");
-	cr_assert_str_eq(integration_name(INTEG_DISCORD), "discord");
-	cr_assert_str_eq(integration_name(INTEG_WEBHOOK), "webhook");
+	struct integration	in = { .type = ITYPE_DISCORD };
+
+	cr_assert_str_eq(integration_type_name(ITYPE_SLACK), "slack");
+	cr_assert_str_eq(integration_type_name(ITYPE_DISCORD), "discord");
+	cr_assert_str_eq(integration_type_name(ITYPE_WEBHOOK), "webhook");
+	cr_assert_str_eq(integration_name(&in), "discord", "the type's name");
+	in.name = (char []){ "chat" };
+	cr_assert_str_eq(integration_name(&in), "chat");
 }
 
 Test(config, durations_in_every_form)
@@ -669,8 +675,9 @@ Test(config, unknown_keys_with_suggestions)
 	load_fails_with(SITE1("alertmanager:\n  slack: {}\n"),
 	    "config.yaml:3:1: alertmanager: unknown key 'alertmanager', did you "
 	    "mean 'alertmanagers'?");
-	load_fails_with(SITE1("alertmanagers:\n  teams: {}\n"),
-	    "alertmanagers.teams: unknown key 'teams'\n");
+	load_fails_with(SITE1("alertmanagers:\n  chat: {}\n"),
+	    "config.yaml:4:3: alertmanagers.chat: unknown integration 'chat': "
+	    "an instance of another name than its type needs 'type:'");
 	load_fails_with(SITE1("    zzzzzz: 1\n"), "unknown key 'zzzzzz'\n");
 }
 
@@ -788,7 +795,7 @@ Test(config, alertmanagers)
 	    "  discord:\n    webhook: https://discord.com/api/webhooks/1/t\n"));
 
 	cr_assert_eq(cfg->nintegrations, 1);
-	cr_assert_eq(cfg->integrations[0].kind, INTEG_DISCORD);
+	cr_assert_eq(cfg->integrations[0].type, ITYPE_DISCORD);
 	cr_assert_str_eq(cfg->integrations[0].username, "Peekl");
 	cr_assert_eq(cfg->integrations[0].timeout_ms, 10000);
 	config_free(cfg);

@@ -491,15 +491,15 @@ Test(slow, degraded_is_coloured_as_a_warning_everywhere)
 	http_judge_speed(&r, &s);
 	cr_assert_eq(state_apply_http(&st, &s, &r, T0, &tr), 1);
 	alert_from_http(&a, &s, &tr, &r, &st, T0);
-	in.kind = INTEG_SLACK;
+	in.type = ITYPE_SLACK;
 	p = alert_payload(&in, &a);
 	cr_assert_not_null(strstr(p, "\"color\":\"#f9ab00\""), "%s", p);
 	free(p);
-	in.kind = INTEG_DISCORD;
+	in.type = ITYPE_DISCORD;
 	p = alert_payload(&in, &a);
 	cr_assert_not_null(p);
 	free(p);
-	in.kind = INTEG_WEBHOOK;
+	in.type = ITYPE_WEBHOOK;
 	p = alert_payload(&in, &a);
 	cr_assert_not_null(strstr(p, "\"DEGRADED\""), "%s", p);
 	free(p);
