@@ -17,12 +17,22 @@ struct check_opts {
 	size_t		  nsites;
 	int		  json;
 	int		  dry_run;
+	const char	 *metrics_out;	/* --metrics FILE, or NULL */
+	const char	 *page_dir;	/* --page DIR, or NULL */
+	const char	 *page_title;	/* --title TEXT, or NULL */
 };
 
 int	cmd_check(const struct config *cfg, const struct check_opts *o);
 int	cmd_status(const struct config *cfg, int json);
 int	cmd_history(const struct config *cfg, const char *site,
 	    int64_t since_ms, int json);
+
+/* `metrics [--out FILE]`: the Prometheus metrics on stdout or in FILE. */
+int	cmd_metrics(const struct config *cfg, const char *out);
+
+/* `page --out DIR [--title TEXT]`: the status page, status.json and the
+ * badges in DIR (title NULL for the default). */
+int	cmd_page(const struct config *cfg, const char *dir, const char *title);
 
 /*
  * Finds the site a --site argument names: its name, its URL, or its URL's

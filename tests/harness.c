@@ -1148,3 +1148,26 @@ h_config_load(const char *path, struct config **cfg, char **err)
 		cr_log_info("stderr of config_load:\n%s", *err);
 	return rc;
 }
+
+char *
+h_which(const char *name)
+{
+	const char	*path = getenv("PATH");
+	char		*copy, *dir, *save = NULL, *found = NULL;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	copy = strdup(path);
+	cr_assert_not_null(copy);
+	for (dir = strtok_r(copy, ":", &save); dir != NULL && found == NULL;
+	    dir = strtok_r(NULL, ":", &save)) {
+		char *p = h_strf("%s/%s", *dir ? dir : ".", name);
+
+		if (access(p, X_OK) == 0)
+			found = p;
+		else
+			free(p);
+	}
+	free(copy);
+	return found;
+}
