@@ -127,7 +127,8 @@ struct check {
 	/* judge */
 	int			 judged;	/* a finished result was applied */
 	enum severity		 severity;	/* of this check, for output and exit */
-	struct transition	 tr;		/* valid when alert != NULL */
+	struct transition	 tr;		/* filled on every state change
+						 * (from != to), alerted or not */
 	struct alert		*alert;		/* NULL, or the alert to queue (owned) */
 };
 

@@ -84,7 +84,7 @@ static const struct keydef site_keys[SK__MAX] = {
 
 enum redis_key {
 	RK_HOST, RK_PORT, RK_DB, RK_PASSWORD, RK_USERNAME, RK_SOCKET,
-	RK_PREFIX, RK_TIMESERIES, RK_RETENTION, RK__MAX
+	RK_PREFIX, RK_TIMESERIES, RK_RETENTION, RK_INCIDENT_RETENTION, RK__MAX
 };
 
 #define R(f)	offsetof(struct redis_conf, f)
@@ -98,8 +98,21 @@ static const struct keydef redis_keys[RK__MAX] = {
 	[RK_PREFIX] = { "prefix", V_PREFIX, R(prefix), 0, 0, 0, 0 },
 	[RK_TIMESERIES] = { "timeseries", V_TSMODE, R(timeseries), 0, 0, 0,
 	    0 },
-	[RK_RETENTION] = { "retention", V_DURATION, R(retention_ms), 0, SEC(1),
+	/* A duration (raw points) or a mapping: read_retention. */
+	[RK_RETENTION] = { "retention", V_NODE, 0, 0, 0, 0, 0 },
+	[RK_INCIDENT_RETENTION] = { "incident_retention", V_DURATION,
+	    R(incident_retention_ms), 0, SEC(1), YEARS10, F_WHOLE_S },
+};
+
+/* redis.retention as a mapping: how long each resolution is kept. */
+enum retention_key { RT_RAW, RT_HOURLY, RT_DAILY, RT__MAX };
+static const struct keydef retention_keys[RT__MAX] = {
+	[RT_RAW] = { "raw", V_DURATION, R(retention_ms), 0, SEC(1), YEARS10,
+	    F_WHOLE_S },
+	[RT_HOURLY] = { "hourly", V_DURATION, R(hourly_ms), 0, SEC(3600),
 	    YEARS10, F_WHOLE_S },
+	[RT_DAILY] = { "daily", V_DURATION, R(daily_ms), 0, DAYS(1), YEARS10,
+	    F_WHOLE_S },
 };
 #undef R
 
@@ -705,6 +718,34 @@ read_websites(struct ctx *c, struct config *cfg, yaml_node_t *root,
 	free(at);
 }
 
+/*
+ * Reads redis.retention: a duration keeps its old meaning (raw points
+ * only); a mapping {raw, hourly, daily} also keeps hourly and daily
+ * history, each defaulting when left out.
+ */
+static void
+read_retention(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
+{
+	static const struct keydef scalar_key = { "retention", V_DURATION,
+	    offsetof(struct redis_conf, retention_ms), 0, SEC(1), YEARS10,
+	    F_WHOLE_S };
+	yaml_node_t	*seen[RT__MAX] = { 0 };
+
+	if (node->type != YAML_MAPPING_NODE) {
+		parse_value(c, &scalar_key, node, "redis.retention", r);
+		return;
+	}
+	r->hourly_ms = DAYS(400);
+	r->daily_ms = DAYS(5 * 365);
+	parse_keys(c, node, "redis.retention", retention_keys, RT__MAX, r,
+	    seen, 0);
+	if (r->daily_ms < r->hourly_ms)
+		cerr(c, AT(node), "redis.retention", "daily (%lld s) must be "
+		    "kept at least as long as hourly (%lld s)",
+		    (long long)(r->daily_ms / 1000),
+		    (long long)(r->hourly_ms / 1000));
+}
+
 static void
 read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 {
@@ -715,9 +756,12 @@ read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 	r->prefix = xstrdup("peekl");
 	r->timeseries = TS_AUTO;
 	r->retention_ms = DAYS(30);
+	r->incident_retention_ms = DAYS(400);
 	if (node == NULL)
 		return;
 	parse_keys(c, node, "redis", redis_keys, RK__MAX, r, seen, 0);
+	if (seen[RK_RETENTION] != NULL)
+		read_retention(c, r, seen[RK_RETENTION]);
 	if (r->username != NULL && r->password == NULL)
 		cerr(c, AT(seen[RK_USERNAME]), "redis.username",
 		    "username requires a password");

@@ -102,6 +102,11 @@ struct redis_conf {
 	char		*prefix;	/* key namespace, default "peekl" */
 	enum ts_mode	 timeseries;	/* default TS_AUTO */
 	int64_t		 retention_ms;	/* default 30 days */
+	int64_t		 hourly_ms;	/* hourly history kept; 0 (no hourly and
+					 * daily history) unless retention is a
+					 * mapping, which defaults it to 400 days */
+	int64_t		 daily_ms;	/* daily history kept; 0, or 5 years */
+	int64_t		 incident_retention_ms; /* default 400 days */
 };
 
 struct site {

@@ -85,7 +85,12 @@ cmd_append(struct store *st, struct cmd *cmd)
 int
 batch_append(struct store *st, struct batch *b, struct cmd *cmd)
 {
-	int	keyarg = strcmp(cmd->argv[0], "EVAL") == 0 ? 3 : 1;
+	int	eval = strcmp(cmd->argv[0], "EVAL") == 0;
+	int	keyarg = eval ? 3 : 1;
+	/* The scripts store_write queues trim a queue, or append to a
+	 * stream of history (incidents, rollups), which is a measurement. */
+	int	trim = eval && keyarg < cmd->argc &&
+		    key_queue_integration(st, cmd->argv[keyarg]) != NULL;
 
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 16;
@@ -94,9 +99,8 @@ batch_append(struct store *st, struct batch *b, struct cmd *cmd)
 		b->soft = xrealloc(b->soft, b->cap * sizeof(*b->soft));
 	}
 	b->soft[b->n] = strcmp(cmd->argv[0], "TS.ADD") == 0 ||
-	    strcmp(cmd->argv[0], "XADD") == 0;
-	/* The only script store_write queues is a queue's trim. */
-	b->trims[b->n] = keyarg == 3;
+	    strcmp(cmd->argv[0], "XADD") == 0 || (eval && !trim);
+	b->trims[b->n] = trim;
 	b->keys[b->n++] = xstrdup(keyarg < cmd->argc ? cmd->argv[keyarg] : "");
 	return cmd_append(st, cmd);
 }
@@ -364,6 +368,9 @@ store_open(const struct redis_conf *rc, struct store **out)
 	st = xcalloc(1, sizeof(*st));
 	st->prefix = xstrdup(rc->prefix != NULL ? rc->prefix : "peekl");
 	st->retention_ms = rc->retention_ms;
+	st->hourly_ms = rc->hourly_ms;
+	st->daily_ms = rc->daily_ms;
+	st->incident_retention_ms = rc->incident_retention_ms;
 	if (rc->socket != NULL)
 		st->where = xstrdup(rc->socket);
 	else if (strchr(rc->host, ':') != NULL)
@@ -480,7 +487,8 @@ store_write(struct store *st, const struct check *checks, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (checks[i].judged &&
 		    (site_append_write(st, &checks[i], &b) == -1 ||
-		    series_append_points(st, &checks[i], &b) == -1))
+		    series_append_points(st, &checks[i], &b) == -1 ||
+		    incidents_append(st, &checks[i], &b) == -1))
 			goto out;
 	if (queue_append_alerts(st, alerts, nalerts, &b) == -1)
 		goto out;

@@ -132,4 +132,18 @@ int	store_crl_get(struct store *st, char *const *urls, size_t n,
 int	store_crl_put(struct store *st, const char *url,
 	    const unsigned char *crl, size_t len, int64_t ttl_ms);
 
+/* --- incidents (store_incidents.c) --- */
+
+struct incident;
+
+/*
+ * Reads the state changes of the site called name (both kinds) made in
+ * [since, until] (unix ms), oldest first, preceded by the last change of
+ * each kind before since, so the state at since is known (callers listing
+ * the window skip those: their t is before since). *out is malloc'd
+ * (caller frees). Returns 0, or -1 (logged).
+ */
+int	store_read_incidents(struct store *st, const char *name,
+	    int64_t since, int64_t until, struct incident **out, size_t *n);
+
 #endif

@@ -19,6 +19,9 @@ struct store {
 	int		 use_ts;	/* measurements go to RedisTimeSeries */
 	int		 have_ts;	/* the server has RedisTimeSeries */
 	int64_t		 retention_ms;
+	int64_t		 hourly_ms;	/* redis.retention's hourly, 0: none */
+	int64_t		 daily_ms;	/* its daily, 0: none */
+	int64_t		 incident_retention_ms;
 };
 
 /* One command built argument by argument, so a name with spaces, quotes or
@@ -122,5 +125,12 @@ int	queue_append_alerts(struct store *st, const struct queued_alert *alerts,
  * queue called key. */
 void	queue_judge_trim(const struct store *st, const char *key,
 	    const redisReply *r);
+
+/* --- incidents (store_incidents.c) --- */
+
+/* Queues the append of the judged check c's state change, if it made one,
+ * to its site's incidents stream; 0, or -1 (logged). */
+int	incidents_append(struct store *st, const struct check *c,
+	    struct batch *b);
 
 #endif

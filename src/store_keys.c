@@ -15,11 +15,15 @@
  * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
  * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
  * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
+ * | `PREFIX:incidents:NAME` | stream | one entry per state change, http and cert: `kind`, `from`, `to` (state names), `reason` ("" when none); the entry ID is the change's time, `MS-SEQ` with SEQ 0, 1, ... when changes share a millisecond | trimmed exactly to redis.incident_retention (default 400d, `MINID`) on every append; appended by a script in the run's MULTI |
+ * | `PREFIX:rollup:NAME:RES` | stream | without RedisTimeSeries: one entry per hour (RES `1h`) or day (`1d`) of HTTP checks: `checks`, `up`, `sum_ms`, `max_ms`; the entry ID is the bucket's start, `MS-SEQ`, rewritten (XDEL, XADD `MS-*`) by a script in the run's MULTI as the bucket fills | trimmed exactly to redis.retention's `hourly` / `daily` (default 400d / 5y) on every write |
+ * | `PREFIX:ts:NAME:METRIC:RES` | TimeSeries | with RedisTimeSeries: the compaction (`TS.CREATERULE`) of `PREFIX:ts:NAME:METRIC` per hour (`1h`) or day (`1d`): `avg` of `response_ms` and `up`, `min` of `cert_days_left`, `last` of `http_code`; the raw series' labels plus `resolution=1h` or `1d` | `RETENTION` redis.retention's `hourly` / `daily`; created with its rule before the first sample |
  * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t` | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
  *
  * Each key is written by the store alone: the site hash by store_site.c,
  * the queues by store_queue.c, leases by store.c and store_queue.c,
- * measurements by store_series.c, cached CRLs by store_crl.c.
+ * measurements by store_series.c, cached CRLs by store_crl.c, incidents
+ * by store_incidents.c, rollups and compaction rules by store_rollup.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +69,30 @@ const char *const entry_fields[EF__MAX] = {
 	[EF_RESPONSE_MS] = "response_ms",
 	[EF_DAYS_LEFT] = "days_left",
 	[EF_T] = "t",
+};
+
+const char *const incident_fields[IF__MAX] = {
+	[IF_KIND] = "kind",
+	[IF_FROM] = "from",
+	[IF_TO] = "to",
+	[IF_REASON] = "reason",
+};
+
+const char *const rollup_fields[RF__MAX] = {
+	[RF_CHECKS] = "checks",
+	[RF_UP] = "up",
+	[RF_SUM_MS] = "sum_ms",
+	[RF_MAX_MS] = "max_ms",
+};
+
+const char *const resolution_names[RES__MAX] = {
+	[RES_HOUR] = "1h",
+	[RES_DAY] = "1d",
+};
+
+const int64_t resolution_ms[RES__MAX] = {
+	[RES_HOUR] = 3600LL * 1000,
+	[RES_DAY] = 86400LL * 1000,
 };
 
 int
@@ -125,6 +153,27 @@ char *
 key_history(const struct store *st, const char *site)
 {
 	return xasprintf("%s:history:%s", st->prefix, site);
+}
+
+char *
+key_incidents(const struct store *st, const char *site)
+{
+	return xasprintf("%s:incidents:%s", st->prefix, site);
+}
+
+char *
+key_rollup(const struct store *st, const char *site, enum resolution res)
+{
+	return xasprintf("%s:rollup:%s:%s", st->prefix, site,
+	    resolution_names[res]);
+}
+
+char *
+key_ts_rollup(const struct store *st, const char *site, enum metric m,
+    enum resolution res)
+{
+	return xasprintf("%s:ts:%s:%s:%s", st->prefix, site, metric_names[m],
+	    resolution_names[res]);
 }
 
 char *

@@ -71,6 +71,45 @@ char	*key_ts(const struct store *st, const char *site, enum metric m);
 char	*key_history(const struct store *st, const char *site);
 char	*key_crl(const struct store *st, const char *url);
 
+/* The fields of a PREFIX:incidents:NAME entry; incident_fields[] names
+ * them. The entry's ID is the change's time. */
+enum incident_field {
+	IF_KIND,		/* "http" or "cert" */
+	IF_FROM,		/* the state left: http_state_name(), cert_state_name() */
+	IF_TO,			/* the state entered */
+	IF_REASON,		/* why, "" when none: "HTTP 503", "timeout" */
+	IF__MAX
+};
+extern const char *const incident_fields[IF__MAX];
+
+/* The fields of a PREFIX:rollup:NAME:RES entry; rollup_fields[] names
+ * them. The entry's ID is the bucket's start. */
+enum rollup_field {
+	RF_CHECKS,		/* HTTP checks in the bucket */
+	RF_UP,			/* of which up */
+	RF_SUM_MS,		/* sum of their response times, "%.3f" */
+	RF_MAX_MS,		/* the slowest */
+	RF__MAX
+};
+extern const char *const rollup_fields[RF__MAX];
+
+/* The coarser resolutions history is kept at; resolution_names[] names
+ * them ("1h", "1d"), resolution_ms[] gives their bucket width. */
+enum resolution {
+	RES_HOUR,
+	RES_DAY,
+	RES__MAX
+};
+extern const char *const resolution_names[RES__MAX];
+extern const int64_t resolution_ms[RES__MAX];
+
+char	*key_incidents(const struct store *st, const char *site);
+char	*key_rollup(const struct store *st, const char *site,
+	    enum resolution res);
+/* PREFIX:ts:NAME:METRIC:RES, the compaction of key_ts() */
+char	*key_ts_rollup(const struct store *st, const char *site,
+	    enum metric m, enum resolution res);
+
 /* Returns the integration's name in a key_queue() key (a pointer into
  * key), or NULL when key is not one. */
 const char *key_queue_integration(const struct store *st, const char *key);

@@ -38,6 +38,8 @@ parse_duration_ms(const char *s, int64_t *out)
 	} units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 },
 		{ "h", 3600 * 1000 }, { "d", 86400LL * 1000 },
+		/* For long retentions: a year of 365 days. */
+		{ "y", 365 * 86400LL * 1000 },
 	};
 	const long long	 max = 10LL * 366 * 86400 * 1000;
 	const char	*p = s, *dot = NULL, *end;
@@ -102,11 +104,28 @@ format_duration(int64_t ms, char *out, size_t outsz)
 		    (s % 86400) / 3600);
 }
 
+/*
+ * PEEKL_TEST_NOW_MS, when set to a unix time in ms, is "now" for the whole
+ * process: tests pin it to replay runs at chosen instants (an outage of ten
+ * minutes without waiting ten minutes) and to compare reports byte for
+ * byte. It is for tests only; operators never set it.
+ */
 int64_t
 now_ms(void)
 {
-	struct timespec	ts;
+	static int	 pinned = -1;
+	static int64_t	 pin;
+	struct timespec	 ts;
 
+	if (pinned == -1) {
+		const char	*s = getenv("PEEKL_TEST_NOW_MS");
+		long long	 v;
+
+		pinned = s != NULL && parse_ll(s, 1, 253402300799999LL, &v) == 0;
+		pin = pinned ? (int64_t)v : 0;
+	}
+	if (pinned)
+		return pin;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

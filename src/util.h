@@ -12,13 +12,15 @@
 /* Parses a whole decimal integer in [min, max]; 0 on success, -1 otherwise. */
 int	parse_ll(const char *s, long long min, long long max, long long *out);
 
-/* Parses "30", "90s", "5m", "2h", "30d" into milliseconds; -1 if malformed. */
+/* Parses "30", "90s", "5m", "2h", "30d", "5y" (365 days) into
+ * milliseconds; -1 if malformed or beyond ten years. */
 int	parse_duration_ms(const char *s, int64_t *out);
 
 /* Formats a duration like "4m 10s", "2h 3m", "3d 4h" into out. */
 void	format_duration(int64_t ms, char *out, size_t outsz);
 
-/* Wall-clock unix time in milliseconds. */
+/* Wall-clock unix time in milliseconds (PEEKL_TEST_NOW_MS pins it, for
+ * tests only). */
 int64_t	now_ms(void);
 
 /* Monotonic time in milliseconds, for deadlines. */
