@@ -202,3 +202,20 @@ out:
 	free(states);
 	return rc;
 }
+
+json_t *
+status_document(struct store *store, const struct config *cfg,
+    const struct site_state *states)
+{
+	json_t	*arr = json_array(), *dead = json_object();
+
+	for (size_t i = 0; i < cfg->nsites; i++)
+		json_array_append_new(arr, status_json(&cfg->sites[i],
+		    &states[i]));
+	if (status_set_aside(store, cfg, dead) == -1) {
+		json_decref(arr);
+		json_decref(dead);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "sites", arr, "set_aside", dead);
+}

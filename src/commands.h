@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "config.h"
 
 /* Set by the SIGTERM/SIGINT handler; every long wait polls it. */
@@ -26,6 +28,15 @@ int	cmd_check(const struct config *cfg, const struct check_opts *o);
 int	cmd_status(const struct config *cfg, int json);
 int	cmd_history(const struct config *cfg, const char *site,
 	    int64_t since_ms, int json);
+
+struct store;
+struct site_state;
+
+/* The `status --json` document of states (cfg->nsites entries), with the
+ * set-aside counts read from store; the caller owns it. NULL on a Redis
+ * error (logged). */
+json_t	*status_document(struct store *store, const struct config *cfg,
+	    const struct site_state *states);
 
 /* `metrics [--out FILE]`: the Prometheus metrics on stdout or in FILE. */
 int	cmd_metrics(const struct config *cfg, const char *out);

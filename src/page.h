@@ -1,14 +1,68 @@
 /* The static status page (spec/visibility.md "Status page"): index.html,
- * status.json and one SVG badge per site, written into a directory. */
+ * status.json and one SVG badge per site, written into a directory.
+ * cmd_page.c gathers a struct page from Redis and writes the files;
+ * page.c renders the HTML and page_svg.c the charts and badges, both
+ * pure, so every byte of the page is tested without a server. */
 #ifndef PEEKL_PAGE_H
 #define PEEKL_PAGE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "config.h"
+#include "incidents.h"
+#include "state.h"
+#include "util.h"
 
 struct store;
+struct point;
 
 /* The title when none is given. */
 #define PAGE_TITLE_DEFAULT "Status"
+#define PAGE_DAYS	90	/* cells of the daily bar, today the last */
+#define PAGE_INCIDENTS	5	/* the last incidents shown per site */
+
+/* What the page shows of one site. */
+struct page_site {
+	const struct site	*site;		/* borrowed from the config */
+	const struct site_state	*st;		/* borrowed */
+	double			 up_24h;	/* uptime %, -1 when not checked */
+	double			 up_30d;	/* in the window (no data) */
+	double			 up_90d;
+	struct downtime		 days[PAGE_DAYS]; /* oldest first; window_ms 0
+						 * for a day before the first check */
+	int64_t			 day0;		/* unix ms of days[0]'s start */
+	struct point		*pts;		/* last 24 h of HTTP points (owned) */
+	size_t			 npts;
+	struct incident		*inc;		/* every change read, oldest
+						 * first (owned) */
+	size_t			 ninc;
+	int64_t			 inc_from;	/* changes before this are only
+						 * there to know the state */
+};
+
+struct page {
+	const char		*title;
+	int64_t			 now;		/* unix ms the page shows */
+	struct page_site	*sites;		/* one per configured site */
+	size_t			 nsites;
+};
+
+/* Appends index.html for p to out. */
+void	page_html(const struct page *p, struct buf *out);
+
+/* Appends the 24-hour response-time chart of s, an inline <svg>. */
+void	page_svg_chart(const struct page_site *s, int64_t now,
+	    struct buf *out);
+
+/* Appends the badge of s, a standalone SVG document: the site's name and
+ * "up 99.95%" over 30 days, coloured by its state. */
+void	page_svg_badge(const struct page_site *s, struct buf *out);
+
+/* Writes an uptime percentage as the page shows it: two decimals, cut
+ * rather than rounded so that any downtime shows below 100 ("99.99"),
+ * and "100" for none. */
+void	page_pct(double pct, char *out, size_t outsz);
 
 /* Reads what the page shows from store and writes DIR/index.html,
  * DIR/status.json and DIR/badge/NAME.svg, each atomically, creating DIR
