@@ -5,7 +5,7 @@
 set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libmbedtls-dev libhiredis-dev
 libyaml-dev libjansson-dev libcriterion-dev redis-server openssl ca-certificates
-time valgrind"
+time valgrind zlib1g-dev tidy"
 # `make fuzz` alone needs clang and its libFuzzer runtime; `make test` does not.
 [ "${1:-}" = fuzz ] && PKGS="clang libclang-rt-14-dev"
 # `make soak` runs its sites and webhook receiver in python3.

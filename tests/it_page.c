@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "png.h"
 
 #define EVIL	"<script>alert(\"x\")</script> back\\slash"
 #define EVIL_HTML "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; back\\slash"
@@ -337,4 +338,144 @@ Test(page, check_writes_page_and_metrics_after_the_run)
 	free(cfg);
 	free(ok);
 	h_env_stop(&e);
+}
+
+/* tidy: no error in the generated HTML (warnings are tidy's taste). */
+Test(page, tidy_finds_no_error)
+{
+	char		*tidy = h_which("tidy"), *html, *path;
+	struct seeded	 s;
+	struct h_run	 r;
+
+	if (tidy == NULL)
+		cr_skip_test("skipped: tidy is not installed (Debian package "
+		    "tidy; make deps installs it)");
+	seeded_start(&s);
+	html = make_page(&s);
+	path = h_strf("%s/index.html", s.out);
+	h_run_bin(&r, tidy, (const char *[]){ "-errors", "-q", path, NULL },
+	    NULL);
+	/* 0: clean, 1: warnings only, 2: errors. */
+	cr_assert(r.status == 0 || r.status == 1, "tidy: %d\n%s%s", r.status,
+	    r.out, r.err);
+	cr_assert_str_eq(r.err, "", "tidy: %s", r.err);
+	h_run_free(&r);
+	free(path);
+	free(html);
+	free(tidy);
+	seeded_stop(&s);
+}
+
+/* One headless chromium on the page: a screenshot of w x h (dark: in the
+ * browser's dark mode), or the DOM on stdout when w is 0. */
+static struct h_proc *
+chromium_start(const char *bin, struct h_dir *d, const char *page, int w,
+    int h, int dark, const char *png)
+{
+	char	*udd = h_strf("%s/profile-%d-%d", h_dir_path(d), w, dark);
+	char	*uddarg = h_strf("--user-data-dir=%s", udd);
+	char	*size = h_strf("--window-size=%d,%d", w ? w : 1280, h ? h : 2000);
+	char	*shot = h_strf("--screenshot=%s", png ? png : "");
+	char	*url = h_strf("file://%s", page);
+	struct h_proc *pr;
+
+	pr = h_spawn_bin(bin, (const char *[]){ "--headless", "--no-sandbox",
+	    "--disable-gpu", "--disable-quic", "--no-first-run",
+	    "--disable-background-networking", "--disable-component-update",
+	    "--disable-sync", uddarg, size,
+	    w ? shot : "--dump-dom", dark ? "--force-dark-mode" : url,
+	    dark ? url : NULL, NULL }, NULL);
+	free(udd);
+	free(uddarg);
+	free(size);
+	free(shot);
+	free(url);
+	return pr;
+}
+
+/* Checks a screenshot: its size, that the page drew something (a good
+ * share of pixels differ from the background), and the background's
+ * brightness (dark mode or not). */
+static void
+check_png(const char *path, unsigned w, unsigned h, int dark)
+{
+	struct png	 p;
+	char		 err[256];
+	const unsigned char *bg;
+	size_t		 differ = 0, n;
+	int		 lum;
+
+	cr_assert_eq(png_load(path, &p, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.width, w, "%s: %u wide", path, p.width);
+	cr_assert_eq(p.height, h, "%s: %u high", path, p.height);
+	/* The top-left corner is the page's background. */
+	bg = p.rgb;
+	lum = bg[0] + bg[1] + bg[2];
+	if (dark)
+		cr_assert_lt(lum, 150, "%s: background %d,%d,%d is not dark",
+		    path, bg[0], bg[1], bg[2]);
+	else
+		cr_assert_gt(lum, 700, "%s: background %d,%d,%d is not light",
+		    path, bg[0], bg[1], bg[2]);
+	n = (size_t)p.width * p.height;
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(p.rgb + i * 3, bg, 3) != 0)
+			differ++;
+	cr_assert_gt(differ, n / 20, "%s: only %zu of %zu pixels drawn", path,
+	    differ, n);
+	png_free(&p);
+}
+
+Test(page, chromium_renders_it_at_375_and_1280_and_in_dark_mode,
+    .timeout = 120)
+{
+	char		*bin = h_which("chromium"), *html, *page, *png[3];
+	struct seeded	 s;
+	struct h_proc	*pr[4];
+	struct h_run	 r[4];
+	const char	*names[] = { "api", "slowpoke", "secure" };
+
+	if (bin == NULL)
+		cr_skip_test("skipped: chromium is not installed (Debian "
+		    "package chromium)");
+	seeded_start(&s);
+	html = make_page(&s);
+	page = h_strf("%s/index.html", s.out);
+	for (int i = 0; i < 3; i++)
+		png[i] = h_strf("%s/shot-%d.png", h_dir_path(s.d), i);
+	pr[0] = chromium_start(bin, s.d, page, 375, 2000, 0, png[0]);
+	pr[1] = chromium_start(bin, s.d, page, 1280, 2000, 0, png[1]);
+	pr[2] = chromium_start(bin, s.d, page, 375, 1000, 1, png[2]);
+	pr[3] = chromium_start(bin, s.d, page, 0, 0, 0, NULL);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(h_wait(pr[i], &r[i]), 0, "chromium %d: %s", i,
+		    r[i].err);
+	check_png(png[0], 375, 2000, 0);
+	check_png(png[1], 1280, 2000, 0);
+	check_png(png[2], 375, 1000, 1);
+	/* The DOM the browser built: every site and state, the hostile
+	 * name as text, and no script element from it. */
+	cr_assert_eq(count(r[3].out, "<h2 class=\"name\">"), 4, "%s", r[3].out);
+	for (size_t i = 0; i < 3; i++) {
+		char *h2 = h_strf("<h2 class=\"name\">%s</h2>", names[i]);
+
+		cr_assert_not_null(strstr(r[3].out, h2), "no %s", h2);
+		free(h2);
+	}
+	cr_assert_not_null(strstr(r[3].out, "<h2 class=\"name\">&lt;script&gt;"
+	    "alert(\"x\")&lt;/script&gt; back\\slash</h2>"), "%s", r[3].out);
+	cr_assert_null(strstr(r[3].out, "<script"), "a script element");
+	cr_assert_eq(count(r[3].out, "<span class=\"state st-up\">up</span>"),
+	    3);
+	cr_assert_eq(count(r[3].out, "<span class=\"state st-down\">down"
+	    "</span>"), 1);
+	cr_assert_not_null(strstr(r[3].out, ">1 site down</p>"));
+	for (int i = 0; i < 4; i++)
+		h_run_free(&r[i]);
+	for (int i = 0; i < 3; i++)
+		free(png[i]);
+	free(page);
+	free(html);
+	free(bin);
+	seeded_stop(&s);
 }
