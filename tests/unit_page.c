@@ -1,0 +1,156 @@
+/* The status page's rendering without Redis: the headline's wording, the
+ * day cells' colours and titles, percentages, badges, an empty chart. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page.h"
+#include "state.h"
+
+#define NOW	1796126400000LL		/* 2026-12-01T12:00:00Z */
+#define DAY	(86400LL * 1000)
+
+static struct site	 sites[4];
+static struct site_state states[4];
+static struct page_site	 ps[4];
+
+/* Four sites in the given HTTP states (HTTP_UNKNOWN for a TLS endpoint
+ * when tls is set at that index). */
+static struct page
+make(const enum http_state st[4], const int tls[4])
+{
+	struct page	p = { .title = "T", .now = NOW, .sites = ps,
+			    .nsites = 4 };
+	static char	names[4][16];
+
+	memset(sites, 0, sizeof(sites));
+	memset(states, 0, sizeof(states));
+	memset(ps, 0, sizeof(ps));
+	for (int i = 0; i < 4; i++) {
+		snprintf(names[i], sizeof(names[i]), "s%d", i);
+		sites[i].name = names[i];
+		sites[i].url = (char *)"https://example.com/";
+		sites[i].scheme = tls[i] ? SCHEME_TLS : SCHEME_HTTPS;
+		states[i].state = st[i];
+		states[i].last_check = NOW - 1000;
+		states[i].cert_state = CERT_CRITICAL;
+		states[i].cert_last_check = NOW - 1000;
+		ps[i].site = &sites[i];
+		ps[i].st = &states[i];
+		ps[i].up_24h = ps[i].up_30d = ps[i].up_90d = 100;
+		ps[i].day0 = NOW / DAY * DAY - (PAGE_DAYS - 1) * DAY;
+	}
+	return p;
+}
+
+static char *
+render(const struct page *p)
+{
+	struct buf	b = { 0 };
+
+	page_html(p, &b);
+	return b.data;
+}
+
+Test(page_render, headline_words)
+{
+	const int	 none[4] = { 0, 0, 0, 0 }, tls3[4] = { 0, 0, 0, 1 };
+	struct page	 p;
+	char		*h;
+
+	p = make((enum http_state[]){ HTTP_UP, HTTP_UP, HTTP_UNKNOWN,
+	    HTTP_UP }, tls3);
+	h = render(&p);
+	/* A critical certificate is shown on its site, not in the headline. */
+	cr_assert_not_null(strstr(h, ">All systems operational</p>"), "%s", h);
+	free(h);
+	p = make((enum http_state[]){ HTTP_DOWN, HTTP_DEGRADED, HTTP_DOWN,
+	    HTTP_UP }, none);
+	h = render(&p);
+	cr_assert_not_null(strstr(h, "class=\"headline st-down\" id=\"headline\">"
+	    "2 sites down, 1 degraded</p>"));
+	free(h);
+	p = make((enum http_state[]){ HTTP_UP, HTTP_DEGRADED, HTTP_UP,
+	    HTTP_UP }, none);
+	h = render(&p);
+	cr_assert_not_null(strstr(h, "class=\"headline st-degraded\" "
+	    "id=\"headline\">1 site degraded</p>"));
+	free(h);
+}
+
+Test(page_render, day_cells_by_uptime_and_no_data)
+{
+	const int	 none[4] = { 0, 0, 0, 0 };
+	struct page	 p;
+	char		*h;
+
+	p = make((enum http_state[]){ HTTP_UP, HTTP_UP, HTTP_UP, HTTP_UP },
+	    none);
+	for (int i = 80; i < PAGE_DAYS; i++)
+		ps[0].days[i].window_ms = DAY;
+	ps[0].days[87].down_ms = 10 * 60 * 1000;	/* 99.30 % */
+	ps[0].days[88].down_ms = 30 * 60 * 1000;	/* 97.91 % */
+	ps[0].days[89].degraded_ms = 5 * 60 * 1000;
+	h = render(&p);
+	cr_assert_not_null(strstr(h, "<div class=\"d\" title=\"2026-09-03: no "
+	    "data\"></div>"), "%s", h);
+	cr_assert_not_null(strstr(h, "<div class=\"d ok\" title=\"2026-11-22: "
+	    "100% up, down 0s\"></div>"));
+	cr_assert_not_null(strstr(h, "<div class=\"d minor\" title=\"2026-11-29: "
+	    "99.30% up, down 10m 0s\"></div>"));
+	cr_assert_not_null(strstr(h, "<div class=\"d major\" title=\"2026-11-30: "
+	    "97.91% up, down 30m 0s\"></div>"));
+	cr_assert_not_null(strstr(h, "<div class=\"d ok\" title=\"2026-12-01: "
+	    "100% up, down 0s, degraded 5m 0s\"></div>"));
+	/* No points in 24 hours: said in words, no empty chart. */
+	cr_assert_not_null(strstr(h, "No HTTP checks in the last 24 hours."));
+	cr_assert_null(strstr(h, "<svg class=\"chart\""));
+	free(h);
+}
+
+Test(page_render, percentages_are_cut_not_rounded)
+{
+	char	s[16];
+
+	page_pct(99.996, s, sizeof(s));
+	cr_assert_str_eq(s, "99.99");
+	page_pct(100, s, sizeof(s));
+	cr_assert_str_eq(s, "100");
+	page_pct(99.5, s, sizeof(s));
+	cr_assert_str_eq(s, "99.50");
+	page_pct(-1, s, sizeof(s));
+	cr_assert_str_eq(s, "-");
+}
+
+Test(page_render, badges)
+{
+	const int	 tls0[4] = { 1, 0, 0, 0 };
+	struct page	 p;
+	struct buf	 b = { 0 };
+
+	p = make((enum http_state[]){ HTTP_UNKNOWN, HTTP_DEGRADED, HTTP_UP,
+	    HTTP_UP }, tls0);
+	cr_assert_eq(p.nsites, 4);
+	states[0].cert_state = CERT_WARNING;
+	page_svg_badge(&ps[0], &b);
+	cr_assert_not_null(strstr(b.data, "xmlns=\"http://www.w3.org/2000/svg\""));
+	cr_assert_not_null(strstr(b.data, ">cert warning</text>"), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, "fill=\"#bf8700\""));
+	buf_free(&b);
+	ps[1].up_30d = 99.951;
+	page_svg_badge(&ps[1], &b);
+	cr_assert_not_null(strstr(b.data, ">up 99.95%</text>"), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, "fill=\"#bf8700\""), "degraded");
+	buf_free(&b);
+	/* A long name is cut, with an ellipsis, on a character boundary. */
+	sites[2].name = (char *)"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaa";
+	ps[2].up_30d = -1;
+	page_svg_badge(&ps[2], &b);
+	cr_assert_not_null(strstr(b.data, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\xe2\x80\xa6</text>"), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, ">no data</text>"));
+	buf_free(&b);
+}
