@@ -84,8 +84,15 @@ file_mkdir(const char *path)
 {
 	struct stat	sb;
 
-	if (mkdir(path, 0755) == 0)
+	/* Made 0755 whatever the umask (the unit's is 0077): the directory
+	 * is there for a web server or a collector to read. */
+	if (mkdir(path, 0755) == 0) {
+		if (chmod(path, 0755) == -1) {
+			log_error("%s: chmod: %s", path, strerror(errno));
+			return -1;
+		}
 		return 0;
+	}
 	if (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return 0;
 	log_error("%s: cannot create the directory: %s", path,

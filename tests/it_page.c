@@ -321,6 +321,22 @@ Test(page, check_writes_page_and_metrics_after_the_run)
 	cr_assert_eq(stat(html, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0644);
 	h_run_free(&r);
+	/* Under the unit's UMask=0077, what peekl creates is still readable
+	 * by a web server. */
+	text = h_strf("umask 077 && exec \"$PEEKL_BIN\" -c '%s' page --out "
+	    "'%s/u77'", cfg, h_dir_path(e.d));
+	h_run_free(&r);
+	cr_assert_eq(h_run_bin(&r, "sh", (const char *[]){ "-c", text, NULL },
+	    NULL), 0, "%s", r.err);
+	free(text);
+	text = h_strf("%s/u77/badge", h_dir_path(e.d));
+	cr_assert_eq(stat(text, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0755);
+	free(text);
+	text = h_strf("%s/u77/badge/api.svg", h_dir_path(e.d));
+	cr_assert_eq(stat(text, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0644);
+	h_run_free(&r);
 	/* A page whose parent directory is missing. */
 	bad = h_path(e.d, "missing/www");
 	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "page", "--out",
