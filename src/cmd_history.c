@@ -16,9 +16,12 @@
 #define SHOW_LAST	20	/* points listed in the human output */
 
 struct summary {
-	size_t	 nhttp;		/* HTTP points */
+	size_t	 nhttp;		/* HTTP checks (a bucket holds many) */
+	size_t	 npts;		/* HTTP points (raw checks or buckets) */
 	size_t	 nup;		/* of which up */
 	size_t	 ncert;
+	double	 up_w, all_w;	/* checks up and all, for the uptime: a
+				 * compaction's bucket is up by its ratio */
 	double	 min, max, sum;	/* response times of HTTP points */
 };
 
@@ -35,9 +38,21 @@ summarize(const struct point *pts, size_t n, struct summary *s)
 			s->min = pts[i].response_ms;
 		if (pts[i].response_ms > s->max)
 			s->max = pts[i].response_ms;
+		/* An hourly or daily bucket weighs the checks it holds. */
+		s->npts++;
+		if (pts[i].checks > 0) {
+			s->sum += pts[i].response_ms * pts[i].checks;
+			s->nhttp += (size_t)pts[i].checks;
+			s->nup += (size_t)(pts[i].nup + 0.5);
+			s->up_w += pts[i].nup;
+			s->all_w += pts[i].checks;
+			continue;
+		}
 		s->sum += pts[i].response_ms;
 		s->nhttp++;
 		s->nup += pts[i].up != 0;
+		s->up_w += pts[i].up != 0;
+		s->all_w++;
 	}
 }
 
@@ -52,7 +67,7 @@ sparkline(const struct point *pts, size_t n, const struct summary *s)
 		"\u2581", "\u2582", "\u2583", "\u2584",
 		"\u2585", "\u2586", "\u2587", "\u2588",
 	};
-	size_t	cols = s->nhttp < SPARK_WIDTH ? s->nhttp : SPARK_WIDTH;
+	size_t	cols = s->npts < SPARK_WIDTH ? s->npts : SPARK_WIDTH;
 	size_t	seen = 0, col = 0;
 	double	acc = 0, span = s->max - s->min;
 	int	cnt = 0;
@@ -64,7 +79,7 @@ sparkline(const struct point *pts, size_t n, const struct summary *s)
 		cnt++;
 		seen++;
 		/* Close the bucket when its share of the points is in. */
-		if (seen * cols >= (col + 1) * s->nhttp) {
+		if (seen * cols >= (col + 1) * s->npts) {
 			double	mean = acc / cnt;
 			int	lvl = span > 0 ? (int)((mean - s->min) / span * 7.0 +
 			    0.5) : 0;
@@ -105,7 +120,7 @@ print_human(const struct site *site, const struct point *pts, size_t n,
 	    span, s->nhttp, s->ncert);
 	if (s->nhttp > 0) {
 		printf("uptime    %.2f%% (%zu of %zu up)\n",
-		    100.0 * (double)s->nup / (double)s->nhttp, s->nup, s->nhttp);
+		    100.0 * s->up_w / s->all_w, s->nup, s->nhttp);
 		printf("response  min %.0f ms, mean %.0f ms, max %.0f ms\n          ",
 		    s->min, s->sum / (double)s->nhttp, s->max);
 		sparkline(pts, n, s);
@@ -122,6 +137,13 @@ point_json(const struct point *p)
 	if (p->kind == KIND_CERT)
 		return json_pack("{s:f, s:s, s:i}", "t", (double)p->t / 1000.0,
 		    "kind", "cert", "days_left", (json_int_t)p->days_left);
+	/* An hourly or daily bucket: its share up and how many checks. */
+	if (p->checks > 0)
+		return json_pack("{s:f, s:s, s:f, s:n, s:o, s:I}", "t",
+		    (double)p->t / 1000.0, "kind", "http",
+		    "up", round(1000.0 * p->nup / p->checks) / 1000.0,
+		    "http_code", "response_ms", json_ms(p->response_ms),
+		    "checks", (json_int_t)p->checks);
 	return json_pack("{s:f, s:s, s:i, s:o, s:o}", "t", (double)p->t / 1000.0,
 	    "kind", "http", "up", p->up ? 1 : 0,
 	    "http_code", p->http_code ? json_integer(p->http_code) : json_null(),
@@ -141,8 +163,8 @@ print_json(const struct site *site, const struct point *pts, size_t n,
 	    "site", json_text(site->name, 0),
 	    "url", json_text(redact_site_url(site->url, url, sizeof(url)), 0),
 	    "since", (double)since_ms / 1000.0,
-	    "uptime_pct", s->nhttp ? json_real(
-	    round(10000.0 * (double)s->nup / (double)s->nhttp) / 100.0) :
+	    "uptime_pct", s->all_w > 0 ? json_real(
+	    round(10000.0 * s->up_w / s->all_w) / 100.0) :
 	    json_null(),
 	    "points", arr));
 }

@@ -52,4 +52,28 @@ int	cmd_page(const struct config *cfg, const char *dir, const char *title);
  */
 long	site_find(const struct config *cfg, const char *query);
 
+/* The options of the commands that read history: incidents, report. */
+struct view_opts {
+	const char	**sites;	/* --site values; borrowed; none: all */
+	size_t		  nsites;
+	int64_t		  since_ms;	/* the window's start, unix ms */
+	int64_t		  until_ms;	/* its end (now, or --month's end) */
+	int		  month;	/* the window is --month's */
+	int		  json;
+	int		  csv;
+};
+
+int	cmd_incidents(const struct config *cfg, const struct view_opts *o);
+int	cmd_report(const struct config *cfg, const struct view_opts *o);
+
+/* Returns a malloc'd flag per configured site (caller frees): the sites
+ * o->sites name, or all when none; NULL after site_find printed why a
+ * --site names none. */
+unsigned char *view_sites(const struct config *cfg,
+	    const struct view_opts *o);
+
+/* Parses --month's "YYYY-MM" into [*from, *to), unix ms of the calendar
+ * month in UTC; -1 when s is not such a month. */
+int	parse_month(const char *s, int64_t *from, int64_t *to);
+
 #endif

@@ -15,8 +15,9 @@ incidents_first_check(const struct incident *v, size_t n)
 	return 0;
 }
 
-/* Returns the HTTP state at instant t (changes at t included) and sets
- * *next to the index of the first HTTP change after t. */
+/* Returns the HTTP state just before instant t and sets *next to the
+ * index of the first change at or after t: a change at the window's
+ * first instant belongs to the window. */
 static int
 state_at(const struct incident *v, size_t n, int64_t t, int current,
     size_t *next)
@@ -27,7 +28,7 @@ state_at(const struct incident *v, size_t n, int64_t t, int current,
 	for (i = 0; i < n; i++) {
 		if (v[i].kind != KIND_HTTP)
 			continue;
-		if (v[i].t > t) {
+		if (v[i].t >= t) {
 			if (first == -1)
 				first = v[i].from;
 			break;

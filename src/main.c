@@ -26,13 +26,16 @@ enum command {
 	CMD_STATUS,
 	CMD_HISTORY,
 	CMD_VALIDATE,
+	CMD_INCIDENTS,
+	CMD_REPORT,
 	CMD_METRICS,
 	CMD_PAGE,
 	CMD__MAX
 };
 
 static const char *const cmd_names[CMD__MAX] = {
-	NULL, "check", "status", "history", "validate", "metrics", "page",
+	NULL, "check", "status", "history", "validate",
+	"incidents", "report", "metrics", "page",
 };
 
 struct cli {
@@ -46,6 +49,8 @@ struct cli {
 	const char	*sites[MAX_SITE_ARGS];
 	size_t		 nsites;
 	const char	*since;		/* history --since */
+	const char	*month;		/* report --month */
+	int		 csv;		/* report --csv */
 	const char	*out;		/* metrics, page --out */
 	const char	*title;		/* page, check --title */
 	const char	*metrics_out;	/* check --metrics */
@@ -63,6 +68,8 @@ static const char *const usage_main =
 "  status    every site's current state, read from Redis\n"
 "  history   the recorded points of one site\n"
 "  validate  check the config file and exit\n"
+"  incidents the state changes of the sites, newest first\n"
+"  report    uptime, downtime, MTTR and response times per site\n"
 "  metrics   the current state as Prometheus metrics\n"
 "  page      write the static status page, status.json and badges\n"
 "\n"
@@ -112,6 +119,27 @@ static const char *const usage_cmd[CMD__MAX] = {
 	"Loads and validates the config, prints \"config OK: N sites\" or every\n"
 	"error with its file:line:column. Touches no network.\n"
 	"exit status: 0 valid, 3 invalid.\n",
+	"usage: peekl [-c PATH] incidents [--site SITE]... [--since DURATION] "
+	"[--json]\n"
+	"\n"
+	"Lists the state changes (http and cert), newest first, with how long\n"
+	"each state lasted.\n"
+	"  --site SITE     only this site (name, URL or host); may be repeated\n"
+	"  --since DUR     how far back (default 30d; e.g. 24h, 7d)\n"
+	"  --json          print one JSON object\n"
+	"exit status: 0, or 3 on error.\n",
+	"usage: peekl [-c PATH] report [--since DURATION | --month YYYY-MM]\n"
+	"                      [--site SITE]... [--json | --csv]\n"
+	"\n"
+	"Per site over the window: uptime, time down, incidents, mean time to\n"
+	"recovery, longest outage, time degraded, p50/p95 response times and\n"
+	"checks, then all sites together.\n"
+	"  --since DUR     the window up to now (default 30d)\n"
+	"  --month Y-M     a calendar month in UTC, e.g. 2026-11\n"
+	"  --site SITE     only this site; may be repeated\n"
+	"  --json          print one JSON object\n"
+	"  --csv           print CSV (RFC 4180): a header, one row per site\n"
+	"exit status: 0, or 3 on error.\n",
 	"usage: peekl [-c PATH] metrics [--out FILE]\n"
 	"\n"
 	"Prints every site's current state from Redis in the Prometheus text\n"
@@ -195,7 +223,14 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 			cli->json = 1;
 		else if (cli->cmd == CMD_CHECK && strcmp(a, "--dry-run") == 0)
 			cli->dry_run = 1;
-		else if ((cli->cmd == CMD_CHECK || cli->cmd == CMD_HISTORY) &&
+		else if (cli->cmd == CMD_REPORT && strcmp(a, "--csv") == 0)
+			cli->csv = 1;
+		else if (cli->cmd == CMD_REPORT && is_opt(a, "--month")) {
+			if ((v = opt_value(argc, argv, &i, "--month")) == NULL)
+				return -1;
+			cli->month = v;
+		} else if ((cli->cmd == CMD_CHECK || cli->cmd == CMD_HISTORY ||
+		    cli->cmd == CMD_INCIDENTS || cli->cmd == CMD_REPORT) &&
 		    is_opt(a, "--site")) {
 			if ((v = opt_value(argc, argv, &i, "--site")) == NULL)
 				return -1;
@@ -208,7 +243,9 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 				return -1;
 			}
 			cli->sites[cli->nsites++] = v;
-		} else if (cli->cmd == CMD_HISTORY && is_opt(a, "--since")) {
+		} else if ((cli->cmd == CMD_HISTORY ||
+		    cli->cmd == CMD_INCIDENTS || cli->cmd == CMD_REPORT) &&
+		    is_opt(a, "--since")) {
 			if ((v = opt_value(argc, argv, &i, "--since")) == NULL)
 				return -1;
 			cli->since = v;
@@ -240,8 +277,8 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 		} else if (cli->cmd == CMD_NONE) {
 			if ((cli->cmd = command_parse(a)) == CMD_NONE) {
 				fprintf(stderr, "peekl: unknown command \"%s\" "
-				    "(check, status, history, validate, metrics, page)\n",
-				    a);
+				    "(check, status, history, validate, incidents, "
+				    "report, metrics, page)\n", a);
 				return -1;
 			}
 		} else {
@@ -308,11 +345,62 @@ signals_setup(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/*
+ * Fills the window and sites of incidents and report from cli: --since
+ * (default 30 days) up to now, or --month's calendar month (its end
+ * clipped to now). Returns 0, or -1 after printing what is wrong.
+ */
+static int
+view_parse(const struct cli *cli, struct view_opts *vo)
+{
+	int64_t	now = now_ms(), span = 30LL * 86400 * 1000;
+
+	memset(vo, 0, sizeof(*vo));
+	vo->sites = (const char **)cli->sites;
+	vo->nsites = cli->nsites;
+	vo->json = cli->json;
+	vo->csv = cli->csv;
+	if (cli->json && cli->csv) {
+		fprintf(stderr, "peekl: report: --json and --csv exclude each "
+		    "other\n");
+		return -1;
+	}
+	if (cli->month != NULL && cli->since != NULL) {
+		fprintf(stderr, "peekl: report: --since and --month exclude each "
+		    "other\n");
+		return -1;
+	}
+	if (cli->month != NULL) {
+		if (parse_month(cli->month, &vo->since_ms, &vo->until_ms) == -1) {
+			fprintf(stderr, "peekl: --month: \"%s\" is not a month "
+			    "(YYYY-MM, e.g. 2026-11)\n", cli->month);
+			return -1;
+		}
+		vo->month = 1;
+		if (vo->until_ms > now)
+			vo->until_ms = now;
+		return 0;
+	}
+	if (cli->since != NULL && parse_duration_ms(cli->since, &span) == -1) {
+		fprintf(stderr, "peekl: --since: \"%s\" is not a duration "
+		    "(e.g. 90m, 24h, 7d)\n", cli->since);
+		return -1;
+	}
+	if (span == 0) {
+		fprintf(stderr, "peekl: --since must be longer than 0\n");
+		return -1;
+	}
+	vo->since_ms = now - span;
+	vo->until_ms = now;
+	return 0;
+}
+
 /* Returns the exit status of the command cli names, with cfg loaded. */
 static int
 dispatch(const struct cli *cli, const struct config *cfg)
 {
 	struct check_opts	 co;
+	struct view_opts	 vo;
 	int64_t			 since = 24LL * 3600 * 1000;
 	long			 idx;
 
@@ -341,6 +429,12 @@ dispatch(const struct cli *cli, const struct config *cfg)
 		if ((idx = site_find(cfg, cli->sites[0])) < 0)
 			return EXIT_USAGE;
 		return cmd_history(cfg, cfg->sites[idx].name, since, cli->json);
+	case CMD_INCIDENTS:
+	case CMD_REPORT:
+		if (view_parse(cli, &vo) == -1)
+			return EXIT_USAGE;
+		return cli->cmd == CMD_REPORT ? cmd_report(cfg, &vo) :
+		    cmd_incidents(cfg, &vo);
 	case CMD_METRICS:
 		return cmd_metrics(cfg, cli->out);
 	case CMD_PAGE:

@@ -1,8 +1,10 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "log.h"
+#include "util.h"
 
 long
 site_find(const struct config *cfg, const char *query)
@@ -34,4 +36,23 @@ site_find(const struct config *cfg, const char *query)
 			fprintf(stderr, "  %s  (%s)\n", cfg->sites[i].name,
 			    redact_site_url(cfg->sites[i].url, red, sizeof(red)));
 	return -1;
+}
+
+unsigned char *
+view_sites(const struct config *cfg, const struct view_opts *o)
+{
+	unsigned char	*want = xcalloc(cfg->nsites, 1);
+
+	for (size_t i = 0; i < o->nsites; i++) {
+		long idx = site_find(cfg, o->sites[i]);
+
+		if (idx < 0) {
+			free(want);
+			return NULL;
+		}
+		want[idx] = 1;
+	}
+	if (o->nsites == 0)
+		memset(want, 1, cfg->nsites);
+	return want;
 }

@@ -487,6 +487,7 @@ store_write(struct store *st, const struct check *checks, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (checks[i].judged &&
 		    (site_append_write(st, &checks[i], &b) == -1 ||
+		    rollup_append(st, &checks[i], &b) == -1 ||
 		    series_append_points(st, &checks[i], &b) == -1 ||
 		    incidents_append(st, &checks[i], &b) == -1))
 			goto out;

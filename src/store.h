@@ -112,10 +112,16 @@ struct point {
 	int		 http_code;	/* http */
 	double		 response_ms;	/* http */
 	long		 days_left;	/* cert */
+	double		 checks;	/* http: 0 for one check, else the checks
+					 * an hourly or daily bucket holds */
+	double		 nup;		/* http bucket: of which up (a
+					 * compaction: the uptime ratio) */
 };
 
 /* Reads one site's points since since_ms, oldest first, from whichever
- * store holds them. *pts is malloc'd (caller frees). */
+ * store holds them: the raw points, or hourly or daily buckets (see
+ * store_resolution) when the window is longer than the raw retention and
+ * redis.retention is a mapping. *pts is malloc'd (caller frees). */
 int	store_read_history(struct store *st, const struct config *cfg,
 	    const struct site *site, int64_t since_ms, struct point **pts,
 	    size_t *npts);
@@ -131,6 +137,40 @@ int	store_crl_get(struct store *st, char *const *urls, size_t n,
 /* Caches the CRL fetched from url for ttl_ms. Returns 0, or -1 (logged). */
 int	store_crl_put(struct store *st, const char *url,
 	    const unsigned char *crl, size_t len, int64_t ttl_ms);
+
+/* --- long retention (store_rollup.c) --- */
+
+/* The coarser resolutions history is kept at, when redis.retention is a
+ * mapping: hourly and daily. */
+enum resolution {
+	RES_HOUR,
+	RES_DAY,
+	RES__MAX
+};
+
+/* One bucket of HTTP checks at a coarser resolution. */
+struct rollup {
+	int64_t	 t;		/* the bucket's start, unix ms */
+	double	 checks;	/* HTTP checks in it; 1 for a compaction
+				 * (RedisTimeSeries keeps no count) */
+	double	 up;		/* of which up; a compaction's uptime ratio */
+	double	 sum_ms;	/* their response times summed; a
+				 * compaction's average */
+	double	 max_ms;	/* the slowest; a compaction's average */
+	int	 counted;	/* checks and up are counts (rollup streams) */
+};
+
+/* Returns the finest resolution whose retention still covers [since,
+ * now]: -1 for the raw points, else an enum resolution. Raw points when
+ * no coarser history is kept. */
+int	store_resolution(const struct store *st, int64_t since, int64_t now);
+
+/* Reads the site's buckets at resolution res overlapping [since, until],
+ * oldest first, from the rollup streams or the compactions. *out is
+ * malloc'd (caller frees). Returns 0, or -1 (logged). */
+int	store_read_rollups(struct store *st, const char *name,
+	    enum resolution res, int64_t since, int64_t until,
+	    struct rollup **out, size_t *n);
 
 /* --- incidents (store_incidents.c) --- */
 

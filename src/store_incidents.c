@@ -32,7 +32,8 @@
  * numbers changes of one millisecond (a site's http and cert in one run)
  * MS-0, MS-1. If the stream already holds a later entry (another host's
  * clock runs ahead), that ID is refused and the change goes just after
- * it ("*"), so no change is ever lost to a clock.
+ * it, in the newest entry's millisecond, so no change is ever lost to a
+ * clock and the stream stays in order.
  */
 static const char append_script[] =
 	"local f = {}\n"
@@ -40,7 +41,10 @@ static const char append_script[] =
 	"local r = redis.pcall('XADD', KEYS[1], 'MINID', ARGV[2],\n"
 	"    ARGV[1] .. '-*', unpack(f))\n"
 	"if type(r) == 'table' and r.err then\n"
-	"  return redis.call('XADD', KEYS[1], 'MINID', ARGV[2], '*', unpack(f))\n"
+	"  local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)\n"
+	"  local id = '*'\n"
+	"  if top[1] then id = string.match(top[1][1], '^(%d+)') .. '-*' end\n"
+	"  return redis.call('XADD', KEYS[1], 'MINID', ARGV[2], id, unpack(f))\n"
 	"end\n"
 	"return r\n";
 

@@ -126,6 +126,25 @@ int	queue_append_alerts(struct store *st, const struct queued_alert *alerts,
 void	queue_judge_trim(const struct store *st, const char *key,
 	    const redisReply *r);
 
+/* Writes a site's name as a timeseries label value (',', '(' and ')'
+ * become '_', which RedisTimeSeries refuses there). */
+void	series_label_value(const char *name, char *out, size_t outsz);
+
+/* --- hourly and daily history (store_rollup.c) --- */
+
+/* Queues, for a judged check and when hourly and daily history is kept,
+ * the creation of its series' compaction rules (RedisTimeSeries; before
+ * its samples) or its addition to the rollup streams; 0, or -1 (logged). */
+int	rollup_append(struct store *st, const struct check *c,
+	    struct batch *b);
+
+/* Reads the site's buckets at resolution res since since as HTTP points
+ * (t the bucket's start, checks and nup set, response_ms the mean), oldest
+ * first; *out malloc'd. 0, or -1 (logged). */
+int	rollup_read_points(struct store *st, const char *name,
+	    enum resolution res, int64_t since, struct point **out,
+	    size_t *n);
+
 /* --- incidents (store_incidents.c) --- */
 
 /* Queues the append of the judged check c's state change, if it made one,

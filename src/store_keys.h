@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "store.h"
 
 struct store;
 
@@ -93,13 +94,8 @@ enum rollup_field {
 };
 extern const char *const rollup_fields[RF__MAX];
 
-/* The coarser resolutions history is kept at; resolution_names[] names
- * them ("1h", "1d"), resolution_ms[] gives their bucket width. */
-enum resolution {
-	RES_HOUR,
-	RES_DAY,
-	RES__MAX
-};
+/* The names of the coarser resolutions of store.h ("1h", "1d"), and
+ * their bucket width. */
 extern const char *const resolution_names[RES__MAX];
 extern const int64_t resolution_ms[RES__MAX];
 

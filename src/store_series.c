@@ -31,8 +31,8 @@
  * there ("Couldn't parse LABELS"), so they become '_'. The key keeps the
  * exact name; only the label that filters find it by is changed.
  */
-static void
-label_value(const char *name, char *out, size_t outsz)
+void
+series_label_value(const char *name, char *out, size_t outsz)
 {
 	strlcpy_trunc(out, name, outsz);
 	for (char *p = out; *p != '\0'; p++)
@@ -60,7 +60,7 @@ append_ts(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "LABELS");
 	cmd_add(&cmd, "peekl");
 	cmd_add(&cmd, "1");
-	label_value(name, label, sizeof(label));
+	series_label_value(name, label, sizeof(label));
 	cmd_add(&cmd, "site");
 	cmd_add(&cmd, "%s", label);
 	cmd_add(&cmd, "metric");
@@ -461,13 +461,17 @@ store_read_history(struct store *st, const struct config *cfg,
     size_t *npts)
 {
 	struct points	pts = { 0 };
-	int		ret;
+	int		ret, res;
 
 	(void)cfg;
 	*out = NULL;
 	*npts = 0;
 	if (since_ms < 0)
 		since_ms = 0;
+	/* Beyond the raw points' reach, the hourly or daily history. */
+	if ((res = store_resolution(st, since_ms, now_ms())) != -1)
+		return rollup_read_points(st, site->name, (enum resolution)res,
+		    since_ms, out, npts);
 	/* Read where this run records, then, if that is empty, where an
 	 * earlier run with another timeseries setting recorded. */
 	if (st->use_ts) {

@@ -117,3 +117,20 @@ Test(incidents_unit, next_change_of_the_same_kind)
 	cr_assert_str_eq(incident_state_name(KIND_CERT, CERT_WARNING),
 	    "warning");
 }
+
+Test(incidents_unit, a_first_check_that_finds_it_down_is_an_incident)
+{
+	struct incident	v[] = {
+		http(1 * H, HTTP_UNKNOWN, HTTP_DOWN),
+		http(2 * H, HTTP_DOWN, HTTP_UP),
+	};
+	struct downtime	d;
+
+	incidents_downtime(v, 2, 0, 3 * H, incidents_first_check(v, 2),
+	    HTTP_UP, &d);
+	cr_assert_eq(d.window_ms, 2 * H);
+	cr_assert_eq(d.downs, 1);
+	cr_assert_eq(d.recovered, 1);
+	cr_assert_eq(downtime_mttr_ms(&d), 1 * H);
+	cr_assert_float_eq(downtime_uptime_pct(&d), 50.0, 1e-9);
+}

@@ -1,0 +1,457 @@
+/*
+ * Long retention: hourly and daily history, kept when redis.retention is
+ * a mapping. With RedisTimeSeries the server compacts (TS.CREATERULE from
+ * each raw series to PREFIX:ts:NAME:METRIC:1h and :1d); without it, each
+ * run adds its HTTP checks to the streams PREFIX:rollup:NAME:1h and :1d.
+ * Both are written in the run's MULTI; both are read back here for
+ * `history` and `report` when the raw points no longer cover a window.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis.h>
+
+#include "log.h"
+#include "store.h"
+#include "store_int.h"
+#include "store_keys.h"
+#include "util.h"
+
+/* Buckets read at most: five years of hours. */
+#define ROLLUPS_MAX	50000
+
+/*
+ * Adds one HTTP check to the bucket that starts at ARGV[1] (KEYS[1] the
+ * stream; ARGV[2] the MINID to trim to, ARGV[3] 1 if up, ARGV[4] its
+ * response ms, ARGV[5..8] the field names checks, up, sum_ms, max_ms).
+ * A bucket is one entry whose ID is its start, MS-SEQ: the script reads
+ * the newest entry, and if it is this bucket (or a later one: a check that
+ * arrives late joins the newest bucket, since a stream cannot insert
+ * before its end) deletes it and adds the sums as MS-*, the next SEQ.
+ * Being one script, the read and the rewrite are one atomic step, so two
+ * runs can never both add to the old sums.
+ */
+static const char bucket_script[] =
+	"local id = ARGV[1] .. '-*'\n"
+	"local n, up, sum, max = 0, 0, 0, 0\n"
+	"local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)\n"
+	"if top[1] then\n"
+	"  local ms = string.match(top[1][1], '^(%d+)')\n"
+	"  if tonumber(ms) >= tonumber(ARGV[1]) then\n"
+	"    local f = top[1][2]\n"
+	"    for i = 1, #f, 2 do\n"
+	"      local v = tonumber(f[i + 1]) or 0\n"
+	"      if f[i] == ARGV[5] then n = v\n"
+	"      elseif f[i] == ARGV[6] then up = v\n"
+	"      elseif f[i] == ARGV[7] then sum = v\n"
+	"      elseif f[i] == ARGV[8] then max = v end\n"
+	"    end\n"
+	"    redis.call('XDEL', KEYS[1], top[1][1])\n"
+	"    id = ms .. '-*'\n"
+	"  end\n"
+	"end\n"
+	"local ms = tonumber(ARGV[4])\n"
+	"if ms > max then max = ms end\n"
+	"return redis.call('XADD', KEYS[1], 'MINID', ARGV[2], id,\n"
+	"    ARGV[5], string.format('%d', n + 1),\n"
+	"    ARGV[6], string.format('%d', up + tonumber(ARGV[3])),\n"
+	"    ARGV[7], string.format('%.3f', sum + ms),\n"
+	"    ARGV[8], string.format('%.3f', max))\n";
+
+/*
+ * Creates a compaction once: KEYS[1] the raw series, KEYS[2] the
+ * compacted one; ARGV[1] and ARGV[2] their retentions, ARGV[3] the
+ * aggregation, ARGV[4] the bucket ms, ARGV[5] the resolution's name, then
+ * the raw series' label pairs. Nothing happens when the compacted series
+ * exists, so every run may ask; the raw series is created here (as TS.ADD
+ * would) because a rule needs both ends.
+ */
+static const char rule_script[] =
+	"if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end\n"
+	"local l = {}\n"
+	"for i = 6, #ARGV do l[#l + 1] = ARGV[i] end\n"
+	"if redis.call('EXISTS', KEYS[1]) == 0 then\n"
+	"  redis.call('TS.CREATE', KEYS[1], 'RETENTION', ARGV[1],\n"
+	"      'DUPLICATE_POLICY', 'LAST', 'LABELS', unpack(l))\n"
+	"end\n"
+	"l[#l + 1] = 'resolution'\n"
+	"l[#l + 1] = ARGV[5]\n"
+	"redis.call('TS.CREATE', KEYS[2], 'RETENTION', ARGV[2], 'LABELS',\n"
+	"    unpack(l))\n"
+	"redis.call('TS.CREATERULE', KEYS[1], KEYS[2], 'AGGREGATION', ARGV[3],\n"
+	"    ARGV[4])\n"
+	"return 1\n";
+
+/* How each metric is compacted. */
+static const char *const aggregation[METRIC__MAX] = {
+	[METRIC_RESPONSE_MS] = "avg",
+	[METRIC_HTTP_CODE] = "last",
+	[METRIC_UP] = "avg",		/* reads as the uptime ratio */
+	[METRIC_CERT_DAYS_LEFT] = "min",
+};
+
+/* Returns how long resolution res is kept; 0 when it is not. */
+static int64_t
+kept_ms(const struct store *st, enum resolution res)
+{
+	return res == RES_HOUR ? st->hourly_ms : st->daily_ms;
+}
+
+/* Queues the creation of metric m's compactions, if missing. */
+static int
+append_rules(struct store *st, struct batch *b, const char *name,
+    enum metric m)
+{
+	char	label[1024];
+
+	series_label_value(name, label, sizeof(label));
+	for (int res = 0; res < RES__MAX; res++) {
+		struct cmd	cmd = { 0 };
+
+		cmd_add(&cmd, "EVAL");
+		cmd_add(&cmd, "%s", rule_script);
+		cmd_add(&cmd, "2");
+		cmd_take(&cmd, key_ts(st, name, m));
+		cmd_take(&cmd, key_ts_rollup(st, name, m,
+		    (enum resolution)res));
+		cmd_add(&cmd, "%" PRId64, st->retention_ms);
+		cmd_add(&cmd, "%" PRId64, kept_ms(st, (enum resolution)res));
+		cmd_add(&cmd, "%s", aggregation[m]);
+		cmd_add(&cmd, "%" PRId64, resolution_ms[res]);
+		cmd_add(&cmd, "%s", resolution_names[res]);
+		cmd_add(&cmd, "peekl");
+		cmd_add(&cmd, "1");
+		cmd_add(&cmd, "site");
+		cmd_add(&cmd, "%s", label);
+		cmd_add(&cmd, "metric");
+		cmd_add(&cmd, "%s", metric_names[m]);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Queues the addition of one HTTP check to the hourly and daily buckets. */
+static int
+append_buckets(struct store *st, struct batch *b, const char *name,
+    const struct http_result *r)
+{
+	int64_t	t = r->started_ms;
+
+	for (int res = 0; res < RES__MAX; res++) {
+		struct cmd	cmd = { 0 };
+		int64_t		w = resolution_ms[res];
+		int64_t		minid = t - kept_ms(st, (enum resolution)res);
+
+		cmd_add(&cmd, "EVAL");
+		cmd_add(&cmd, "%s", bucket_script);
+		cmd_add(&cmd, "1");
+		cmd_take(&cmd, key_rollup(st, name, (enum resolution)res));
+		cmd_add(&cmd, "%" PRId64, t - t % w);
+		cmd_add(&cmd, "%" PRId64, minid > 0 ? minid : 0);
+		cmd_add(&cmd, "%d", r->ok ? 1 : 0);
+		cmd_add(&cmd, "%.3f", r->response_ms);
+		for (int f = 0; f < RF__MAX; f++)
+			cmd_add(&cmd, "%s", rollup_fields[f]);
+		if (batch_append(st, b, &cmd) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+rollup_append(struct store *st, const struct check *c, struct batch *b)
+{
+	if (!c->judged || st->hourly_ms <= 0 || st->daily_ms <= 0)
+		return 0;
+	if (st->use_ts) {
+		if (c->kind == KIND_CERT)
+			return c->cert.have_cert ? append_rules(st, b,
+			    c->site->name, METRIC_CERT_DAYS_LEFT) : 0;
+		return append_rules(st, b, c->site->name, METRIC_RESPONSE_MS) ||
+		    append_rules(st, b, c->site->name, METRIC_HTTP_CODE) ||
+		    append_rules(st, b, c->site->name, METRIC_UP) ? -1 : 0;
+	}
+	if (c->kind != KIND_HTTP)
+		return 0;
+	return append_buckets(st, b, c->site->name, &c->http);
+}
+
+/* --- reading --- */
+
+int
+store_resolution(const struct store *st, int64_t since, int64_t now)
+{
+	int64_t	span = now - since;
+
+	if (span <= st->retention_ms || st->hourly_ms <= 0)
+		return -1;
+	if (span <= st->hourly_ms)
+		return RES_HOUR;
+	return RES_DAY;
+}
+
+/* Parses a number; -1 if s is not a finite one. */
+static int
+num(const char *s, double *out)
+{
+	char	*end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno != 0 || *end != '\0' || !isfinite(*out) ? -1 : 0;
+}
+
+/* A growable list of buckets. */
+struct rollups {
+	struct rollup	*v;
+	size_t		 n, cap;
+};
+
+static struct rollup *
+rollups_add(struct rollups *l)
+{
+	if (l->n >= ROLLUPS_MAX)
+		return NULL;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	return &l->v[l->n++];
+}
+
+/* Reads the rollup stream's buckets in [since, until] into l. */
+static int
+read_stream_rollups(struct store *st, const char *key, int64_t since,
+    int64_t until, struct rollups *l)
+{
+	redisReply	*r;
+	int		 ret = 0;
+
+	r = redisCommand(st->c, "XRANGE %s %lld %lld COUNT %d", key,
+	    (long long)since, (long long)until, ROLLUPS_MAX);
+	if (r == NULL) {
+		store_io_error(st, "reading rollups");
+		return -1;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		if (strncmp(r->str, "WRONGTYPE", 9) != 0)
+			ret = store_reply_failed(st, r, key) ? -1 : 0;
+		freeReplyObject(r);
+		return ret;
+	}
+	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements;
+	    i++) {
+		const redisReply	*e = r->element[i], *f;
+		struct rollup		 b = { 0 };
+		double			 v;
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+		    store_reply_str(e->element[0]) == NULL ||
+		    (f = e->element[1])->type != REDIS_REPLY_ARRAY)
+			continue;
+		b.t = clamp_time_ms(strtod(e->element[0]->str, NULL));
+		for (size_t j = 0; j + 1 < f->elements; j += 2) {
+			const char *name = store_reply_str(f->element[j]);
+
+			if (name == NULL ||
+			    num(store_reply_str(f->element[j + 1]), &v) == -1 ||
+			    v < 0)
+				continue;
+			if (strcmp(name, rollup_fields[RF_CHECKS]) == 0)
+				b.checks = v;
+			else if (strcmp(name, rollup_fields[RF_UP]) == 0)
+				b.up = v;
+			else if (strcmp(name, rollup_fields[RF_SUM_MS]) == 0)
+				b.sum_ms = v;
+			else if (strcmp(name, rollup_fields[RF_MAX_MS]) == 0)
+				b.max_ms = v;
+		}
+		if (b.checks < 1 || b.up > b.checks)
+			continue;
+		b.counted = 1;
+		if (rollups_add(l) == NULL)
+			break;
+		l->v[l->n - 1] = b;
+	}
+	freeReplyObject(r);
+	return 0;
+}
+
+/* Reads TS.RANGE reply r's samples as (t, v) pairs into *t and *v
+ * (malloc'd); returns their count, or -1 on an error reply (logged; a
+ * missing series is empty). */
+static long
+ts_samples(const struct store *st, const redisReply *r, const char *key,
+    int64_t **t, double **v)
+{
+	long	n = 0;
+
+	*t = NULL;
+	*v = NULL;
+	if (r->type == REDIS_REPLY_ERROR) {
+		if (strstr(r->str, "not exist") != NULL)
+			return 0;
+		log_error("redis: %s: %s: %s", st->where, key, r->str);
+		return -1;
+	}
+	if (r->type != REDIS_REPLY_ARRAY)
+		return 0;
+	*t = xcalloc(r->elements, sizeof(**t));
+	*v = xcalloc(r->elements, sizeof(**v));
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i];
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+		    e->element[0]->type != REDIS_REPLY_INTEGER)
+			continue;
+		if (e->element[1]->type == REDIS_REPLY_INTEGER)
+			(*v)[n] = (double)e->element[1]->integer;
+		else if (num(store_reply_str(e->element[1]), &(*v)[n]) == -1)
+			continue;
+		(*t)[n++] = e->element[0]->integer;
+	}
+	return n;
+}
+
+/*
+ * Returns the reply of TS.RANGE over [since, until] of the compaction
+ * key, with LATEST: a compaction holds a bucket only once it is closed,
+ * and the current hour or day is what a reader wants most. A module older
+ * than 1.8 refuses LATEST; it is asked again without. NULL on an I/O
+ * error (the caller logs it).
+ */
+static redisReply *
+ts_range(struct store *st, const char *key, int64_t since, int64_t until)
+{
+	redisReply	*r;
+
+	r = redisCommand(st->c, "TS.RANGE %s %lld %lld LATEST COUNT %d", key,
+	    (long long)since, (long long)until, ROLLUPS_MAX);
+	if (r == NULL || r->type != REDIS_REPLY_ERROR ||
+	    strstr(r->str, "not exist") != NULL)
+		return r;
+	freeReplyObject(r);
+	return redisCommand(st->c, "TS.RANGE %s %lld %lld COUNT %d", key,
+	    (long long)since, (long long)until, ROLLUPS_MAX);
+}
+
+/* Reads the up and response_ms compactions in [since, until] into l: a
+ * bucket per compacted sample, its checks unknown (the averages stand for
+ * one check each). */
+static int
+read_ts_rollups(struct store *st, const char *name, enum resolution res,
+    int64_t since, int64_t until, struct rollups *l)
+{
+	char		*kup = key_ts_rollup(st, name, METRIC_UP, res);
+	char		*kms = key_ts_rollup(st, name, METRIC_RESPONSE_MS, res);
+	redisReply	*rup = NULL, *rms = NULL;
+	int64_t		*tup = NULL, *tms = NULL;
+	double		*vup = NULL, *vms = NULL;
+	long		 nup = 0, nms = 0, j = 0;
+	int		 ret = -1;
+
+	rup = ts_range(st, kup, since, until);
+	if (rup != NULL)
+		rms = ts_range(st, kms, since, until);
+	if (rup == NULL || rms == NULL) {
+		store_io_error(st, "reading compactions");
+		goto out;
+	}
+	if ((nup = ts_samples(st, rup, kup, &tup, &vup)) == -1 ||
+	    (nms = ts_samples(st, rms, kms, &tms, &vms)) == -1)
+		goto out;
+	for (long i = 0; i < nup; i++) {
+		struct rollup *b;
+
+		if ((b = rollups_add(l)) == NULL)
+			break;
+		b->t = tup[i];
+		b->checks = 1;
+		b->up = vup[i] < 0 ? 0 : vup[i] > 1 ? 1 : vup[i];
+		while (j < nms && tms[j] < tup[i])
+			j++;
+		if (j < nms && tms[j] == tup[i])
+			b->sum_ms = b->max_ms = clamp_response_ms(vms[j]);
+	}
+	ret = 0;
+out:
+	free(tup);
+	free(vup);
+	free(tms);
+	free(vms);
+	if (rup != NULL)
+		freeReplyObject(rup);
+	if (rms != NULL)
+		freeReplyObject(rms);
+	free(kup);
+	free(kms);
+	return ret;
+}
+
+int
+store_read_rollups(struct store *st, const char *name, enum resolution res,
+    int64_t since, int64_t until, struct rollup **out, size_t *n)
+{
+	struct rollups	 l = { 0 };
+	int64_t		 from = since - since % resolution_ms[res];
+	char		*key;
+	int		 ret;
+
+	*out = NULL;
+	*n = 0;
+	if (from < 0)
+		from = 0;
+	if (st->use_ts)
+		ret = read_ts_rollups(st, name, res, from, until, &l);
+	else {
+		key = key_rollup(st, name, res);
+		ret = read_stream_rollups(st, key, from, until, &l);
+		free(key);
+	}
+	if (ret == -1) {
+		free(l.v);
+		return -1;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+int
+rollup_read_points(struct store *st, const char *name, enum resolution res,
+    int64_t since, struct point **out, size_t *n)
+{
+	struct rollup	*b;
+	struct point	*p;
+	size_t		 nb, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (store_read_rollups(st, name, res, since, TIME_MS_MAX, &b, &nb) ==
+	    -1)
+		return -1;
+	p = xcalloc(nb, sizeof(*p));
+	for (size_t i = 0; i < nb; i++) {
+		if (b[i].checks <= 0)
+			continue;
+		p[k].t = b[i].t;
+		p[k].kind = KIND_HTTP;
+		p[k].checks = b[i].checks;
+		p[k].nup = b[i].up;
+		p[k].up = b[i].up * 2 >= b[i].checks;
+		p[k++].response_ms = clamp_response_ms(b[i].sum_ms /
+		    b[i].checks);
+	}
+	free(b);
+	*out = p;
+	*n = k;
+	return 0;
+}
