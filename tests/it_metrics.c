@@ -146,7 +146,7 @@ Test(metrics, promtool_accepts_it)
 
 	if (promtool == NULL)
 		cr_skip_test("skipped: promtool is not installed (Debian package "
-		    "prometheus)");
+		    "prometheus: sh scripts/deps.sh promtool)");
 	rd = h_redis_start();
 	d = h_dir_new();
 	cfg = seed(rd, d);

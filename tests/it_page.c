@@ -453,7 +453,7 @@ Test(page, chromium_renders_it_at_375_and_1280_and_in_dark_mode,
 
 	if (bin == NULL)
 		cr_skip_test("skipped: chromium is not installed (Debian "
-		    "package chromium)");
+		    "package chromium; make deps installs it)");
 	seeded_start(&s);
 	html = make_page(&s);
 	page = h_strf("%s/index.html", s.out);
