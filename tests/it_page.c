@@ -336,6 +336,7 @@ Test(page, check_writes_page_and_metrics_after_the_run)
 	text = h_strf("%s/u77/badge/api.svg", h_dir_path(e.d));
 	cr_assert_eq(stat(text, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0644);
+	free(text);
 	h_run_free(&r);
 	/* A page whose parent directory is missing. */
 	bad = h_path(e.d, "missing/www");
