@@ -60,7 +60,7 @@ page_svg_chart(const struct page_site *s, int64_t now, struct buf *b)
 	struct bucket	 bk[CHART_BUCKETS];
 	int64_t		 start = now - DAY_MS;
 	double		 max = 0, min = -1;
-	int		 pen = 0, any = 0;
+	int		 pen, any = 0;
 
 	memset(bk, 0, sizeof(bk));
 	for (size_t i = 0; i < s->npts; i++) {
@@ -132,8 +132,12 @@ page_svg_chart(const struct page_site *s, int64_t now, struct buf *b)
 		last = i;
 	}
 	buf_puts(b, "\"/></svg>\n");
-	buf_printf(b, "<div class=\"axis\"><span>24 h ago</span><span>max "
-	    "%.0f ms</span><span>now</span></div>\n", max);
+	buf_puts(b, "<div class=\"axis\"><span>24 h ago</span><span>");
+	if (min >= 0)
+		buf_printf(b, "max %.0f ms", max);
+	else
+		buf_puts(b, "every check failed");
+	buf_puts(b, "</span><span>now</span></div>\n");
 }
 
 /* The badge colours: shields.io's palette, readable on light and dark. */

@@ -7,6 +7,7 @@
 
 #include "page.h"
 #include "state.h"
+#include "store.h"
 
 #define NOW	1796126400000LL		/* 2026-12-01T12:00:00Z */
 #define DAY	(86400LL * 1000)
@@ -152,5 +153,46 @@ Test(page_render, badges)
 	cr_assert_not_null(strstr(b.data, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "\xe2\x80\xa6</text>"), "%s", b.data);
 	cr_assert_not_null(strstr(b.data, ">no data</text>"));
+	buf_free(&b);
+}
+
+/* The chart: 5-minute means on a path, failed checks as red bands,
+ * checks more than 30 minutes apart not joined. */
+Test(page_render, chart_of_the_last_24_hours)
+{
+	const int	 none[4] = { 0, 0, 0, 0 };
+	struct point	 pts[4];
+	struct buf	 b = { 0 };
+	struct page	 p;
+
+	p = make((enum http_state[]){ HTTP_UP, HTTP_UP, HTTP_UP, HTTP_UP },
+	    none);
+	cr_assert_eq(p.nsites, 4);
+	memset(pts, 0, sizeof(pts));
+	for (int i = 0; i < 4; i++) {
+		pts[i].kind = KIND_HTTP;
+		pts[i].up = i != 2;
+		pts[i].response_ms = 100 * (i + 1);
+	}
+	pts[0].t = NOW - DAY + 1000;		/* bucket 0 */
+	pts[1].t = NOW - DAY + 5 * 60000 + 1;	/* bucket 1, joined */
+	pts[2].t = NOW - 60000;			/* bucket 287, failed */
+	pts[3].t = NOW - 12 * 3600000;		/* bucket 144, alone */
+	ps[0].pts = pts;
+	ps[0].npts = 4;
+	page_svg_chart(&ps[0], NOW, &b);
+	cr_assert_not_null(strstr(b.data, "d=\" M0.5 "), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, " L1.5 "), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, " M144.5 "), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, " L145.5 "), "a lone point's dash");
+	cr_assert_not_null(strstr(b.data, "<rect class=\"fail\" x=\"287\""));
+	cr_assert_eq(strstr(b.data, "<rect class=\"fail\" x=\"287\""),
+	    strstr(b.data, "<rect class=\"fail\""), "one failed bucket only");
+	cr_assert_not_null(strstr(b.data, "max 400 ms"), "%s", b.data);
+	buf_free(&b);
+	ps[0].pts = &pts[2];
+	ps[0].npts = 1;
+	page_svg_chart(&ps[0], NOW, &b);
+	cr_assert_not_null(strstr(b.data, "every check failed"), "%s", b.data);
 	buf_free(&b);
 }
