@@ -101,6 +101,10 @@ print_point(const struct point *p)
 	format_iso8601(p->t / 1000, when, sizeof(when));
 	if (p->kind == KIND_CERT)
 		printf("  %s  cert  %ld days left\n", when, p->days_left);
+	else if (p->checks > 0)		/* an hourly or daily bucket */
+		printf("  %s  http  %5.1f%% up  mean %.0f ms  (%.0f checks)\n",
+		    when, 100.0 * p->nup / p->checks, p->response_ms,
+		    p->checks);
 	else
 		printf("  %s  http  %-4s  %3d  %.0f ms\n", when,
 		    p->up ? "up" : "down", p->http_code, p->response_ms);

@@ -1,4 +1,5 @@
 /* Incidents: time spent down and degraded, outages, recoveries. Pure. */
+#include <stdio.h>
 #include <string.h>
 
 #include "incidents.h"
@@ -133,4 +134,15 @@ incident_state_name(enum check_kind kind, int state)
 	if (kind == KIND_HTTP)
 		return http_state_name((enum http_state)state);
 	return cert_state_name((enum cert_state)state);
+}
+
+void
+incident_days_reason(long days_left, char *out, size_t outsz)
+{
+	if (days_left < 0)
+		snprintf(out, outsz, "certificate expired %ld day%s ago",
+		    -days_left, days_left == -1 ? "" : "s");
+	else
+		snprintf(out, outsz, "certificate expires in %ld day%s",
+		    days_left, days_left == 1 ? "" : "s");
 }

@@ -79,6 +79,11 @@ void	incidents_daily(const struct incident *v, size_t n, int64_t day0,
  * (v oldest first), or n when v[i] is the current state. */
 size_t	incident_next(const struct incident *v, size_t n, size_t i);
 
+/* Writes the reason of a certificate change that only the leaf's days
+ * left decide: "certificate expires in 12 days", "certificate expired 3
+ * days ago". */
+void	incident_days_reason(long days_left, char *out, size_t outsz);
+
 /* Returns the name of an incident's from/to state for its kind: "down",
  * "warning", ... */
 const char *incident_state_name(enum check_kind kind, int state);

@@ -61,6 +61,7 @@ incidents_append(struct store *st, const struct check *c, struct batch *b)
 {
 	struct cmd	 cmd = { 0 };
 	const char	*reason;
+	char		 days[64];
 	int64_t		 t, minid;
 
 	if (!changed(c))
@@ -71,6 +72,13 @@ incidents_append(struct store *st, const struct check *c, struct batch *b)
 	} else {
 		t = c->state->cert_since;
 		reason = cert_result_reason(&c->cert);
+		/* A warning the days alone decide still says why. */
+		if (reason[0] == '\0' && c->cert.have_cert &&
+		    c->tr.to != CERT_OK) {
+			incident_days_reason(c->cert.days_left, days,
+			    sizeof(days));
+			reason = days;
+		}
 	}
 	minid = t - st->incident_retention_ms;
 	cmd_add(&cmd, "EVAL");

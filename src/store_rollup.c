@@ -25,66 +25,82 @@
 #define ROLLUPS_MAX	50000
 
 /*
- * Adds one HTTP check to the bucket that starts at ARGV[1] (KEYS[1] the
- * stream; ARGV[2] the MINID to trim to, ARGV[3] 1 if up, ARGV[4] its
- * response ms, ARGV[5..8] the field names checks, up, sum_ms, max_ms).
- * A bucket is one entry whose ID is its start, MS-SEQ: the script reads
- * the newest entry, and if it is this bucket (or a later one: a check that
- * arrives late joins the newest bucket, since a stream cannot insert
- * before its end) deletes it and adds the sums as MS-*, the next SEQ.
- * Being one script, the read and the rewrite are one atomic step, so two
- * runs can never both add to the old sums.
+ * Adds one HTTP check to its bucket in each rollup stream KEYS[k]
+ * (ARGV[1] 1 if up, ARGV[2] its response ms, ARGV[3..6] the field names
+ * checks, up, sum_ms, max_ms; for KEYS[k], ARGV[5 + 2k] the bucket's
+ * start and ARGV[6 + 2k] the MINID to trim to). A bucket is one entry
+ * whose ID is its start, MS-SEQ: the script reads the newest entry, and if
+ * it is this bucket (or a later one: a check that arrives late joins the
+ * newest bucket, since a stream cannot insert before its end) deletes it
+ * and adds the sums as MS-*, the next SEQ. Being one script, the read and
+ * the rewrite are one atomic step, so two runs can never both add to the
+ * old sums.
  */
 static const char bucket_script[] =
-	"local id = ARGV[1] .. '-*'\n"
-	"local n, up, sum, max = 0, 0, 0, 0\n"
-	"local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)\n"
-	"if top[1] then\n"
-	"  local ms = string.match(top[1][1], '^(%d+)')\n"
-	"  if tonumber(ms) >= tonumber(ARGV[1]) then\n"
-	"    local f = top[1][2]\n"
-	"    for i = 1, #f, 2 do\n"
-	"      local v = tonumber(f[i + 1]) or 0\n"
-	"      if f[i] == ARGV[5] then n = v\n"
-	"      elseif f[i] == ARGV[6] then up = v\n"
-	"      elseif f[i] == ARGV[7] then sum = v\n"
-	"      elseif f[i] == ARGV[8] then max = v end\n"
+	"local ms = tonumber(ARGV[2])\n"
+	"for k = 1, #KEYS do\n"
+	"  local start, minid = ARGV[5 + 2 * k], ARGV[6 + 2 * k]\n"
+	"  local id = start .. '-*'\n"
+	"  local n, up, sum, max = 0, 0, 0, 0\n"
+	"  local top = redis.call('XREVRANGE', KEYS[k], '+', '-', 'COUNT', 1)\n"
+	"  if top[1] then\n"
+	"    local t = string.match(top[1][1], '^(%d+)')\n"
+	"    if tonumber(t) >= tonumber(start) then\n"
+	"      local f = top[1][2]\n"
+	"      for i = 1, #f, 2 do\n"
+	"        local v = tonumber(f[i + 1]) or 0\n"
+	"        if f[i] == ARGV[3] then n = v\n"
+	"        elseif f[i] == ARGV[4] then up = v\n"
+	"        elseif f[i] == ARGV[5] then sum = v\n"
+	"        elseif f[i] == ARGV[6] then max = v end\n"
+	"      end\n"
+	"      redis.call('XDEL', KEYS[k], top[1][1])\n"
+	"      id = t .. '-*'\n"
 	"    end\n"
-	"    redis.call('XDEL', KEYS[1], top[1][1])\n"
-	"    id = ms .. '-*'\n"
 	"  end\n"
+	"  if ms > max then max = ms end\n"
+	"  redis.call('XADD', KEYS[k], 'MINID', minid, id,\n"
+	"      ARGV[3], string.format('%d', n + 1),\n"
+	"      ARGV[4], string.format('%d', up + tonumber(ARGV[1])),\n"
+	"      ARGV[5], string.format('%.3f', sum + ms),\n"
+	"      ARGV[6], string.format('%.3f', max))\n"
 	"end\n"
-	"local ms = tonumber(ARGV[4])\n"
-	"if ms > max then max = ms end\n"
-	"return redis.call('XADD', KEYS[1], 'MINID', ARGV[2], id,\n"
-	"    ARGV[5], string.format('%d', n + 1),\n"
-	"    ARGV[6], string.format('%d', up + tonumber(ARGV[3])),\n"
-	"    ARGV[7], string.format('%.3f', sum + ms),\n"
-	"    ARGV[8], string.format('%.3f', max))\n";
+	"return #KEYS\n";
 
 /*
- * Creates a compaction once: KEYS[1] the raw series, KEYS[2] the
- * compacted one; ARGV[1] and ARGV[2] their retentions, ARGV[3] the
- * aggregation, ARGV[4] the bucket ms, ARGV[5] the resolution's name, then
- * the raw series' label pairs. Nothing happens when the compacted series
- * exists, so every run may ask; the raw series is created here (as TS.ADD
- * would) because a rule needs both ends.
+ * Creates the compactions of a check's series once. For each metric i
+ * (from 0): KEYS[3i + 1] the raw series, KEYS[3i + 2] and KEYS[3i + 3]
+ * the hourly and daily ones, ARGV[9 + 2i] the metric's name and ARGV[10 +
+ * 2i] its aggregation. ARGV[1..3] are the raw, hourly and daily
+ * retentions, ARGV[4..5] the resolutions' names, ARGV[6..7] their bucket
+ * ms, ARGV[8] the site's label. A compaction that exists is left alone,
+ * so every run may ask; the raw series is created here as TS.ADD would
+ * create it (same retention, policy and labels), because a rule needs
+ * both ends. Returns the number of rules created.
  */
 static const char rule_script[] =
-	"if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end\n"
-	"local l = {}\n"
-	"for i = 6, #ARGV do l[#l + 1] = ARGV[i] end\n"
-	"if redis.call('EXISTS', KEYS[1]) == 0 then\n"
-	"  redis.call('TS.CREATE', KEYS[1], 'RETENTION', ARGV[1],\n"
-	"      'DUPLICATE_POLICY', 'LAST', 'LABELS', unpack(l))\n"
+	"local made = 0\n"
+	"for i = 0, #KEYS / 3 - 1 do\n"
+	"  local raw, metric, agg = KEYS[3 * i + 1], ARGV[9 + 2 * i],\n"
+	"      ARGV[10 + 2 * i]\n"
+	"  for r = 1, 2 do\n"
+	"    local dest = KEYS[3 * i + 1 + r]\n"
+	"    if redis.call('EXISTS', dest) == 0 then\n"
+	"      if redis.call('EXISTS', raw) == 0 then\n"
+	"        redis.call('TS.CREATE', raw, 'RETENTION', ARGV[1],\n"
+	"            'DUPLICATE_POLICY', 'LAST', 'LABELS', 'peekl', '1',\n"
+	"            'site', ARGV[8], 'metric', metric)\n"
+	"      end\n"
+	"      redis.call('TS.CREATE', dest, 'RETENTION', ARGV[1 + r],\n"
+	"          'LABELS', 'peekl', '1', 'site', ARGV[8], 'metric', metric,\n"
+	"          'resolution', ARGV[3 + r])\n"
+	"      redis.call('TS.CREATERULE', raw, dest, 'AGGREGATION', agg,\n"
+	"          ARGV[5 + r])\n"
+	"      made = made + 1\n"
+	"    end\n"
+	"  end\n"
 	"end\n"
-	"l[#l + 1] = 'resolution'\n"
-	"l[#l + 1] = ARGV[5]\n"
-	"redis.call('TS.CREATE', KEYS[2], 'RETENTION', ARGV[2], 'LABELS',\n"
-	"    unpack(l))\n"
-	"redis.call('TS.CREATERULE', KEYS[1], KEYS[2], 'AGGREGATION', ARGV[3],\n"
-	"    ARGV[4])\n"
-	"return 1\n";
+	"return made\n";
 
 /* How each metric is compacted. */
 static const char *const aggregation[METRIC__MAX] = {
@@ -101,66 +117,69 @@ kept_ms(const struct store *st, enum resolution res)
 	return res == RES_HOUR ? st->hourly_ms : st->daily_ms;
 }
 
-/* Queues the creation of metric m's compactions, if missing. */
+/* Queues the creation of the compactions of the n metrics m, if
+ * missing: one script for all of a check's series. */
 static int
 append_rules(struct store *st, struct batch *b, const char *name,
-    enum metric m)
+    const enum metric *m, size_t n)
 {
-	char	label[1024];
+	struct cmd	cmd = { 0 };
+	char		label[1024];
+	size_t		i;
+	int		res;
 
 	series_label_value(name, label, sizeof(label));
-	for (int res = 0; res < RES__MAX; res++) {
-		struct cmd	cmd = { 0 };
-
-		cmd_add(&cmd, "EVAL");
-		cmd_add(&cmd, "%s", rule_script);
-		cmd_add(&cmd, "2");
-		cmd_take(&cmd, key_ts(st, name, m));
-		cmd_take(&cmd, key_ts_rollup(st, name, m,
-		    (enum resolution)res));
-		cmd_add(&cmd, "%" PRId64, st->retention_ms);
-		cmd_add(&cmd, "%" PRId64, kept_ms(st, (enum resolution)res));
-		cmd_add(&cmd, "%s", aggregation[m]);
-		cmd_add(&cmd, "%" PRId64, resolution_ms[res]);
-		cmd_add(&cmd, "%s", resolution_names[res]);
-		cmd_add(&cmd, "peekl");
-		cmd_add(&cmd, "1");
-		cmd_add(&cmd, "site");
-		cmd_add(&cmd, "%s", label);
-		cmd_add(&cmd, "metric");
-		cmd_add(&cmd, "%s", metric_names[m]);
-		if (batch_append(st, b, &cmd) == -1)
-			return -1;
+	cmd_add(&cmd, "EVAL");
+	cmd_add(&cmd, "%s", rule_script);
+	cmd_add(&cmd, "%zu", n * 3);
+	for (i = 0; i < n; i++) {
+		cmd_take(&cmd, key_ts(st, name, m[i]));
+		for (res = 0; res < RES__MAX; res++)
+			cmd_take(&cmd, key_ts_rollup(st, name, m[i],
+			    (enum resolution)res));
 	}
-	return 0;
+	cmd_add(&cmd, "%" PRId64, st->retention_ms);
+	for (res = 0; res < RES__MAX; res++)
+		cmd_add(&cmd, "%" PRId64, kept_ms(st, (enum resolution)res));
+	for (res = 0; res < RES__MAX; res++)
+		cmd_add(&cmd, "%s", resolution_names[res]);
+	for (res = 0; res < RES__MAX; res++)
+		cmd_add(&cmd, "%" PRId64, resolution_ms[res]);
+	cmd_add(&cmd, "%s", label);
+	for (i = 0; i < n; i++) {
+		cmd_add(&cmd, "%s", metric_names[m[i]]);
+		cmd_add(&cmd, "%s", aggregation[m[i]]);
+	}
+	return batch_append(st, b, &cmd);
 }
 
-/* Queues the addition of one HTTP check to the hourly and daily buckets. */
+/* Queues the addition of one HTTP check to its hourly and daily buckets,
+ * one script for both. */
 static int
 append_buckets(struct store *st, struct batch *b, const char *name,
     const struct http_result *r)
 {
-	int64_t	t = r->started_ms;
+	struct cmd	cmd = { 0 };
+	int64_t		t = r->started_ms;
+	int		res;
 
-	for (int res = 0; res < RES__MAX; res++) {
-		struct cmd	cmd = { 0 };
-		int64_t		w = resolution_ms[res];
-		int64_t		minid = t - kept_ms(st, (enum resolution)res);
-
-		cmd_add(&cmd, "EVAL");
-		cmd_add(&cmd, "%s", bucket_script);
-		cmd_add(&cmd, "1");
+	cmd_add(&cmd, "EVAL");
+	cmd_add(&cmd, "%s", bucket_script);
+	cmd_add(&cmd, "%d", RES__MAX);
+	for (res = 0; res < RES__MAX; res++)
 		cmd_take(&cmd, key_rollup(st, name, (enum resolution)res));
+	cmd_add(&cmd, "%d", r->ok ? 1 : 0);
+	cmd_add(&cmd, "%.3f", r->response_ms);
+	for (int f = 0; f < RF__MAX; f++)
+		cmd_add(&cmd, "%s", rollup_fields[f]);
+	for (res = 0; res < RES__MAX; res++) {
+		int64_t	w = resolution_ms[res];
+		int64_t	minid = t - kept_ms(st, (enum resolution)res);
+
 		cmd_add(&cmd, "%" PRId64, t - t % w);
 		cmd_add(&cmd, "%" PRId64, minid > 0 ? minid : 0);
-		cmd_add(&cmd, "%d", r->ok ? 1 : 0);
-		cmd_add(&cmd, "%.3f", r->response_ms);
-		for (int f = 0; f < RF__MAX; f++)
-			cmd_add(&cmd, "%s", rollup_fields[f]);
-		if (batch_append(st, b, &cmd) == -1)
-			return -1;
 	}
-	return 0;
+	return batch_append(st, b, &cmd);
 }
 
 int
@@ -169,12 +188,16 @@ rollup_append(struct store *st, const struct check *c, struct batch *b)
 	if (!c->judged || st->hourly_ms <= 0 || st->daily_ms <= 0)
 		return 0;
 	if (st->use_ts) {
+		static const enum metric http[] = {
+			METRIC_RESPONSE_MS, METRIC_HTTP_CODE, METRIC_UP,
+		};
+		static const enum metric cert[] = { METRIC_CERT_DAYS_LEFT };
+
 		if (c->kind == KIND_CERT)
 			return c->cert.have_cert ? append_rules(st, b,
-			    c->site->name, METRIC_CERT_DAYS_LEFT) : 0;
-		return append_rules(st, b, c->site->name, METRIC_RESPONSE_MS) ||
-		    append_rules(st, b, c->site->name, METRIC_HTTP_CODE) ||
-		    append_rules(st, b, c->site->name, METRIC_UP) ? -1 : 0;
+			    c->site->name, cert, ARRAY_LEN(cert)) : 0;
+		return append_rules(st, b, c->site->name, http,
+		    ARRAY_LEN(http));
 	}
 	if (c->kind != KIND_HTTP)
 		return 0;

@@ -134,3 +134,15 @@ Test(incidents_unit, a_first_check_that_finds_it_down_is_an_incident)
 	cr_assert_eq(downtime_mttr_ms(&d), 1 * H);
 	cr_assert_float_eq(downtime_uptime_pct(&d), 50.0, 1e-9);
 }
+
+Test(incidents_unit, days_reason)
+{
+	char	buf[64];
+
+	incident_days_reason(12, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "certificate expires in 12 days");
+	incident_days_reason(1, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "certificate expires in 1 day");
+	incident_days_reason(-3, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "certificate expired 3 days ago");
+}
