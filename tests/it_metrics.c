@@ -237,3 +237,67 @@ Test(metrics, unwritable_file_is_exit_3)
 	free(ok);
 	h_env_stop(&e);
 }
+
+/* Replaces the value of every peekl_response_seconds sample (a measured
+ * time) with "X", in place. */
+static void
+mask_response_times(char *text)
+{
+	for (char *p = text; (p = strstr(p, "\npeekl_response_seconds{")) != NULL;
+	    p++) {
+		char *nl = strchr(p + 1, '\n'), *sp;
+
+		cr_assert_not_null(nl);
+		/* The value follows the line's last space (names may hold
+		 * spaces, values never do). */
+		sp = memrchr(p + 1, ' ', (size_t)(nl - p - 1));
+		cr_assert_not_null(sp);
+		sp[1] = 'X';
+		memmove(sp + 2, nl, strlen(nl) + 1);
+	}
+}
+
+/* After real checks at a pinned instant: up, down with a hostile name,
+ * degraded, and two alerts the webhook refused still queued. */
+Test(metrics, golden_after_real_runs)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*ok, *bad, *slow, *hook, *cfg, *v;
+	double		 secs;
+
+	h_env_start(&e);
+	ok = h_srv_url(e.web, "ok");
+	bad = h_srv_url(e.web, "status/503");
+	slow = h_srv_url(e.web, "slow/400");
+	hook = h_srv_url(e.hook, "hook");
+	cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: %s\n    name: api\n"
+	    "  - url: %s\n    name: '" EVIL "'\n    retry: 0\n"
+	    "  - url: %s\n    name: slowpoke\n    slow: 300ms\n    retry: 0\n"
+	    "alertmanagers:\n  webhook:\n    url: %s\n",
+	    h_redis_port(e.rd), ok, bad, slow, hook);
+	h_webhook_respond(e.hook, "500");
+	/* 2026-01-01T00:00:00Z */
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "check", NULL },
+	    (const char *[]){ "PEEKL_CONFIG", "PEEKL_TEST_NOW_MS=1767225600000",
+	    NULL }), 2, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "metrics", NULL },
+	    (const char *[]){ "PEEKL_CONFIG", NULL }), 0, "%s", r.err);
+	/* slow/400 answers after 400 ms: seconds, not milliseconds. */
+	v = strstr(r.out, "peekl_response_seconds{site=\"slowpoke\"} ");
+	cr_assert_not_null(v, "%s", r.out);
+	secs = strtod(v + strlen("peekl_response_seconds{site=\"slowpoke\"} "),
+	    NULL);
+	cr_assert(secs >= 0.4 && secs < 10, "%f", secs);
+	mask_response_times(r.out);
+	golden("metrics_after_runs.prom", r.out);
+	h_run_free(&r);
+	free(cfg);
+	free(hook);
+	free(slow);
+	free(bad);
+	free(ok);
+	h_env_stop(&e);
+}
