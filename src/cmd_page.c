@@ -4,7 +4,6 @@
  * days of incidents), and the files it is written to.
  */
 #include <jansson.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,16 +83,14 @@ page_free(struct page *p)
 	free(p->sites);
 }
 
-/* A percentage for status.json: two decimals, cut as the page shows it;
+/* A percentage for status.json: two decimals, as the page shows it;
  * null for no data. */
 static json_t *
 json_pct(double pct)
 {
 	if (pct < 0)
 		return json_null();
-	if (pct >= 100)
-		return json_real(100);
-	return json_real(floor(pct * 100.0) / 100.0);
+	return json_real(page_round(pct));
 }
 
 /* Returns status.json's text (malloc'd, caller frees), or NULL (logged). */

@@ -59,9 +59,12 @@ void	page_svg_chart(const struct page_site *s, int64_t now,
  * "up 99.95%" over 30 days, coloured by its state. */
 void	page_svg_badge(const struct page_site *s, struct buf *out);
 
-/* Writes an uptime percentage as the page shows it: two decimals, cut
- * rather than rounded so that any downtime shows below 100 ("99.99"),
- * and "100" for none. */
+/* Returns an uptime percentage rounded to two decimals, as `report`
+ * rounds its uptime_pct, so the page and the report agree. */
+double	page_round(double pct);
+
+/* Writes an uptime percentage as the page shows it, "99.95"; "-" for a
+ * negative pct (no data). */
 void	page_pct(double pct, char *out, size_t outsz);
 
 /* Reads what the page shows from store and writes DIR/index.html,

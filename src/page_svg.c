@@ -19,21 +19,20 @@
 #define CHART_GAP	6		/* buckets: 30 minutes */
 #define BADGE_NAME_MAX	40		/* characters of a name on a badge */
 
+double
+page_round(double pct)
+{
+	return round(pct * 100.0) / 100.0;
+}
+
 void
 page_pct(double pct, char *out, size_t outsz)
 {
-	double	cut;
-
 	if (pct < 0) {
 		snprintf(out, outsz, "-");
 		return;
 	}
-	if (pct >= 100) {
-		snprintf(out, outsz, "100");
-		return;
-	}
-	cut = floor(pct * 100.0) / 100.0;
-	snprintf(out, outsz, "%.2f", cut);
+	snprintf(out, outsz, "%.2f", page_round(pct));
 }
 
 /* One bucket of the chart: the mean response of its passing checks, and

@@ -216,7 +216,8 @@ Test(page, what_the_page_shows_after_real_runs)
 	    "11m 0s\">", day);
 	cr_assert_not_null(strstr(html, want), "no %s", want);
 	free(want);
-	want = h_strf("title=\"%s: 100%% up, down 0s, degraded 10m 0s\"", day);
+	want = h_strf("title=\"%s: 100.00%% up, down 0s, degraded 10m 0s\"",
+	    day);
 	cr_assert_not_null(strstr(html, want), "no %s", want);
 	free(want);
 	/* The last incidents, newest first, with durations and reasons. */
@@ -277,7 +278,7 @@ Test(page, what_the_page_shows_after_real_runs)
 	path = h_strf("%s/badge/api.svg", s.out);
 	text = h_read_file(path);
 	cr_assert_not_null(text, "no %s", path);
-	cr_assert_not_null(strstr(text, ">up 100%</text>"), "%s", text);
+	cr_assert_not_null(strstr(text, ">up 100.00%</text>"), "%s", text);
 	cr_assert_not_null(strstr(text, "fill=\"#2da44e\""), "green for up");
 	free(text);
 	free(path);

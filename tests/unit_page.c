@@ -90,34 +90,37 @@ Test(page_render, day_cells_by_uptime_and_no_data)
 	    none);
 	for (int i = 80; i < PAGE_DAYS; i++)
 		ps[0].days[i].window_ms = DAY;
-	ps[0].days[87].down_ms = 10 * 60 * 1000;	/* 99.30 % */
-	ps[0].days[88].down_ms = 30 * 60 * 1000;	/* 97.91 % */
+	ps[0].days[87].down_ms = 10 * 60 * 1000;	/* 99.31 % */
+	ps[0].days[88].down_ms = 30 * 60 * 1000;	/* 97.92 % */
 	ps[0].days[89].degraded_ms = 5 * 60 * 1000;
 	h = render(&p);
 	cr_assert_not_null(strstr(h, "<div class=\"d\" title=\"2026-09-03: no "
 	    "data\"></div>"), "%s", h);
 	cr_assert_not_null(strstr(h, "<div class=\"d ok\" title=\"2026-11-22: "
-	    "100% up, down 0s\"></div>"));
+	    "100.00% up, down 0s\"></div>"));
 	cr_assert_not_null(strstr(h, "<div class=\"d minor\" title=\"2026-11-29: "
-	    "99.30% up, down 10m 0s\"></div>"));
+	    "99.31% up, down 10m 0s\"></div>"));
 	cr_assert_not_null(strstr(h, "<div class=\"d major\" title=\"2026-11-30: "
-	    "97.91% up, down 30m 0s\"></div>"));
+	    "97.92% up, down 30m 0s\"></div>"));
 	cr_assert_not_null(strstr(h, "<div class=\"d ok\" title=\"2026-12-01: "
-	    "100% up, down 0s, degraded 5m 0s\"></div>"));
+	    "100.00% up, down 0s, degraded 5m 0s\"></div>"));
 	/* No points in 24 hours: said in words, no empty chart. */
 	cr_assert_not_null(strstr(h, "No HTTP checks in the last 24 hours."));
 	cr_assert_null(strstr(h, "<svg class=\"chart\""));
 	free(h);
 }
 
-Test(page_render, percentages_are_cut_not_rounded)
+/* Rounded to two decimals, as `report` rounds uptime_pct. */
+Test(page_render, percentages_have_two_decimals)
 {
 	char	s[16];
 
 	page_pct(99.996, s, sizeof(s));
+	cr_assert_str_eq(s, "100.00");
+	page_pct(99.994, s, sizeof(s));
 	cr_assert_str_eq(s, "99.99");
 	page_pct(100, s, sizeof(s));
-	cr_assert_str_eq(s, "100");
+	cr_assert_str_eq(s, "100.00");
 	page_pct(99.5, s, sizeof(s));
 	cr_assert_str_eq(s, "99.50");
 	page_pct(-1, s, sizeof(s));
