@@ -199,3 +199,26 @@ Test(page_render, chart_of_the_last_24_hours)
 	cr_assert_not_null(strstr(b.data, "every check failed"), "%s", b.data);
 	buf_free(&b);
 }
+
+/* A password in a site's URL never reaches the page; the title and names
+ * are escaped. */
+Test(page_render, secrets_hidden_and_text_escaped)
+{
+	const int	 none[4] = { 0, 0, 0, 0 };
+	struct page	 p;
+	char		*h;
+
+	p = make((enum http_state[]){ HTTP_UP, HTTP_UP, HTTP_UP, HTTP_UP },
+	    none);
+	p.title = "<b>\"Ops\"</b>";
+	sites[1].url = (char *)"https://ops:s3cret@example.com/<x>";
+	sites[2].name = (char *)"a&b";
+	h = render(&p);
+	cr_assert_null(strstr(h, "s3cret"), "%s", h);
+	cr_assert_not_null(strstr(h, "https://ops:***@example.com/&lt;x&gt;"),
+	    "%s", h);
+	cr_assert_not_null(strstr(h, "<h1>&lt;b&gt;&quot;Ops&quot;&lt;/b&gt;"
+	    "</h1>"));
+	cr_assert_not_null(strstr(h, "<h2 class=\"name\">a&amp;b</h2>"));
+	free(h);
+}
