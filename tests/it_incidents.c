@@ -26,7 +26,9 @@ struct seed {
 	char		*cfg;
 };
 
-/* Writes the config with shop's path set to path (e.g. "ok", "status/503"). */
+/* Writes the config with shop's path set to path (e.g. "ok", "status/503").
+ * Only a run against /slow/ sets `slow`, so a check slowed by a loaded
+ * machine (sanitizers, valgrind) never makes the others degraded. */
 static void
 seed_config(struct seed *s, const char *path, const char *extra)
 {
@@ -37,12 +39,13 @@ seed_config(struct seed *s, const char *path, const char *extra)
 	free(s->cfg);
 	s->cfg = h_configf(s->d, "redis:\n  port: %d\n%s"
 	    "websites:\n"
-	    "  - url: %s\n    name: shop\n    retry: 0\n    slow: 250ms\n"
+	    "  - url: %s\n    name: shop\n    retry: 0\n%s"
 	    "    interval: 60\n"
 	    "  - url: %s\n    name: tls\n    ca_file: %s\n    interval: 60\n"
 	    "    certificate_monitoring: true\n"
 	    "    certificate_monitoring_interval: 60\n    cert_warning: 36500\n",
-	    h_redis_port(s->rd), extra ? extra : "", shop, tls, ca);
+	    h_redis_port(s->rd), extra ? extra : "", shop,
+	    strncmp(path, "slow/", 5) == 0 ? "    slow: 100ms\n" : "", tls, ca);
 	free(shop);
 	free(tls);
 	free(ca);
@@ -98,7 +101,7 @@ seed_start_rd(struct seed *s, struct h_redis *rd, const char *extra)
 	check_at(s, 10, "status/503", extra);
 	check_at(s, 14, "status/503", extra);
 	check_at(s, 20, "ok", extra);
-	check_at(s, 60, "slow/600", extra);
+	check_at(s, 60, "slow/300", extra);
 	check_at(s, 90, "ok", extra);
 	check_at(s, 120, "status/500", extra);
 }
@@ -268,14 +271,15 @@ Test(incidents, golden_incidents_and_report)
 	golden_run(&s, "report_month.json", (const char *[]){ "report",
 	    "--month", "2026-06", "--site", "shop", "--json", NULL });
 	/* The percentiles, which the golden files leave out: one check in
-	 * seven took 600 ms. */
+	 * seven took 300 ms. */
 	run_at(&s, &r, 180 * MIN, (const char *[]){ "report", "--site", "shop",
 	    "--json", NULL });
 	doc = json_loads(r.out, 0, NULL);
 	cr_assert_not_null(doc, "%s", r.out);
 	site = json_array_get(json_object_get(doc, "sites"), 0);
-	cr_assert_geq(json_real_value(json_object_get(site, "p95_ms")), 600.0);
-	cr_assert_lt(json_real_value(json_object_get(site, "p50_ms")), 250.0);
+	cr_assert_geq(json_real_value(json_object_get(site, "p95_ms")), 300.0);
+	cr_assert_leq(json_real_value(json_object_get(site, "p50_ms")),
+	    json_real_value(json_object_get(site, "p95_ms")));
 	cr_assert_gt(json_real_value(json_object_get(site, "p50_ms")), 0.0);
 	json_decref(doc);
 	h_run_free(&r);

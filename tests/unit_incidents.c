@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "commands.h"
 #include "incidents.h"
 #include "state.h"
 
@@ -145,4 +146,22 @@ Test(incidents_unit, days_reason)
 	cr_assert_str_eq(buf, "certificate expires in 1 day");
 	incident_days_reason(-3, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "certificate expired 3 days ago");
+}
+
+Test(incidents_unit, report_month_is_a_utc_calendar_month)
+{
+	int64_t	from, to;
+
+	cr_assert_eq(parse_month("2026-12", &from, &to), 0);
+	cr_assert_eq(from, 1796083200000LL);	/* 2026-12-01T00:00:00Z */
+	cr_assert_eq(to, 1798761600000LL);	/* 2027-01-01T00:00:00Z */
+	cr_assert_eq(parse_month("2024-02", &from, &to), 0);
+	cr_assert_eq(to - from, 29 * D, "a leap February");
+	cr_assert_eq(parse_month("2026-13", &from, &to), -1);
+	cr_assert_eq(parse_month("2026-00", &from, &to), -1);
+	cr_assert_eq(parse_month("2026-1", &from, &to), -1);
+	cr_assert_eq(parse_month("2026-011", &from, &to), -1);
+	cr_assert_eq(parse_month("26-11-1", &from, &to), -1);
+	cr_assert_eq(parse_month("1969-12", &from, &to), -1);
+	cr_assert_eq(parse_month("", &from, &to), -1);
 }
