@@ -175,7 +175,9 @@ Test(page, what_the_page_shows_after_real_runs)
 {
 	struct seeded	 s;
 	char		*html, *path, *text, day[16], *want;
-	json_t		*doc, *o;
+	json_t		*doc, *o, *st;
+	struct h_run	 r;
+	size_t		 i;
 	time_t		 t;
 	struct tm	 tm;
 
@@ -260,6 +262,20 @@ Test(page, what_the_page_shows_after_real_runs)
 	o = status_site(doc, "secure");
 	cr_assert_str_eq(json_string_value(json_object_get(o, "cert_state")),
 	    "warning");
+	/* Without the uptimes it is exactly what `status --json` says. */
+	json_array_foreach(json_object_get(doc, "sites"), i, o) {
+		json_object_del(o, "uptime_24h");
+		json_object_del(o, "uptime_30d");
+		json_object_del(o, "uptime_90d");
+	}
+	run_at(&r, s.now, (const char *[]){ "-c", s.cfg, "status", "--json",
+	    NULL });
+	st = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(st, "%s", r.out);
+	cr_assert(json_equal(doc, st), "status.json: %s\nstatus --json: %s",
+	    text, r.out);
+	json_decref(st);
+	h_run_free(&r);
 	json_decref(doc);
 	free(text);
 	free(path);
