@@ -17,9 +17,11 @@
 
 #define DAY_MS	(86400LL * 1000)
 
-/* Fills s->up_* and s->days from the incidents, as `report` counts them. */
+/* Fills s->up_* and s->days from the incidents v (n, oldest first), as
+ * `report` counts them. */
 static void
-compute_uptime(struct page_site *s, int64_t now)
+compute_uptime(struct page_site *s, const struct incident *v, size_t n,
+    int64_t now)
 {
 	const struct {
 		double	*out;
@@ -29,7 +31,7 @@ compute_uptime(struct page_site *s, int64_t now)
 		{ &s->up_90d, 90 * DAY_MS },
 	};
 	struct downtime	 d;
-	int64_t		 first = incidents_first_check(s->inc, s->ninc);
+	int64_t		 first = incidents_first_check(v, n);
 	int		 cur = (int)s->st->state;
 
 	s->day0 = (now / DAY_MS - (PAGE_DAYS - 1)) * DAY_MS;
@@ -40,8 +42,7 @@ compute_uptime(struct page_site *s, int64_t now)
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(w); i++) {
-		incidents_downtime(s->inc, s->ninc, now - w[i].span, now, first,
-		    cur, &d);
+		incidents_downtime(v, n, now - w[i].span, now, first, cur, &d);
 		*w[i].out = downtime_uptime_pct(&d);
 	}
 	/* Today's cell ends now: the rest of the day has not happened. */
@@ -49,37 +50,48 @@ compute_uptime(struct page_site *s, int64_t now)
 		int64_t from = s->day0 + (int64_t)i * DAY_MS;
 		int64_t to = from + DAY_MS < now ? from + DAY_MS : now;
 
-		incidents_downtime(s->inc, s->ninc, from, to, first, cur,
-		    &s->days[i]);
+		incidents_downtime(v, n, from, to, first, cur, &s->days[i]);
 	}
 }
 
-/* Reads one site's points and incidents; 0, or -1 (logged). */
+/*
+ * Reads one site's points and incidents and keeps only what the page
+ * shows of them (its chart, uptimes, days, last incidents): the points
+ * and changes are freed before the next site is read, so memory does not
+ * grow with sites times history. Returns 0, or -1 (logged).
+ */
 static int
 gather_site(struct store *store, const struct config *cfg,
     struct page_site *s, int64_t now)
 {
-	int64_t	from = now - (int64_t)PAGE_DAYS * DAY_MS;
+	int64_t		 from = now - (int64_t)PAGE_DAYS * DAY_MS;
+	struct point	*pts = NULL;
+	struct incident	*inc = NULL;
+	size_t		 npts = 0, ninc = 0;
+	struct buf	 chart = { 0 };
 
-	if (!site_cert_only(s->site) && s->st->last_check > 0 &&
-	    store_read_history(store, cfg, s->site, now - DAY_MS, &s->pts,
-	    &s->npts) == -1)
+	if (!site_cert_only(s->site)) {
+		if (s->st->last_check > 0 && store_read_history(store, cfg,
+		    s->site, now - DAY_MS, &pts, &npts) == -1)
+			return -1;
+		page_svg_chart(pts, npts, now, &chart);
+		s->chart = chart.data;
+		free(pts);
+	}
+	if (store_read_incidents(store, s->site->name, from, now, &inc,
+	    &ninc) == -1)
 		return -1;
-	if (store_read_incidents(store, s->site->name, from, now, &s->inc,
-	    &s->ninc) == -1)
-		return -1;
-	s->inc_from = from;
-	compute_uptime(s, now);
+	compute_uptime(s, inc, ninc, now);
+	page_last_incidents(s, inc, ninc, from, now);
+	free(inc);
 	return 0;
 }
 
 static void
 page_free(struct page *p)
 {
-	for (size_t i = 0; i < p->nsites; i++) {
-		free(p->sites[i].pts);
-		free(p->sites[i].inc);
-	}
+	for (size_t i = 0; i < p->nsites; i++)
+		free(p->sites[i].chart);
 	free(p->sites);
 }
 

@@ -249,45 +249,63 @@ is_incident(const struct incident *v)
 	return v->to == CERT_WARNING || v->to == CERT_CRITICAL;
 }
 
+void
+page_last_incidents(struct page_site *s, const struct incident *v, size_t n,
+    int64_t from, int64_t now)
+{
+	s->nlast = 0;
+	for (size_t k = n; k-- > 0 && s->nlast < PAGE_INCIDENTS;) {
+		struct page_incident	*l;
+		size_t			 next;
+
+		if (v[k].t < from || !is_incident(&v[k]))
+			continue;
+		l = &s->last[s->nlast++];
+		next = incident_next(v, n, k);
+		l->t = v[k].t;
+		l->ongoing = next == n;
+		l->duration_ms = (l->ongoing ? now : v[next].t) - v[k].t;
+		if (l->duration_ms < 0)
+			l->duration_ms = 0;
+		l->kind = v[k].kind;
+		l->to = v[k].to;
+		strlcpy_trunc(l->reason, v[k].reason, sizeof(l->reason));
+	}
+}
+
 /* The last incidents, newest first, each with how long it lasted. */
 static void
-incidents(const struct page *p, const struct page_site *s, struct buf *b)
+incidents(const struct page_site *s, struct buf *b)
 {
 	char	t[64], d[64];
-	int	shown = 0;
 
 	buf_puts(b, "<h3>Last incidents</h3>\n");
-	for (size_t k = s->ninc; k-- > 0 && shown < PAGE_INCIDENTS;) {
-		const struct incident	*v = &s->inc[k];
-		size_t			 next;
-		const char		*cls;
+	if (s->nlast == 0) {
+		buf_printf(b, "<p class=\"muted\">None in the last %d days."
+		    "</p>\n", PAGE_DAYS);
+		return;
+	}
+	buf_puts(b, "<ul class=\"incidents\">\n");
+	for (size_t k = 0; k < s->nlast; k++) {
+		const struct page_incident	*l = &s->last[k];
+		const char			*cls;
 
-		if (v->t < s->inc_from || !is_incident(v))
-			continue;
-		if (shown++ == 0)
-			buf_puts(b, "<ul class=\"incidents\">\n");
-		next = incident_next(s->inc, s->ninc, k);
-		when(v->t, t, sizeof(t));
-		format_duration((next < s->ninc ? s->inc[next].t : p->now) -
-		    v->t, d, sizeof(d));
-		cls = v->to == HTTP_DOWN && v->kind == KIND_HTTP ? "st-down" :
-		    v->kind == KIND_CERT && v->to == CERT_CRITICAL ? "st-down" :
-		    "st-degraded";
+		when(l->t, t, sizeof(t));
+		format_duration(l->duration_ms, d, sizeof(d));
+		cls = (l->kind == KIND_HTTP && l->to == HTTP_DOWN) ||
+		    (l->kind == KIND_CERT && l->to == CERT_CRITICAL) ?
+		    "st-down" : "st-degraded";
 		buf_printf(b, "<li><time>%s</time> <span class=\"%s\">%s%s"
-		    "</span> for %s%s", t, cls, v->kind == KIND_CERT ?
-		    "certificate " : "", incident_state_name(v->kind, v->to),
-		    d, next < s->ninc ? "" : " (ongoing)");
-		if (v->reason[0] != '\0') {
+		    "</span> for %s%s", t, cls, l->kind == KIND_CERT ?
+		    "certificate " : "", incident_state_name(l->kind, l->to),
+		    d, l->ongoing ? " (ongoing)" : "");
+		if (l->reason[0] != '\0') {
 			buf_puts(b, ": ");
-			esc_html(b, v->reason);
+			esc_html(b, l->reason);
 		}
 		buf_puts(b, "</li>\n");
 	}
-	if (shown)
-		buf_puts(b, "</ul>\n");
-	else
-		buf_printf(b, "<p class=\"muted\">None in the last %d days."
-		    "</p>\n", PAGE_DAYS);
+	buf_puts(b, "</ul>\n");
 }
 
 static void
@@ -304,9 +322,9 @@ site_section(const struct page *p, size_t i, struct buf *b)
 	site_meta(p, s, b);
 	uptimes(s, b);
 	day_bar(s, b);
-	if (!site_cert_only(s->site))
-		page_svg_chart(s, p->now, b);
-	incidents(p, s, b);
+	if (s->chart != NULL)
+		buf_puts(b, s->chart);
+	incidents(s, b);
 	buf_puts(b, "</section>\n");
 }
 

@@ -22,7 +22,18 @@ struct point;
 #define PAGE_DAYS	90	/* cells of the daily bar, today the last */
 #define PAGE_INCIDENTS	5	/* the last incidents shown per site */
 
-/* What the page shows of one site. */
+/* One of a site's last incidents, as the page lists it. */
+struct page_incident {
+	int64_t		 t;		/* unix ms it began */
+	int64_t		 duration_ms;	/* until the next change, or until now */
+	int		 ongoing;	/* no change since */
+	enum check_kind	 kind;
+	int		 to;		/* enum http_state or enum cert_state */
+	char		 reason[ERROR_LEN];
+};
+
+/* What the page shows of one site: figures, not the points and changes
+ * they come from, so a page of many sites holds a few KB for each. */
 struct page_site {
 	const struct site	*site;		/* borrowed from the config */
 	const struct site_state	*st;		/* borrowed */
@@ -32,13 +43,10 @@ struct page_site {
 	struct downtime		 days[PAGE_DAYS]; /* oldest first; window_ms 0
 						 * for a day before the first check */
 	int64_t			 day0;		/* unix ms of days[0]'s start */
-	struct point		*pts;		/* last 24 h of HTTP points (owned) */
-	size_t			 npts;
-	struct incident		*inc;		/* every change read, oldest
-						 * first (owned) */
-	size_t			 ninc;
-	int64_t			 inc_from;	/* changes before this are only
-						 * there to know the state */
+	char			*chart;		/* page_svg_chart's output (owned),
+						 * NULL for none */
+	struct page_incident	 last[PAGE_INCIDENTS]; /* newest first */
+	size_t			 nlast;
 };
 
 struct page {
@@ -51,9 +59,16 @@ struct page {
 /* Appends index.html for p to out. */
 void	page_html(const struct page *p, struct buf *out);
 
-/* Appends the 24-hour response-time chart of s, an inline <svg>. */
-void	page_svg_chart(const struct page_site *s, int64_t now,
+/* Appends the 24-hour response-time chart of the points pts (n, any
+ * order), an inline <svg>, or a sentence when none is in the window. */
+void	page_svg_chart(const struct point *pts, size_t n, int64_t now,
 	    struct buf *out);
+
+/* Fills s->last with the last PAGE_INCIDENTS incidents among the changes
+ * v (n, oldest first) made at or after from: changes into down, degraded,
+ * or a certificate warning or critical, each with how long it lasted. */
+void	page_last_incidents(struct page_site *s, const struct incident *v,
+	    size_t n, int64_t from, int64_t now);
 
 /* Appends the badge of s, a standalone SVG document: the site's name and
  * "up 99.95%" over 30 days, coloured by its state. */

@@ -54,7 +54,8 @@ next_within(const struct bucket *bk, int i)
 }
 
 void
-page_svg_chart(const struct page_site *s, int64_t now, struct buf *b)
+page_svg_chart(const struct point *pts, size_t npts, int64_t now,
+    struct buf *b)
 {
 	struct bucket	 bk[CHART_BUCKETS];
 	int64_t		 start = now - DAY_MS;
@@ -62,8 +63,8 @@ page_svg_chart(const struct page_site *s, int64_t now, struct buf *b)
 	int		 pen, any = 0;
 
 	memset(bk, 0, sizeof(bk));
-	for (size_t i = 0; i < s->npts; i++) {
-		const struct point *p = &s->pts[i];
+	for (size_t i = 0; i < npts; i++) {
+		const struct point *p = &pts[i];
 		int64_t k;
 
 		if (p->kind != KIND_HTTP || p->t < start || p->t > now)

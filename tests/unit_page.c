@@ -104,9 +104,6 @@ Test(page_render, day_cells_by_uptime_and_no_data)
 	    "97.92% up, down 30m 0s\"></div>"));
 	cr_assert_not_null(strstr(h, "<div class=\"d ok\" title=\"2026-12-01: "
 	    "100.00% up, down 0s, degraded 5m 0s\"></div>"));
-	/* No points in 24 hours: said in words, no empty chart. */
-	cr_assert_not_null(strstr(h, "No HTTP checks in the last 24 hours."));
-	cr_assert_null(strstr(h, "<svg class=\"chart\""));
 	free(h);
 }
 
@@ -163,14 +160,8 @@ Test(page_render, badges)
  * checks more than 30 minutes apart not joined. */
 Test(page_render, chart_of_the_last_24_hours)
 {
-	const int	 none[4] = { 0, 0, 0, 0 };
 	struct point	 pts[4];
 	struct buf	 b = { 0 };
-	struct page	 p;
-
-	p = make((enum http_state[]){ HTTP_UP, HTTP_UP, HTTP_UP, HTTP_UP },
-	    none);
-	cr_assert_eq(p.nsites, 4);
 	memset(pts, 0, sizeof(pts));
 	for (int i = 0; i < 4; i++) {
 		pts[i].kind = KIND_HTTP;
@@ -181,9 +172,7 @@ Test(page_render, chart_of_the_last_24_hours)
 	pts[1].t = NOW - DAY + 5 * 60000 + 1;	/* bucket 1, joined */
 	pts[2].t = NOW - 60000;			/* bucket 287, failed */
 	pts[3].t = NOW - 12 * 3600000;		/* bucket 144, alone */
-	ps[0].pts = pts;
-	ps[0].npts = 4;
-	page_svg_chart(&ps[0], NOW, &b);
+	page_svg_chart(pts, 4, NOW, &b);
 	cr_assert_not_null(strstr(b.data, "d=\" M0.5 "), "%s", b.data);
 	cr_assert_not_null(strstr(b.data, " L1.5 "), "%s", b.data);
 	cr_assert_not_null(strstr(b.data, " M144.5 "), "%s", b.data);
@@ -193,10 +182,13 @@ Test(page_render, chart_of_the_last_24_hours)
 	    strstr(b.data, "<rect class=\"fail\""), "one failed bucket only");
 	cr_assert_not_null(strstr(b.data, "max 400 ms"), "%s", b.data);
 	buf_free(&b);
-	ps[0].pts = &pts[2];
-	ps[0].npts = 1;
-	page_svg_chart(&ps[0], NOW, &b);
+	page_svg_chart(&pts[2], 1, NOW, &b);
 	cr_assert_not_null(strstr(b.data, "every check failed"), "%s", b.data);
+	buf_free(&b);
+	/* No points in 24 hours: said in words, no empty chart. */
+	page_svg_chart(pts, 1, NOW + 2 * DAY, &b);
+	cr_assert_str_eq(b.data, "<p class=\"muted\">No HTTP checks in the "
+	    "last 24 hours.</p>\n");
 	buf_free(&b);
 }
 
@@ -220,5 +212,50 @@ Test(page_render, secrets_hidden_and_text_escaped)
 	cr_assert_not_null(strstr(h, "<h1>&lt;b&gt;&quot;Ops&quot;&lt;/b&gt;"
 	    "</h1>"));
 	cr_assert_not_null(strstr(h, "<h2 class=\"name\">a&amp;b</h2>"));
+	free(h);
+}
+
+/* The last incidents: newest first, only changes into a bad state, at
+ * most PAGE_INCIDENTS, each lasting until the next change of its kind. */
+Test(page_render, last_incidents)
+{
+	const int		 none[4] = { 0, 0, 0, 0 };
+	struct incident		 v[9];
+	struct page		 p;
+	char			*h;
+	const int64_t		 m = 60000;
+
+	p = make((enum http_state[]){ HTTP_DOWN, HTTP_UP, HTTP_UP, HTTP_UP },
+	    none);
+	memset(v, 0, sizeof(v));
+	/* up, then down/up four times, a certificate warning, down again. */
+	v[0] = (struct incident){ .t = NOW - 100 * m, .kind = KIND_HTTP,
+	    .from = HTTP_UNKNOWN, .to = HTTP_UP };
+	for (int i = 0; i < 3; i++) {
+		v[1 + 2 * i] = (struct incident){ .t = NOW - (90 - 20 * i) * m,
+		    .kind = KIND_HTTP, .from = HTTP_UP, .to = HTTP_DOWN };
+		snprintf(v[1 + 2 * i].reason, ERROR_LEN, "HTTP 50%d", i);
+		v[2 + 2 * i] = (struct incident){ .t = NOW - (85 - 20 * i) * m,
+		    .kind = KIND_HTTP, .from = HTTP_DOWN, .to = HTTP_UP };
+	}
+	v[7] = (struct incident){ .t = NOW - 30 * m, .kind = KIND_CERT,
+	    .from = CERT_OK, .to = CERT_WARNING };
+	v[8] = (struct incident){ .t = NOW - 2 * m, .kind = KIND_HTTP,
+	    .from = HTTP_UP, .to = HTTP_DOWN };
+	strcpy(v[8].reason, "<timeout>");
+	page_last_incidents(&ps[0], v, 9, NOW - 80 * m, NOW);
+	cr_assert_eq(ps[0].nlast, 4, "the one before the window is left out");
+	cr_assert(ps[0].last[0].ongoing);
+	cr_assert_eq(ps[0].last[0].duration_ms, 2 * m);
+	cr_assert_eq(ps[0].last[1].kind, KIND_CERT);
+	cr_assert(ps[0].last[1].ongoing);
+	cr_assert_eq(ps[0].last[2].duration_ms, 5 * m);
+	cr_assert_str_eq(ps[0].last[3].reason, "HTTP 501");
+	h = render(&p);
+	cr_assert_not_null(strstr(h, "<span class=\"st-down\">down</span> for "
+	    "2m 0s (ongoing): &lt;timeout&gt;</li>"), "%s", h);
+	cr_assert_not_null(strstr(h, "<span class=\"st-degraded\">certificate "
+	    "warning</span> for 30m 0s (ongoing)</li>"), "%s", h);
+	cr_assert(strstr(h, "HTTP 502") < strstr(h, "HTTP 501"));
 	free(h);
 }
