@@ -54,8 +54,11 @@ file_write_atomic(const char *path, const char *data, size_t len)
 		}
 		off += (size_t)n;
 	}
-	/* mkstemp makes 0600; these files are for other programs to read. */
-	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+	/* mkstemp makes 0600; these files are for other programs to read.
+	 * No fsync: readers must never see half a file, which the rename
+	 * ensures; a file rewritten every run need not survive a power
+	 * cut, and a page of many badges would pay one disk flush each. */
+	if (fchmod(fd, 0644) == -1) {
 		log_error("%s: %s", tmp, strerror(errno));
 		goto out;
 	}

@@ -8,8 +8,8 @@
 
 /*
  * Replaces path with the len bytes of data, mode 0644: a temporary
- * ".NAME.XXXXXX" in path's directory, written, flushed to disk, then
- * renamed over path; the temporary file is removed on any failure.
+ * ".NAME.XXXXXX" in path's directory, written, then renamed over path;
+ * the temporary file is removed on any failure.
  * Returns 0, or -1 after logging what failed and where.
  */
 int	file_write_atomic(const char *path, const char *data, size_t len);
