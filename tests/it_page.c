@@ -49,11 +49,14 @@ seeded_config(struct seeded *s, const char *evil_path, const char *slow_path)
 	s->cfg = h_configf(s->d, "redis:\n  port: %d\nwebsites:\n"
 	    "  - url: %s\n    name: api\n"
 	    "  - url: %s\n    name: '" EVIL "'\n    retry: 0\n"
-	    "  - url: %s\n    name: slowpoke\n    slow: 300ms\n    retry: 0\n"
+	    "  - url: %s\n    name: slowpoke\n%s    retry: 0\n"
 	    "  - url: %s\n    name: secure\n    ca_file: %s\n"
 	    "    certificate_monitoring: yes\n"
 	    "    certificate_monitoring_interval: 1\n",
-	    h_redis_port(s->rd), ok, evil, slow, tls, ca);
+	    h_redis_port(s->rd), ok, evil, slow,
+	    /* Only the slow run judges speed, so a busy machine (or
+	     * valgrind) cannot make another run's check slow. */
+	    strcmp(slow_path, "ok") != 0 ? "    slow: 300ms\n" : "", tls, ca);
 	free(ok);
 	free(evil);
 	free(slow);
