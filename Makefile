@@ -29,6 +29,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian 12's mbedTLS ships no .pc file.
 MBED_LIBS  = -lmbedtls -lmbedx509 -lmbedcrypto
 CRIT_LIBS := $(shell pkg-config --libs criterion 2>/dev/null)
+# The page tests decode chromium's PNG screenshots (zlib comes with libcurl's -dev).
+CRIT_LIBS += -lz
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DPEEKL_VERSION='"$(VERSION)"' \
              $(WARN) $(PKG_CFLAGS) -pthread -MMD -MP $(CFLAGS)

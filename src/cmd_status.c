@@ -8,7 +8,7 @@
 #include "jsonstr.h"
 #include "log.h"
 #include "output.h"
-#include "quiet_rule.h"
+#include "quiet.h"
 #include "silence.h"
 #include "state.h"
 #include "window.h"
@@ -107,52 +107,14 @@ status_line(const struct site *site, const struct site_state *st,
 	    quiet[0] ? "  " : "", quiet);
 }
 
-/* What status knows of quiet times: silences and open windows. */
-struct status_quiet {
-	struct quiet_view	 v;
-	struct silence		*sil;	/* per site */
-	struct silence		 all;
-	unsigned char		*open;	/* per window */
-	int64_t			*ends;	/* per window, when open */
-};
-
-/* Reads every silence (one round trip) and asks every window; 0, or -1
- * on a Redis error (logged). */
-static int
-status_quiet_read(struct store *store, const struct config *cfg,
-    struct status_quiet *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->v.cfg = cfg;
-	q->v.now_s = now_ms() / 1000;
-	q->sil = xcalloc(cfg->nsites ? cfg->nsites : 1, sizeof(*q->sil));
-	q->open = xcalloc(cfg->nmaint + 1, 1);
-	q->ends = xcalloc(cfg->nmaint + 1, sizeof(*q->ends));
-	for (size_t k = 0; k < cfg->nmaint; k++)
-		q->open[k] = (unsigned char)window_open(&cfg->maint[k],
-		    q->v.now_s, &q->ends[k]);
-	q->v.silences = q->sil;
-	q->v.all = &q->all;
-	q->v.open = q->open;
-	return store_read_silences(store, cfg, NULL, q->sil, &q->all);
-}
-
-static void
-status_quiet_free(struct status_quiet *q)
-{
-	free(q->sil);
-	free(q->open);
-	free(q->ends);
-}
-
 /* Writes "silenced until HH:MM (reason)" for site i into out ("" when it
  * is not silenced) and returns when the silence ends, 0 for none. */
 static int64_t
-status_silenced(const struct status_quiet *q, size_t i, char *out,
+status_silenced(const struct quiet_now *q, size_t i, char *out,
     size_t outsz, char *why, size_t whysz)
 {
 	char	until[32];
-	int64_t	end = quiet_silenced_until(&q->v, q->ends, i, why, whysz);
+	int64_t	end = quiet_now_until(q, i, why, whysz);
 
 	out[0] = '\0';
 	if (end == 0)
@@ -210,13 +172,48 @@ site_severity(const struct site *site, const struct site_state *st)
 	return sev;
 }
 
+/* One site's object of the status document, its quiet time included. */
+static json_t *
+status_site_json(const struct config *cfg, const struct site_state *states,
+    const struct quiet_now *q, size_t i)
+{
+	char	why[SILENCE_REASON_MAX + 1];
+	int64_t	until = quiet_now_until(q, i, why, sizeof(why));
+	json_t	*o = status_json(&cfg->sites[i], &states[i]);
+
+	if (o != NULL) {
+		json_object_set_new(o, "silenced_until", until ?
+		    json_integer(until) : json_null());
+		json_object_set_new(o, "silenced_reason", until ?
+		    json_text_or_null(why) : json_null());
+	}
+	return o;
+}
+
+/* The `status --json` document; NULL on a Redis error (logged). */
+static json_t *
+status_doc(struct store *store, const struct config *cfg,
+    const struct site_state *states, const struct quiet_now *q)
+{
+	json_t	*arr = json_array(), *dead = json_object();
+
+	for (size_t i = 0; i < cfg->nsites; i++)
+		json_array_append_new(arr, status_site_json(cfg, states, q, i));
+	if (status_set_aside(store, cfg, dead) == -1) {
+		json_decref(arr);
+		json_decref(dead);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "sites", arr, "set_aside", dead);
+}
+
 int
 cmd_status(const struct config *cfg, int json)
 {
 	struct store		*store = NULL;
 	struct site_state	*states;
-	struct status_quiet	 q;
-	json_t			*arr = NULL, *dead = NULL;
+	struct quiet_now	 q;
+	json_t			*doc;
 	enum severity		 worst = SEV_OK;
 	int64_t			 now = now_ms();
 	int			 namew = 4, rc = SEV_UNKNOWN;
@@ -225,56 +222,50 @@ cmd_status(const struct config *cfg, int json)
 	memset(&q, 0, sizeof(q));
 	if (store_open(&cfg->redis, &store) == -1 ||
 	    store_read_states(store, cfg, states) == -1 ||
-	    status_quiet_read(store, cfg, &q) == -1)
+	    quiet_now_read(store, cfg, &q) == -1)
 		goto out;
 	for (size_t i = 0; i < cfg->nsites; i++) {
+		enum severity sev = site_severity(&cfg->sites[i], &states[i]);
 		int len = (int)strlen(cfg->sites[i].name);
 
 		namew = len > namew ? (len > 40 ? 40 : len) : namew;
-	}
-	if (json)
-		arr = json_array();
-	else
-		printf("%-*s  %-8s  %-12s  %-12s  %-4s  %-8s  %s\n", namew, "SITE",
-		    "STATE", "SINCE", "LAST CHECK", "HTTP", "RESPONSE", "CERT");
-	for (size_t i = 0; i < cfg->nsites; i++) {
-		enum severity sev = site_severity(&cfg->sites[i], &states[i]);
-		char	quiet[SILENCE_REASON_MAX + 64], why[SILENCE_REASON_MAX + 1];
-		int64_t	until;
-		json_t	*o;
-
 		if (sev > worst)
 			worst = sev;
-		until = status_silenced(&q, i, quiet, sizeof(quiet), why,
-		    sizeof(why));
-		if (arr != NULL) {
-			o = status_json(&cfg->sites[i], &states[i]);
-			if (o != NULL) {
-				json_object_set_new(o, "silenced_until", until ?
-				    json_integer(until) : json_null());
-				json_object_set_new(o, "silenced_reason", until ?
-				    json_text_or_null(why) : json_null());
-			}
-			json_array_append_new(arr, o);
-		} else
-			status_line(&cfg->sites[i], &states[i], now, namew,
-			    quiet);
 	}
-	if (arr != NULL)
-		dead = json_object();
-	if (status_set_aside(store, cfg, dead) == -1)
+	if (json) {
+		if ((doc = status_doc(store, cfg, states, &q)) == NULL)
+			goto out;
+		output_json_doc(doc);
+		rc = worst;
 		goto out;
-	if (arr != NULL) {
-		output_json_doc(json_pack("{s:o, s:o}", "sites", arr,
-		    "set_aside", dead));
-		arr = dead = NULL;
 	}
+	printf("%-*s  %-8s  %-12s  %-12s  %-4s  %-8s  %s\n", namew, "SITE",
+	    "STATE", "SINCE", "LAST CHECK", "HTTP", "RESPONSE", "CERT");
+	for (size_t i = 0; i < cfg->nsites; i++) {
+		char	quiet[SILENCE_REASON_MAX + 64], why[SILENCE_REASON_MAX + 1];
+
+		status_silenced(&q, i, quiet, sizeof(quiet), why, sizeof(why));
+		status_line(&cfg->sites[i], &states[i], now, namew, quiet);
+	}
+	if (status_set_aside(store, cfg, NULL) == -1)
+		goto out;
 	rc = worst;
 out:
-	json_decref(arr);
-	json_decref(dead);
 	store_close(store);
-	status_quiet_free(&q);
+	quiet_now_free(&q);
 	free(states);
 	return rc;
+}
+
+json_t *
+status_document(struct store *store, const struct config *cfg,
+    const struct site_state *states)
+{
+	struct quiet_now	 q;
+	json_t			*doc = NULL;
+
+	if (quiet_now_read(store, cfg, &q) == 0)
+		doc = status_doc(store, cfg, states, &q);
+	quiet_now_free(&q);
+	return doc;
 }

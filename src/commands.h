@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "config.h"
 
 /* Set by the SIGTERM/SIGINT handler; every long wait polls it. */
@@ -17,6 +19,9 @@ struct check_opts {
 	size_t		  nsites;
 	int		  json;
 	int		  dry_run;
+	const char	 *metrics_out;	/* --metrics FILE, or NULL */
+	const char	 *page_dir;	/* --page DIR, or NULL */
+	const char	 *page_title;	/* --title TEXT, or NULL */
 };
 
 int	cmd_check(const struct config *cfg, const struct check_opts *o);
@@ -36,6 +41,21 @@ struct silence_opts {
 };
 
 int	cmd_silence(const struct config *cfg, const struct silence_opts *o);
+struct store;
+struct site_state;
+
+/* The `status --json` document of states (cfg->nsites entries), with the
+ * set-aside counts read from store; the caller owns it. NULL on a Redis
+ * error (logged). */
+json_t	*status_document(struct store *store, const struct config *cfg,
+	    const struct site_state *states);
+
+/* `metrics [--out FILE]`: the Prometheus metrics on stdout or in FILE. */
+int	cmd_metrics(const struct config *cfg, const char *out);
+
+/* `page --out DIR [--title TEXT]`: the status page, status.json and the
+ * badges in DIR (title NULL for the default). */
+int	cmd_page(const struct config *cfg, const char *dir, const char *title);
 
 /*
  * Finds the site a --site argument names: its name, its URL, or its URL's

@@ -29,12 +29,14 @@ enum command {
 	CMD_SILENCE,
 	CMD_INCIDENTS,
 	CMD_REPORT,
+	CMD_METRICS,
+	CMD_PAGE,
 	CMD__MAX
 };
 
 static const char *const cmd_names[CMD__MAX] = {
 	NULL, "check", "status", "history", "validate", "silence",
-	"incidents", "report",
+	"incidents", "report", "metrics", "page",
 };
 
 struct cli {
@@ -51,6 +53,10 @@ struct cli {
 	struct silence_opts silence;	/* silence */
 	const char	*month;		/* report --month */
 	int		 csv;		/* report --csv */
+	const char	*out;		/* metrics, page --out */
+	const char	*title;		/* page, check --title */
+	const char	*metrics_out;	/* check --metrics */
+	const char	*page_dir;	/* check --page */
 };
 
 static const char *const usage_main =
@@ -66,6 +72,8 @@ static const char *const usage_main =
 "  validate  check the config file and exit\n"
 "  incidents the state changes of the sites, newest first\n"
 "  report    uptime, downtime, MTTR and response times per site\n"
+"  metrics   the current state as Prometheus metrics\n"
+"  page      write the static status page, status.json and badges\n"
 "\n"
 "global options:\n"
 "  -c, --config-file, --config PATH   config file (default $PEEKL_CONFIG,\n"
@@ -80,6 +88,7 @@ static const char *const usage_main =
 static const char *const usage_cmd[CMD__MAX] = {
 	NULL,
 	"usage: peekl [-c PATH] check [--site SITE]... [--json] [--dry-run]\n"
+	"                      [--metrics FILE] [--page DIR [--title TEXT]]\n"
 	"\n"
 	"Runs every check that is due, records the results in Redis, sends\n"
 	"alerts on state changes, prints one line per check.\n"
@@ -88,6 +97,9 @@ static const char *const usage_cmd[CMD__MAX] = {
 	"  --json       print one JSON object instead of lines\n"
 	"  --dry-run    check and print, but write nothing to Redis and send\n"
 	"               nothing (prints the alerts it would send)\n"
+	"  --metrics FILE  after the run, write the Prometheus metrics to FILE\n"
+	"  --page DIR      after the run, write the status page into DIR\n"
+	"  --title TEXT    the status page's title (default \"Status\")\n"
 	"exit status: 0 all OK, 1 a certificate warning, 2 a failed check or\n"
 	"critical certificate, 3 peekl could not do its job.\n",
 	"usage: peekl [-c PATH] status [--json]\n"
@@ -142,6 +154,21 @@ static const char *const usage_cmd[CMD__MAX] = {
 	"  --site SITE     only this site; may be repeated\n"
 	"  --json          print one JSON object\n"
 	"  --csv           print CSV (RFC 4180): a header, one row per site\n"
+	"exit status: 0, or 3 on error.\n",
+	"usage: peekl [-c PATH] metrics [--out FILE]\n"
+	"\n"
+	"Prints every site's current state from Redis in the Prometheus text\n"
+	"format; runs no check.\n"
+	"  --out FILE   write FILE atomically instead (for node_exporter's\n"
+	"               textfile collector: FILE ending in .prom)\n"
+	"exit status: 0, or 3 on error.\n",
+	"usage: peekl [-c PATH] page --out DIR [--title TEXT]\n"
+	"\n"
+	"Writes the static status page from Redis, each file atomically:\n"
+	"DIR/index.html, DIR/status.json and DIR/badge/NAME.svg per site.\n"
+	"Runs no check.\n"
+	"  --out DIR      the directory (created if missing)\n"
+	"  --title TEXT   the page's title (default \"Status\")\n"
 	"exit status: 0, or 3 on error.\n",
 };
 
@@ -258,6 +285,24 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 			if ((v = opt_value(argc, argv, &i, "--since")) == NULL)
 				return -1;
 			cli->since = v;
+		} else if ((cli->cmd == CMD_METRICS || cli->cmd == CMD_PAGE) &&
+		    is_opt(a, "--out")) {
+			if ((v = opt_value(argc, argv, &i, "--out")) == NULL)
+				return -1;
+			cli->out = v;
+		} else if ((cli->cmd == CMD_PAGE || cli->cmd == CMD_CHECK) &&
+		    is_opt(a, "--title")) {
+			if ((v = opt_value(argc, argv, &i, "--title")) == NULL)
+				return -1;
+			cli->title = v;
+		} else if (cli->cmd == CMD_CHECK && is_opt(a, "--metrics")) {
+			if ((v = opt_value(argc, argv, &i, "--metrics")) == NULL)
+				return -1;
+			cli->metrics_out = v;
+		} else if (cli->cmd == CMD_CHECK && is_opt(a, "--page")) {
+			if ((v = opt_value(argc, argv, &i, "--page")) == NULL)
+				return -1;
+			cli->page_dir = v;
 		} else if (a[0] == '-') {
 			if (cli->cmd == CMD_NONE)
 				fprintf(stderr, "peekl: unknown option %s\n", a);
@@ -269,7 +314,8 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 			if ((cli->cmd = command_parse(a)) == CMD_NONE) {
 				fprintf(stderr, "peekl: unknown command \"%s\" "
 				    "(check, status, history, validate, "
-				    "silence, incidents, report)\n", a);
+				    "silence, incidents, report, metrics, "
+				    "page)\n", a);
 				return -1;
 			}
 		} else {
@@ -277,6 +323,39 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 			    cmd_names[cli->cmd], a);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* Returns 0, or -1 after printing what is missing or out of place among
+ * the options of metrics, page and check's --metrics, --page, --title. */
+static int
+cli_check_files(const struct cli *cli)
+{
+	if ((cli->cmd == CMD_METRICS || cli->cmd == CMD_PAGE) && cli->json) {
+		fprintf(stderr, "peekl: %s: unknown option --json\n",
+		    cmd_names[cli->cmd]);
+		return -1;
+	}
+	if (cli->cmd == CMD_PAGE && (cli->out == NULL || *cli->out == '\0')) {
+		fprintf(stderr, "peekl: page needs --out DIR\n");
+		return -1;
+	}
+	if (cli->cmd == CMD_METRICS && cli->out != NULL && *cli->out == '\0') {
+		fprintf(stderr, "peekl: metrics: --out needs a file name\n");
+		return -1;
+	}
+	if (cli->cmd == CMD_CHECK && cli->title != NULL &&
+	    cli->page_dir == NULL) {
+		fprintf(stderr, "peekl: check: --title goes with --page DIR\n");
+		return -1;
+	}
+	if (cli->cmd == CMD_CHECK && ((cli->metrics_out != NULL &&
+	    *cli->metrics_out == '\0') || (cli->page_dir != NULL &&
+	    *cli->page_dir == '\0'))) {
+		fprintf(stderr, "peekl: check: --metrics and --page need a "
+		    "path\n");
+		return -1;
 	}
 	return 0;
 }
@@ -401,11 +480,18 @@ dispatch(const struct cli *cli, const struct config *cfg)
 			return EXIT_USAGE;
 		return cli->cmd == CMD_REPORT ? cmd_report(cfg, &vo) :
 		    cmd_incidents(cfg, &vo);
+	case CMD_METRICS:
+		return cmd_metrics(cfg, cli->out);
+	case CMD_PAGE:
+		return cmd_page(cfg, cli->out, cli->title);
 	default:
 		co.sites = (const char **)cli->sites;
 		co.nsites = cli->nsites;
 		co.json = cli->json;
 		co.dry_run = cli->dry_run;
+		co.metrics_out = cli->metrics_out;
+		co.page_dir = cli->page_dir;
+		co.page_title = cli->title;
 		return cmd_check(cfg, &co);
 	}
 }
@@ -439,6 +525,10 @@ main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 		cli.cmd = CMD_CHECK;
+	}
+	if (cli_check_files(&cli) == -1) {
+		fputs("Try `peekl --help'.\n", stderr);
+		return EXIT_USAGE;
 	}
 	if (cli.config == NULL)
 		cli.config = getenv("PEEKL_CONFIG");

@@ -164,3 +164,38 @@ quiet_apply(struct store *st, const struct config *cfg,
 	free(open);
 	return rc;
 }
+
+/* --- quiet now, for status, metrics and the page ----------------------- */
+
+int
+quiet_now_read(struct store *store, const struct config *cfg,
+    struct quiet_now *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->v.cfg = cfg;
+	q->v.now_s = now_ms() / 1000;
+	q->sil = xcalloc(cfg->nsites ? cfg->nsites : 1, sizeof(*q->sil));
+	q->open = xcalloc(cfg->nmaint + 1, 1);
+	q->ends = xcalloc(cfg->nmaint + 1, sizeof(*q->ends));
+	for (size_t k = 0; k < cfg->nmaint; k++)
+		q->open[k] = (unsigned char)window_open(&cfg->maint[k],
+		    q->v.now_s, &q->ends[k]);
+	q->v.silences = q->sil;
+	q->v.all = &q->all;
+	q->v.open = q->open;
+	return store_read_silences(store, cfg, NULL, q->sil, &q->all);
+}
+
+int64_t
+quiet_now_until(const struct quiet_now *q, size_t i, char *why, size_t whysz)
+{
+	return quiet_silenced_until(&q->v, q->ends, i, why, whysz);
+}
+
+void
+quiet_now_free(struct quiet_now *q)
+{
+	free(q->sil);
+	free(q->open);
+	free(q->ends);
+}

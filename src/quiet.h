@@ -11,6 +11,8 @@
 
 #include "check.h"
 #include "config.h"
+#include "quiet_rule.h"
+#include "silence.h"
 #include "state.h"
 
 struct store;
@@ -28,5 +30,30 @@ struct store;
 int	quiet_apply(struct store *st, const struct config *cfg,
 	    const struct site_state *states, struct check *checks, size_t n,
 	    int64_t now_ms);
+
+/*
+ * What is quiet right now, without a run: every silence (one round trip)
+ * and every maintenance window asked once. status, metrics and the page
+ * read it; quiet_now_until says for how long site i stays silenced.
+ */
+struct quiet_now {
+	struct quiet_view	 v;
+	struct silence		*sil;	/* per site */
+	struct silence		 all;
+	unsigned char		*open;	/* per window */
+	int64_t			*ends;	/* per window, when open */
+};
+
+/* Fills q; returns 0, or -1 on a Redis error (logged). Free with
+ * quiet_now_free either way. */
+int	quiet_now_read(struct store *store, const struct config *cfg,
+	    struct quiet_now *q);
+
+/* Returns when site i's silence or open window ends (unix s, the latest
+ * that applies), writing its reason into why; 0 when it is not silenced. */
+int64_t	quiet_now_until(const struct quiet_now *q, size_t i, char *why,
+	    size_t whysz);
+
+void	quiet_now_free(struct quiet_now *q);
 
 #endif

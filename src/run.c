@@ -1,6 +1,8 @@
 /*
  * The `check` command: one run is one array of checks, one per (site,
  * kind), carried through seven stages in this order:
+ * kind), carried through six stages in this order (and a seventh,
+ * publish, when --metrics or --page asks for files):
  *
  *   plan    what is due (or forced by --site), the leases, a re-read
  *   probe   all network work, concurrently
@@ -10,6 +12,7 @@
  *   record  results and queued alerts in one Redis transaction
  *   report  the human lines or the JSON document on stdout
  *   notify  deliver the queues (this run's alerts are already in them)
+ *   publish the metrics file and the status page, read back from Redis
  *
  * and, whatever became of them, the heartbeat (heartbeat_url) says
  * whether the run did its job.
@@ -27,8 +30,10 @@
 #include "commands.h"
 #include "heartbeat.h"
 #include "log.h"
+#include "metrics.h"
 #include "net.h"
 #include "output.h"
+#include "page.h"
 #include "probe.h"
 #include "quiet.h"
 #include "reminder.h"
@@ -590,6 +595,34 @@ heartbeat(const struct run *r, int status)
 	    &peekl_stop);
 }
 
+/* --- publish --------------------------------------------------------- */
+
+/*
+ * Writes the metrics file and the status page that --metrics and --page
+ * asked for, from Redis as this run left it. A dry run changed nothing
+ * there and writes neither. Returns -1 when one could not be written
+ * (logged); the other is still written.
+ */
+static int
+publish(struct run *r)
+{
+	int	rc = 0;
+
+	if (r->opts->metrics_out == NULL && r->opts->page_dir == NULL)
+		return 0;
+	if (r->opts->dry_run) {
+		log_info("dry run: --metrics and --page files not written");
+		return 0;
+	}
+	if (r->opts->metrics_out != NULL &&
+	    metrics_write(r->store, r->cfg, r->opts->metrics_out) == -1)
+		rc = -1;
+	if (r->opts->page_dir != NULL && page_write(r->store, r->cfg,
+	    r->opts->page_dir, r->opts->page_title) == -1)
+		rc = -1;
+	return rc;
+}
+
 /* --- the run --------------------------------------------------------- */
 
 int
@@ -629,6 +662,8 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	}
 	if (!o->dry_run && notify(&r) == -1)
 		goto out;
+	if (!peekl_stop && publish(&r) == -1)
+		r.failed = 1;
 	/* Interrupted while delivering: what was sent is recorded, the rest
 	 * stays queued, and the run still says it did not finish. */
 	if (!peekl_stop && !r.failed)

@@ -1313,3 +1313,26 @@ h_redis_is_master(const struct h_redis *rd)
 	freeReplyObject(r);
 	return master;
 }
+
+char *
+h_which(const char *name)
+{
+	const char	*path = getenv("PATH");
+	char		*copy, *dir, *save = NULL, *found = NULL;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	copy = strdup(path);
+	cr_assert_not_null(copy);
+	for (dir = strtok_r(copy, ":", &save); dir != NULL && found == NULL;
+	    dir = strtok_r(NULL, ":", &save)) {
+		char *p = h_strf("%s/%s", *dir ? dir : ".", name);
+
+		if (access(p, X_OK) == 0)
+			found = p;
+		else
+			free(p);
+	}
+	free(copy);
+	return found;
+}

@@ -153,6 +153,13 @@ struct check;
 int		 h_probe(struct check *checks, size_t n, int max,
 		    const volatile sig_atomic_t *stop);
 
+/* ---- optional tools (promtool, tidy, chromium) */
+
+/* Returns the malloc'd path of the executable name found in $PATH
+ * (caller frees), or NULL when there is none: tests that use such a tool
+ * skip with a message without it. */
+char		*h_which(const char *name);
+
 /* ---- running peekl (or any program) */
 
 struct h_run {
