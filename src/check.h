@@ -129,6 +129,9 @@ struct check {
 	enum severity		 severity;	/* of this check, for output and exit */
 	struct transition	 tr;		/* valid when alert != NULL */
 	struct alert		*alert;		/* NULL, or the alert to queue (owned) */
+	/* with a location (spec/locations.md) */
+	struct site_state	*verdict;	/* NULL, or the site's quorum verdict
+						 * to write to PREFIX:site:NAME (owned) */
 };
 
 /*

@@ -148,6 +148,8 @@ struct site {
 	int		 ip_version;	/* 0 any, 4 or 6 */
 	enum weak_crypto weak_crypto;	/* default WEAK_WARNING */
 	int		 check_revocation; /* default 0: CRLs not fetched */
+	int		 quorum;	/* locations that must agree; 0: the
+					 * top-level quorum, else a majority */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 };
@@ -169,7 +171,14 @@ struct config {
 	size_t		 nsites;
 	struct integration *integrations; /* only the configured ones */
 	size_t		 nintegrations;
+	/* spec/locations.md */
+	char		*location;	/* NULL: none (keys as without locations) */
+	int		 quorum;	/* 0: a majority of reporting locations */
+	int64_t		 location_timeout_ms; /* 0: 3 x smallest interval, >= 90 s */
 };
+
+#define LOCATIONS_MAX		64	/* locations one verdict counts */
+#define LOCATION_NAME_MAX	32	/* characters of a location's name */
 
 /*
  * Loads and validates path. On success returns 0 and sets *out (free with
@@ -179,6 +188,15 @@ struct config {
 int	config_load(const char *path, struct config **out);
 
 void	config_free(struct config *cfg);
+
+/* Returns NULL when name can name a location (1 to 32 letters, digits,
+ * '-', '_', '.'), else why not. */
+const char *config_location_invalid(const char *name);
+
+/* Sets cfg's location to name (from: "PEEKL_LOCATION", "--location"), the
+ * later source overriding; -1 after a message when name is not valid. */
+int	config_set_location(struct config *cfg, const char *name,
+	    const char *from);
 
 /* Name of an integration as used in keys and messages: "slack", ... */
 const char *integration_name(enum integration_kind kind);

@@ -44,6 +44,7 @@ struct cli {
 	const char	*sites[MAX_SITE_ARGS];
 	size_t		 nsites;
 	const char	*since;		/* history --since */
+	const char	*location;	/* check --location */
 };
 
 static const char *const usage_main =
@@ -71,6 +72,7 @@ static const char *const usage_main =
 static const char *const usage_cmd[CMD__MAX] = {
 	NULL,
 	"usage: peekl [-c PATH] check [--site SITE]... [--json] [--dry-run]\n"
+	"                              [--location LOCATION]\n"
 	"\n"
 	"Runs every check that is due, records the results in Redis, sends\n"
 	"alerts on state changes, prints one line per check.\n"
@@ -79,6 +81,8 @@ static const char *const usage_cmd[CMD__MAX] = {
 	"  --json       print one JSON object instead of lines\n"
 	"  --dry-run    check and print, but write nothing to Redis and send\n"
 	"               nothing (prints the alerts it would send)\n"
+	"  --location L check as location L (overrides PEEKL_LOCATION and the\n"
+	"               config's location)\n"
 	"exit status: 0 all OK, 1 a certificate warning, 2 a failed check or\n"
 	"critical certificate, 3 peekl could not do its job.\n",
 	"usage: peekl [-c PATH] status [--json]\n"
@@ -181,6 +185,10 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 				return -1;
 			}
 			cli->sites[cli->nsites++] = v;
+		} else if (cli->cmd == CMD_CHECK && is_opt(a, "--location")) {
+			if ((v = opt_value(argc, argv, &i, "--location")) == NULL)
+				return -1;
+			cli->location = v;
 		} else if (cli->cmd == CMD_HISTORY && is_opt(a, "--since")) {
 			if ((v = opt_value(argc, argv, &i, "--since")) == NULL)
 				return -1;
@@ -227,6 +235,22 @@ signals_setup(void)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* The location: the config's, then PEEKL_LOCATION, then --location, the
+ * last one given winning. Returns -1 after a message when one is invalid. */
+static int
+apply_location(const struct cli *cli, struct config *cfg)
+{
+	const char	*env = getenv("PEEKL_LOCATION");
+
+	if (env != NULL && env[0] != '\0' &&
+	    config_set_location(cfg, env, "PEEKL_LOCATION") == -1)
+		return -1;
+	if (cli->location != NULL &&
+	    config_set_location(cfg, cli->location, "--location") == -1)
+		return -1;
+	return 0;
 }
 
 /* Returns the exit status of the command cli names, with cfg loaded. */
@@ -310,6 +334,10 @@ main(int argc, char *argv[])
 	signals_setup();
 	if (config_load(cli.config, &cfg) == -1)
 		return EXIT_USAGE;
+	if (apply_location(&cli, cfg) == -1) {
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
 	/* Before any thread exists: curl_global_init is not thread-safe. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("cannot initialise libcurl");

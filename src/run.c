@@ -20,6 +20,7 @@
 
 #include "alert.h"
 #include "commands.h"
+#include "locations.h"
 #include "log.h"
 #include "net.h"
 #include "output.h"
@@ -49,6 +50,8 @@ struct run {
 	size_t			 nchecks;
 	enum severity		 worst;
 	int			 failed;	/* a stage could not do its job */
+	struct loc_run		 loc;		/* heartbeats, verdict leases and
+						 * location alerts (locations.c) */
 };
 
 static void
@@ -57,11 +60,13 @@ run_free(struct run *r)
 	for (size_t i = 0; i < r->nchecks; i++) {
 		alert_clear(r->checks[i].alert);
 		free(r->checks[i].alert);
+		free(r->checks[i].verdict);
 		cert_result_clear(&r->checks[i].cert);
 	}
 	free(r->checks);
 	free(r->forced);
 	free(r->states);
+	locations_done(&r->loc, r->store);
 	store_close(r->store);
 	cert_cas_free(r->cas);
 	net_close(r->net);
@@ -103,6 +108,9 @@ plan_read_states(struct run *r)
 		r->store = NULL;
 		return 0;
 	}
+	/* A location checks on its own: its own leases, state and series. */
+	if (r->cfg->location != NULL)
+		store_set_location(r->store, r->cfg->location);
 	/* Once per run, so an operator expecting Grafana series learns why
 	 * there are none. */
 	if (!r->opts->dry_run && r->cfg->redis.timeseries == TS_AUTO)
@@ -307,7 +315,9 @@ judge(struct run *r)
 			    r->now, &c->tr);
 			c->severity = cert_severity(c->state->cert_state);
 		}
-		if (changed) {
+		/* A location's own change is not news: the quorum verdict
+		 * decides in record (locations.c). */
+		if (changed && r->cfg->location == NULL) {
 			c->alert = xcalloc(1, sizeof(*c->alert));
 			if (c->kind == KIND_HTTP)
 				alert_from_http(c->alert, c->site, &c->tr,
@@ -336,14 +346,22 @@ record(struct run *r)
 	size_t			 nq = 0, na = 0, i, j;
 	int			 rc = -1;
 
-	enc = xcalloc(r->nchecks, sizeof(*enc));
-	q = xcalloc(r->nchecks * (cfg->nintegrations + 1), sizeof(*q));
-	for (i = 0; i < r->nchecks; i++) {
-		const struct check *c = &r->checks[i];
+	/* Who watches the watchers, and the verdicts: decided under their
+	 * leases, which are held until the transaction is written. */
+	if (locations_watch(&r->loc, r->store, cfg, r->now, 0) == -1 ||
+	    locations_verdicts(&r->loc, r->store, cfg, r->checks, r->nchecks,
+	    r->now, 0, &peekl_stop) == -1)
+		return -1;
+	enc = xcalloc(r->nchecks + r->loc.nalerts, sizeof(*enc));
+	q = xcalloc((r->nchecks + r->loc.nalerts) *
+	    (cfg->nintegrations + 1), sizeof(*q));
+	for (i = 0; i < r->nchecks + r->loc.nalerts; i++) {
+		const struct alert *a = i < r->nchecks ? r->checks[i].alert :
+		    r->loc.alerts[i - r->nchecks];
 
-		if (c->alert == NULL)
+		if (a == NULL)
 			continue;
-		if ((enc[na] = alert_encode(c->alert)) == NULL)
+		if ((enc[na] = alert_encode(a)) == NULL)
 			goto out;
 		for (j = 0; j < cfg->nintegrations; j++) {
 			q[nq].integration = cfg->integrations[j].kind;
@@ -352,6 +370,8 @@ record(struct run *r)
 		na++;
 	}
 	rc = store_write(r->store, r->checks, r->nchecks, q, nq);
+	/* Written (or not): the next run may decide again. */
+	locations_done(&r->loc, r->store);
 out:
 	for (i = 0; i < na; i++)
 		free(enc[i]);
@@ -362,8 +382,14 @@ out:
 
 /* In a dry run, shows what would have been sent. */
 static void
-record_dry_run(const struct run *r)
+record_dry_run(struct run *r)
 {
+	/* The verdicts as they stand, read without leases. */
+	if (r->store != NULL &&
+	    (locations_watch(&r->loc, r->store, r->cfg, r->now, 1) == -1 ||
+	    locations_verdicts(&r->loc, r->store, r->cfg, r->checks,
+	    r->nchecks, r->now, 1, &peekl_stop) == -1))
+		log_warn("dry run: the locations' verdicts could not be read");
 	for (size_t i = 0; i < r->nchecks; i++) {
 		char *text;
 
@@ -411,9 +437,14 @@ report(const struct run *r)
 
 		if (!c->judged)
 			continue;
-		if (arr != NULL)
-			json_array_append_new(arr, output_check_json(c));
-		else
+		if (arr != NULL) {
+			json_t *o = output_check_json(c);
+
+			if (o != NULL && r->cfg->location != NULL)
+				json_object_set_new(o, "location",
+				    json_string(r->cfg->location));
+			json_array_append_new(arr, o);
+		} else
 			output_check_line(stdout, c, w);
 	}
 	if (arr != NULL)

@@ -48,6 +48,8 @@ struct site_state {
 	char		 cert_issuer[CERT_ISSUER_LEN]; /* leaf's, "" unknown */
 	char		 cert_tls_version[16]; /* "TLSv1.3", "" unknown */
 	int		 unreadable;	/* its key holds another type: not checked */
+	char		 cert_error[ERROR_LEN]; /* last certificate check's reason,
+					 * read back for a quorum verdict's alert */
 };
 
 

@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct cmd;
+
 struct store {
 	redisContext	*c;
 	char		*prefix;	/* key namespace */
@@ -19,6 +21,10 @@ struct store {
 	int		 use_ts;	/* measurements go to RedisTimeSeries */
 	int		 have_ts;	/* the server has RedisTimeSeries */
 	int64_t		 retention_ms;
+	char		*location;	/* NULL, or this run's location
+					 * (spec/locations.md) */
+	struct cmd	*staged;	/* writes for the next store_write */
+	size_t		 nstaged;
 };
 
 /* One command built argument by argument, so a name with spaces, quotes or
@@ -122,5 +128,12 @@ int	queue_append_alerts(struct store *st, const struct queued_alert *alerts,
  * queue called key. */
 void	queue_judge_trim(const struct store *st, const char *key,
 	    const redisReply *r);
+
+/* --- staged writes (store_loc.c) --- */
+
+/* Queues the staged writes in b and forgets them; 0, or -1 (logged). */
+int	staged_append(struct store *st, struct batch *b);
+/* Forgets the staged writes. */
+void	staged_clear(struct store *st);
 
 #endif

@@ -65,6 +65,14 @@ const char *const entry_fields[EF__MAX] = {
 	[EF_RESPONSE_MS] = "response_ms",
 	[EF_DAYS_LEFT] = "days_left",
 	[EF_T] = "t",
+	[EF_LOCATION] = "location",
+};
+
+const char *const location_fields[LF__MAX] = {
+	[LF_LAST_RUN] = "last_run",
+	[LF_HOST] = "host",
+	[LF_VERSION] = "version",
+	[LF_SILENT_SINCE] = "silent_since",
 };
 
 int
@@ -85,8 +93,49 @@ key_site(const struct store *st, const char *site)
 char *
 key_lease(const struct store *st, const char *site, enum check_kind kind)
 {
+	if (st->location != NULL)
+		return xasprintf("%s:lease:%s:%s:%s", st->prefix, site,
+		    check_kind_name(kind), st->location);
 	return xasprintf("%s:lease:%s:%s", st->prefix, site,
 	    check_kind_name(kind));
+}
+
+char *
+key_site_state(const struct store *st, const char *site)
+{
+	if (st->location != NULL)
+		return key_site_loc(st, site, st->location);
+	return key_site(st, site);
+}
+
+char *
+key_site_loc(const struct store *st, const char *site, const char *location)
+{
+	return xasprintf("%s:site:%s:loc:%s", st->prefix, site, location);
+}
+
+char *
+key_verdict_lease(const struct store *st, const char *site)
+{
+	return xasprintf("%s:lease:%s:verdict", st->prefix, site);
+}
+
+char *
+key_location(const struct store *st, const char *location)
+{
+	return xasprintf("%s:location:%s", st->prefix, location);
+}
+
+char *
+key_location_lease(const struct store *st, const char *location)
+{
+	return xasprintf("%s:location:%s:lease", st->prefix, location);
+}
+
+char *
+key_locations(const struct store *st)
+{
+	return xasprintf("%s:locations", st->prefix);
 }
 
 char *
@@ -118,6 +167,9 @@ key_queue_hold(const struct store *st, enum integration_kind ik)
 char *
 key_ts(const struct store *st, const char *site, enum metric m)
 {
+	if (st->location != NULL)
+		return xasprintf("%s:ts:%s:%s:%s", st->prefix, site,
+		    metric_names[m], st->location);
 	return xasprintf("%s:ts:%s:%s", st->prefix, site, metric_names[m]);
 }
 

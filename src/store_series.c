@@ -65,6 +65,10 @@ append_ts(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "%s", label);
 	cmd_add(&cmd, "metric");
 	cmd_add(&cmd, "%s", metric_names[metric]);
+	if (st->location != NULL) {
+		cmd_add(&cmd, "location");
+		cmd_add(&cmd, "%s", st->location);
+	}
 	return batch_append(st, b, &cmd);
 }
 
@@ -84,6 +88,16 @@ start_xadd(struct store *st, struct cmd *cmd, const char *name)
 		cmd_add(cmd, "%" PRId64, now_ms() - st->retention_ms);
 	}
 	cmd_add(cmd, "*");
+}
+
+/* Adds the location field to a stream entry, when there is one. */
+static void
+add_location(struct store *st, struct cmd *cmd)
+{
+	if (st->location == NULL)
+		return;
+	cmd_add(cmd, "%s", entry_fields[EF_LOCATION]);
+	cmd_add(cmd, "%s", st->location);
 }
 
 /* Queues the points of an HTTP check. */
@@ -113,6 +127,7 @@ append_http_points(struct store *st, struct batch *b, const char *name,
 	 * check started, the time history is about. */
 	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
+	add_location(st, &cmd);
 	return batch_append(st, b, &cmd);
 }
 
@@ -135,6 +150,7 @@ append_cert_point(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "%ld", r->days_left);
 	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
+	add_location(st, &cmd);
 	return batch_append(st, b, &cmd);
 }
 

@@ -21,7 +21,8 @@
  *
  * http routes: / and /ok... (welcome), /status/N, /retry-after/S, /slow/MS,
  * /hang, /endless, /big/BYTES[?tail=WORD], /redirect/N, /redirect-loop,
- * /keyword/WORD, /echo, /reset, /json?body=B[&ctype=T][&header=N: V] (B as
+ * /keyword/WORD, /echo, /reset, /loc (the status in --dir's file
+ * loc-NAME for the request's "X-Loc: NAME", else 200), /json?body=B[&ctype=T][&header=N: V] (B as
  * the body, application/json unless T), /auth/B64 (200 with that basic
  * auth, base64 of "user:password", else 401); anything else is 404. /echo answers
  *   {"method":"GET","path":"/echo","headers":{"Host":"..."},"body":"..."}
@@ -929,6 +930,39 @@ route_auth(struct conn *c, const struct req *r, const char *arg, long long n)
 	respond(c, r, &s);
 }
 
+/* /loc: answers as the location in the request's X-Loc header is told to
+ * by the file loc-NAME in --dir ("503"), 200 when there is none; so one
+ * site answers differently to peekl runs of different locations. */
+static void
+route_loc(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	const char *loc = req_header(r, "X-Loc");
+	char path[1024], line[32] = "";
+	long long code = 200;
+	FILE *f;
+
+	(void)arg, (void)n;
+	if (loc == NULL || *loc == '\0' || strlen(loc) > 32) {
+		respond_text(c, r, 400, "no X-Loc\n");
+		return;
+	}
+	for (const char *p = loc; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p)) {
+			respond_text(c, r, 400, "bad X-Loc\n");
+			return;
+		}
+	if (opt.dir != NULL && snprintf(path, sizeof(path), "%s/loc-%s",
+	    opt.dir, loc) < (int)sizeof(path) &&
+	    (f = fopen(path, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL)
+			line[strcspn(line, "\r\n")] = '\0';
+		fclose(f);
+		if (parse_num(line, 200, 599, &code) != 0)
+			code = 500;
+	}
+	respond_text(c, r, (int)code, "location\n");
+}
+
 static void
 route_reset(struct conn *c, const struct req *r, const char *arg, long long n)
 {
@@ -962,6 +996,7 @@ route(struct conn *c, const struct req *r)
 		{ "/reset", 1, 0, 0, route_reset },
 		{ "/ok", 0, 0, 0, route_welcome },
 		{ "/file/", 0, 0, 0, route_file },
+		{ "/loc", 1, 0, 0, route_loc },
 	};
 	const char *arg;
 	long long n = 0;
