@@ -150,6 +150,94 @@ site_severity(const struct site *site, const struct site_state *st)
 	return sev;
 }
 
+/* --- locations (spec/locations.md) --- */
+
+/* Every location's state of every site: views[i * nlocs + j] is site i
+ * seen from location j. Returns 0 (nlocs 0 when there are none), -1 on a
+ * Redis error. */
+static int
+read_locations(struct store *store, const struct config *cfg,
+    struct beat **beats, size_t *nlocs, struct site_state **views)
+{
+	const char		**sites = NULL, **locs = NULL;
+	struct site_state	 *verdicts = NULL;
+	int			  ret = -1;
+
+	*views = NULL;
+	if (store_read_beats(store, beats, nlocs) == -1)
+		return -1;
+	if (*nlocs == 0 || cfg->nsites == 0)
+		return 0;
+	sites = xcalloc(cfg->nsites, sizeof(*sites));
+	locs = xcalloc(*nlocs, sizeof(*locs));
+	for (size_t i = 0; i < cfg->nsites; i++)
+		sites[i] = cfg->sites[i].name;
+	for (size_t j = 0; j < *nlocs; j++)
+		locs[j] = (*beats)[j].name;
+	verdicts = xcalloc(cfg->nsites, sizeof(*verdicts));
+	*views = xcalloc(cfg->nsites * *nlocs, sizeof(**views));
+	ret = store_read_verdicts(store, sites, cfg->nsites, locs, *nlocs,
+	    verdicts, *views);
+	free(verdicts);
+	free(sites);
+	free(locs);
+	return ret;
+}
+
+/* Returns 1 when a location ever checked the site. */
+static int
+loc_known(const struct site_state *v)
+{
+	return v->last_check > 0 || v->cert_last_check > 0;
+}
+
+/* The "locations" object of one site, or NULL when none checked it. */
+static json_t *
+locations_json(const struct beat *beats, size_t nlocs,
+    const struct site_state *views)
+{
+	json_t	*o = NULL;
+
+	for (size_t j = 0; j < nlocs; j++) {
+		const struct site_state *v = &views[j];
+		int http = v->last_check > 0;
+
+		if (!loc_known(v))
+			continue;
+		if (o == NULL)
+			o = json_object();
+		json_object_set_new(o, beats[j].name, json_pack(
+		    "{s:o, s:o, s:o, s:o, s:o, s:o}",
+		    "state", http ? json_string(http_state_name(v->state)) :
+		    json_null(),
+		    "failures", http ? json_integer(v->failures) : json_null(),
+		    "http_code", http && v->http_code ?
+		    json_integer(v->http_code) : json_null(),
+		    "response_ms", http ? json_ms(v->response_ms) : json_null(),
+		    "last_check", json_time(v->last_check),
+		    "cert_state", v->cert_last_check > 0 ?
+		    json_string(cert_state_name(v->cert_state)) : json_null()));
+	}
+	return o;
+}
+
+/* Prints one line per location under its site's line. */
+static void
+locations_lines(const struct site *site, const struct beat *beats,
+    size_t nlocs, const struct site_state *views, int64_t now, int namew)
+{
+	for (size_t j = 0; j < nlocs; j++) {
+		struct site	 at = *site;
+		char		 label[64];
+
+		if (!loc_known(&views[j]))
+			continue;
+		snprintf(label, sizeof(label), "  @%s", beats[j].name);
+		at.name = label;
+		status_line(&at, &views[j], now, namew);
+	}
+}
+
 int
 cmd_status(const struct config *cfg, int json)
 {
@@ -159,13 +247,23 @@ cmd_status(const struct config *cfg, int json)
 	enum severity		 worst = SEV_OK;
 	int64_t			 now = now_ms();
 	int			 namew = 4, rc = SEV_UNKNOWN;
+	struct beat		*beats = NULL;
+	struct site_state	*views = NULL;
+	size_t			 nlocs = 0;
 
 	states = xcalloc(cfg->nsites, sizeof(*states));
 	if (store_open(&cfg->redis, &store) == -1 ||
-	    store_read_states(store, cfg, states) == -1)
+	    store_read_states(store, cfg, states) == -1 ||
+	    read_locations(store, cfg, &beats, &nlocs, &views) == -1)
 		goto out;
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		int len = (int)strlen(cfg->sites[i].name);
+
+		namew = len > namew ? (len > 40 ? 40 : len) : namew;
+	}
+	/* The locations' lines are "  @NAME". */
+	for (size_t j = 0; views != NULL && j < nlocs; j++) {
+		int len = 3 + (int)strlen(beats[j].name);
 
 		namew = len > namew ? (len > 40 ? 40 : len) : namew;
 	}
@@ -179,11 +277,22 @@ cmd_status(const struct config *cfg, int json)
 
 		if (sev > worst)
 			worst = sev;
-		if (arr != NULL)
-			json_array_append_new(arr,
-			    status_json(&cfg->sites[i], &states[i]));
-		else
+		if (arr != NULL) {
+			json_t	*o = status_json(&cfg->sites[i], &states[i]);
+			json_t	*lo = views == NULL ? NULL : locations_json(beats,
+				    nlocs, &views[i * nlocs]);
+
+			if (o != NULL && lo != NULL)
+				json_object_set_new(o, "locations", lo);
+			else
+				json_decref(lo);
+			json_array_append_new(arr, o);
+		} else {
 			status_line(&cfg->sites[i], &states[i], now, namew);
+			if (views != NULL)
+				locations_lines(&cfg->sites[i], beats, nlocs,
+				    &views[i * nlocs], now, namew);
+		}
 	}
 	if (arr != NULL)
 		dead = json_object();
@@ -199,6 +308,8 @@ out:
 	json_decref(arr);
 	json_decref(dead);
 	store_close(store);
+	store_beats_free(beats, nlocs);
+	free(views);
 	free(states);
 	return rc;
 }
