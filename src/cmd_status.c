@@ -261,12 +261,15 @@ cmd_status(const struct config *cfg, int json)
 
 		namew = len > namew ? (len > 40 ? 40 : len) : namew;
 	}
-	/* The locations' lines are "  @NAME". */
-	for (size_t j = 0; views != NULL && j < nlocs; j++) {
-		int len = 3 + (int)strlen(beats[j].name);
+	/* The locations' lines are "  @NAME": only those that checked a
+	 * site have one. */
+	for (size_t i = 0; views != NULL && i < cfg->nsites; i++)
+		for (size_t j = 0; j < nlocs; j++) {
+			int len = 3 + (int)strlen(beats[j].name);
 
-		namew = len > namew ? (len > 40 ? 40 : len) : namew;
-	}
+			if (loc_known(&views[i * nlocs + j]) && len > namew)
+				namew = len > 40 ? 40 : len;
+		}
 	if (json)
 		arr = json_array();
 	else
