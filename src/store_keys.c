@@ -13,13 +13,20 @@
  * | `PREFIX:alerts:INTEGRATION:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte, oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
  * | `PREFIX:alerts:INTEGRATION:lease` | string | the token of the run delivering that queue | `PX` the integration's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
  * | `PREFIX:alerts:INTEGRATION:hold` | string | `1` while the integration asked to wait (HTTP 429/503 Retry-After) | `PX` the Retry-After (a default when the answer gave none) |
- * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST` | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
+ * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST`; with a location the key ends in `:LOCATION` and the label `location=LOCATION` is added | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
  * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
- * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t` | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
+ * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t`; with a location, `location` too | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
+ * | `PREFIX:site:NAME:loc:LOCATION` | hash | with a location: that location's own state of the site, the fields of `PREFIX:site:NAME` (which then holds the quorum verdict) | no expiry; written by that location's checks |
+ * | `PREFIX:lease:NAME:KIND:LOCATION` | string | with a location: the token of the run doing that location's check | as `PREFIX:lease:NAME:KIND` |
+ * | `PREFIX:lease:NAME:verdict` | string | the token of the run deciding the site's quorum verdict | `PX` 30 s; deleted by its owner (compare-and-delete) once the verdict is written |
+ * | `PREFIX:location:LOCATION` | hash | a location's heartbeat: `last_run` (unix ms), `host`, `version`; `silent_since` while it is reported down | no expiry; written by every run of that location (`default` without one) |
+ * | `PREFIX:location:LOCATION:lease` | string | the token of the run deciding that location's DOWN/UP | `PX` 30 s; deleted by its owner |
+ * | `PREFIX:locations` | set | the name of every location that ever ran | no expiry |
  *
  * Each key is written by the store alone: the site hash by store_site.c,
  * the queues by store_queue.c, leases by store.c and store_queue.c,
- * measurements by store_series.c, cached CRLs by store_crl.c.
+ * measurements by store_series.c, cached CRLs by store_crl.c, the
+ * locations' heartbeats and verdict leases by store_loc.c.
  */
 #include <stdio.h>
 #include <string.h>
