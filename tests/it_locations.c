@@ -426,3 +426,48 @@ Test(locations, timeseries_keys_and_labels, .timeout = 60)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+Test(locations, idle_runs_heartbeat_and_dry_runs_write_nothing,
+    .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*cfg, *s1, *s2;
+	const char	*env[] = { "PEEKL_LOC_HDR=fra", NULL };
+	long long	 keys;
+
+	h_env_start(&e);
+	cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: http://127.0.0.1:%d/loc\n    name: api\n"
+	    "    interval: 1h\n    headers: {X-Loc: fra}\n",
+	    h_redis_port(e.rd), h_srv_port(e.web));
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "fra",
+	    NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	h_run_free(&r);
+	s1 = h_redis_str(e.rd, "HGET peekl:location:fra last_run");
+	/* Nothing is due for an hour: the run still says it ran. */
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "fra",
+	    NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(h_srv_hits(e.web, "/loc"), 1);
+	h_run_free(&r);
+	s2 = h_redis_str(e.rd, "HGET peekl:location:fra last_run");
+	cr_assert_not_null(s1);
+	cr_assert_not_null(s2);
+	cr_assert(strtoll(s2, NULL, 10) > strtoll(s1, NULL, 10), "%s %s",
+	    s1, s2);
+	free(s1);
+	free(s2);
+
+	/* A dry run of another location reads, and writes nothing. */
+	keys = h_redis_int(e.rd, "DBSIZE");
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "nyc",
+	    "--dry-run", "--site", "api", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_redis_int(e.rd, "DBSIZE"), keys);
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:location:nyc"), 0);
+	free(cfg);
+	h_env_stop(&e);
+}
