@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,16 +23,35 @@ static const char *const LOCS[3] = { "fra", "nyc", "sgp" };
 
 /* The one config every location shares; the header names the location
  * to the test server. */
+/* Writes text as the config file NAME (mode 600: it holds the webhook's
+ * URL); returns its path (malloc'd). */
+static char *
+config_named(struct h_env *e, const char *name, char *text)
+{
+	char	*path = h_path(e->d, name);
+
+	h_write_file(e->d, name, text);
+	cr_assert_eq(chmod(path, 0600), 0);
+	free(text);
+	return path;
+}
+
 static char *
 loc_config_url(struct h_env *e, const char *extra, const char *path)
 {
-	return h_configf(e->d, "redis:\n  port: %d\n%s"
+	char	*name = h_strf("config-%s.yaml", path[3] == '\0' ? "plain" :
+		    path + 4);
+	char	*p;
+
+	p = config_named(e, name, h_strf("redis:\n  port: %d\n%s"
 	    "websites:\n  - url: http://127.0.0.1:%d/%s\n    name: api\n"
 	    "    retry: 0\n    interval: 1\n"
 	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR}\"}\n"
 	    "alertmanagers:\n  webhook:\n    url: http://127.0.0.1:%d/hook\n",
 	    h_redis_port(e->rd), extra, h_srv_port(e->web), path,
-	    h_srv_port(e->hook));
+	    h_srv_port(e->hook)));
+	free(name);
+	return p;
 }
 
 static char *
@@ -129,17 +149,27 @@ alert_text(struct h_env *e, int n)
 	return text;
 }
 
-/* Delivers what concurrent runs left queued: one more run with nothing
- * due delivers the queue. */
+/* Delivers what concurrent runs left queued: one more run of fra, with
+ * a config of its own whose one site is checked once an hour, delivers
+ * the queue and checks nothing the test is about. */
 static void
-drain(const char *cfg)
+drain(struct h_env *e)
 {
-	struct h_run	r;
-	const char	*env[] = { "PEEKL_LOC_HDR=fra", NULL };
+	struct h_run	 r;
+	char		*cfg = config_named(e, "drain.yaml", h_strf("redis:\n"
+			    "  port: %d\nwebsites:\n"
+			    "  - url: http://127.0.0.1:%d/loc\n    name: idle\n"
+			    "    interval: 1h\n    headers: {X-Loc: drain}\n"
+			    "alertmanagers:\n  webhook:\n"
+			    "    url: http://127.0.0.1:%d/hook\n",
+			    h_redis_port(e->rd), h_srv_port(e->web),
+			    h_srv_port(e->hook)));
 
 	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "fra",
-	    NULL }, env);
+	    NULL }, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	h_run_free(&r);
+	free(cfg);
 }
 
 Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
@@ -171,7 +201,7 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 	answer(&e, "nyc", "503");
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
-	drain(cfg);
+	drain(&e);
 	cr_assert_eq(alerts(&e), 1);
 	text = alert_text(&e, 0);
 	want = h_strf("DOWN api (%s): down from 2 of 3 locations (fra, nyc): "
@@ -187,7 +217,7 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 	answer(&e, "fra", NULL);
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
-	drain(cfg);
+	drain(&e);
 	cr_assert_eq(alerts(&e), 2);
 	text = alert_text(&e, 1);
 	want = h_strf("UP api (%s): up from 2 of 3 locations (fra, sgp): "
@@ -197,7 +227,7 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 	free(want);
 	answer(&e, "nyc", NULL);
 	round_of(cfg, LOCS, 3);
-	drain(cfg);
+	drain(&e);
 	cr_assert_eq(alerts(&e), 2);
 	free(url);
 	free(cfg);
@@ -297,7 +327,7 @@ Test(locations, concurrent_runs_never_alert_twice, .timeout = 240)
 			    "for %d changes", round, alerts(&e), changes);
 		}
 	}
-	drain(cfg);
+	drain(&e);
 	cr_assert_eq(alerts(&e), changes);
 	free(cfg);
 	h_env_stop(&e);
@@ -311,7 +341,7 @@ run_until_alerts(struct h_env *e, const char *cfg, int n)
 
 	while (h_now_ms() < deadline) {
 		round_of(cfg, LOCS, 2);
-		drain(cfg);
+		drain(e);
 		if (alerts(e) >= n)
 			return 1;
 		/* A poll interval, not a guess: the loop ends on the alert. */
@@ -323,10 +353,13 @@ run_until_alerts(struct h_env *e, const char *cfg, int n)
 Test(locations, silent_location_down_once_up_once, .timeout = 120)
 {
 	struct h_env	 e;
-	char		*cfg, *text, *s;
+	char		*cfg, *cfg2, *text, *s;
 
 	h_env_start(&e);
-	cfg = loc_config(&e, "location_timeout: 2s\n");
+	/* The server answers each round's runs together (see
+	 * barrier_config): two at a time while sgp is silent. */
+	cfg = loc_config_url(&e, "location_timeout: 2s\n", "loc?barrier=3");
+	cfg2 = loc_config_url(&e, "location_timeout: 2s\n", "loc?barrier=2");
 	round_of(cfg, LOCS, 3);
 	s = h_redis_str(e.rd, "HGET peekl:location:sgp version");
 	cr_assert_not_null(s);
@@ -336,10 +369,10 @@ Test(locations, silent_location_down_once_up_once, .timeout = 120)
 	free(s);
 
 	/* sgp stops; fra and nyc go on and notice, once. */
-	cr_assert(run_until_alerts(&e, cfg, 1), "no DOWN location alert");
-	round_of(cfg, LOCS, 2);
-	round_of(cfg, LOCS, 2);
-	drain(cfg);
+	cr_assert(run_until_alerts(&e, cfg2, 1), "no DOWN location alert");
+	round_of(cfg2, LOCS, 2);
+	round_of(cfg2, LOCS, 2);
+	drain(&e);
 	cr_assert_eq(alerts(&e), 1);
 	text = alert_text(&e, 0);
 	cr_assert(strncmp(text, "DOWN location sgp: no run for ", 30) == 0,
@@ -349,13 +382,14 @@ Test(locations, silent_location_down_once_up_once, .timeout = 120)
 	/* sgp comes back: one UP, whoever runs next. */
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
-	drain(cfg);
+	drain(&e);
 	cr_assert_eq(alerts(&e), 2);
 	text = alert_text(&e, 1);
 	cr_assert(strncmp(text, "UP location sgp: running again after ",
 	    37) == 0, "%s", text);
 	free(text);
 	free(cfg);
+	free(cfg2);
 	h_env_stop(&e);
 }
 
