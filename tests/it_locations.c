@@ -235,33 +235,35 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 }
 
 /* The config of NSITES sites on /loc whose requests the server holds
- * until all three runs sent theirs: the runs then judge, read and write
- * at the same moment, where a race would show. */
+ * until the runs of all nlocs locations sent theirs: the runs then judge,
+ * read and write at the same moment, where a race would show. */
 #define NSITES 40
 static char *
-barrier_config(struct h_env *e)
+barrier_config(struct h_env *e, int nlocs, const char *extra)
 {
-	char	*acc, *cfg, *t;
+	char	*acc, *cfg, *t, *name;
 
-	acc = h_strf("redis:\n  port: %d\nmax_concurrency: %d\nwebsites:\n",
-	    h_redis_port(e->rd), NSITES);
+	acc = h_strf("redis:\n  port: %d\nmax_concurrency: %d\n%swebsites:\n",
+	    h_redis_port(e->rd), NSITES, extra);
 	for (int i = 0; i < NSITES; i++) {
 		t = h_strf("%s  - url: http://127.0.0.1:%d/loc?barrier=%d&s=%d\n"
 		    "    name: s%d\n    retry: 0\n    interval: 1\n"
 		    "    headers: {X-Loc: \"${PEEKL_LOC_HDR}\"}\n", acc,
-		    h_srv_port(e->web), 3 * NSITES, i, i);
+		    h_srv_port(e->web), nlocs * NSITES, i, i);
 		free(acc);
 		acc = t;
 	}
-	cfg = h_configf(e->d, "%salertmanagers:\n  webhook:\n"
-	    "    url: http://127.0.0.1:%d/hook\n", acc, h_srv_port(e->hook));
+	name = h_strf("barrier-%d.yaml", nlocs);
+	cfg = config_named(e, name, h_strf("%salertmanagers:\n  webhook:\n"
+	    "    url: http://127.0.0.1:%d/hook\n", acc, h_srv_port(e->hook)));
+	free(name);
 	free(acc);
 	return cfg;
 }
 
-/* Runs the three locations at once, every site forced. */
+/* Runs the first n locations at once, every site forced. */
 static void
-round_all(const char *cfg)
+round_all(const char *cfg, size_t n)
 {
 	const char	*argv[3][6 + 2 * NSITES];
 	char		*names[NSITES], *envs[3];
@@ -270,7 +272,7 @@ round_all(const char *cfg)
 
 	for (int i = 0; i < NSITES; i++)
 		names[i] = h_strf("s%d", i);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const char *env[2];
 		int k = 0;
 
@@ -289,7 +291,7 @@ round_all(const char *cfg)
 		argv[i][k] = NULL;
 		p[i] = h_spawn(argv[i], env);
 	}
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < n; i++) {
 		h_wait(p[i], &r);
 		cr_assert(r.status == 0 || r.status == 2, "%s: exit %d: %s",
 		    LOCS[i], r.status, r.err);
@@ -307,7 +309,7 @@ Test(locations, concurrent_runs_never_alert_twice, .timeout = 240)
 	int		 changes = 0, down = 0;
 
 	h_env_start(&e);
-	cfg = barrier_config(&e);
+	cfg = barrier_config(&e, 3, "");
 	/* 20 rounds of three concurrent runs; every site flips between up
 	 * and down (from two locations) every other round. */
 	for (int round = 0; round < 20; round++) {
@@ -317,7 +319,7 @@ Test(locations, concurrent_runs_never_alert_twice, .timeout = 240)
 			answer(&e, "fra", down ? "503" : NULL);
 			answer(&e, "sgp", down ? "500" : NULL);
 		}
-		round_all(cfg);
+		round_all(cfg, 3);
 		if (round % 2 == 1) {
 			s = h_redis_str(e.rd, "HGET peekl:site:s0 state");
 			cr_assert_str_eq(s, down ? "down" : "up",
@@ -340,7 +342,7 @@ run_until_alerts(struct h_env *e, const char *cfg, int n)
 	double	deadline = h_now_ms() + 30000;
 
 	while (h_now_ms() < deadline) {
-		round_of(cfg, LOCS, 2);
+		round_all(cfg, 2);
 		drain(e);
 		if (alerts(e) >= n)
 			return 1;
@@ -358,9 +360,9 @@ Test(locations, silent_location_down_once_up_once, .timeout = 120)
 	h_env_start(&e);
 	/* The server answers each round's runs together (see
 	 * barrier_config): two at a time while sgp is silent. */
-	cfg = loc_config_url(&e, "location_timeout: 2s\n", "loc?barrier=3");
-	cfg2 = loc_config_url(&e, "location_timeout: 2s\n", "loc?barrier=2");
-	round_of(cfg, LOCS, 3);
+	cfg = barrier_config(&e, 3, "location_timeout: 2s\n");
+	cfg2 = barrier_config(&e, 2, "location_timeout: 2s\n");
+	round_all(cfg, 3);
 	s = h_redis_str(e.rd, "HGET peekl:location:sgp version");
 	cr_assert_not_null(s);
 	free(s);
@@ -370,8 +372,8 @@ Test(locations, silent_location_down_once_up_once, .timeout = 120)
 
 	/* sgp stops; fra and nyc go on and notice, once. */
 	cr_assert(run_until_alerts(&e, cfg2, 1), "no DOWN location alert");
-	round_of(cfg2, LOCS, 2);
-	round_of(cfg2, LOCS, 2);
+	round_all(cfg2, 2);
+	round_all(cfg2, 2);
 	drain(&e);
 	cr_assert_eq(alerts(&e), 1);
 	text = alert_text(&e, 0);
@@ -380,8 +382,8 @@ Test(locations, silent_location_down_once_up_once, .timeout = 120)
 	free(text);
 
 	/* sgp comes back: one UP, whoever runs next. */
-	round_of(cfg, LOCS, 3);
-	round_of(cfg, LOCS, 3);
+	round_all(cfg, 3);
+	round_all(cfg, 3);
 	drain(&e);
 	cr_assert_eq(alerts(&e), 2);
 	text = alert_text(&e, 1);
