@@ -156,20 +156,24 @@ static void
 drain(struct h_env *e)
 {
 	struct h_run	 r;
+	char		*url = h_srv_url(e->web, "loc");
+	char		*ca = strncmp(url, "https", 5) == 0 ?
+			    h_srv_file(e->web, "ca.pem") : NULL;
 	char		*cfg = config_named(e, "drain.yaml", h_strf("redis:\n"
-			    "  port: %d\nwebsites:\n"
-			    "  - url: http://127.0.0.1:%d/loc\n    name: idle\n"
+			    "  port: %d\nwebsites:\n  - url: %s\n    name: idle\n"
 			    "    interval: 1h\n    headers: {X-Loc: drain}\n"
-			    "alertmanagers:\n  webhook:\n"
+			    "%s%s%salertmanagers:\n  webhook:\n"
 			    "    url: http://127.0.0.1:%d/hook\n",
-			    h_redis_port(e->rd), h_srv_port(e->web),
-			    h_srv_port(e->hook)));
+			    h_redis_port(e->rd), url, ca ? "    ca_file: " : "",
+			    ca ? ca : "", ca ? "\n" : "", h_srv_port(e->hook)));
 
 	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "fra",
 	    NULL }, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	h_run_free(&r);
 	free(cfg);
+	free(ca);
+	free(url);
 }
 
 Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
@@ -575,6 +579,52 @@ Test(locations, idle_runs_heartbeat_and_dry_runs_write_nothing,
 	h_run_free(&r);
 	cr_assert_eq(h_redis_int(e.rd, "DBSIZE"), keys);
 	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:location:nyc"), 0);
+	free(cfg);
+	h_env_stop(&e);
+}
+
+Test(locations, certificate_verdict_has_its_own_quorum, .timeout = 60)
+{
+	struct h_env	 e;
+	char		*cfg, *ca, *text, *want, *s;
+
+	memset(&e, 0, sizeof(e));
+	e.rd = h_redis_start();
+	e.web = h_srv_start((const char *[]){ "--tls", "--days-left", "3",
+	    NULL });
+	e.hook = h_webhook_start();
+	e.d = h_dir_new();
+	ca = h_srv_file(e.web, "ca.pem");
+	cfg = config_named(&e, "cert.yaml", h_strf("redis:\n  port: %d\n"
+	    "quorum: 2\nwebsites:\n  - url: https://localhost:%d/loc\n"
+	    "    name: api\n    certificate_monitoring: true\n"
+	    "    ca_file: %s\n    headers: {X-Loc: \"${PEEKL_LOC_HDR}\"}\n"
+	    "alertmanagers:\n  webhook:\n    url: http://127.0.0.1:%d/hook\n",
+	    h_redis_port(e.rd), h_srv_port(e.web), ca, h_srv_port(e.hook)));
+
+	/* One location alone is below the quorum of 2. */
+	round_of(cfg, LOCS, 1);
+	drain(&e);
+	cr_assert_eq(alerts(&e), 0);
+	s = h_redis_str(e.rd, "HGET peekl:site:api:loc:fra cert_state");
+	cr_assert_str_eq(s, "critical");
+	free(s);
+	/* The second one makes it critical, once; the third adds nothing. */
+	round_of(cfg, LOCS + 1, 1);
+	round_of(cfg, LOCS + 2, 1);
+	drain(&e);
+	cr_assert_eq(alerts(&e), 1);
+	text = alert_text(&e, 0);
+	want = h_strf("CRITICAL api (https://localhost:%d/loc): critical from "
+	    "2 of 2 locations (fra, nyc): certificate expires in 3 days",
+	    h_srv_port(e.web));
+	cr_assert(strncmp(text, want, strlen(want)) == 0, "%s", text);
+	free(want);
+	free(text);
+	s = h_redis_str(e.rd, "HGET peekl:site:api cert_state");
+	cr_assert_str_eq(s, "critical");
+	free(s);
+	free(ca);
 	free(cfg);
 	h_env_stop(&e);
 }
