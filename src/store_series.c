@@ -341,9 +341,11 @@ out:
 }
 
 /* Fills p from one stream entry's fields; returns 0, or -1 to skip an
- * entry that is not a peekl point. */
+ * entry that is not a peekl point, or (with a location set) one that
+ * another location measured. */
 static int
-parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
+parse_entry(const struct store *st, const redisReply *id,
+    const redisReply *fields, struct point *p)
 {
 	const char	*kind = NULL;
 	double		 v;
@@ -362,6 +364,12 @@ parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
 
 		if (f == NULL || s == NULL)
 			continue;
+		if (strcmp(f, entry_fields[EF_LOCATION]) == 0) {
+			if (st->location != NULL &&
+			    strcmp(s, st->location) != 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(f, entry_fields[EF_KIND]) == 0)
 			kind = s;
 		else if (parse_num(s, &v) == -1)
@@ -411,7 +419,7 @@ parse_xrange(const struct store *st, const redisReply *r, int64_t since_ms,
 			continue;
 		if (store_reply_str(e->element[0]) != NULL)
 			strlcpy_trunc(last, e->element[0]->str, lastsz);
-		if (parse_entry(e->element[0], e->element[1], &pt) == -1 ||
+		if (parse_entry(st, e->element[0], e->element[1], &pt) == -1 ||
 		    pt.t < since_ms)
 			continue;
 		if ((p = points_add(pts)) == NULL)

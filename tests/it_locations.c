@@ -399,6 +399,17 @@ Test(locations, silent_location_down_once_up_once, .timeout = 120)
 	h_env_stop(&e);
 }
 
+/* Returns how often needle occurs in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int	n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
 Test(locations, keys_series_and_documents, .timeout = 60)
 {
 	struct h_env	 e;
@@ -432,6 +443,28 @@ Test(locations, keys_series_and_documents, .timeout = 60)
 		cr_assert(found, "no location field");
 	}
 	freeReplyObject(x);
+
+	/* history shows a location what it measured. */
+	{
+		const char *envn[] = { "PEEKL_LOC_HDR=nyc", NULL };
+		const char *envh[] = { "PEEKL_LOC_HDR=x", "PEEKL_LOCATION=nyc",
+		    NULL };
+		const char *envall[] = { "PEEKL_LOC_HDR=x", "PEEKL_LOCATION",
+		    NULL };
+
+		h_run(&r, (const char *[]){ "-c", cfg, "check", "--location",
+		    "nyc", NULL }, envn);
+		h_run_free(&r);
+		h_run(&r, (const char *[]){ "-c", cfg, "history", "--site",
+		    "api", "--json", NULL }, envh);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert_eq(count(r.out, "\"t\":"), 1, "%s", r.out);
+		h_run_free(&r);
+		h_run(&r, (const char *[]){ "-c", cfg, "history", "--site",
+		    "api", "--json", NULL }, envall);
+		cr_assert_eq(count(r.out, "\"t\":"), 2, "%s", r.out);
+		h_run_free(&r);
+	}
 
 	/* status shows the verdict and each location. */
 	h_run(&r, (const char *[]){ "-c", cfg, "status", "--json", NULL },
