@@ -185,7 +185,10 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 				return -1;
 			}
 			cli->sites[cli->nsites++] = v;
-		} else if (cli->cmd == CMD_CHECK && is_opt(a, "--location")) {
+		} else if ((cli->cmd == CMD_CHECK || cli->cmd == CMD_NONE) &&
+		    is_opt(a, "--location")) {
+			/* Before the command too: `peekl -c PATH --location L`
+			 * is a check. */
 			if ((v = opt_value(argc, argv, &i, "--location")) == NULL)
 				return -1;
 			cli->location = v;
@@ -324,6 +327,11 @@ main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 		cli.cmd = CMD_CHECK;
+	}
+	if (cli.location != NULL && cli.cmd != CMD_CHECK) {
+		fprintf(stderr, "peekl: %s: unknown option --location\n",
+		    cmd_names[cli.cmd]);
+		return EXIT_USAGE;
 	}
 	if (cli.config == NULL)
 		cli.config = getenv("PEEKL_CONFIG");
