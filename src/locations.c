@@ -115,35 +115,31 @@ locations_watch(struct loc_run *lr, struct store *st,
 
 /* --- verdicts --- */
 
-/* The locations a verdict counts: every known one, this one included, by
- * name; returns the count (at most LOCATIONS_MAX) and this one's index. */
+/* The locations a verdict counts: every known one and this one, in name
+ * order (lr->beats is sorted), at most LOCATIONS_MAX with this one always
+ * among them. Returns the count and sets *self to this one's index. */
 static size_t
 verdict_locations(const struct loc_run *lr, const char *me,
     const char **locs, size_t *self)
 {
 	size_t	n = 0;
-	int	seen = 0;
+	int	placed = 0;
 
-	for (size_t i = 0; i < lr->nbeats && n < LOCATIONS_MAX; i++) {
-		int c = strcmp(lr->beats[i].name, me);
+	for (size_t i = 0; i <= lr->nbeats; i++) {
+		const char *name = i < lr->nbeats ? lr->beats[i].name : NULL;
+		int c = name != NULL ? strcmp(name, me) : 1;
 
-		if (!seen && c > 0 && n < LOCATIONS_MAX) {
+		if (!placed && c >= 0) {
+			if (n == LOCATIONS_MAX)
+				n--;
 			*self = n;
 			locs[n++] = me;
-			seen = 1;
+			placed = 1;
+			if (c == 0)
+				continue;
 		}
-		if (c == 0) {
-			*self = n;
-			seen = 1;
-		}
-		if (n < LOCATIONS_MAX)
-			locs[n++] = lr->beats[i].name;
-	}
-	if (!seen) {
-		if (n == LOCATIONS_MAX)
-			n--;
-		*self = n;
-		locs[n++] = me;
+		if (name != NULL && n < LOCATIONS_MAX)
+			locs[n++] = name;
 	}
 	return n;
 }
