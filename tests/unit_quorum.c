@@ -258,6 +258,24 @@ Test(location_alert, texts_and_round_trip)
 	alert_clear(&a);
 }
 
+Test(location_alert, webhook_says_location)
+{
+	struct integration	in = { .kind = INTEG_WEBHOOK,
+				    .url = STR("http://127.0.0.1:1/hook") };
+	struct alert		a;
+	char			*p;
+
+	alert_from_location(&a, "sgp", 0, 90000, NOW);
+	p = alert_payload(&in, &a);
+	cr_assert_not_null(p);
+	cr_assert_not_null(strstr(p, "\"site\":\"sgp\",\"url\":\"\","
+	    "\"kind\":\"location\",\"state\":\"DOWN\""), "%s", p);
+	cr_assert_not_null(strstr(p, "\"text\":\"DOWN location sgp: no run "
+	    "for 1m 30s\""), "%s", p);
+	free(p);
+	alert_clear(&a);
+}
+
 Test(location_alert, verdict_texts_and_round_trip)
 {
 	struct site_state	st = { .state = HTTP_DOWN, .http_code = 0 };
