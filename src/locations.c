@@ -274,9 +274,10 @@ locations_verdicts(struct loc_run *lr, struct store *st,
 		if ((g = take_verdict_leases(lr, st, sites, ns, stop)) == -1)
 			goto out;
 		if (g == 0) {
-			log_warn("verdict leases held by other runs for %d s; "
-			    "the sites' verdicts are left to the next run",
-			    VERDICT_WAIT_MS / 1000);
+			if (!*stop)
+				log_warn("verdict leases held by other runs for "
+				    "%d s; the sites' verdicts are left to the "
+				    "next run", VERDICT_WAIT_MS / 1000);
 			ret = 0;
 			goto out;
 		}
