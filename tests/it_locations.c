@@ -665,3 +665,37 @@ Test(locations, certificate_verdict_has_its_own_quorum, .timeout = 60)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+Test(locations, leases_are_the_locations_own, .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_proc	*p;
+	struct h_run	 r;
+	char		*cfg;
+	double		 deadline;
+	int		 seen = 0;
+
+	h_env_start(&e);
+	cfg = config_named(&e, "slow.yaml", h_strf("redis:\n  port: %d\n"
+	    "websites:\n  - url: http://127.0.0.1:%d/slow/2000\n"
+	    "    name: api\n", h_redis_port(e.rd), h_srv_port(e.web)));
+	p = h_spawn((const char *[]){ "-c", cfg, "check", "--location", "fra",
+	    NULL }, NULL);
+	/* While the check runs, the lease is fra's. */
+	deadline = h_now_ms() + 10000;
+	while (!seen && h_now_ms() < deadline) {
+		seen = h_redis_int(e.rd, "EXISTS peekl:lease:api:http:fra") == 1;
+		if (!seen)
+			nanosleep(&(struct timespec){ 0, 20000000L }, NULL);
+	}
+	cr_assert(seen, "no lease peekl:lease:api:http:fra");
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:lease:api:http"), 0);
+	h_wait(p, &r);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	h_run_free(&r);
+	/* Released at the end, with the verdict's. */
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:lease:api:http:fra "
+	    "peekl:lease:api:verdict"), 0);
+	free(cfg);
+	h_env_stop(&e);
+}
