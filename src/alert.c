@@ -141,6 +141,57 @@ alert_from_cert(struct alert *a, const struct site *site,
 	alert_finish(a);
 }
 
+void
+alert_from_verdict(struct alert *a, const struct site *site,
+    const struct transition *tr, const struct site_state *st,
+    const char *names, int count, int total, int64_t now)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = tr->kind;
+	a->event = tr->event;
+	a->site = xstrdup(site->name);
+	a->url = site_url(site);
+	a->response_ms = -1;
+	if (tr->kind == KIND_HTTP) {
+		a->previous.http = (enum http_state)tr->from;
+		a->error = st->error[0] != '\0' ? xstrdup(st->error) : NULL;
+		a->http_code = st->http_code;
+		a->response_ms = clamp_response_ms(st->response_ms);
+	} else {
+		a->previous.cert = (enum cert_state)tr->from;
+		a->have_cert = st->have_cert;
+		a->days_left = clamp_days((double)st->cert_days_left);
+		a->not_after = st->cert_not_after;
+		if (st->cert_issuer[0] != '\0')
+			a->issuer = xstrdup(st->cert_issuer);
+		a->error = st->cert_error[0] != '\0' ?
+		    xstrdup(st->cert_error) : NULL;
+	}
+	a->duration_ms = tr->duration_ms;
+	a->timestamp_ms = now;
+	a->locations = xstrdup(names);
+	a->loc_count = count;
+	a->loc_total = total;
+	alert_finish(a);
+}
+
+void
+alert_from_location(struct alert *a, const char *location, int up,
+    int64_t silent_ms, int64_t now)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = KIND_HTTP;
+	a->is_location = 1;
+	a->event = up ? ALERT_UP : ALERT_DOWN;
+	a->previous.http = up ? HTTP_DOWN : HTTP_UP;
+	a->site = xstrdup(location);
+	a->url = xstrdup("");
+	a->response_ms = -1;
+	a->duration_ms = clamp_duration_ms(silent_ms);
+	a->timestamp_ms = now;
+	alert_finish(a);
+}
+
 /* Frees what alert_finish built, leaving the facts. */
 static void
 unfinish(struct alert *a)
@@ -169,6 +220,7 @@ alert_clear(struct alert *a)
 	for (size_t i = 0; i < a->nmembers; i++)
 		alert_clear(&a->members[i]);
 	free(a->members);
+	free(a->locations);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -316,12 +368,70 @@ reminder_reason(const struct alert *a)
 	return r;
 }
 
-/* Returns the reason of a, whatever its kind; malloc'd. */
+/* Writes a duration as format_duration does, without a trailing zero
+ * unit: "7m", "5m 12s", "2h". */
+static void
+short_duration(int64_t ms, char *out, size_t outsz)
+{
+	size_t	len;
+
+	format_duration(ms, out, outsz);
+	len = strlen(out);
+	if (len > 3 && out[len - 3] == ' ' && out[len - 2] == '0')
+		out[len - 3] = '\0';
+}
+
+/* The reason of a location's own alert. */
+static char *
+location_reason(const struct alert *a)
+{
+	char	dur[32];
+
+	short_duration(a->duration_ms, dur, sizeof(dur));
+	if (a->event == ALERT_UP)
+		return xasprintf("running again after %s", dur);
+	return xasprintf("no run for %s", dur);
+}
+
+/* The reason of a verdict: "down from 2 of 3 locations (fra, nyc):
+ * timeout". The failure's own count means nothing across locations. */
+static char *
+verdict_reason(const struct alert *a)
+{
+	char		*base, *r;
+	const char	*state;
+	char		 code[16];
+
+	state = a->kind == KIND_CERT ?
+	    cert_state_name(a->event == ALERT_CRITICAL ? CERT_CRITICAL :
+	    a->event == ALERT_WARNING ? CERT_WARNING : CERT_OK) :
+	    http_state_name(a->event == ALERT_DOWN ? HTTP_DOWN :
+	    a->event == ALERT_DEGRADED ? HTTP_DEGRADED : HTTP_UP);
+	snprintf(code, sizeof(code), "HTTP %d", a->http_code);
+	if (a->kind == KIND_CERT)
+		base = cert_reason(a);
+	else if (a->event == ALERT_UP)
+		base = http_reason(a);
+	else
+		base = xstrdup(a->error != NULL ? a->error :
+		    a->http_code > 0 ? code : "check failed");
+	r = xasprintf("%s from %d of %d location%s (%s): %s", state,
+	    a->loc_count, a->loc_total, a->loc_total == 1 ? "" : "s",
+	    a->locations, base);
+	free(base);
+	return r;
+}
+
+/* Returns the reason of a, whatever it is about; malloc'd. */
 static char *
 alert_reason(const struct alert *a)
 {
+	if (a->is_location)
+		return location_reason(a);
 	if (a->event == ALERT_REMINDER)
 		return reminder_reason(a);
+	if (a->locations != NULL)
+		return verdict_reason(a);
 	return a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
 }
 
@@ -329,6 +439,9 @@ alert_reason(const struct alert *a)
 static char *
 summary(const struct alert *a, const char *reason)
 {
+	if (a->is_location)
+		return xasprintf("%s location %s: %s",
+		    alert_event_word(a->event), a->site, reason);
 	return xasprintf("%s %s (%s): %s", alert_event_word(shown_event(a)),
 	    a->site, a->url, reason);
 }
@@ -459,7 +572,14 @@ alert_finish(struct alert *a)
 		    sizeof(a->not_after_iso));
 	a->reason = alert_reason(a);
 	a->text = summary(a, a->reason);
+	if (a->is_location) {
+		field_add(a, "Location", 1, xstrdup(a->site));
+		return;
+	}
 	field_add(a, "Website", 0, xstrdup(a->url));
+	if (a->locations != NULL)
+		field_add(a, "Locations", 0, xasprintf("%d of %d: %s",
+		    a->loc_count, a->loc_total, a->locations));
 	if (a->kind == KIND_CERT)
 		cert_fields(a);
 	else
@@ -475,7 +595,7 @@ alert_to_json(const struct alert *a)
 
 	root = json_pack("{s:s, s:o, s:o, s:s, s:s, s:o, s:i, s:f, s:i, s:b,"
 	    " s:I, s:I, s:I, s:I}",
-	    "kind", check_kind_name(a->kind),
+	    "kind", a->is_location ? "location" : check_kind_name(a->kind),
 	    "site", json_text(a->site, 0),
 	    "url", json_text(a->url, 0),
 	    "state", alert_event_word(a->event),
@@ -505,6 +625,14 @@ alert_to_json(const struct alert *a)
 		    json_text(a->intermediate, 0));
 		json_object_set_new(root, "chain_days_left",
 		    json_integer(a->chain_days_left));
+	}
+	if (root != NULL && a->locations != NULL) {
+		json_object_set_new(root, "locations",
+		    json_text(a->locations, 0));
+		json_object_set_new(root, "location_count",
+		    json_integer(a->loc_count));
+		json_object_set_new(root, "location_total",
+		    json_integer(a->loc_total));
 	}
 	if (root == NULL)
 		log_error("alert: cannot encode the %s alert of %s",
@@ -577,6 +705,26 @@ decode_chain(json_t *root, struct alert *a)
 	}
 }
 
+/* Reads the optional locations of a verdict; incomplete ones are left
+ * out, as decode_chain does. */
+static void
+decode_locations(json_t *root, struct alert *a)
+{
+	json_t		*v = json_object_get(root, "locations");
+	json_t		*n = json_object_get(root, "location_count");
+	json_t		*t = json_object_get(root, "location_total");
+
+	if (!json_is_string(v) || !json_is_integer(n) || !json_is_integer(t) ||
+	    json_integer_value(n) < 0 ||
+	    json_integer_value(n) > LOCATIONS_MAX ||
+	    json_integer_value(t) < 0 ||
+	    json_integer_value(t) > LOCATIONS_MAX)
+		return;
+	a->locations = xstrdup(json_string_value(v));
+	a->loc_count = (int)json_integer_value(n);
+	a->loc_total = (int)json_integer_value(t);
+}
+
 int
 alert_from_json(json_t *root, struct alert *a)
 {
@@ -613,6 +761,10 @@ alert_from_json(json_t *root, struct alert *a)
 	} else if (strcmp(kind, check_kind_name(KIND_CERT)) == 0) {
 		a->kind = KIND_CERT;
 		a->previous.cert = cert_state_parse(prev);
+	} else if (strcmp(kind, "location") == 0) {
+		a->kind = KIND_HTTP;
+		a->is_location = 1;
+		a->previous.http = http_state_parse(prev);
 	} else
 		goto out;
 	a->site = xstrdup(site);
@@ -629,6 +781,7 @@ alert_from_json(json_t *root, struct alert *a)
 	a->timestamp_ms = ts;
 	if (a->kind == KIND_CERT)
 		decode_chain(root, a);
+	decode_locations(root, a);
 	alert_finish(a);
 	rc = 0;
 out:

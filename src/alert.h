@@ -62,6 +62,13 @@ struct alert {
 	long		 chain_days_left; /* its days left, with intermediate */
 	int64_t		 duration_ms;	/* time in the previous state (outage for UP) */
 	int64_t		 timestamp_ms;	/* when the transition happened */
+	/* spec/locations.md: a quorum verdict names its locations; a
+	 * location's own DOWN/UP has is_location set, site = its name and
+	 * url "". */
+	char		*locations;	/* NULL, or "fra, nyc" */
+	int		 loc_count;	/* locations behind the verdict */
+	int		 loc_total;	/* locations that reported */
+	int		 is_location;	/* about a location, not a site */
 
 	const char	*word;		/* "DOWN", "UP", ... (static) */
 	const char	*previous_word;	/* "up", "unknown", ... (static) */
@@ -102,6 +109,20 @@ void	alert_from_cert(struct alert *a, const struct site *site,
 	    const struct transition *tr, const struct cert_result *r,
 	    int64_t now);
 void	alert_clear(struct alert *a);
+
+/* Builds the alert for a change of a site's quorum verdict: tr from
+ * quorum_transition, the state and error of the location that speaks for
+ * the verdict in st (its error and code, or its certificate), count of
+ * total locations (names: "fra, nyc") behind it. Free with alert_clear. */
+void	alert_from_verdict(struct alert *a, const struct site *site,
+	    const struct transition *tr, const struct site_state *st,
+	    const char *names, int count, int total, int64_t now);
+
+/* Builds "DOWN location nyc: no run for 5m 12s" (up = 0) or "UP location
+ * nyc: running again after 7m" (up = 1); silent_ms is how long it was
+ * silent. Free with alert_clear. */
+void	alert_from_location(struct alert *a, const char *location, int up,
+	    int64_t silent_ms, int64_t now);
 
 /* (Re)builds what a renderer shows (word, tone, reason, text, fields, ISO
  * times) from a's facts, freeing what it built before; for an alert that

@@ -4,7 +4,8 @@
  *
  *   site            string   the site's name
  *   url             string   the site's URL (a password in it shown as ***)
- *   kind            string   "http" or "cert"
+ *   kind            string   "http" or "cert"; "location" for a location
+ *                            that stopped running (site: its name, url "")
  *   state           string   "DOWN", "UP", "WARNING", "CRITICAL" or "OK"
  *   previous_state  string   "unknown", "up", "down" (http);
  *                            "unknown", "ok", "warning", "critical" (cert)
@@ -85,7 +86,7 @@ webhook_json(const struct alert *a)
 	    " s:o, s:o, s:s, s:o}",
 	    "site", json_text(a->site, 0),
 	    "url", json_text(a->url, 0),
-	    "kind", check_kind_name(a->kind),
+	    "kind", a->is_location ? "location" : check_kind_name(a->kind),
 	    "state", a->word,
 	    "previous_state", a->previous_word,
 	    "error", a->error ? json_text(a->error, 0) : json_null(),

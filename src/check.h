@@ -137,6 +137,9 @@ struct check {
 	/* quiet */
 	char			 suppressed[ERROR_LEN]; /* why its alert is held
 						 * back ("gateway down"), "" if not */
+	/* with a location (spec/locations.md) */
+	struct site_state	*verdict;	/* NULL, or the site's quorum verdict
+						 * to write to PREFIX:site:NAME (owned) */
 };
 
 /*

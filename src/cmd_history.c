@@ -188,8 +188,12 @@ cmd_history(const struct config *cfg, const char *name, int64_t span_ms,
 	for (size_t i = 0; i < cfg->nsites; i++)
 		if (strcmp(cfg->sites[i].name, name) == 0)
 			site = &cfg->sites[i];
-	if (site == NULL || store_open(&cfg->redis, &store) == -1 ||
-	    store_read_history(store, cfg, site, since, &pts, &n) == -1)
+	if (site == NULL || store_open(&cfg->redis, &store) == -1)
+		goto out;
+	/* A location's history is what it measured (spec/locations.md). */
+	if (cfg->location != NULL)
+		store_set_location(store, cfg->location);
+	if (store_read_history(store, cfg, site, since, &pts, &n) == -1)
 		goto out;
 	summarize(pts, n, &s);
 	if (json)

@@ -172,33 +172,155 @@ site_severity(const struct site *site, const struct site_state *st)
 	return sev;
 }
 
-/* One site's object of the status document, its quiet time included. */
+/* --- locations (spec/locations.md) --- */
+
+/* Every location's state of every site: views[i * nlocs + j] is site i
+ * seen from location j. Returns 0 (nlocs 0 when there are none), -1 on a
+ * Redis error. */
+static int
+read_locations(struct store *store, const struct config *cfg,
+    struct beat **beats, size_t *nlocs, struct site_state **views)
+{
+	const char		**sites = NULL, **locs = NULL;
+	struct site_state	 *verdicts = NULL;
+	int			  ret = -1;
+
+	*views = NULL;
+	if (store_read_beats(store, beats, nlocs) == -1)
+		return -1;
+	if (*nlocs == 0 || cfg->nsites == 0)
+		return 0;
+	sites = xcalloc(cfg->nsites, sizeof(*sites));
+	locs = xcalloc(*nlocs, sizeof(*locs));
+	for (size_t i = 0; i < cfg->nsites; i++)
+		sites[i] = cfg->sites[i].name;
+	for (size_t j = 0; j < *nlocs; j++)
+		locs[j] = (*beats)[j].name;
+	verdicts = xcalloc(cfg->nsites, sizeof(*verdicts));
+	*views = xcalloc(cfg->nsites * *nlocs, sizeof(**views));
+	ret = store_read_verdicts(store, sites, cfg->nsites, locs, *nlocs,
+	    verdicts, *views);
+	free(verdicts);
+	free(sites);
+	free(locs);
+	return ret;
+}
+
+/* Returns 1 when a location ever checked the site. */
+static int
+loc_known(const struct site_state *v)
+{
+	return v->last_check > 0 || v->cert_last_check > 0;
+}
+
+/* The "locations" object of one site, or NULL when none checked it. */
+static json_t *
+locations_json(const struct beat *beats, size_t nlocs,
+    const struct site_state *views)
+{
+	json_t	*o = NULL;
+
+	for (size_t j = 0; j < nlocs; j++) {
+		const struct site_state *v = &views[j];
+		int http = v->last_check > 0;
+
+		if (!loc_known(v))
+			continue;
+		if (o == NULL)
+			o = json_object();
+		json_object_set_new(o, beats[j].name, json_pack(
+		    "{s:o, s:o, s:o, s:o, s:o, s:o}",
+		    "state", http ? json_string(http_state_name(v->state)) :
+		    json_null(),
+		    "failures", http ? json_integer(v->failures) : json_null(),
+		    "http_code", http && v->http_code ?
+		    json_integer(v->http_code) : json_null(),
+		    "response_ms", http ? json_ms(v->response_ms) : json_null(),
+		    "last_check", json_time(v->last_check),
+		    "cert_state", v->cert_last_check > 0 ?
+		    json_string(cert_state_name(v->cert_state)) : json_null()));
+	}
+	return o;
+}
+
+/* Prints one line per location under its site's line. */
+static void
+locations_lines(const struct site *site, const struct beat *beats,
+    size_t nlocs, const struct site_state *views, int64_t now, int namew)
+{
+	for (size_t j = 0; j < nlocs; j++) {
+		struct site	 at = *site;
+		char		 label[64];
+
+		if (!loc_known(&views[j]))
+			continue;
+		snprintf(label, sizeof(label), "  @%s", beats[j].name);
+		at.name = label;
+		status_line(&at, &views[j], now, namew, "");
+	}
+}
+
+/* What status shows besides each site's own hash: quiet times and, with
+ * locations, what each location sees. */
+struct status_extra {
+	struct quiet_now	 q;
+	struct beat		*beats;
+	struct site_state	*views;	/* views[i * nlocs + j], NULL: none */
+	size_t			 nlocs;
+};
+
+/* Reads x; returns 0, or -1 on a Redis error (logged). Free it with
+ * status_extra_free either way. */
+static int
+status_extra_read(struct store *store, const struct config *cfg,
+    struct status_extra *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (quiet_now_read(store, cfg, &x->q) == -1)
+		return -1;
+	return read_locations(store, cfg, &x->beats, &x->nlocs, &x->views);
+}
+
+static void
+status_extra_free(struct status_extra *x)
+{
+	quiet_now_free(&x->q);
+	store_beats_free(x->beats, x->nlocs);
+	free(x->views);
+}
+
+/* One site's object of the status document: its hash, its quiet time and
+ * its locations. */
 static json_t *
 status_site_json(const struct config *cfg, const struct site_state *states,
-    const struct quiet_now *q, size_t i)
+    const struct status_extra *x, size_t i)
 {
 	char	why[SILENCE_REASON_MAX + 1];
-	int64_t	until = quiet_now_until(q, i, why, sizeof(why));
-	json_t	*o = status_json(&cfg->sites[i], &states[i]);
+	int64_t	until = quiet_now_until(&x->q, i, why, sizeof(why));
+	json_t	*o = status_json(&cfg->sites[i], &states[i]), *lo;
 
-	if (o != NULL) {
-		json_object_set_new(o, "silenced_until", until ?
-		    json_integer(until) : json_null());
-		json_object_set_new(o, "silenced_reason", until ?
-		    json_text_or_null(why) : json_null());
-	}
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "silenced_until", until ? json_integer(until) :
+	    json_null());
+	json_object_set_new(o, "silenced_reason", until ?
+	    json_text_or_null(why) : json_null());
+	lo = x->views == NULL ? NULL : locations_json(x->beats, x->nlocs,
+	    &x->views[i * x->nlocs]);
+	if (lo != NULL)
+		json_object_set_new(o, "locations", lo);
 	return o;
 }
 
 /* The `status --json` document; NULL on a Redis error (logged). */
 static json_t *
 status_doc(struct store *store, const struct config *cfg,
-    const struct site_state *states, const struct quiet_now *q)
+    const struct site_state *states, const struct status_extra *x)
 {
 	json_t	*arr = json_array(), *dead = json_object();
 
 	for (size_t i = 0; i < cfg->nsites; i++)
-		json_array_append_new(arr, status_site_json(cfg, states, q, i));
+		json_array_append_new(arr, status_site_json(cfg, states, x, i));
 	if (status_set_aside(store, cfg, dead) == -1) {
 		json_decref(arr);
 		json_decref(dead);
@@ -212,17 +334,17 @@ cmd_status(const struct config *cfg, int json)
 {
 	struct store		*store = NULL;
 	struct site_state	*states;
-	struct quiet_now	 q;
+	struct status_extra	 x;
 	json_t			*doc;
 	enum severity		 worst = SEV_OK;
 	int64_t			 now = now_ms();
 	int			 namew = 4, rc = SEV_UNKNOWN;
 
 	states = xcalloc(cfg->nsites, sizeof(*states));
-	memset(&q, 0, sizeof(q));
+	memset(&x, 0, sizeof(x));
 	if (store_open(&cfg->redis, &store) == -1 ||
 	    store_read_states(store, cfg, states) == -1 ||
-	    quiet_now_read(store, cfg, &q) == -1)
+	    status_extra_read(store, cfg, &x) == -1)
 		goto out;
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		enum severity sev = site_severity(&cfg->sites[i], &states[i]);
@@ -232,8 +354,17 @@ cmd_status(const struct config *cfg, int json)
 		if (sev > worst)
 			worst = sev;
 	}
+	/* The locations' lines are "  @NAME": only those that checked a
+	 * site have one. */
+	for (size_t i = 0; x.views != NULL && i < cfg->nsites; i++)
+		for (size_t j = 0; j < x.nlocs; j++) {
+			int len = 3 + (int)strlen(x.beats[j].name);
+
+			if (loc_known(&x.views[i * x.nlocs + j]) && len > namew)
+				namew = len > 40 ? 40 : len;
+		}
 	if (json) {
-		if ((doc = status_doc(store, cfg, states, &q)) == NULL)
+		if ((doc = status_doc(store, cfg, states, &x)) == NULL)
 			goto out;
 		output_json_doc(doc);
 		rc = worst;
@@ -244,15 +375,18 @@ cmd_status(const struct config *cfg, int json)
 	for (size_t i = 0; i < cfg->nsites; i++) {
 		char	quiet[SILENCE_REASON_MAX + 64], why[SILENCE_REASON_MAX + 1];
 
-		status_silenced(&q, i, quiet, sizeof(quiet), why, sizeof(why));
+		status_silenced(&x.q, i, quiet, sizeof(quiet), why, sizeof(why));
 		status_line(&cfg->sites[i], &states[i], now, namew, quiet);
+		if (x.views != NULL)
+			locations_lines(&cfg->sites[i], x.beats, x.nlocs,
+			    &x.views[i * x.nlocs], now, namew);
 	}
 	if (status_set_aside(store, cfg, NULL) == -1)
 		goto out;
 	rc = worst;
 out:
 	store_close(store);
-	quiet_now_free(&q);
+	status_extra_free(&x);
 	free(states);
 	return rc;
 }
@@ -261,11 +395,11 @@ json_t *
 status_document(struct store *store, const struct config *cfg,
     const struct site_state *states)
 {
-	struct quiet_now	 q;
+	struct status_extra	 x;
 	json_t			*doc = NULL;
 
-	if (quiet_now_read(store, cfg, &q) == 0)
-		doc = status_doc(store, cfg, states, &q);
-	quiet_now_free(&q);
+	if (status_extra_read(store, cfg, &x) == 0)
+		doc = status_doc(store, cfg, states, &x);
+	status_extra_free(&x);
 	return doc;
 }

@@ -31,6 +31,7 @@ enum site_key {
 	SK_WEAK_CRYPTO, SK_CHECK_REVOCATION,
 	SK_DEPENDS_ON,
 	SK_ALERT_TO, SK_REMIND_EVERY,
+	SK_QUORUM,
 	SK__MAX
 };
 
@@ -86,6 +87,8 @@ static const struct keydef site_keys[SK__MAX] = {
 	    0, 0 },
 	[SK_REMIND_EVERY] = { "remind_every", V_DURATION, S(remind_every_ms),
 	    0, SEC(1), YEARS10, F_WHOLE_S },
+	/* spec/locations.md */
+	[SK_QUORUM] = { "quorum", V_INT, S(quorum), 0, 1, LOCATIONS_MAX, 0 },
 };
 #undef S
 
@@ -133,6 +136,7 @@ enum top_key { TK_REDIS, TK_DEFAULTS, TK_MAXCONC, TK_WEBSITES, TK_ALERTS,
 	TK_MAINTENANCE,
 	TK_HEARTBEAT_URL,
 	TK_ALERTING,
+	TK_LOCATION, TK_QUORUM, TK_LOCATION_TIMEOUT,
 	TK__MAX };
 static const struct keydef top_keys[TK__MAX] = {
 	[TK_REDIS] = { "redis", V_NODE, 0, 0, 0, 0, 0 },
@@ -145,6 +149,14 @@ static const struct keydef top_keys[TK__MAX] = {
 	[TK_HEARTBEAT_URL] = { "heartbeat_url", V_HOOKURL,
 	    offsetof(struct config, heartbeat_url), 0, 0, 0, 0 },
 	[TK_ALERTING] = { "alerting", V_NODE, 0, 0, 0, 0, 0 },
+	/* spec/locations.md */
+	[TK_LOCATION] = { "location", V_STR,
+	    offsetof(struct config, location), 0, 0, 0, 0 },
+	[TK_QUORUM] = { "quorum", V_INT, offsetof(struct config, quorum), 0, 1,
+	    LOCATIONS_MAX, 0 },
+	[TK_LOCATION_TIMEOUT] = { "location_timeout", V_DURATION,
+	    offsetof(struct config, location_timeout_ms), 0, SEC(1), YEARS10,
+	    F_WHOLE_S },
 };
 
 /* Returns the edit distance of a and b (case-insensitive), capped at 3. */
@@ -802,6 +814,18 @@ read_redis(struct ctx *c, struct redis_conf *r, yaml_node_t *node)
 	redis_sentinel_rules(c, r, node, seen);
 }
 
+/* A location names keys and series labels: it must be a short word. */
+static void
+check_location(struct ctx *c, struct config *cfg, yaml_node_t *node)
+{
+	const char	*why;
+
+	if (node == NULL || cfg->location == NULL)
+		return;
+	if ((why = config_location_invalid(cfg->location)) != NULL)
+		cerr(c, AT(node), "location", "\"%s\" %s", cfg->location, why);
+}
+
 static void
 read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 {
@@ -824,6 +848,7 @@ read_config(struct ctx *c, struct config *cfg, yaml_node_t *root)
 	read_alerting(c, cfg, seen[TK_ALERTING]);
 	check_routes(c, cfg, seen[TK_WEBSITES], seen[TK_DEFAULTS],
 	    seen[TK_ALERTS]);
+	check_location(c, cfg, seen[TK_LOCATION]);
 }
 
 /* Returns 1 when cfg holds something an eavesdropper could use. */
@@ -930,7 +955,39 @@ config_free(struct config *cfg)
 	free(cfg->sites);
 	integrations_free(cfg);
 	quiet_free_config(cfg);
+	free(cfg->location);
 	free(cfg);
+}
+
+const char *
+config_location_invalid(const char *name)
+{
+	size_t	len = strlen(name);
+
+	if (len == 0 || len > LOCATION_NAME_MAX)
+		return "is not a location name: 1 to 32 characters expected";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		if (!isalnum(ch) && ch != '-' && ch != '_' && ch != '.')
+			return "is not a location name: letters, digits, "
+			    "'-', '_' and '.' only";
+	}
+	return NULL;
+}
+
+int
+config_set_location(struct config *cfg, const char *name, const char *from)
+{
+	const char	*why;
+
+	if ((why = config_location_invalid(name)) != NULL) {
+		fprintf(stderr, "peekl: %s: \"%s\" %s\n", from, name, why);
+		return -1;
+	}
+	free(cfg->location);
+	cfg->location = xstrdup(name);
+	return 0;
 }
 
 int

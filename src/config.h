@@ -183,6 +183,8 @@ struct site {
 	size_t		 nalert_to;
 	int64_t		 remind_every_ms; /* reminder period while down, degraded,
 					 * warning or critical; 0: none */
+	int		 quorum;	/* locations that must agree; 0: the
+					 * top-level quorum, else a majority */
 	int		 line;		/* position in the config, 1-based */
 	int		 column;
 	struct dep_ref	*depends_on;	/* depends_on, as written */
@@ -246,7 +248,14 @@ struct config {
 	int		 group_threshold; /* alerting.group_threshold: more alerts
 					 * than this for one instance in one run
 					 * are grouped; 0: never; default 10 */
+	/* spec/locations.md */
+	char		*location;	/* NULL: none (keys as without locations) */
+	int		 quorum;	/* 0: a majority of reporting locations */
+	int64_t		 location_timeout_ms; /* 0: 3 x smallest interval, >= 90 s */
 };
+
+#define LOCATIONS_MAX		64	/* locations one verdict counts */
+#define LOCATION_NAME_MAX	32	/* characters of a location's name */
 
 /*
  * Loads and validates path. On success returns 0 and sets *out (free with
@@ -260,6 +269,15 @@ void	config_free(struct config *cfg);
 /* The name of an instance, as used in keys and messages: its own name, or
  * (when built without one) its type's: "slack", "oncall", ... */
 const char *integration_name(const struct integration *in);
+
+/* Returns NULL when name can name a location (1 to 32 letters, digits,
+ * '-', '_', '.'), else why not. */
+const char *config_location_invalid(const char *name);
+
+/* Sets cfg's location to name (from: "PEEKL_LOCATION", "--location"), the
+ * later source overriding; -1 after a message when name is not valid. */
+int	config_set_location(struct config *cfg, const char *name,
+	    const char *from);
 
 /* Returns 1 when the site is a TLS endpoint with a certificate check only
  * (tls://, smtp://, imap://, pop3://). */

@@ -57,6 +57,7 @@ struct cli {
 	const char	*title;		/* page, check --title */
 	const char	*metrics_out;	/* check --metrics */
 	const char	*page_dir;	/* check --page */
+	const char	*location;	/* check --location */
 };
 
 static const char *const usage_main =
@@ -89,6 +90,7 @@ static const char *const usage_cmd[CMD__MAX] = {
 	NULL,
 	"usage: peekl [-c PATH] check [--site SITE]... [--json] [--dry-run]\n"
 	"                      [--metrics FILE] [--page DIR [--title TEXT]]\n"
+	"                              [--location LOCATION]\n"
 	"\n"
 	"Runs every check that is due, records the results in Redis, sends\n"
 	"alerts on state changes, prints one line per check.\n"
@@ -100,6 +102,8 @@ static const char *const usage_cmd[CMD__MAX] = {
 	"  --metrics FILE  after the run, write the Prometheus metrics to FILE\n"
 	"  --page DIR      after the run, write the status page into DIR\n"
 	"  --title TEXT    the status page's title (default \"Status\")\n"
+	"  --location L    check as location L (overrides PEEKL_LOCATION and\n"
+	"                  the config's location)\n"
 	"exit status: 0 all OK, 1 a certificate warning, 2 a failed check or\n"
 	"critical certificate, 3 peekl could not do its job.\n",
 	"usage: peekl [-c PATH] status [--json]\n"
@@ -279,6 +283,13 @@ cli_parse(int argc, char *argv[], struct cli *cli)
 				return -1;
 			}
 			cli->sites[cli->nsites++] = a;
+		} else if ((cli->cmd == CMD_CHECK || cli->cmd == CMD_NONE) &&
+		    is_opt(a, "--location")) {
+			/* Before the command too: `peekl -c PATH --location L`
+			 * is a check. */
+			if ((v = opt_value(argc, argv, &i, "--location")) == NULL)
+				return -1;
+			cli->location = v;
 		} else if ((cli->cmd == CMD_HISTORY ||
 		    cli->cmd == CMD_INCIDENTS || cli->cmd == CMD_REPORT) &&
 		    is_opt(a, "--since")) {
@@ -432,6 +443,22 @@ view_parse(const struct cli *cli, struct view_opts *vo)
 	return 0;
 }
 
+/* The location: the config's, then PEEKL_LOCATION, then --location, the
+ * last one given winning. Returns -1 after a message when one is invalid. */
+static int
+apply_location(const struct cli *cli, struct config *cfg)
+{
+	const char	*env = getenv("PEEKL_LOCATION");
+
+	if (env != NULL && env[0] != '\0' &&
+	    config_set_location(cfg, env, "PEEKL_LOCATION") == -1)
+		return -1;
+	if (cli->location != NULL &&
+	    config_set_location(cfg, cli->location, "--location") == -1)
+		return -1;
+	return 0;
+}
+
 /* Returns the exit status of the command cli names, with cfg loaded. */
 static int
 dispatch(const struct cli *cli, const struct config *cfg)
@@ -530,6 +557,11 @@ main(int argc, char *argv[])
 		fputs("Try `peekl --help'.\n", stderr);
 		return EXIT_USAGE;
 	}
+	if (cli.location != NULL && cli.cmd != CMD_CHECK) {
+		fprintf(stderr, "peekl: %s: unknown option --location\n",
+		    cmd_names[cli.cmd]);
+		return EXIT_USAGE;
+	}
 	if (cli.config == NULL)
 		cli.config = getenv("PEEKL_CONFIG");
 	if (cli.config == NULL || cli.config[0] == '\0')
@@ -539,6 +571,10 @@ main(int argc, char *argv[])
 	signals_setup();
 	if (config_load(cli.config, &cfg) == -1)
 		return EXIT_USAGE;
+	if (apply_location(&cli, cfg) == -1) {
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
 	/* Before any thread exists: curl_global_init is not thread-safe. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("cannot initialise libcurl");

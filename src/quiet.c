@@ -12,19 +12,27 @@
 #include "util.h"
 #include "window.h"
 
+/* The state alerts are about: the site's own, or with locations the
+ * quorum verdict (spec/locations.md), which is what alerts announce. */
+static struct site_state *
+told_of(const struct check *c)
+{
+	return c->verdict != NULL ? c->verdict : c->state;
+}
+
 /* Returns the state of c's kind: current, or of the last alert queued. */
 static int
 current_of(const struct check *c)
 {
-	return c->kind == KIND_HTTP ? (int)c->state->state :
-	    (int)c->state->cert_state;
+	return c->kind == KIND_HTTP ? (int)told_of(c)->state :
+	    (int)told_of(c)->cert_state;
 }
 
 static int
 alerted_of(const struct check *c)
 {
-	return c->kind == KIND_HTTP ? (int)c->state->alerted :
-	    (int)c->state->cert_alerted;
+	return c->kind == KIND_HTTP ? (int)told_of(c)->alerted :
+	    (int)told_of(c)->cert_alerted;
 }
 
 /* Notes that the site's last alert queued for c's kind says state s. */
@@ -32,9 +40,9 @@ static void
 set_alerted(struct check *c, int s)
 {
 	if (c->kind == KIND_HTTP)
-		c->state->alerted = (enum http_state)s;
+		told_of(c)->alerted = (enum http_state)s;
 	else
-		c->state->cert_alerted = (enum cert_state)s;
+		told_of(c)->cert_alerted = (enum cert_state)s;
 }
 
 /* Gives c the alert for its current state, the end of a quiet time. */
@@ -54,7 +62,7 @@ release(struct check *c, int64_t now_ms)
 	c->tr = tr;
 	c->alert = xcalloc(1, sizeof(*c->alert));
 	if (c->kind == KIND_HTTP)
-		alert_from_http(c->alert, c->site, &tr, &c->http, c->state,
+		alert_from_http(c->alert, c->site, &tr, &c->http, told_of(c),
 		    now_ms);
 	else
 		alert_from_cert(c->alert, c->site, &tr, &c->cert, now_ms);
@@ -155,8 +163,12 @@ quiet_apply(struct store *st, const struct config *cfg,
 			    v.now_s, &end);
 		v.open = open;
 	}
+	/* With a location, a check whose verdict was not decided (its
+	 * lease held elsewhere) has nothing to tell: its location's own
+	 * state is not news. */
 	for (i = 0; i < n; i++)
-		if (checks[i].judged)
+		if (checks[i].judged &&
+		    (cfg->location == NULL || checks[i].verdict != NULL))
 			quiet_check(&v, (size_t)(checks[i].site - cfg->sites),
 			    &checks[i], now_ms);
 	free(want);

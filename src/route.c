@@ -22,6 +22,10 @@ route_takes(const struct integration *in, const struct site *site,
 {
 	if ((unsigned)ev >= ALERT__MAX || !(in->events & (1u << ev)))
 		return 0;
+	/* A location's own DOWN/UP (site NULL) is about no site: only
+	 * events: decides. */
+	if (site == NULL)
+		return 1;
 	if (in->nsites > 0 && !listed(in->sites, in->nsites, site->name))
 		return 0;
 	if (site->nalert_to > 0 &&

@@ -8,7 +8,8 @@
 #include "check.h"
 #include "config.h"
 
-/* Returns 1 when instance in takes an alert of event ev about site. */
+/* Returns 1 when instance in takes an alert of event ev about site (NULL
+ * for a location's own DOWN/UP, which only events: filters). */
 int	route_takes(const struct integration *in, const struct site *site,
 	    enum alert_event ev);
 

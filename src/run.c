@@ -1,18 +1,19 @@
 /*
  * The `check` command: one run is one array of checks, one per (site,
- * kind), carried through seven stages in this order:
- * kind), carried through six stages in this order (and a seventh,
- * publish, when --metrics or --page asks for files):
+ * kind), carried through these stages in this order:
  *
  *   plan    what is due (or forced by --site), the leases, a re-read
  *   probe   all network work, concurrently
  *   judge   the pure state machine: new states, transitions, alerts
+ *   agree   with locations: heartbeats and the quorum verdicts, under
+ *           their leases (the verdict's alert replaces the location's)
  *   quiet   silences, maintenance windows, dependencies: alerts held back
  *           or, once a quiet time ends, one for the current state
  *   record  results and queued alerts in one Redis transaction
  *   report  the human lines or the JSON document on stdout
  *   notify  deliver the queues (this run's alerts are already in them)
  *   publish the metrics file and the status page, read back from Redis
+ *           (when --metrics or --page asks for them)
  *
  * and, whatever became of them, the heartbeat (heartbeat_url) says
  * whether the run did its job.
@@ -29,6 +30,7 @@
 #include "alert.h"
 #include "commands.h"
 #include "heartbeat.h"
+#include "locations.h"
 #include "log.h"
 #include "metrics.h"
 #include "net.h"
@@ -64,6 +66,8 @@ struct run {
 	enum severity		 worst;
 	int			 failed;	/* a stage could not do its job */
 	int			 misused;	/* --site named no site: no heartbeat */
+	struct loc_run		 loc;		/* heartbeats, verdict leases and
+						 * location alerts (locations.c) */
 };
 
 static void
@@ -72,11 +76,13 @@ run_free(struct run *r)
 	for (size_t i = 0; i < r->nchecks; i++) {
 		alert_clear(r->checks[i].alert);
 		free(r->checks[i].alert);
+		free(r->checks[i].verdict);
 		cert_result_clear(&r->checks[i].cert);
 	}
 	free(r->checks);
 	free(r->forced);
 	free(r->states);
+	locations_done(&r->loc, r->store);
 	store_close(r->store);
 	cert_cas_free(r->cas);
 	net_close(r->net);
@@ -118,6 +124,9 @@ plan_read_states(struct run *r)
 		r->store = NULL;
 		return 0;
 	}
+	/* A location checks on its own: its own leases, state and series. */
+	if (r->cfg->location != NULL)
+		store_set_location(r->store, r->cfg->location);
 	/* Once per run, so an operator expecting Grafana series learns why
 	 * there are none. */
 	if (!r->opts->dry_run && r->cfg->redis.timeseries == TS_AUTO)
@@ -329,7 +338,9 @@ judge(struct run *r)
 			    reminder_cert(c->state, c->site, r->now, &c->tr);
 			c->severity = cert_severity(c->state->cert_state);
 		}
-		if (changed) {
+		/* A location's own change is not news: the quorum verdict
+		 * decides in agree (locations.c). */
+		if (changed && r->cfg->location == NULL) {
 			c->alert = xcalloc(1, sizeof(*c->alert));
 			if (c->kind == KIND_HTTP)
 				alert_from_http(c->alert, c->site, &c->tr,
@@ -340,6 +351,31 @@ judge(struct run *r)
 		}
 		worsen(r, c->severity);
 	}
+}
+
+/* --- agree ----------------------------------------------------------- */
+
+/*
+ * With several locations (spec/locations.md): who watches the watchers,
+ * and the quorum verdicts, each decided under its lease, held until record
+ * has written (the verdict's alert replaces the location's own). A dry
+ * run reads them without leases. Returns -1 on a Redis error.
+ */
+static int
+agree(struct run *r)
+{
+	int	dry = r->opts->dry_run;
+
+	if (r->store == NULL)
+		return 0;
+	if (locations_watch(&r->loc, r->store, r->cfg, r->now, dry) == -1 ||
+	    locations_verdicts(&r->loc, r->store, r->cfg, r->checks,
+	    r->nchecks, r->now, dry, &peekl_stop) == -1) {
+		if (!dry)
+			return -1;
+		log_warn("dry run: the locations' verdicts could not be read");
+	}
+	return 0;
 }
 
 /* --- quiet ----------------------------------------------------------- */
@@ -372,17 +408,58 @@ fanout_free(struct fanout *f)
 	free(f->q);
 }
 
-/* Adds the group of the n alerts of checks at idx, for instance in, to f;
- * returns 0, or -1 when it cannot be encoded (logged). */
+/* The run's alerts are the checks' (indexes below nchecks), then the
+ * locations' own DOWN/UP (locations.c); these return the i-th and the
+ * site it is about (NULL for a location's alert). */
+static size_t
+run_nalerts(const struct run *r)
+{
+	return r->nchecks + r->loc.nalerts;
+}
+
+static const struct alert *
+run_alert(const struct run *r, size_t i, const struct site **site)
+{
+	if (i < r->nchecks) {
+		*site = r->checks[i].site;
+		return r->checks[i].alert;
+	}
+	*site = NULL;
+	return r->loc.alerts[i - r->nchecks];
+}
+
+/* Returns how many of the run's alerts instance in takes (route.c), their
+ * indexes in idx when idx is not NULL. */
+static size_t
+routed(const struct run *r, const struct integration *in, size_t *idx)
+{
+	const struct site	*site;
+	const struct alert	*a;
+	size_t			 n = 0;
+
+	for (size_t i = 0; i < run_nalerts(r); i++) {
+		a = run_alert(r, i, &site);
+		if (a == NULL || !route_takes(in, site, a->event))
+			continue;
+		if (idx != NULL)
+			idx[n] = i;
+		n++;
+	}
+	return n;
+}
+
+/* Adds the group of the n alerts at idx, for instance in, to f; returns 0,
+ * or -1 when it cannot be encoded (logged). */
 static int
 fan_out_group(const struct run *r, const struct integration *in,
     const size_t *idx, size_t n, struct fanout *f)
 {
 	const struct alert	**members = xcalloc(n, sizeof(*members));
+	const struct site	 *site;
 	char			 *enc;
 
 	for (size_t k = 0; k < n; k++)
-		members[k] = r->checks[idx[k]].alert;
+		members[k] = run_alert(r, idx[k], &site);
 	enc = alert_group_encode(members, n, r->now);
 	free(members);
 	if (enc == NULL)
@@ -406,27 +483,22 @@ static int
 fan_out(const struct run *r, struct fanout *f)
 {
 	const struct config	*cfg = r->cfg;
+	const struct site	*site;
+	size_t			 na = run_nalerts(r), i, j, k, n, *idx;
 	char			**enc;
-	size_t			 i, j, k, n, *idx;
 	int			 rc = -1;
 
 	memset(f, 0, sizeof(*f));
-	/* At most one entry per check, plus a group per instance. */
-	f->enc = xcalloc(r->nchecks + cfg->nintegrations + 1, sizeof(*f->enc));
-	f->q = xcalloc(r->nchecks * cfg->nintegrations + 1, sizeof(*f->q));
-	/* enc[i] is check i's entry, made when an instance first takes it. */
-	enc = xcalloc(r->nchecks + 1, sizeof(*enc));
-	idx = xcalloc(r->nchecks + 1, sizeof(*idx));
+	/* At most one entry per alert, plus a group per instance. */
+	f->enc = xcalloc(na + cfg->nintegrations + 1, sizeof(*f->enc));
+	f->q = xcalloc(na * cfg->nintegrations + 1, sizeof(*f->q));
+	/* enc[i] is alert i's entry, made when an instance first takes it. */
+	enc = xcalloc(na + 1, sizeof(*enc));
+	idx = xcalloc(na + 1, sizeof(*idx));
 	for (j = 0; j < cfg->nintegrations; j++) {
 		const struct integration *in = &cfg->integrations[j];
 
-		for (i = 0, n = 0; i < r->nchecks; i++) {
-			const struct check *c = &r->checks[i];
-
-			if (c->alert != NULL &&
-			    route_takes(in, c->site, c->alert->event))
-				idx[n++] = i;
-		}
+		n = routed(r, in, idx);
 		if (route_groups(in, n, cfg->group_threshold)) {
 			if (fan_out_group(r, in, idx, n, f) == -1)
 				goto out;
@@ -435,8 +507,8 @@ fan_out(const struct run *r, struct fanout *f)
 		for (k = 0; k < n; k++) {
 			i = idx[k];
 			if (enc[i] == NULL) {
-				if ((enc[i] = alert_encode(r->checks[i].alert))
-				    == NULL)
+				if ((enc[i] = alert_encode(run_alert(r, i,
+				    &site))) == NULL)
 					goto out;
 				f->enc[f->nenc++] = enc[i];
 			}
@@ -465,6 +537,8 @@ record(struct run *r)
 	if (fan_out(r, &f) == 0)
 		rc = store_write(r->store, r->checks, r->nchecks, f.q, f.nq);
 	fanout_free(&f);
+	/* Written (or not): the next run may decide again. */
+	locations_done(&r->loc, r->store);
 	return rc;
 }
 
@@ -474,12 +548,8 @@ dry_run_groups(const struct run *r)
 {
 	for (size_t j = 0; j < r->cfg->nintegrations; j++) {
 		const struct integration *in = &r->cfg->integrations[j];
-		size_t	n = 0;
+		size_t	n = routed(r, in, NULL);
 
-		for (size_t i = 0; i < r->nchecks; i++)
-			n += r->checks[i].alert != NULL &&
-			    route_takes(in, r->checks[i].site,
-			    r->checks[i].alert->event);
 		if (route_groups(in, n, r->cfg->group_threshold))
 			log_info("dry run: %s would get these %zu alerts as "
 			    "one grouped alert", integration_name(in), n);
@@ -488,21 +558,23 @@ dry_run_groups(const struct run *r)
 
 /* In a dry run, shows what would have been sent, and to which instances. */
 static void
-record_dry_run(const struct run *r)
+record_dry_run(struct run *r)
 {
-	for (size_t i = 0; i < r->nchecks; i++) {
-		const struct check *c = &r->checks[i];
+	const struct site	*site;
+	const struct alert	*a;
+
+	for (size_t i = 0; i < run_nalerts(r); i++) {
 		struct buf	to = { 0 };
 		char		*text;
 
-		if (c->alert == NULL)
+		if ((a = run_alert(r, i, &site)) == NULL)
 			continue;
-		text = alert_text(c->alert);
+		text = alert_text(a);
 		buf_puts(&to, "");
 		for (size_t j = 0; j < r->cfg->nintegrations; j++) {
 			const struct integration *in = &r->cfg->integrations[j];
 
-			if (!route_takes(in, c->site, c->alert->event))
+			if (!route_takes(in, site, a->event))
 				continue;
 			buf_puts(&to, to.len > 0 ? ", " : "");
 			buf_puts(&to, integration_name(in));
@@ -553,9 +625,14 @@ report(const struct run *r)
 
 		if (!c->judged)
 			continue;
-		if (arr != NULL)
-			json_array_append_new(arr, output_check_json(c));
-		else
+		if (arr != NULL) {
+			json_t *o = output_check_json(c);
+
+			if (o != NULL && r->cfg->location != NULL)
+				json_object_set_new(o, "location",
+				    json_string(r->cfg->location));
+			json_array_append_new(arr, o);
+		} else
 			output_check_line(stdout, c, w);
 	}
 	if (arr != NULL)
@@ -648,12 +725,16 @@ cmd_check(const struct config *cfg, const struct check_opts *o)
 	if (probe(&r) == -1)
 		r.failed = 1;
 	judge(&r);
-	if (quiet(&r) == -1)
+	if (agree(&r) == -1)
 		r.failed = 1;
-	if (o->dry_run)
-		record_dry_run(&r);
-	else if (record(&r) == -1)
-		r.failed = 1;
+	else {
+		if (quiet(&r) == -1)
+			r.failed = 1;
+		if (o->dry_run)
+			record_dry_run(&r);
+		else if (record(&r) == -1)
+			r.failed = 1;
+	}
 	report(&r);
 	release_leases(&r);
 	if (peekl_stop) {

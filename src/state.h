@@ -54,6 +54,8 @@ struct site_state {
 	int64_t		 reminded_at;	/* unix ms of the last reminder of the
 					 * HTTP state, 0 none (reminder.c) */
 	int64_t		 cert_reminded_at; /* the same for the certificate */
+	char		 cert_error[ERROR_LEN]; /* last certificate check's reason,
+					 * read back for a quorum verdict's alert */
 };
 
 

@@ -412,8 +412,10 @@ store_close(struct store *st)
 		return;
 	if (st->c != NULL)
 		redisFree(st->c);
+	staged_clear(st);
 	free(st->prefix);
 	free(st->where);
+	free(st->location);
 	free(st);
 }
 
@@ -423,6 +425,13 @@ store_addr_name(const char *host, int port)
 	if (strchr(host, ':') != NULL)
 		return xasprintf("[%s]:%d", host, port);
 	return xasprintf("%s:%d", host, port);
+}
+
+void
+store_set_location(struct store *st, const char *location)
+{
+	free(st->location);
+	st->location = location != NULL ? xstrdup(location) : NULL;
 }
 
 int
@@ -496,7 +505,7 @@ store_write(struct store *st, const struct check *checks, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		njudged += (size_t)checks[i].judged;
-	if (njudged == 0 && nalerts == 0)
+	if (njudged == 0 && nalerts == 0 && st->nstaged == 0)
 		return 0;
 	if (redisAppendCommand(st->c, "MULTI") != REDIS_OK) {
 		store_io_error(st, "MULTI");
@@ -509,6 +518,8 @@ store_write(struct store *st, const struct check *checks, size_t n,
 		    series_append_points(st, &checks[i], &b) == -1 ||
 		    incidents_append(st, &checks[i], &b) == -1))
 			goto out;
+	if (staged_append(st, &b) == -1)
+		goto out;
 	if (queue_append_alerts(st, alerts, nalerts, &b) == -1)
 		goto out;
 	if (redisAppendCommand(st->c, "EXEC") != REDIS_OK) {

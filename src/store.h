@@ -23,6 +23,10 @@ struct store;
 int	store_open(const struct redis_conf *rc, struct store **out);
 void	store_close(struct store *st);
 
+/* Makes st work as one location (spec/locations.md): its leases, state
+ * hashes and series become the location's own. NULL: none. */
+void	store_set_location(struct store *st, const char *location);
+
 /* Returns 1 when measurements go to RedisTimeSeries, 0 for streams. */
 int	store_uses_timeseries(const struct store *st);
 
@@ -207,5 +211,49 @@ struct incident;
  */
 int	store_read_incidents(struct store *st, const char *name,
 	    int64_t since, int64_t until, struct incident **out, size_t *n);
+/* --- locations (store_loc.c, spec/locations.md) --- */
+
+/* One location's heartbeat, PREFIX:location:NAME. */
+struct beat {
+	char		*name;		/* malloc'd */
+	int64_t		 last_run;	/* unix ms, 0 unknown */
+	int64_t		 silent_since;	/* > 0 while declared down */
+};
+
+/* Reads every location in PREFIX:locations (at most LOCATIONS_MAX, sorted
+ * by name) with its heartbeat. *out is malloc'd, NULL when there is none;
+ * free with store_beats_free. 0, or -1 (logged). */
+int	store_read_beats(struct store *st, struct beat **out, size_t *n);
+void	store_beats_free(struct beat *b, size_t n);
+
+/* Takes the lease under which b's DOWN/UP is decided (PREFIX:location:
+ * NAME:lease) and re-reads b behind it. 1 granted, 0 held elsewhere, -1
+ * on error (logged). */
+int	store_beat_lease(struct store *st, struct beat *b, int64_t ttl_ms);
+int	store_beat_unlease(struct store *st, const char *const *names,
+	    size_t n);
+
+/* Stage writes for the next store_write's transaction: this run's
+ * heartbeat (and its name in PREFIX:locations), and a location declared
+ * down (silent_since > 0) or back (0). */
+void	store_stage_heartbeat(struct store *st, const char *location,
+	    int64_t last_run, const char *host, const char *version);
+void	store_stage_silent(struct store *st, const char *location,
+	    int64_t silent_since);
+
+/* Takes the verdict leases of every site named (PREFIX:lease:NAME:verdict),
+ * all or none. 1 granted, 0 one is held elsewhere (none kept), -1 on
+ * error (logged). */
+int	store_verdict_leases(struct store *st, const char *const *sites,
+	    size_t n, int64_t ttl_ms);
+int	store_verdict_unlease(struct store *st, const char *const *sites,
+	    size_t n);
+
+/* Reads, for each site, its verdict hash (PREFIX:site:NAME) into
+ * verdicts[i] and the state of location j into views[i * nlocs + j], in
+ * one round trip. 0, or -1 (logged). */
+int	store_read_verdicts(struct store *st, const char *const *sites,
+	    size_t nsites, const char *const *locs, size_t nlocs,
+	    struct site_state *verdicts, struct site_state *views);
 
 #endif

@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct cmd;
+
 struct store {
 	redisContext	*c;
 	char		*prefix;	/* key namespace */
@@ -22,6 +24,10 @@ struct store {
 	int64_t		 hourly_ms;	/* redis.retention's hourly, 0: none */
 	int64_t		 daily_ms;	/* its daily, 0: none */
 	int64_t		 incident_retention_ms;
+	char		*location;	/* NULL, or this run's location
+					 * (spec/locations.md) */
+	struct cmd	*staged;	/* writes for the next store_write */
+	size_t		 nstaged;
 };
 
 /* One command built argument by argument, so a name with spaces, quotes or
@@ -178,5 +184,11 @@ int	rollup_read_points(struct store *st, const char *name,
  * to its site's incidents stream; 0, or -1 (logged). */
 int	incidents_append(struct store *st, const struct check *c,
 	    struct batch *b);
+/* --- staged writes (store_loc.c) --- */
+
+/* Queues the staged writes in b and forgets them; 0, or -1 (logged). */
+int	staged_append(struct store *st, struct batch *b);
+/* Forgets the staged writes. */
+void	staged_clear(struct store *st);
 
 #endif

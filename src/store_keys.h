@@ -60,6 +60,7 @@ enum entry_field {
 	EF_RESPONSE_MS,		/* http */
 	EF_DAYS_LEFT,		/* cert */
 	EF_T,			/* unix ms the check started */
+	EF_LOCATION,		/* the location that checked, when one is set */
 	EF__MAX
 };
 extern const char *const entry_fields[EF__MAX];
@@ -111,6 +112,28 @@ char	*key_rollup(const struct store *st, const char *site,
 /* PREFIX:ts:NAME:METRIC:RES, the compaction of key_ts() */
 char	*key_ts_rollup(const struct store *st, const char *site,
 	    enum metric m, enum resolution res);
+
+/* spec/locations.md. With a location set on the store (store_set_location)
+ * key_lease and key_ts end in ":LOCATION"; key_site_state is the
+ * location's own hash, else key_site. */
+char	*key_site_state(const struct store *st, const char *site);
+char	*key_site_loc(const struct store *st, const char *site,
+	    const char *location);
+char	*key_verdict_lease(const struct store *st, const char *site);
+char	*key_location(const struct store *st, const char *location);
+char	*key_location_lease(const struct store *st, const char *location);
+char	*key_locations(const struct store *st);
+
+/* The fields of PREFIX:location:LOCATION; location_fields[] names them. */
+enum location_field {
+	LF_LAST_RUN,		/* unix ms the location's last run started */
+	LF_HOST,		/* gethostname() of that run */
+	LF_VERSION,		/* peekl's version */
+	LF_SILENT_SINCE,	/* last_run seen when DOWN location was sent;
+				 * absent while the location is running */
+	LF__MAX
+};
+extern const char *const location_fields[LF__MAX];
 
 /* Returns the integration's name in a key_queue() key (a pointer into
  * key), or NULL when key is not one. */

@@ -65,6 +65,10 @@ append_ts(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "%s", label);
 	cmd_add(&cmd, "metric");
 	cmd_add(&cmd, "%s", metric_names[metric]);
+	if (st->location != NULL) {
+		cmd_add(&cmd, "location");
+		cmd_add(&cmd, "%s", st->location);
+	}
 	return batch_append(st, b, &cmd);
 }
 
@@ -84,6 +88,16 @@ start_xadd(struct store *st, struct cmd *cmd, const char *name)
 		cmd_add(cmd, "%" PRId64, now_ms() - st->retention_ms);
 	}
 	cmd_add(cmd, "*");
+}
+
+/* Adds the location field to a stream entry, when there is one. */
+static void
+add_location(struct store *st, struct cmd *cmd)
+{
+	if (st->location == NULL)
+		return;
+	cmd_add(cmd, "%s", entry_fields[EF_LOCATION]);
+	cmd_add(cmd, "%s", st->location);
 }
 
 /* Queues the points of an HTTP check. */
@@ -113,6 +127,7 @@ append_http_points(struct store *st, struct batch *b, const char *name,
 	 * check started, the time history is about. */
 	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
+	add_location(st, &cmd);
 	return batch_append(st, b, &cmd);
 }
 
@@ -135,6 +150,7 @@ append_cert_point(struct store *st, struct batch *b, const char *name,
 	cmd_add(&cmd, "%ld", r->days_left);
 	cmd_add(&cmd, "%s", entry_fields[EF_T]);
 	cmd_add(&cmd, "%" PRId64, r->started_ms);
+	add_location(st, &cmd);
 	return batch_append(st, b, &cmd);
 }
 
@@ -325,9 +341,11 @@ out:
 }
 
 /* Fills p from one stream entry's fields; returns 0, or -1 to skip an
- * entry that is not a peekl point. */
+ * entry that is not a peekl point, or (with a location set) one that
+ * another location measured. */
 static int
-parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
+parse_entry(const struct store *st, const redisReply *id,
+    const redisReply *fields, struct point *p)
 {
 	const char	*kind = NULL;
 	double		 v;
@@ -346,6 +364,12 @@ parse_entry(const redisReply *id, const redisReply *fields, struct point *p)
 
 		if (f == NULL || s == NULL)
 			continue;
+		if (strcmp(f, entry_fields[EF_LOCATION]) == 0) {
+			if (st->location != NULL &&
+			    strcmp(s, st->location) != 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(f, entry_fields[EF_KIND]) == 0)
 			kind = s;
 		else if (parse_num(s, &v) == -1)
@@ -395,7 +419,7 @@ parse_xrange(const struct store *st, const redisReply *r, int64_t since_ms,
 			continue;
 		if (store_reply_str(e->element[0]) != NULL)
 			strlcpy_trunc(last, e->element[0]->str, lastsz);
-		if (parse_entry(e->element[0], e->element[1], &pt) == -1 ||
+		if (parse_entry(st, e->element[0], e->element[1], &pt) == -1 ||
 		    pt.t < since_ms)
 			continue;
 		if ((p = points_add(pts)) == NULL)

@@ -89,6 +89,9 @@ state_field(struct site_state *st, const char *f, const char *v)
 	case SF_CERT_ISSUER:
 		strlcpy_trunc(st->cert_issuer, v, sizeof(st->cert_issuer));
 		break;
+	case SF_CERT_ERROR:
+		strlcpy_trunc(st->cert_error, v, sizeof(st->cert_error));
+		break;
 	case SF_CERT_TLS_VERSION:
 		strlcpy_trunc(st->cert_tls_version, v,
 		    sizeof(st->cert_tls_version));
@@ -136,8 +139,7 @@ state_field(struct site_state *st, const char *f, const char *v)
 			st->cert_reminded_at = n;
 		break;
 	default:
-		/* Unknown fields, and cert_error, which is written for
-		 * people reading the hash, are not read back. */
+		/* Unknown fields are not read back. */
 		break;
 	}
 }
@@ -185,7 +187,7 @@ unreadable_state(const struct store *st, const redisReply *r,
 
 	if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) != 0)
 		return 0;
-	key = key_site(st, name);
+	key = key_site_state(st, name);
 	log_error("redis: %s: %s is not a hash; the site is not checked "
 	    "until that key is removed", st->where, key);
 	free(key);
@@ -197,7 +199,7 @@ unreadable_state(const struct store *st, const redisReply *r,
 int
 site_append_read(struct store *st, const char *name)
 {
-	char	*key = key_site(st, name);
+	char	*key = key_site_state(st, name);
 	int	 rc;
 
 	rc = redisAppendCommand(st->c, "HGETALL %s", key);
@@ -232,7 +234,7 @@ store_read_states(struct store *st, const struct config *cfg,
 		if (unreadable_state(st, r[i], cfg->sites[i].name, &out[i]))
 			continue;
 		if (r[i]->type == REDIS_REPLY_ERROR) {
-			key = key_site(st, cfg->sites[i].name);
+			key = key_site_state(st, cfg->sites[i].name);
 			log_error("redis: %s: %s: %s", st->where, key,
 			    r[i]->str);
 			free(key);
@@ -246,16 +248,19 @@ out:
 	return ret;
 }
 
-int
-site_append_write(struct store *st, const struct check *c, struct batch *b)
+/* Queues the HSET (and HDEL) of state s of check c to the hash keyf
+ * names; 0, or -1 (logged). */
+static int
+append_state(struct store *st, const struct check *c,
+    const struct site_state *s,
+    char *(*keyf)(const struct store *, const char *), struct batch *b)
 {
-	const struct site_state	*s = c->state;
 	const char		*name = c->site->name;
 	struct cmd		 cmd = { 0 };
 	char			 iso[64];
 
 	cmd_add(&cmd, "HSET");
-	cmd_take(&cmd, key_site(st, name));
+	cmd_take(&cmd, keyf(st, name));
 	if (c->kind == KIND_HTTP) {
 		cmd_add(&cmd, "%s", site_fields[SF_STATE]);
 		cmd_add(&cmd, "%s", http_state_name(s->state));
@@ -316,7 +321,7 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 		if (batch_append(st, b, &cmd) == -1)
 			return -1;
 		cmd_add(&cmd, "HDEL");
-		cmd_take(&cmd, key_site(st, name));
+		cmd_take(&cmd, keyf(st, name));
 		cmd_add(&cmd, "%s", site_fields[SF_CERT_CHAIN_DAYS_LEFT]);
 		return batch_append(st, b, &cmd);
 	}
@@ -325,11 +330,23 @@ site_append_write(struct store *st, const struct check *c, struct batch *b)
 	/* Without a certificate the old days_left would read back as
 	 * current. */
 	cmd_add(&cmd, "HDEL");
-	cmd_take(&cmd, key_site(st, name));
+	cmd_take(&cmd, keyf(st, name));
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_DAYS_LEFT]);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_NOT_AFTER]);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_CHAIN_DAYS_LEFT]);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_ISSUER]);
 	cmd_add(&cmd, "%s", site_fields[SF_CERT_TLS_VERSION]);
 	return batch_append(st, b, &cmd);
+}
+
+int
+site_append_write(struct store *st, const struct check *c, struct batch *b)
+{
+	if (append_state(st, c, c->state, key_site_state, b) == -1)
+		return -1;
+	/* The site's own hash then holds the quorum verdict, with the
+	 * latest measurement of any location. */
+	if (c->verdict != NULL)
+		return append_state(st, c, c->verdict, key_site, b);
+	return 0;
 }

@@ -22,7 +22,9 @@
  *
  * http routes: / and /ok... (welcome), /status/N, /retry-after/S, /slow/MS,
  * /hang, /endless, /big/BYTES[?tail=WORD], /redirect/N, /redirect-loop,
- * /keyword/WORD, /echo, /reset, /json?body=B[&ctype=T][&header=N: V] (B as
+ * /keyword/WORD, /echo, /reset, /loc[?barrier=N] (the status in
+ * --dir's file loc-NAME for the request's "X-Loc: NAME", else 200; with
+ * barrier, only once N requests are waiting, or after 5 s), /json?body=B[&ctype=T][&header=N: V] (B as
  * the body, application/json unless T), /auth/B64 (200 with that basic
  * auth, base64 of "user:password", else 401); anything else is 404. /echo answers
  *   {"method":"GET","path":"/echo","headers":{"Host":"..."},"body":"..."}
@@ -946,6 +948,73 @@ route_auth(struct conn *c, const struct req *r, const char *arg, long long n)
 	respond(c, r, &s);
 }
 
+/* Holds a request until `n` requests wait at the barrier (or 5 s pass),
+ * then lets them all go at once: concurrent peekl runs then reach their
+ * next step together, where a race would show. */
+static void
+barrier_wait(long long n)
+{
+	static pthread_mutex_t	mu = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t	cv = PTHREAD_COND_INITIALIZER;
+	static long long	arrived, generation;
+	struct timespec		until;
+	long long		gen;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&mu);
+	gen = generation;
+	if (++arrived >= n) {
+		arrived = 0;
+		generation++;
+		pthread_cond_broadcast(&cv);
+	}
+	while (gen == generation &&
+	    pthread_cond_timedwait(&cv, &mu, &until) == 0)
+		;
+	if (gen == generation) {	/* timed out: the others never came */
+		arrived = 0;
+		generation++;
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+/* /loc: answers as the location in the request's X-Loc header is told to
+ * by the file loc-NAME in --dir ("503"), 200 when there is none; so one
+ * site answers differently to peekl runs of different locations. */
+static void
+route_loc(struct conn *c, const struct req *r, const char *arg, long long n)
+{
+	const char *loc = req_header(r, "X-Loc");
+	char path[1024], line[32] = "", num[16];
+	long long code = 200, waiters;
+	FILE *f;
+
+	(void)arg, (void)n;
+	if (query_get(r->query, "barrier", num, sizeof(num)) == 0 &&
+	    parse_num(num, 1, 100, &waiters) == 0)
+		barrier_wait(waiters);
+	if (loc == NULL || *loc == '\0' || strlen(loc) > 32) {
+		respond_text(c, r, 400, "no X-Loc\n");
+		return;
+	}
+	for (const char *p = loc; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p)) {
+			respond_text(c, r, 400, "bad X-Loc\n");
+			return;
+		}
+	if (opt.dir != NULL && snprintf(path, sizeof(path), "%s/loc-%s",
+	    opt.dir, loc) < (int)sizeof(path) &&
+	    (f = fopen(path, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL)
+			line[strcspn(line, "\r\n")] = '\0';
+		fclose(f);
+		if (parse_num(line, 200, 599, &code) != 0)
+			code = 500;
+	}
+	respond_text(c, r, (int)code, "location\n");
+}
+
 static void
 route_reset(struct conn *c, const struct req *r, const char *arg, long long n)
 {
@@ -979,6 +1048,7 @@ route(struct conn *c, const struct req *r)
 		{ "/reset", 1, 0, 0, route_reset },
 		{ "/ok", 0, 0, 0, route_welcome },
 		{ "/file/", 0, 0, 0, route_file },
+		{ "/loc", 1, 0, 0, route_loc },
 	};
 	const char *arg;
 	long long n = 0;
