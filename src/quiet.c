@@ -60,6 +60,11 @@ release(struct check *c, int64_t now_ms)
 	 * the change happened while they were not told. */
 	tr.duration_ms = 0;
 	c->tr = tr;
+	/* The next reminder counts from this alert. */
+	if (c->kind == KIND_HTTP)
+		told_of(c)->reminded_at = now_ms;
+	else
+		told_of(c)->cert_reminded_at = now_ms;
 	c->alert = xcalloc(1, sizeof(*c->alert));
 	if (c->kind == KIND_HTTP)
 		alert_from_http(c->alert, c->site, &tr, &c->http, told_of(c),
@@ -110,6 +115,8 @@ quiet_check(const struct quiet_view *v, size_t i, struct check *c,
 		drop(c);
 		break;
 	case QUIET_RELEASE:
+		if (c->alert != NULL)
+			drop(c);	/* a reminder, which gives way */
 		release(c, now_ms);
 		log_info("%s: no longer quiet: %s alert for its current state",
 		    c->site->name, alert_event_word(c->alert->event));

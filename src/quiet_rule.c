@@ -86,8 +86,11 @@ quiet_decide(enum check_kind kind, int quiet, int alerted, int current,
 			return QUIET_DROP;
 		return differs ? QUIET_HOLD : QUIET_NONE;
 	}
+	/* A reminder says the state goes on; when the last alert queued
+	 * said another state (a quiet time just ended), the state's own
+	 * alert is what is owed, and the reminder gives way to it. */
 	if (has_alert && !transition)
-		return QUIET_SEND;
+		return differs ? QUIET_RELEASE : QUIET_SEND;
 	if (has_alert)
 		return differs ? QUIET_SEND : QUIET_STALE;
 	return differs ? QUIET_RELEASE : QUIET_NONE;

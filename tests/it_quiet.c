@@ -174,6 +174,38 @@ Test(quiet_run, silence_across_down_stays_down_then_exactly_one_alert)
 	h_env_stop(&e);
 }
 
+/* A reminder falls due in the very run that ends the silence: the state's
+ * own DOWN is what is owed, not a "still down" about a DOWN never sent. */
+Test(quiet_run, silence_ending_when_a_reminder_is_due_sends_the_down)
+{
+	struct h_env	 e;
+	char		*down, *up, *text, *why;
+	const char	*every = "defaults:\n  remind_every: 1s\n";
+
+	h_env_start(&e);
+	down = config(&e, "down", "status/503", every);
+	up = config(&e, "up", "ok", every);
+	free(check_web(up, 0));
+	silence(up, (const char *[]){ "silence", "web", "--for", "1h", NULL },
+	    0);
+	why = check_web(down, 2);
+	cr_assert_str_eq(why, "silenced");
+	free(why);
+	/* remind_every is a lower bound: past it, a reminder is due. */
+	nanosleep(&(struct timespec){ 1, 200000000 }, NULL);
+	silence(up, (const char *[]){ "silence", "--clear", "web", NULL }, 0);
+	free(check_web(down, 2));
+	cr_assert_eq(h_webhook_count(e.hook, 200), 1);
+	text = slack_text(&e, 0);
+	cr_assert(strncmp(text, "DOWN web (", 10) == 0, "%s", text);
+	cr_assert_null(strstr(text, "still down"), "a reminder instead of the "
+	    "DOWN: %s", text);
+	free(text);
+	free(down);
+	free(up);
+	h_env_stop(&e);
+}
+
 /* One peekl sets the silence with its own config file, another, with
  * another file on the same store, runs the checks: every host sharing the
  * store honours it; `silence all` too. */

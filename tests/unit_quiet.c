@@ -248,6 +248,9 @@ Test(quiet, decide_table)
 		    "a reminder (no change of state) goes" },
 		{ KIND_HTTP, 1, HTTP_DOWN, HTTP_DOWN, 1, 0, QUIET_DROP,
 		    "a reminder while quiet is dropped" },
+		{ KIND_HTTP, 0, HTTP_UP, HTTP_DOWN, 1, 0, QUIET_RELEASE,
+		    "a reminder due as a quiet time ends: the DOWN goes "
+		    "instead" },
 		{ KIND_CERT, 0, CERT_UNKNOWN, CERT_OK, 0, 0, QUIET_NONE,
 		    "a first fine certificate" },
 		{ KIND_CERT, 0, CERT_OK, CERT_WARNING, 0, 0, QUIET_RELEASE,
