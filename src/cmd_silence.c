@@ -58,7 +58,13 @@ resolve(const struct config *cfg, const struct silence_opts *o,
 		}
 		if ((idx = site_find(cfg, o->sites[i])) < 0)
 			rc = -1;
-		else
+		else if (strcmp(cfg->sites[idx].name, "all") == 0) {
+			/* Its key would be the one of `all`. */
+			fprintf(stderr, "peekl: silence: \"%s\" is the site "
+			    "named all, whose silence is every site's: say "
+			    "all\n", o->sites[i]);
+			rc = -1;
+		} else
 			names[i] = cfg->sites[idx].name;
 	}
 	return rc;

@@ -72,13 +72,18 @@ static const struct keydef email_keys[] = {
 	{ "insecure_plaintext", V_BOOL, I(insecure_plaintext), 0, 0, 0, 0 },
 	I_COMMON,
 };
+/* "Each notifier takes an optional url: (or api_url:)": both names are
+ * accepted for the types whose URL has a default. */
+#define I_API_URL(name) { name, V_HOOKURL, I(url), 0, 0, 0, F_ALIAS }
 static const struct keydef pagerduty_keys[] = {
 	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	I_API_URL("api_url"),
 	{ "routing_key", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
 	I_COMMON,
 };
 static const struct keydef opsgenie_keys[] = {
 	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	I_API_URL("api_url"),
 	{ "api_key", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
 	I_COMMON,
 };
@@ -88,15 +93,18 @@ static const struct keydef teams_keys[] = {
 };
 static const struct keydef telegram_keys[] = {
 	{ "api_url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	I_API_URL("url"),
 	{ "bot_token", V_STR, I(secret), 0, 0, 0, F_REQUIRED },
 	{ "chat_id", V_STR, I(chat_id), 0, 0, 0, F_REQUIRED },
 	I_COMMON,
 };
 static const struct keydef ntfy_keys[] = {
 	{ "url", V_HOOKURL, I(url), 0, 0, 0, 0 },
+	I_API_URL("api_url"),
 	{ "token", V_STR, I(secret), 0, 0, 0, 0 },
 	I_COMMON,
 };
+#undef I_API_URL
 #undef I
 
 static const struct {
@@ -363,6 +371,14 @@ read_instance(struct ctx *c, yaml_node_t *k, yaml_node_t *node,
 			child_path(ekp, kp, "events");
 			read_events(c, seen[i], ekp, in);
 		}
+	for (size_t i = 1; i < ntab; i++) {
+		if (seen[i] == NULL || !(tab[i].flags & F_ALIAS))
+			continue;
+		if (seen[0] != NULL)
+			cerr(c, AT(seen[i]), kp, "'%s' and '%s' name the same "
+			    "URL: give one", tab[0].name, tab[i].name);
+		seen[0] = seen[i];
+	}
 	if (seen[0] == NULL && !notify_default_url(in))
 		cerr(c, AT(node_is_null(node) ? k : node), kp,
 		    "missing required key '%s'", tab[0].name);

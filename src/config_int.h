@@ -69,6 +69,8 @@ enum vtype {
 #define F_SITE_ONLY	0x1	/* may not appear under defaults: */
 #define F_WHOLE_S	0x2	/* V_DURATION: whole seconds only (no 800ms) */
 #define F_REQUIRED	0x4	/* an integration key that must be given */
+#define F_ALIAS		0x8	/* an integration key naming its table's first
+				 * key another way (url / api_url) */
 
 struct keydef {
 	const char	*name;

@@ -142,7 +142,7 @@ int	store_crl_get(struct store *st, char *const *urls, size_t n,
 int	store_crl_put(struct store *st, const char *url,
 	    const unsigned char *crl, size_t len, int64_t ttl_ms);
 
-/* --- silences (PREFIX:silence:NAME, PREFIX:silence-all) --- */
+/* --- silences (PREFIX:silence:NAME, PREFIX:silence:all) --- */
 
 struct silence;
 

@@ -16,7 +16,7 @@
  * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST`; with a location the key ends in `:LOCATION` and the label `location=LOCATION` is added | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
  * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
  * | `PREFIX:silence:NAME` | string | a silence of one site: JSON `{"until": unix_s, "reason": TEXT or null, "created": unix_s}` | `PX` until `until`; set by `peekl silence`, deleted by `peekl silence --clear` |
- * | `PREFIX:silence-all` | string | a silence of every site (`peekl silence all`), the same JSON | as `PREFIX:silence:NAME` |
+ * | `PREFIX:silence:all` | string | a silence of every site (`peekl silence all`), the same JSON | as `PREFIX:silence:NAME` |
  * | `PREFIX:incidents:NAME` | stream | one entry per state change, http and cert: `kind`, `from`, `to` (state names), `reason` ("" when none); the entry ID is the change's time, `MS-SEQ` with SEQ 0, 1, ... when changes share a millisecond | trimmed exactly to redis.incident_retention (default 400d, `MINID`) on every append; appended by a script in the run's MULTI |
  * | `PREFIX:rollup:NAME:RES` | stream | without RedisTimeSeries: one entry per hour (RES `1h`) or day (`1d`) of HTTP checks: `checks`, `up`, `sum_ms`, `max_ms`; the entry ID is the bucket's start, `MS-SEQ`, rewritten (XDEL, XADD `MS-*`) by a script in the run's MULTI as the bucket fills | trimmed exactly to redis.retention's `hourly` / `daily` (default 400d / 5y) on every write |
  * | `PREFIX:ts:NAME:METRIC:RES` | TimeSeries | with RedisTimeSeries: the compaction (`TS.CREATERULE`) of `PREFIX:ts:NAME:METRIC` per hour (`1h`) or day (`1d`): `avg` of `response_ms` and `up`, `min` of `cert_days_left`, `last` of `http_code`; the raw series' labels plus `resolution=1h` or `1d` | `RETENTION` redis.retention's `hourly` / `daily`; created with its rule before the first sample |
@@ -262,11 +262,13 @@ key_silence(const struct store *st, const char *site)
 	return xasprintf("%s:silence:%s", st->prefix, site);
 }
 
-/* Outside PREFIX:silence:, so no site name can ever clash with it. */
+/* PREFIX:silence:NAME with NAME `all`, as spec/alerting.md names it; a
+ * site literally named "all" is therefore silenced only with `all`
+ * (cmd_silence.c refuses it by its URL or host). */
 char *
 key_silence_all(const struct store *st)
 {
-	return xasprintf("%s:silence-all", st->prefix);
+	return key_silence(st, "all");
 }
 
 const char *

@@ -1,4 +1,4 @@
-/* Silences, PREFIX:silence:NAME and PREFIX:silence-all: JSON strings that
+/* Silences, PREFIX:silence:NAME and PREFIX:silence:all: JSON strings that
  * expire with the silence, so every host sharing the store honours them
  * and none has to clean up. */
 #include <stdint.h>

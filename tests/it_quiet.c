@@ -227,6 +227,8 @@ Test(quiet_run, two_processes_honour_one_silence)
 	cr_assert_str_eq(why, "silenced: network work");
 	free(why);
 	cr_assert_eq(h_webhook_count(e.hook, -1), 0);
+	/* `all` is stored under its name, as spec/alerting.md says. */
+	cr_assert_gt(h_redis_int(e.rd, "PTTL peekl:silence:all"), 0);
 	/* A dry run honours it too. */
 	cr_assert_eq(peekl(&r, down, (const char *[]){ "check", "--dry-run",
 	    "--site", "web", NULL }), 2, "%s", r.err);

@@ -541,6 +541,32 @@ Test(notify_config, every_type_with_defaults)
 	free(err);
 }
 
+/* "Each notifier takes an optional url: (or api_url:)": either name. */
+Test(notify_config, url_and_api_url_are_one_key)
+{
+	struct config	*cfg = NULL;
+	char		*err = NULL;
+
+	cr_assert_eq(load(
+	    "  telegram:\n    url: http://127.0.0.1:1/tg\n"
+	    "    bot_token: \"1:x\"\n    chat_id: -100123\n"
+	    "  oncall:\n    type: pagerduty\n    routing_key: rk\n"
+	    "    api_url: http://127.0.0.1:1/pd\n"
+	    "  genie:\n    type: opsgenie\n    api_key: k\n"
+	    "    api_url: http://127.0.0.1:1/og\n"
+	    "  ntfy:\n    api_url: http://127.0.0.1:1/topic\n",
+	    &cfg, &err), 0, "%s", err);
+	cr_assert_str_eq(cfg->integrations[0].url, "http://127.0.0.1:1/tg");
+	cr_assert_str_eq(cfg->integrations[1].url, "http://127.0.0.1:1/pd");
+	cr_assert_str_eq(cfg->integrations[2].url, "http://127.0.0.1:1/og");
+	cr_assert_str_eq(cfg->integrations[3].url, "http://127.0.0.1:1/topic");
+	config_free(cfg);
+	free(err);
+	load_fails("  oncall:\n    type: pagerduty\n    routing_key: rk\n"
+	    "    url: http://127.0.0.1:1/a\n    api_url: http://127.0.0.1:1/b\n",
+	    "'url' and 'api_url' name the same URL: give one");
+}
+
 Test(notify_config, errors)
 {
 	load_fails("  telegram:\n    bot_token: \"1:" SECRET_WORD "\"\n",
