@@ -6,9 +6,7 @@
  * Both are written in the run's MULTI; both are read back here for
  * `history` and `report` when the raw points no longer cover a window.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,19 +216,6 @@ store_resolution(const struct store *st, int64_t since, int64_t now)
 	return RES_DAY;
 }
 
-/* Parses a number; -1 if s is not a finite one. */
-static int
-num(const char *s, double *out)
-{
-	char	*end;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno != 0 || *end != '\0' || !isfinite(*out) ? -1 : 0;
-}
-
 /* A growable list of buckets. */
 struct rollups {
 	struct rollup	*v;
@@ -240,14 +225,7 @@ struct rollups {
 static struct rollup *
 rollups_add(struct rollups *l)
 {
-	if (l->n >= ROLLUPS_MAX)
-		return NULL;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	memset(&l->v[l->n], 0, sizeof(l->v[0]));
-	return &l->v[l->n++];
+	return array_add(&l->v, &l->n, &l->cap, sizeof(*l->v), ROLLUPS_MAX);
 }
 
 /* Reads the rollup stream's buckets in [since, until] into l. */
@@ -285,7 +263,7 @@ read_stream_rollups(struct store *st, const char *key, int64_t since,
 			const char *name = store_reply_str(f->element[j]);
 
 			if (name == NULL ||
-			    num(store_reply_str(f->element[j + 1]), &v) == -1 ||
+			    parse_double(store_reply_str(f->element[j + 1]), &v) == -1 ||
 			    v < 0)
 				continue;
 			if (strcmp(name, rollup_fields[RF_CHECKS]) == 0)
@@ -337,7 +315,8 @@ ts_samples(const struct store *st, const redisReply *r, const char *key,
 			continue;
 		if (e->element[1]->type == REDIS_REPLY_INTEGER)
 			(*v)[n] = (double)e->element[1]->integer;
-		else if (num(store_reply_str(e->element[1]), &(*v)[n]) == -1)
+		else if (parse_double(store_reply_str(e->element[1]),
+		    &(*v)[n]) == -1)
 			continue;
 		(*t)[n++] = e->element[0]->integer;
 	}

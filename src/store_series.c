@@ -3,7 +3,6 @@
  * reading them back as history. */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,31 +176,8 @@ struct points {
 static struct point *
 points_add(struct points *pts)
 {
-	if (pts->n >= HISTORY_MAX)
-		return NULL;
-	if (pts->n == pts->cap) {
-		pts->cap = pts->cap ? pts->cap * 2 : 256;
-		pts->v = xrealloc(pts->v, pts->cap * sizeof(*pts->v));
-	}
-	memset(&pts->v[pts->n], 0, sizeof(pts->v[0]));
-	return &pts->v[pts->n++];
-}
-
-/* Parses a finite number; -1 if s is not one. */
-static int
-parse_num(const char *s, double *out)
-{
-	char	*end;
-	double	 v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
+	return array_add(&pts->v, &pts->n, &pts->cap, sizeof(*pts->v),
+	    HISTORY_MAX);
 }
 
 /* One sample of a timeseries. */
@@ -240,7 +216,8 @@ parse_range(const struct store *st, const redisReply *r, const char *key,
 			continue;
 		if (e->element[1]->type == REDIS_REPLY_INTEGER)
 			s[n].v = (double)e->element[1]->integer;
-		else if (parse_num(store_reply_str(e->element[1]), &s[n].v) == -1)
+		else if (parse_double(store_reply_str(e->element[1]),
+		    &s[n].v) == -1)
 			continue;
 		s[n++].t = e->element[0]->integer;
 	}
@@ -372,7 +349,7 @@ parse_entry(const struct store *st, const redisReply *id,
 		}
 		if (strcmp(f, entry_fields[EF_KIND]) == 0)
 			kind = s;
-		else if (parse_num(s, &v) == -1)
+		else if (parse_double(s, &v) == -1)
 			continue;
 		else if (strcmp(f, entry_fields[EF_T]) == 0 && v > 0)
 			p->t = clamp_time_ms(v);
