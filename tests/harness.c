@@ -916,6 +916,44 @@ h_webhook_body(const struct h_srv *s, int n)
 	return body;
 }
 
+int
+h_webhook_request(const struct h_srv *s, int n, struct h_request *req)
+{
+	char *text, **lines, *f[5];
+	int count;
+
+	memset(req, 0, sizeof(*req));
+	lines = read_lines(s, "log", &text, &count);
+	if (n < 0 || n >= count) {
+		free(lines);
+		free(text);
+		return -1;
+	}
+	f[0] = lines[n];
+	for (int k = 1; k < 5; k++) {
+		f[k] = strchr(f[k - 1], '\t');
+		cr_assert_not_null(f[k], "malformed webhook log line");
+		*f[k]++ = '\0';
+	}
+	req->status = line_status(f[0]);
+	req->target = strdup(f[2]);
+	req->ctype = strdup(f[3]);
+	req->body = unescape(f[4]);
+	req->headers = h_webhook_headers(s, n);
+	free(lines);
+	free(text);
+	return 0;
+}
+
+void
+h_request_free(struct h_request *req)
+{
+	free(req->target);
+	free(req->ctype);
+	free(req->body);
+	free(req->headers);
+}
+
 char *
 h_webhook_headers(const struct h_srv *s, int n)
 {

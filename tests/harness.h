@@ -114,6 +114,17 @@ char		*h_webhook_body(const struct h_srv *, int n);	/* malloc'd, unescaped body 
 		    (0-based) request answered 2xx; NULL if none; caller frees */
 char		*h_webhook_headers(const struct h_srv *, int n);	/* malloc'd "Name: value | ..." of the n-th
 		    request (any status); NULL if none; caller frees */
+/* One request the receiver logged, whatever its answer. */
+struct h_request {
+	int	 status;	/* what the receiver answered (0: hung) */
+	char	*target;	/* "/path?query" */
+	char	*ctype;		/* Content-Type */
+	char	*body;		/* unescaped */
+	char	*headers;	/* "Name: value | ..." */
+};
+int		 h_webhook_request(const struct h_srv *, int n, struct h_request *);	/* the n-th (0-based)
+		    request, any status; 0, or -1 if none. h_request_free frees it */
+void		 h_request_free(struct h_request *);
 int		 h_webhook_wait(const struct h_srv *, int n, int timeout_ms);	/* waits until >= n requests are
 		    logged; returns the count then */
 
