@@ -266,6 +266,29 @@ h_read_file(const char *path)
 	return buf_take(&b);
 }
 
+void
+h_golden(const char *name, const char *got)
+{
+	const char *dir = getenv("PEEKL_GOLDEN_DIR");
+	char *path = h_strf("%s/%s", dir ? dir : "tests/golden", name), *want;
+	FILE *f;
+
+	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
+		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
+		fputs(got, f);
+		cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+		free(path);
+		return;
+	}
+	want = h_read_file(path);
+	cr_assert_not_null(want, "cannot read %s (run from the repository root)",
+	    path);
+	cr_assert_str_eq(got, want, "%s differs:\nwant:\n%s\ngot:\n%s", path,
+	    want, got);
+	free(want);
+	free(path);
+}
+
 char *
 h_config(const struct h_dir *d, const char *yaml)
 {

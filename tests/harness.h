@@ -50,6 +50,10 @@ char		*h_path(const struct h_dir *, const char *name);	/* malloc'd "dir/name", c
 void		 h_write_file(const struct h_dir *, const char *name,
 		    const char *content);	/* mode 0644, atomically (tmp + rename) */
 char		*h_read_file(const char *path);	/* malloc'd contents, NULL if absent; caller frees */
+/* Compares got with the golden file tests/golden/NAME byte for byte
+ * ($PEEKL_GOLDEN_DIR replaces tests/golden); with $PEEKL_GOLDEN_UPDATE set,
+ * rewrites the file instead (review the diff). */
+void		 h_golden(const char *name, const char *got);
 char		*h_config(const struct h_dir *, const char *yaml);	/* writes dir/config.yaml (0600); malloc'd path */
 char		*h_configf(const struct h_dir *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));	/* h_config with printf formatting */

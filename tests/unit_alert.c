@@ -15,6 +15,7 @@
 
 #include "alert.h"
 #include "alert_fixtures.h"
+#include "harness.h"
 #include "notify.h"
 #include "state.h"
 #include "util.h"
@@ -64,36 +65,19 @@ make_untrusted(struct alert *a)
 	    "certificate not trusted");
 }
 
-/* Compares got (plus a final newline) with tests/golden/name.json, printing
- * both on a mismatch; with PEEKL_GOLDEN_UPDATE set, rewrites the file. */
+/* Compares got (plus a final newline) with tests/golden/name.json
+ * (h_golden). */
 static void
 golden(const char *name, const char *got)
 {
-	const char	*dir = getenv("PEEKL_GOLDEN_DIR");
-	char		 path[512], want[65536];
-	FILE		*f;
-	size_t		 n, i;
+	char	*file, *text;
 
 	cr_assert_not_null(got, "%s: no payload", name);
-	snprintf(path, sizeof(path), "%s/%s.json", dir ? dir : "tests/golden",
-	    name);
-	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
-		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
-		fprintf(f, "%s\n", got);
-		fclose(f);
-		return;
-	}
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot read %s (run from the repository root)",
-	    path);
-	n = fread(want, 1, sizeof(want) - 1, f);
-	fclose(f);
-	want[n] = '\0';
-	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
-		continue;
-	if (got[i] != '\0' || want[i] != '\n' || want[i + 1] != '\0')
-		cr_assert_fail("%s differs from the output at byte %zu\n"
-		    "want: %s" "got:  %s\n", path, i, want, got);
+	file = h_strf("%s.json", name);
+	text = h_strf("%s\n", got);
+	h_golden(file, text);
+	free(text);
+	free(file);
 }
 
 /* Builds an alert with make, renders it for in and compares that with the

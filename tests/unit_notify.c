@@ -132,35 +132,16 @@ request_text(const struct integration *in, const struct alert *a)
 	return b.data;
 }
 
-/* Compares got (plus a final newline) with tests/golden/notify/name.txt;
- * with PEEKL_GOLDEN_UPDATE set, rewrites the file. */
+/* Compares got (plus a final newline) with tests/golden/notify/name.txt
+ * (h_golden). */
 static void
 golden(const char *name, const char *got)
 {
-	const char	*dir = getenv("PEEKL_GOLDEN_DIR");
-	char		 path[512], want[65536];
-	FILE		*f;
-	size_t		 n, i;
+	char	*file = h_strf("notify/%s.txt", name), *text = h_strf("%s\n", got);
 
-	snprintf(path, sizeof(path), "%s/notify/%s.txt",
-	    dir ? dir : "tests/golden", name);
-	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
-		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
-		fprintf(f, "%s\n", got);
-		fclose(f);
-		return;
-	}
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot read %s (run from the repository root)",
-	    path);
-	n = fread(want, 1, sizeof(want) - 1, f);
-	fclose(f);
-	want[n] = '\0';
-	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
-		continue;
-	if (got[i] != '\0' || want[i] != '\n' || want[i + 1] != '\0')
-		cr_assert_fail("%s differs from the output at byte %zu\n"
-		    "want: %s" "got:  %s\n", path, i, want, got);
+	h_golden(file, text);
+	free(text);
+	free(file);
 }
 
 static void
