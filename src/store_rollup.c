@@ -286,43 +286,6 @@ read_stream_rollups(struct store *st, const char *key, int64_t since,
 	return 0;
 }
 
-/* Reads TS.RANGE reply r's samples as (t, v) pairs into *t and *v
- * (malloc'd); returns their count, or -1 on an error reply (logged; a
- * missing series is empty). */
-static long
-ts_samples(const struct store *st, const redisReply *r, const char *key,
-    int64_t **t, double **v)
-{
-	long	n = 0;
-
-	*t = NULL;
-	*v = NULL;
-	if (r->type == REDIS_REPLY_ERROR) {
-		if (strstr(r->str, "not exist") != NULL)
-			return 0;
-		log_error("redis: %s: %s: %s", st->where, key, r->str);
-		return -1;
-	}
-	if (r->type != REDIS_REPLY_ARRAY)
-		return 0;
-	*t = xcalloc(r->elements, sizeof(**t));
-	*v = xcalloc(r->elements, sizeof(**v));
-	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i];
-
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-		    e->element[0]->type != REDIS_REPLY_INTEGER)
-			continue;
-		if (e->element[1]->type == REDIS_REPLY_INTEGER)
-			(*v)[n] = (double)e->element[1]->integer;
-		else if (parse_double(store_reply_str(e->element[1]),
-		    &(*v)[n]) == -1)
-			continue;
-		(*t)[n++] = e->element[0]->integer;
-	}
-	return n;
-}
-
 /*
  * Returns the reply of TS.RANGE over [since, until] of the compaction
  * key, with LATEST: a compaction holds a bucket only once it is closed,
@@ -355,8 +318,7 @@ read_ts_rollups(struct store *st, const char *name, enum resolution res,
 	char		*kup = key_ts_rollup(st, name, METRIC_UP, res);
 	char		*kms = key_ts_rollup(st, name, METRIC_RESPONSE_MS, res);
 	redisReply	*rup = NULL, *rms = NULL;
-	int64_t		*tup = NULL, *tms = NULL;
-	double		*vup = NULL, *vms = NULL;
+	struct ts_sample *up = NULL, *ms = NULL;
 	long		 nup = 0, nms = 0, j = 0;
 	int		 ret = -1;
 
@@ -367,28 +329,26 @@ read_ts_rollups(struct store *st, const char *name, enum resolution res,
 		store_io_error(st, "reading compactions");
 		goto out;
 	}
-	if ((nup = ts_samples(st, rup, kup, &tup, &vup)) == -1 ||
-	    (nms = ts_samples(st, rms, kms, &tms, &vms)) == -1)
+	if ((nup = ts_range_parse(st, rup, kup, &up)) == -1 ||
+	    (nms = ts_range_parse(st, rms, kms, &ms)) == -1)
 		goto out;
 	for (long i = 0; i < nup; i++) {
 		struct rollup *b;
 
 		if ((b = rollups_add(l)) == NULL)
 			break;
-		b->t = tup[i];
+		b->t = up[i].t;
 		b->checks = 1;
-		b->up = vup[i] < 0 ? 0 : vup[i] > 1 ? 1 : vup[i];
-		while (j < nms && tms[j] < tup[i])
+		b->up = up[i].v < 0 ? 0 : up[i].v > 1 ? 1 : up[i].v;
+		while (j < nms && ms[j].t < up[i].t)
 			j++;
-		if (j < nms && tms[j] == tup[i])
-			b->sum_ms = b->max_ms = clamp_response_ms(vms[j]);
+		if (j < nms && ms[j].t == up[i].t)
+			b->sum_ms = b->max_ms = clamp_response_ms(ms[j].v);
 	}
 	ret = 0;
 out:
-	free(tup);
-	free(vup);
-	free(tms);
-	free(vms);
+	free(up);
+	free(ms);
 	if (rup != NULL)
 		freeReplyObject(rup);
 	if (rms != NULL)

@@ -180,22 +180,11 @@ points_add(struct points *pts)
 	    HISTORY_MAX);
 }
 
-/* One sample of a timeseries. */
-struct sample {
-	int64_t	t;
-	double	v;
-};
-
-/*
- * Parses a TS.RANGE reply into *out (malloc'd). A missing series is empty;
- * malformed samples are skipped. Returns the count, or -1 on an error reply
- * (logged).
- */
-static long
-parse_range(const struct store *st, const redisReply *r, const char *key,
-    struct sample **out)
+long
+ts_range_parse(const struct store *st, const redisReply *r, const char *key,
+    struct ts_sample **out)
 {
-	struct sample	*s;
+	struct ts_sample *s;
 	size_t		 n = 0;
 
 	*out = NULL;
@@ -228,7 +217,7 @@ parse_range(const struct store *st, const redisReply *r, const char *key,
 /* The value of series s at time t (its cursor *i advanced past it), or 0
  * when s has no sample at t. */
 static double
-sample_at(const struct sample *s, long n, long *i, int64_t t)
+sample_at(const struct ts_sample *s, long n, long *i, int64_t t)
 {
 	if (*i < n && s[*i].t == t)
 		return s[(*i)++].v;
@@ -238,8 +227,8 @@ sample_at(const struct sample *s, long n, long *i, int64_t t)
 /* Merges the up, http_code and response_ms series (each sorted by time)
  * into HTTP points: the three samples of one check share its timestamp. */
 static void
-merge_http(struct points *pts, struct sample *up, long nup,
-    struct sample *code, long ncode, struct sample *ms, long nms)
+merge_http(struct points *pts, struct ts_sample *up, long nup,
+    struct ts_sample *code, long ncode, struct ts_sample *ms, long nms)
 {
 	long	 i = 0, j = 0, k = 0;
 
@@ -272,7 +261,7 @@ read_ts(struct store *st, const char *name, int64_t since_ms,
 		METRIC_UP, METRIC_HTTP_CODE, METRIC_RESPONSE_MS,
 		METRIC_CERT_DAYS_LEFT,
 	};
-	struct sample	 *s[4] = { NULL };
+	struct ts_sample	 *s[4] = { NULL };
 	long		  ns[4] = { 0 };
 	redisReply	**r = NULL;
 	int		  ret = -1;
@@ -294,7 +283,7 @@ read_ts(struct store *st, const char *name, int64_t since_ms,
 	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
 		char	*key = key_ts(st, name, metrics[i]);
 
-		ns[i] = parse_range(st, r[i], key, &s[i]);
+		ns[i] = ts_range_parse(st, r[i], key, &s[i]);
 		free(key);
 		if (ns[i] == -1)
 			goto out;
