@@ -2,7 +2,7 @@
  * The configuration of spec/notifiers.md's integrations: the values only
  * they have (an email's smtp URL and its list of recipients), their
  * defaults, and the rules between their keys. The key tables themselves
- * are in config.c with every other integration's.
+ * are in config_alerting.c with every other integration's.
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -71,7 +71,7 @@ static const char *const usage_main =
 "  status    every site's current state, read from Redis\n"
 "  history   the recorded points of one site\n"
 "  validate  check the config file and exit\n"
-"  silence   hold back the alerts of sites for a while\n"
+"  silence   hold back the alerts of sites for a while, list or end that\n"
 "  incidents the state changes of the sites, newest first\n"
 "  report    uptime, downtime, MTTR and response times per site\n"
 "  metrics   the current state as Prometheus metrics\n"

@@ -65,27 +65,20 @@ static const char css[] =
 "footer a{color:inherit}\n"
 "@media (min-width:768px){main{padding:24px}.site{padding:16px 24px}}\n";
 
-/* Writes unix ms as "2026-11-30 14:02 UTC". */
+enum utc_form {
+	UTC_WHEN,	/* 2026-11-30 14:02 UTC */
+	UTC_DAY		/* 2026-11-30 */
+};
+
+/* Writes unix ms in UTC in that form, or "-" when it cannot. */
 static void
-when(int64_t ms, char *out, size_t outsz)
+utc_format(int64_t ms, enum utc_form form, char *out, size_t outsz)
 {
 	struct tm	tm;
 	time_t		t = (time_t)(ms / 1000);
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(out, outsz, "-");
-}
-
-/* Writes the UTC day of unix ms as "2026-11-30". */
-static void
-day_name(int64_t ms, char *out, size_t outsz)
-{
-	struct tm	tm;
-	time_t		t = (time_t)(ms / 1000);
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, outsz,
+	    form == UTC_DAY ? "%Y-%m-%d" : "%Y-%m-%d %H:%M UTC", &tm) == 0)
 		snprintf(out, outsz, "-");
 }
 
@@ -157,7 +150,7 @@ site_meta(const struct page *p, const struct page_site *s, struct buf *b)
 	buf_puts(b, "<p class=\"meta\">");
 	esc_html(b, redact_site_url(s->site->url, url, sizeof(url)));
 	if (since > 0) {
-		when(since, t, sizeof(t));
+		utc_format(since, UTC_WHEN, t, sizeof(t));
 		format_duration(p->now > since ? p->now - since : 0, d,
 		    sizeof(d));
 		buf_printf(b, " &middot; since <time>%s</time> (%s)", t, d);
@@ -218,7 +211,8 @@ day_bar(const struct page_site *s, struct buf *b)
 		const struct downtime *d = &s->days[i];
 		double up = downtime_uptime_pct(d);
 
-		day_name(s->day0 + (int64_t)i * DAY_MS, day, sizeof(day));
+		utc_format(s->day0 + (int64_t)i * DAY_MS, UTC_DAY, day,
+		    sizeof(day));
 		if (up < 0) {
 			buf_printf(b, "<div class=\"d\" title=\"%s: no data\">"
 			    "</div>\n", day);
@@ -290,7 +284,7 @@ incidents(const struct page_site *s, struct buf *b)
 		const struct page_incident	*l = &s->last[k];
 		const char			*cls;
 
-		when(l->t, t, sizeof(t));
+		utc_format(l->t, UTC_WHEN, t, sizeof(t));
 		format_duration(l->duration_ms, d, sizeof(d));
 		cls = (l->kind == KIND_HTTP && l->to == HTTP_DOWN) ||
 		    (l->kind == KIND_CERT && l->to == CERT_CRITICAL) ?
@@ -350,7 +344,7 @@ page_html(const struct page *p, struct buf *b)
 	buf_puts(b, "</header>\n");
 	for (size_t i = 0; i < p->nsites; i++)
 		site_section(p, i, b);
-	when(p->now, t, sizeof(t));
+	utc_format(p->now, UTC_WHEN, t, sizeof(t));
 	buf_printf(b, "<footer>Updated <time>%s</time> by peekl &middot; "
 	    "<a href=\"status.json\">status.json</a></footer>\n"
 	    "</main>\n</body>\n</html>\n", t);

@@ -111,14 +111,7 @@ struct incidents {
 static struct incident *
 incidents_add(struct incidents *l)
 {
-	if (l->n >= INCIDENTS_MAX)
-		return NULL;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	memset(&l->v[l->n], 0, sizeof(l->v[0]));
-	return &l->v[l->n++];
+	return array_add(&l->v, &l->n, &l->cap, sizeof(*l->v), INCIDENTS_MAX);
 }
 
 /* Fills out from one stream entry; returns 0, or -1 for an entry that is

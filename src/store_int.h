@@ -163,6 +163,18 @@ void	queue_judge_trim(const struct store *st, const char *key,
  * become '_', which RedisTimeSeries refuses there). */
 void	series_label_value(const char *name, char *out, size_t outsz);
 
+/* One sample of a timeseries. */
+struct ts_sample {
+	int64_t	t;	/* unix ms */
+	double	v;
+};
+
+/* Parses a TS.RANGE reply into *out (malloc'd, caller frees). A missing
+ * series is empty; malformed samples are skipped. Returns the count, or -1
+ * on an error reply (logged). */
+long	ts_range_parse(const struct store *st, const redisReply *r,
+	    const char *key, struct ts_sample **out);
+
 /* --- hourly and daily history (store_rollup.c) --- */
 
 /* Queues, for a judged check and when hourly and daily history is kept,

@@ -6,9 +6,7 @@
  * Both are written in the run's MULTI; both are read back here for
  * `history` and `report` when the raw points no longer cover a window.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,19 +216,6 @@ store_resolution(const struct store *st, int64_t since, int64_t now)
 	return RES_DAY;
 }
 
-/* Parses a number; -1 if s is not a finite one. */
-static int
-num(const char *s, double *out)
-{
-	char	*end;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno != 0 || *end != '\0' || !isfinite(*out) ? -1 : 0;
-}
-
 /* A growable list of buckets. */
 struct rollups {
 	struct rollup	*v;
@@ -240,14 +225,7 @@ struct rollups {
 static struct rollup *
 rollups_add(struct rollups *l)
 {
-	if (l->n >= ROLLUPS_MAX)
-		return NULL;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	memset(&l->v[l->n], 0, sizeof(l->v[0]));
-	return &l->v[l->n++];
+	return array_add(&l->v, &l->n, &l->cap, sizeof(*l->v), ROLLUPS_MAX);
 }
 
 /* Reads the rollup stream's buckets in [since, until] into l. */
@@ -285,7 +263,7 @@ read_stream_rollups(struct store *st, const char *key, int64_t since,
 			const char *name = store_reply_str(f->element[j]);
 
 			if (name == NULL ||
-			    num(store_reply_str(f->element[j + 1]), &v) == -1 ||
+			    parse_double(store_reply_str(f->element[j + 1]), &v) == -1 ||
 			    v < 0)
 				continue;
 			if (strcmp(name, rollup_fields[RF_CHECKS]) == 0)
@@ -306,42 +284,6 @@ read_stream_rollups(struct store *st, const char *key, int64_t since,
 	}
 	freeReplyObject(r);
 	return 0;
-}
-
-/* Reads TS.RANGE reply r's samples as (t, v) pairs into *t and *v
- * (malloc'd); returns their count, or -1 on an error reply (logged; a
- * missing series is empty). */
-static long
-ts_samples(const struct store *st, const redisReply *r, const char *key,
-    int64_t **t, double **v)
-{
-	long	n = 0;
-
-	*t = NULL;
-	*v = NULL;
-	if (r->type == REDIS_REPLY_ERROR) {
-		if (strstr(r->str, "not exist") != NULL)
-			return 0;
-		log_error("redis: %s: %s: %s", st->where, key, r->str);
-		return -1;
-	}
-	if (r->type != REDIS_REPLY_ARRAY)
-		return 0;
-	*t = xcalloc(r->elements, sizeof(**t));
-	*v = xcalloc(r->elements, sizeof(**v));
-	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i];
-
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-		    e->element[0]->type != REDIS_REPLY_INTEGER)
-			continue;
-		if (e->element[1]->type == REDIS_REPLY_INTEGER)
-			(*v)[n] = (double)e->element[1]->integer;
-		else if (num(store_reply_str(e->element[1]), &(*v)[n]) == -1)
-			continue;
-		(*t)[n++] = e->element[0]->integer;
-	}
-	return n;
 }
 
 /*
@@ -376,8 +318,7 @@ read_ts_rollups(struct store *st, const char *name, enum resolution res,
 	char		*kup = key_ts_rollup(st, name, METRIC_UP, res);
 	char		*kms = key_ts_rollup(st, name, METRIC_RESPONSE_MS, res);
 	redisReply	*rup = NULL, *rms = NULL;
-	int64_t		*tup = NULL, *tms = NULL;
-	double		*vup = NULL, *vms = NULL;
+	struct ts_sample *up = NULL, *ms = NULL;
 	long		 nup = 0, nms = 0, j = 0;
 	int		 ret = -1;
 
@@ -388,28 +329,26 @@ read_ts_rollups(struct store *st, const char *name, enum resolution res,
 		store_io_error(st, "reading compactions");
 		goto out;
 	}
-	if ((nup = ts_samples(st, rup, kup, &tup, &vup)) == -1 ||
-	    (nms = ts_samples(st, rms, kms, &tms, &vms)) == -1)
+	if ((nup = ts_range_parse(st, rup, kup, &up)) == -1 ||
+	    (nms = ts_range_parse(st, rms, kms, &ms)) == -1)
 		goto out;
 	for (long i = 0; i < nup; i++) {
 		struct rollup *b;
 
 		if ((b = rollups_add(l)) == NULL)
 			break;
-		b->t = tup[i];
+		b->t = up[i].t;
 		b->checks = 1;
-		b->up = vup[i] < 0 ? 0 : vup[i] > 1 ? 1 : vup[i];
-		while (j < nms && tms[j] < tup[i])
+		b->up = up[i].v < 0 ? 0 : up[i].v > 1 ? 1 : up[i].v;
+		while (j < nms && ms[j].t < up[i].t)
 			j++;
-		if (j < nms && tms[j] == tup[i])
-			b->sum_ms = b->max_ms = clamp_response_ms(vms[j]);
+		if (j < nms && ms[j].t == up[i].t)
+			b->sum_ms = b->max_ms = clamp_response_ms(ms[j].v);
 	}
 	ret = 0;
 out:
-	free(tup);
-	free(vup);
-	free(tms);
-	free(vms);
+	free(up);
+	free(ms);
 	if (rup != NULL)
 		freeReplyObject(rup);
 	if (rms != NULL)

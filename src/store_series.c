@@ -3,7 +3,6 @@
  * reading them back as history. */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,49 +176,15 @@ struct points {
 static struct point *
 points_add(struct points *pts)
 {
-	if (pts->n >= HISTORY_MAX)
-		return NULL;
-	if (pts->n == pts->cap) {
-		pts->cap = pts->cap ? pts->cap * 2 : 256;
-		pts->v = xrealloc(pts->v, pts->cap * sizeof(*pts->v));
-	}
-	memset(&pts->v[pts->n], 0, sizeof(pts->v[0]));
-	return &pts->v[pts->n++];
+	return array_add(&pts->v, &pts->n, &pts->cap, sizeof(*pts->v),
+	    HISTORY_MAX);
 }
 
-/* Parses a finite number; -1 if s is not one. */
-static int
-parse_num(const char *s, double *out)
+long
+ts_range_parse(const struct store *st, const redisReply *r, const char *key,
+    struct ts_sample **out)
 {
-	char	*end;
-	double	 v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* One sample of a timeseries. */
-struct sample {
-	int64_t	t;
-	double	v;
-};
-
-/*
- * Parses a TS.RANGE reply into *out (malloc'd). A missing series is empty;
- * malformed samples are skipped. Returns the count, or -1 on an error reply
- * (logged).
- */
-static long
-parse_range(const struct store *st, const redisReply *r, const char *key,
-    struct sample **out)
-{
-	struct sample	*s;
+	struct ts_sample *s;
 	size_t		 n = 0;
 
 	*out = NULL;
@@ -240,7 +205,8 @@ parse_range(const struct store *st, const redisReply *r, const char *key,
 			continue;
 		if (e->element[1]->type == REDIS_REPLY_INTEGER)
 			s[n].v = (double)e->element[1]->integer;
-		else if (parse_num(store_reply_str(e->element[1]), &s[n].v) == -1)
+		else if (parse_double(store_reply_str(e->element[1]),
+		    &s[n].v) == -1)
 			continue;
 		s[n++].t = e->element[0]->integer;
 	}
@@ -251,7 +217,7 @@ parse_range(const struct store *st, const redisReply *r, const char *key,
 /* The value of series s at time t (its cursor *i advanced past it), or 0
  * when s has no sample at t. */
 static double
-sample_at(const struct sample *s, long n, long *i, int64_t t)
+sample_at(const struct ts_sample *s, long n, long *i, int64_t t)
 {
 	if (*i < n && s[*i].t == t)
 		return s[(*i)++].v;
@@ -261,8 +227,8 @@ sample_at(const struct sample *s, long n, long *i, int64_t t)
 /* Merges the up, http_code and response_ms series (each sorted by time)
  * into HTTP points: the three samples of one check share its timestamp. */
 static void
-merge_http(struct points *pts, struct sample *up, long nup,
-    struct sample *code, long ncode, struct sample *ms, long nms)
+merge_http(struct points *pts, struct ts_sample *up, long nup,
+    struct ts_sample *code, long ncode, struct ts_sample *ms, long nms)
 {
 	long	 i = 0, j = 0, k = 0;
 
@@ -295,7 +261,7 @@ read_ts(struct store *st, const char *name, int64_t since_ms,
 		METRIC_UP, METRIC_HTTP_CODE, METRIC_RESPONSE_MS,
 		METRIC_CERT_DAYS_LEFT,
 	};
-	struct sample	 *s[4] = { NULL };
+	struct ts_sample	 *s[4] = { NULL };
 	long		  ns[4] = { 0 };
 	redisReply	**r = NULL;
 	int		  ret = -1;
@@ -317,7 +283,7 @@ read_ts(struct store *st, const char *name, int64_t since_ms,
 	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
 		char	*key = key_ts(st, name, metrics[i]);
 
-		ns[i] = parse_range(st, r[i], key, &s[i]);
+		ns[i] = ts_range_parse(st, r[i], key, &s[i]);
 		free(key);
 		if (ns[i] == -1)
 			goto out;
@@ -372,7 +338,7 @@ parse_entry(const struct store *st, const redisReply *id,
 		}
 		if (strcmp(f, entry_fields[EF_KIND]) == 0)
 			kind = s;
-		else if (parse_num(s, &v) == -1)
+		else if (parse_double(s, &v) == -1)
 			continue;
 		else if (strcmp(f, entry_fields[EF_T]) == 0 && v > 0)
 			p->t = clamp_time_ms(v);

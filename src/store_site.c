@@ -1,13 +1,10 @@
 /* The site hash, PREFIX:site:NAME: one site's state between runs, read
  * back field by field and written by the run's MULTI. The only file that
  * knows its fields' formats; store_keys.c names them. */
-#include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <hiredis.h>
 
@@ -18,34 +15,15 @@
 #include "store_keys.h"
 #include "util.h"
 
-/* Parses a finite decimal field; keeps *out when the text is not one. */
+/* Parses a finite decimal field in [0, 1e12); keeps *out when the text
+ * is not one. */
 static void
 field_double(const char *s, double *out)
 {
-	char	*end;
-	double	 v;
+	double	v;
 
-	if (*s == '\0')
-		return;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno == 0 && *end == '\0' && isfinite(v) && v >= 0 && v < 1e12)
+	if (parse_double(s, &v) == 0 && v >= 0 && v < 1e12)
 		*out = v;
-}
-
-/* Parses "2027-02-13T10:00:00Z" into unix seconds; -1 if malformed. */
-static int
-parse_iso(const char *s, int64_t *out)
-{
-	struct tm	 tm;
-	const char	*end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	*out = (int64_t)timegm(&tm);
-	return 0;
 }
 
 /* Sets one field of st from its hash field; unknown fields are ignored so
@@ -71,7 +49,7 @@ state_field(struct site_state *st, const char *f, const char *v)
 		field_double(v, &st->response_ms);
 		break;
 	case SF_CERT_NOT_AFTER:
-		if (parse_iso(v, &t) == 0)
+		if (parse_iso8601(v, &t) == 0)
 			st->cert_not_after = t;
 		break;
 	case SF_CERT_DAYS_LEFT:

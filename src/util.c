@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,22 @@ parse_ll(const char *s, long long min, long long max, long long *out)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+parse_double(const char *s, double *out)
+{
+	char	*end;
+	double	 v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v))
 		return -1;
 	*out = v;
 	return 0;
@@ -162,6 +179,27 @@ xrealloc(void *p, size_t size)
 	if ((p = realloc(p, size ? size : 1)) == NULL)
 		oom();
 	return p;
+}
+
+void *
+array_add(void *arrayp, size_t *n, size_t *cap, size_t size, size_t max)
+{
+	char	*v;
+
+	if (*n >= max)
+		return NULL;
+	/* Through memcpy: arrayp is a struct T **, which a char ** may not
+	 * alias. */
+	memcpy(&v, arrayp, sizeof(v));
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		if (*cap > max)
+			*cap = max;
+		v = xrealloc(v, *cap * size);
+		memcpy(arrayp, &v, sizeof(v));
+	}
+	memset(v + *n * size, 0, size);
+	return v + (*n)++ * size;
 }
 
 char *

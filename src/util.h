@@ -12,6 +12,10 @@
 /* Parses a whole decimal integer in [min, max]; 0 on success, -1 otherwise. */
 int	parse_ll(const char *s, long long min, long long max, long long *out);
 
+/* Parses a finite number (strtod's syntax, nothing after it); 0 on
+ * success, -1 for NULL, "" or anything else. */
+int	parse_double(const char *s, double *out);
+
 /* Parses "30", "90s", "5m", "2h", "30d", "5y" (365 days) into
  * milliseconds; -1 if malformed or beyond ten years. */
 int	parse_duration_ms(const char *s, int64_t *out);
@@ -47,6 +51,14 @@ void	buf_puts(struct buf *b, const char *s);
 void	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	buf_free(struct buf *b);
+
+/*
+ * Returns a new zeroed element at the end of a growable array, or NULL
+ * once it holds max elements. arrayp points at the array's pointer (pass
+ * &list->v), *n counts its elements, *cap its room; each is size bytes.
+ */
+void	*array_add(void *arrayp, size_t *n, size_t *cap, size_t size,
+	    size_t max);
 
 /* Writes unix seconds as "2026-12-07T10:00:00Z" (UTC) into out. */
 void	format_iso8601(int64_t secs, char *out, size_t outsz);

@@ -266,6 +266,29 @@ h_read_file(const char *path)
 	return buf_take(&b);
 }
 
+void
+h_golden(const char *name, const char *got)
+{
+	const char *dir = getenv("PEEKL_GOLDEN_DIR");
+	char *path = h_strf("%s/%s", dir ? dir : "tests/golden", name), *want;
+	FILE *f;
+
+	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
+		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
+		fputs(got, f);
+		cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+		free(path);
+		return;
+	}
+	want = h_read_file(path);
+	cr_assert_not_null(want, "cannot read %s (run from the repository root)",
+	    path);
+	cr_assert_str_eq(got, want, "%s differs:\nwant:\n%s\ngot:\n%s", path,
+	    want, got);
+	free(want);
+	free(path);
+}
+
 char *
 h_config(const struct h_dir *d, const char *yaml)
 {
@@ -914,6 +937,44 @@ h_webhook_body(const struct h_srv *s, int n)
 	free(lines);
 	free(text);
 	return body;
+}
+
+int
+h_webhook_request(const struct h_srv *s, int n, struct h_request *req)
+{
+	char *text, **lines, *f[5];
+	int count;
+
+	memset(req, 0, sizeof(*req));
+	lines = read_lines(s, "log", &text, &count);
+	if (n < 0 || n >= count) {
+		free(lines);
+		free(text);
+		return -1;
+	}
+	f[0] = lines[n];
+	for (int k = 1; k < 5; k++) {
+		f[k] = strchr(f[k - 1], '\t');
+		cr_assert_not_null(f[k], "malformed webhook log line");
+		*f[k]++ = '\0';
+	}
+	req->status = line_status(f[0]);
+	req->target = strdup(f[2]);
+	req->ctype = strdup(f[3]);
+	req->body = unescape(f[4]);
+	req->headers = h_webhook_headers(s, n);
+	free(lines);
+	free(text);
+	return 0;
+}
+
+void
+h_request_free(struct h_request *req)
+{
+	free(req->target);
+	free(req->ctype);
+	free(req->body);
+	free(req->headers);
 }
 
 char *

@@ -50,6 +50,10 @@ char		*h_path(const struct h_dir *, const char *name);	/* malloc'd "dir/name", c
 void		 h_write_file(const struct h_dir *, const char *name,
 		    const char *content);	/* mode 0644, atomically (tmp + rename) */
 char		*h_read_file(const char *path);	/* malloc'd contents, NULL if absent; caller frees */
+/* Compares got with the golden file tests/golden/NAME byte for byte
+ * ($PEEKL_GOLDEN_DIR replaces tests/golden); with $PEEKL_GOLDEN_UPDATE set,
+ * rewrites the file instead (review the diff). */
+void		 h_golden(const char *name, const char *got);
 char		*h_config(const struct h_dir *, const char *yaml);	/* writes dir/config.yaml (0600); malloc'd path */
 char		*h_configf(const struct h_dir *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));	/* h_config with printf formatting */
@@ -114,6 +118,17 @@ char		*h_webhook_body(const struct h_srv *, int n);	/* malloc'd, unescaped body 
 		    (0-based) request answered 2xx; NULL if none; caller frees */
 char		*h_webhook_headers(const struct h_srv *, int n);	/* malloc'd "Name: value | ..." of the n-th
 		    request (any status); NULL if none; caller frees */
+/* One request the receiver logged, whatever its answer. */
+struct h_request {
+	int	 status;	/* what the receiver answered (0: hung) */
+	char	*target;	/* "/path?query" */
+	char	*ctype;		/* Content-Type */
+	char	*body;		/* unescaped */
+	char	*headers;	/* "Name: value | ..." */
+};
+int		 h_webhook_request(const struct h_srv *, int n, struct h_request *);	/* the n-th (0-based)
+		    request, any status; 0, or -1 if none. h_request_free frees it */
+void		 h_request_free(struct h_request *);
 int		 h_webhook_wait(const struct h_srv *, int n, int timeout_ms);	/* waits until >= n requests are
 		    logged; returns the count then */
 

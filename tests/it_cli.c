@@ -30,6 +30,32 @@ Test(cli, help_lists_commands_and_exit_codes)
 	h_run_free(&r);
 }
 
+/* Every command is listed by --help and has its own help. */
+Test(cli, help_names_every_command)
+{
+	static const char *const cmds[] = { "check", "status", "history",
+	    "validate", "silence", "incidents", "report", "metrics", "page" };
+	struct h_run	r;
+	char		*line;
+
+	cr_assert_eq(run(&r, (const char *[]){ "--help", NULL }), 0);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		line = h_strf("\n  %-9s ", cmds[i]);
+		cr_assert_not_null(strstr(r.out, line), "--help lacks %s",
+		    cmds[i]);
+		free(line);
+	}
+	h_run_free(&r);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		line = h_strf("usage: peekl [-c PATH] %s", cmds[i]);
+		cr_assert_eq(run(&r, (const char *[]){ cmds[i], "--help",
+		    NULL }), 0);
+		cr_assert(strncmp(r.out, line, strlen(line)) == 0, "%s", r.out);
+		h_run_free(&r);
+		free(line);
+	}
+}
+
 Test(cli, version)
 {
 	struct h_run	r;

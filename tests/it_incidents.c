@@ -209,31 +209,6 @@ normalise(char *s)
 	return s;
 }
 
-/* Compares got with tests/golden/NAME byte for byte; with
- * PEEKL_GOLDEN_UPDATE set, rewrites the file instead (review the diff). */
-static void
-golden(const char *name, const char *got)
-{
-	const char	*dir = getenv("PEEKL_GOLDEN_DIR");
-	char		*path, *want;
-	FILE		*f;
-
-	path = h_strf("%s/%s", dir ? dir : "tests/golden", name);
-	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
-		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
-		fputs(got, f);
-		fclose(f);
-	} else {
-		want = h_read_file(path);
-		cr_assert_not_null(want, "cannot read %s (run from the "
-		    "repository root)", path);
-		cr_assert_str_eq(got, want, "%s differs:\nwant:\n%s\ngot:\n%s",
-		    path, want, got);
-		free(want);
-	}
-	free(path);
-}
-
 /* Runs peekl argv at T0 + 180 minutes, expects exit 0 and compares its
  * normalised output with the golden file. */
 static void
@@ -245,7 +220,7 @@ golden_run(struct seed *s, const char *name, const char *const argv[])
 	run_at(s, &r, 180 * MIN, argv);
 	cr_assert_eq(r.status, 0, "%s: %d: %s", name, r.status, r.err);
 	out = normalise(strdup(r.out));
-	golden(name, out);
+	h_golden(name, out);
 	free(out);
 	h_run_free(&r);
 }

@@ -108,77 +108,6 @@ queue_len(struct h_env *e, const char *type)
 	return h_redis_int(e->rd, "LLEN peekl:alerts:%s", type);
 }
 
-/* One request the receiver logged. */
-struct logged {
-	int	 status;
-	char	*target;
-	char	*ctype;
-	char	*body;		/* unescaped */
-	char	*headers;	/* "Name: value | ..." */
-};
-
-static char *
-unescape(const char *s)
-{
-	char	*out = malloc(strlen(s) + 1), *o = out;
-
-	cr_assert_not_null(out);
-	for (; *s != '\0'; s++) {
-		if (*s != '\\' || s[1] == '\0') {
-			*o++ = *s;
-			continue;
-		}
-		s++;
-		*o++ = *s == 'n' ? '\n' : *s == 'r' ? '\r' : *s == 't' ? '\t' :
-		    *s;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Reads the n-th request (0-based) of hook's log; 0, or -1 if none. */
-static int
-logged_get(struct h_srv *hook, int n, struct logged *l)
-{
-	char	*path = h_srv_file(hook, "log"), *text = h_read_file(path);
-	char	*line, *save = NULL, *f[5];
-	int	 i = 0, k;
-
-	free(path);
-	memset(l, 0, sizeof(*l));
-	if (text == NULL)
-		return -1;
-	for (line = strtok_r(text, "\n", &save); line != NULL && i < n;
-	    line = strtok_r(NULL, "\n", &save))
-		i++;
-	if (line == NULL) {
-		free(text);
-		return -1;
-	}
-	for (k = 0; k < 5; k++) {
-		f[k] = line;
-		if (k < 4 && (line = strchr(line, '\t')) != NULL)
-			*line++ = '\0';
-		cr_assert(k == 4 || line != NULL, "malformed log line");
-	}
-	l->status = atoi(f[0]);
-	l->target = strdup(f[2]);
-	l->ctype = strdup(f[3]);
-	l->body = unescape(f[4]);
-	l->headers = h_webhook_headers(hook, n);
-	free(text);
-	return 0;
-}
-
-static void
-logged_free(struct logged *l)
-{
-	free(l->target);
-	free(l->ctype);
-	free(l->body);
-	free(l->headers);
-}
-
 /* Returns how many requests the receiver answered with its success. */
 static int
 delivered(struct h_srv *hook, const struct service *s)
@@ -196,7 +125,7 @@ at_least_once(const struct service *s)
 {
 	struct h_env	 e;
 	struct h_run	 r;
-	struct logged	 l;
+	struct h_request	 l;
 	char		*cfg, *dead;
 	int		 n;
 
@@ -228,11 +157,11 @@ at_least_once(const struct service *s)
 	cr_assert_eq(queue_len(&e, s->type), 0);
 	cr_assert_eq(delivered(e.hook, s), n + 1, "not delivered once");
 	n = h_webhook_count(e.hook, -1);
-	cr_assert_eq(logged_get(e.hook, n - 1, &l), 0);
+	cr_assert_eq(h_webhook_request(e.hook, n - 1, &l), 0);
 	cr_assert_str_eq(l.target, s->path);
 	cr_assert(strncmp(l.body, "DOWN web", 8) == 0 ||
 	    strstr(l.body, "DOWN web (") != NULL, "%s", l.body);
-	logged_free(&l);
+	h_request_free(&l);
 	/* Nothing more to send: the next run posts nothing. */
 	cr_assert_eq(run1(cfg), 2);
 	cr_assert_eq(h_webhook_count(e.hook, -1), n);
@@ -268,11 +197,11 @@ Test(notify_e2e, ntfy_at_least_once, .timeout = 60)
 
 /* Returns the JSON body of the n-th request (a new reference). */
 static json_t *
-body_json(struct h_srv *hook, int n, struct logged *l)
+body_json(struct h_srv *hook, int n, struct h_request *l)
 {
 	json_t	*j;
 
-	cr_assert_eq(logged_get(hook, n, l), 0, "no request %d", n);
+	cr_assert_eq(h_webhook_request(hook, n, l), 0, "no request %d", n);
 	j = json_loads(l->body, 0, NULL);
 	cr_assert_not_null(j, "not JSON: %s", l->body);
 	return j;
@@ -288,22 +217,32 @@ str_at(json_t *j, const char *k1, const char *k2)
 	return json_string_value(v) ? json_string_value(v) : "(none)";
 }
 
-Test(notify_e2e, pagerduty_trigger_then_resolve, .timeout = 60)
+/* Runs web up, down, then up again against s (answering 202), so the
+ * service received its two requests: the failure's, then the recovery's. */
+static void
+up_down_up(struct h_env *e, const struct service *s)
 {
-	struct h_env	 e;
-	struct logged	 l;
-	char		*down, *up;
-	json_t		*j;
+	char	*down, *up;
 
-	h_env_start(&e);
-	down = config(&e, "down", "status/503", &pagerduty, h_srv_port(e.hook),
-	    NULL);
-	up = config(&e, "up", "ok", &pagerduty, h_srv_port(e.hook), NULL);
-	h_webhook_respond(e.hook, "202");
+	down = config(e, "down", "status/503", s, h_srv_port(e->hook), NULL);
+	up = config(e, "up", "ok", s, h_srv_port(e->hook), NULL);
+	h_webhook_respond(e->hook, "202");
 	cr_assert_eq(run1(up), 0);
 	cr_assert_eq(run1(down), 2);
 	cr_assert_eq(run1(up), 0);
-	cr_assert_eq(h_webhook_count(e.hook, 202), 2);
+	cr_assert_eq(h_webhook_count(e->hook, 202), 2, "%s", s->type);
+	free(down);
+	free(up);
+}
+
+Test(notify_e2e, pagerduty_trigger_then_resolve, .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_request	 l;
+	json_t		*j;
+
+	h_env_start(&e);
+	up_down_up(&e, &pagerduty);
 	j = body_json(e.hook, 0, &l);
 	cr_assert_str_eq(l.ctype, "application/json");
 	cr_assert_str_eq(str_at(j, "event_action", NULL), "trigger");
@@ -312,34 +251,24 @@ Test(notify_e2e, pagerduty_trigger_then_resolve, .timeout = 60)
 	cr_assert_str_eq(str_at(j, "payload", "severity"), "critical");
 	cr_assert_str_eq(str_at(j, "payload", "component"), "web");
 	json_decref(j);
-	logged_free(&l);
+	h_request_free(&l);
 	j = body_json(e.hook, 1, &l);
 	cr_assert_str_eq(str_at(j, "event_action", NULL), "resolve");
 	cr_assert_str_eq(str_at(j, "dedup_key", NULL), "peekl/web/http");
 	cr_assert_str_eq(str_at(j, "payload", "severity"), "info");
 	json_decref(j);
-	logged_free(&l);
-	free(down);
-	free(up);
+	h_request_free(&l);
 	h_env_stop(&e);
 }
 
 Test(notify_e2e, opsgenie_create_then_close, .timeout = 60)
 {
 	struct h_env	 e;
-	struct logged	 l;
-	char		*down, *up;
+	struct h_request	 l;
 	json_t		*j;
 
 	h_env_start(&e);
-	down = config(&e, "down", "status/503", &opsgenie, h_srv_port(e.hook),
-	    NULL);
-	up = config(&e, "up", "ok", &opsgenie, h_srv_port(e.hook), NULL);
-	h_webhook_respond(e.hook, "202");
-	cr_assert_eq(run1(up), 0);
-	cr_assert_eq(run1(down), 2);
-	cr_assert_eq(run1(up), 0);
-	cr_assert_eq(h_webhook_count(e.hook, 202), 2);
+	up_down_up(&e, &opsgenie);
 	j = body_json(e.hook, 0, &l);
 	cr_assert_str_eq(l.target, "/v2/alerts");
 	cr_assert_not_null(strstr(l.headers, "Authorization: GenieKey 0psK3y"
@@ -348,28 +277,26 @@ Test(notify_e2e, opsgenie_create_then_close, .timeout = 60)
 	cr_assert_str_eq(str_at(j, "priority", NULL), "P1");
 	cr_assert_str_eq(str_at(j, "source", NULL), "peekl");
 	json_decref(j);
-	logged_free(&l);
+	h_request_free(&l);
 	j = body_json(e.hook, 1, &l);
 	cr_assert_str_eq(l.target,
 	    "/v2/alerts/peekl%2Fweb%2Fhttp/close?identifierType=alias");
 	cr_assert_not_null(strstr(l.headers, "GenieKey"), "%s", l.headers);
 	json_decref(j);
-	logged_free(&l);
-	free(down);
-	free(up);
+	h_request_free(&l);
 	h_env_stop(&e);
 }
 
 Test(notify_e2e, ntfy_headers_and_body, .timeout = 60)
 {
 	struct h_env	 e;
-	struct logged	 l;
+	struct h_request	 l;
 	char		*down;
 
 	h_env_start(&e);
 	down = config(&e, "down", "status/503", &ntfy, h_srv_port(e.hook), NULL);
 	cr_assert_eq(run1(down), 2);
-	cr_assert_eq(logged_get(e.hook, 0, &l), 0);
+	cr_assert_eq(h_webhook_request(e.hook, 0, &l), 0);
 	cr_assert_eq(l.status, 200);
 	cr_assert_str_eq(l.target, "/topic" SECRET);
 	cr_assert(strncmp(l.ctype, "text/plain", 10) == 0, "%s", l.ctype);
@@ -383,7 +310,7 @@ Test(notify_e2e, ntfy_headers_and_body, .timeout = 60)
 	    l.headers);
 	cr_assert_not_null(strstr(l.headers, "Authorization: Bearer tk_"
 	    SECRET), "%s", l.headers);
-	logged_free(&l);
+	h_request_free(&l);
 	free(down);
 	h_env_stop(&e);
 }
@@ -399,7 +326,7 @@ Test(notify_e2e, telegram_retry_after_holds_the_queue, .timeout = 60)
 {
 	struct h_env	 e;
 	struct h_run	 r;
-	struct logged	 l;
+	struct h_request	 l;
 	char		*down;
 	long long	 ms;
 
@@ -423,13 +350,13 @@ Test(notify_e2e, telegram_retry_after_holds_the_queue, .timeout = 60)
 	h_redis_int(e.rd, "DEL peekl:alerts:telegram:hold");
 	cr_assert_eq(run1(down), 2);
 	cr_assert_eq(queue_len(&e, "telegram"), 0);
-	cr_assert_eq(logged_get(e.hook, 1, &l), 0);
+	cr_assert_eq(h_webhook_request(e.hook, 1, &l), 0);
 	cr_assert_str_eq(l.target, telegram.path);
 	cr_assert_not_null(strstr(l.body, "\"chat_id\":\"-1001234567890\""),
 	    "%s", l.body);
 	cr_assert_not_null(strstr(l.body, "\"disable_web_page_preview\":"
 	    "true"), "%s", l.body);
-	logged_free(&l);
+	h_request_free(&l);
 	free(down);
 	h_env_stop(&e);
 }
@@ -717,7 +644,7 @@ Test(notify_e2e, ca_file_trusts_a_private_ca, .timeout = 60)
 Test(notify_e2e, named_instance_with_type, .timeout = 60)
 {
 	struct h_env	 e;
-	struct logged	 l;
+	struct h_request	 l;
 	struct service	 s = opsgenie;
 	char		*down, *up, *keys;
 
@@ -739,9 +666,9 @@ Test(notify_e2e, named_instance_with_type, .timeout = 60)
 	/* events: [down]: the recovery is not sent. */
 	cr_assert_eq(run1(up), 0);
 	cr_assert_eq(h_webhook_count(e.hook, 202), 1);
-	cr_assert_eq(logged_get(e.hook, 1, &l), 0);
+	cr_assert_eq(h_webhook_request(e.hook, 1, &l), 0);
 	cr_assert_str_eq(l.target, "/v2/alerts");
-	logged_free(&l);
+	h_request_free(&l);
 	free(keys);
 	free(down);
 	free(up);

@@ -14,24 +14,11 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "alert_fixtures.h"
+#include "harness.h"
 #include "notify.h"
 #include "state.h"
 #include "util.h"
-
-/* 2026-11-25T09:00:00.048Z: every alert below happens then. */
-#define T0_MS		1795597200048LL
-#define T0_S		1795597200LL
-#define DAY_S		86400LL
-
-/* A writable copy of a literal, for the char * fields of the config. */
-#define STR(s)		((char []){ s })
-
-static struct site	api = {
-	.name = STR("api"), .url = STR("https://api.example.com/health"),
-};
-static struct site	example = {
-	.name = STR("example.com"), .url = STR("https://example.com"),
-};
 
 static struct integration slack = {
 	.type = ITYPE_SLACK,
@@ -51,25 +38,11 @@ static const struct integration *const all_integrations[] = {
 	&slack, &discord, &webhook
 };
 
-/* The DOWN alert of the examples: HTTP 503 on the second failure. */
-static void
-make_down(struct alert *a, const struct site *site, const char *error)
-{
-	struct transition	tr = { KIND_HTTP, ALERT_DOWN, HTTP_UP, HTTP_DOWN,
-	    3600000 };
-	struct http_result	r = { .done = 1, .http_code = 503,
-				      .response_ms = 41.2 };
-	struct site_state	st = { .state = HTTP_DOWN, .failures = 2 };
-
-	snprintf(r.error, sizeof(r.error), "%s", error);
-	alert_from_http(a, site, &tr, &r, &st, T0_MS);
-}
-
 /* make_down of api with HTTP 503, the alert most tests use. */
 static void
 make_api_down(struct alert *a)
 {
-	make_down(a, &api, "HTTP 503");
+	fx_down(a, &fx_api, "HTTP 503");
 }
 
 static void
@@ -81,83 +54,30 @@ make_up(struct alert *a)
 				      .response_ms = 38.0 };
 	struct site_state	st = { .state = HTTP_UP };
 
-	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
-}
-
-static void
-make_cert(struct alert *a, int from, int to, long days, int64_t not_after,
-    const char *error)
-{
-	struct transition	tr = { KIND_CERT,
-	    to == CERT_WARNING ? ALERT_WARNING : to == CERT_CRITICAL ?
-	    ALERT_CRITICAL : ALERT_OK, from, to, 86400000 };
-	struct cert_result	r = { .done = 1, .have_cert = 1,
-				      .days_left = days, .not_after = not_after };
-
-	snprintf(r.error, sizeof(r.error), "%s", error);
-	alert_from_cert(a, &example, &tr, &r, T0_MS);
-}
-
-static void
-make_warning(struct alert *a)
-{
-	/* 2026-12-07T10:00:00Z, 12 days and an hour later. */
-	make_cert(a, CERT_OK, CERT_WARNING, 12, 1796637600, "");
-}
-
-static void
-make_expired(struct alert *a)
-{
-	/* Expired three and a half days ago: floor() says -4. */
-	make_cert(a, CERT_WARNING, CERT_CRITICAL, -4,
-	    T0_S - 3 * DAY_S - DAY_S / 2, "certificate expired");
-}
-
-static void
-make_ok(struct alert *a)
-{
-	/* 2027-02-13T10:00:00Z. */
-	make_cert(a, CERT_CRITICAL, CERT_OK, 80, 1802512800, "");
+	alert_from_http(a, &fx_api, &tr, &r, &st, T0_MS);
 }
 
 /* Critical from the start: valid for 80 more days but not trusted. */
 static void
 make_untrusted(struct alert *a)
 {
-	make_cert(a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
+	fx_cert(a, CERT_UNKNOWN, CERT_CRITICAL, 80, 1802512800,
 	    "certificate not trusted");
 }
 
-/* Compares got (plus a final newline) with tests/golden/name.json, printing
- * both on a mismatch; with PEEKL_GOLDEN_UPDATE set, rewrites the file. */
+/* Compares got (plus a final newline) with tests/golden/name.json
+ * (h_golden). */
 static void
 golden(const char *name, const char *got)
 {
-	const char	*dir = getenv("PEEKL_GOLDEN_DIR");
-	char		 path[512], want[65536];
-	FILE		*f;
-	size_t		 n, i;
+	char	*file, *text;
 
 	cr_assert_not_null(got, "%s: no payload", name);
-	snprintf(path, sizeof(path), "%s/%s.json", dir ? dir : "tests/golden",
-	    name);
-	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
-		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
-		fprintf(f, "%s\n", got);
-		fclose(f);
-		return;
-	}
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot read %s (run from the repository root)",
-	    path);
-	n = fread(want, 1, sizeof(want) - 1, f);
-	fclose(f);
-	want[n] = '\0';
-	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
-		continue;
-	if (got[i] != '\0' || want[i] != '\n' || want[i + 1] != '\0')
-		cr_assert_fail("%s differs from the output at byte %zu\n"
-		    "want: %s" "got:  %s\n", path, i, want, got);
+	file = h_strf("%s.json", name);
+	text = h_strf("%s\n", got);
+	h_golden(file, text);
+	free(text);
+	free(file);
 }
 
 /* Builds an alert with make, renders it for in and compares that with the
@@ -183,11 +103,11 @@ golden_payload(const char *name, const struct integration *in,
 
 GOLDEN_TEST(slack_down, slack, make_api_down)
 GOLDEN_TEST(slack_up, slack, make_up)
-GOLDEN_TEST(slack_cert_warning, slack, make_warning)
-GOLDEN_TEST(slack_cert_critical_expired, slack, make_expired)
-GOLDEN_TEST(slack_cert_ok, slack, make_ok)
+GOLDEN_TEST(slack_cert_warning, slack, fx_warning)
+GOLDEN_TEST(slack_cert_critical_expired, slack, fx_expired)
+GOLDEN_TEST(slack_cert_ok, slack, fx_ok)
 GOLDEN_TEST(discord_down, discord, make_api_down)
-GOLDEN_TEST(discord_cert_warning, discord, make_warning)
+GOLDEN_TEST(discord_cert_warning, discord, fx_warning)
 GOLDEN_TEST(webhook_down, webhook, make_api_down)
 GOLDEN_TEST(webhook_up, webhook, make_up)
 GOLDEN_TEST(webhook_cert_critical, webhook, make_untrusted)
@@ -203,7 +123,7 @@ make_reminder(struct alert *a)
 	struct site_state	st = { .state = HTTP_DOWN, .failures = 480 };
 
 	snprintf(r.error, sizeof(r.error), "HTTP 503");
-	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
+	alert_from_http(a, &fx_api, &tr, &r, &st, T0_MS);
 }
 
 /* A storm of three: api down, example.com's certificate warning, and api
@@ -218,8 +138,8 @@ make_group(struct alert *a)
 	};
 
 	make_api_down(&m[0]);
-	make_warning(&m[1]);
-	make_down(&m[2], &shop, "timeout");
+	fx_warning(&m[1]);
+	fx_down(&m[2], &shop, "timeout");
 	alert_group(a, p, 3, T0_MS);
 	for (int i = 0; i < 3; i++)
 		alert_clear(&m[i]);
@@ -258,7 +178,7 @@ Test(alert_text, http)
 	text_is(&a, "UP api (https://api.example.com/health): back after "
 	    "4m 10s");
 	snprintf(r.error, sizeof(r.error), "timeout");
-	alert_from_http(&a, &api, &tr, &r, &st, T0_MS);
+	alert_from_http(&a, &fx_api, &tr, &r, &st, T0_MS);
 	cr_assert_eq(a.previous.http, HTTP_UNKNOWN);
 	cr_assert_eq(a.http_code, 0);
 	text_is(&a, "DOWN api (https://api.example.com/health): timeout, "
@@ -272,25 +192,25 @@ Test(alert_text, cert)
 	    CERT_CRITICAL, 0 };
 	struct cert_result	r = { .done = 1 };
 
-	make_warning(&a);
+	fx_warning(&a);
 	text_is(&a, "WARNING example.com (https://example.com): certificate "
 	    "expires in 12 days (2026-12-07)");
-	make_expired(&a);
+	fx_expired(&a);
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
 	    "expired 4 days ago (2026-11-21)");
 	make_untrusted(&a);
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
 	    "not trusted, expires in 80 days");
-	make_ok(&a);
+	fx_ok(&a);
 	text_is(&a, "OK example.com (https://example.com): certificate valid "
 	    "for 80 more days (2027-02-13)");
-	make_cert(&a, CERT_WARNING, CERT_CRITICAL, 1, 1795597200 + DAY_S + 60,
+	fx_cert(&a, CERT_WARNING, CERT_CRITICAL, 1, 1795597200 + DAY_S + 60,
 	    "");
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
 	    "expires in 1 day (2026-11-26)");
 	/* No certificate at all: the check's error is the reason. */
 	snprintf(r.error, sizeof(r.error), "connection refused");
-	alert_from_cert(&a, &example, &tr, &r, T0_MS);
+	alert_from_cert(&a, &fx_example, &tr, &r, T0_MS);
 	cr_assert_eq(a.response_ms < 0, 1);
 	text_is(&a, "CRITICAL example.com (https://example.com): certificate "
 	    "check failed: connection refused");
@@ -302,7 +222,7 @@ Test(alert_text, password_redacted)
 			      .url = STR("https://bob:hunter2@intra.example/") };
 	struct alert	a;
 
-	make_down(&a, &s, "HTTP 503");
+	fx_down(&a, &s, "HTTP 503");
 	cr_assert_null(strstr(a.url, "hunter2"));
 	text_is(&a, "DOWN intranet (https://bob:***@intra.example/): "
 	    "HTTP 503, 2 failed checks");
@@ -349,7 +269,7 @@ Test(alert_escape, quote_and_backslash)
 	json_t		*j;
 	size_t		 i;
 
-	make_down(&a, &s, "HTTP 503");
+	fx_down(&a, &s, "HTTP 503");
 	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
 		j = payload_json(all_integrations[i], &a);
 		if (all_integrations[i]->type == ITYPE_WEBHOOK)
@@ -370,7 +290,7 @@ Test(alert_escape, non_ascii_passes_through)
 	char		*p;
 	json_t		*j;
 
-	make_down(&a, &api, "délai dépassé");
+	fx_down(&a, &fx_api, "délai dépassé");
 	p = alert_payload(&webhook, &a);
 	cr_assert_not_null(strstr(p, "\"error\":\"délai dépassé\""), "%s", p);
 	j = parse(p);
@@ -391,7 +311,7 @@ Test(alert_escape, invalid_utf8_becomes_valid_json)
 
 	/* A stray byte, a truncated sequence, an overlong "/", a surrogate,
 	 * and a sequence cut by the end of the string. */
-	make_down(&a, &api, "bad \xff x \xc3 y \xc0\xaf z \xed\xa0\x80 end\xe2\x82");
+	fx_down(&a, &fx_api, "bad \xff x \xc3 y \xc0\xaf z \xed\xa0\x80 end\xe2\x82");
 	for (i = 0; i < ARRAY_LEN(all_integrations); i++) {
 		j = payload_json(all_integrations[i], &a);
 		if (all_integrations[i]->type == ITYPE_WEBHOOK)
@@ -411,7 +331,7 @@ Test(alert_escape, slack_control_characters)
 	struct alert	 a;
 	json_t		*j;
 
-	make_down(&a, &api, "<!channel> & <b>");
+	fx_down(&a, &fx_api, "<!channel> & <b>");
 	j = payload_json(&slack, &a);
 	cr_assert_str_eq(str_of(j, "text"),
 	    "DOWN api (https://api.example.com/health): &lt;!channel&gt; "
@@ -431,7 +351,7 @@ Test(alert_escape, discord_limits)
 	memcpy(url, "https://x.example/", 18);
 	memset(url + 18, 'a', 2982);
 	s.url = url;
-	make_down(&a, &s, "HTTP 503");
+	fx_down(&a, &s, "HTTP 503");
 	j = payload_json(&discord_named, &a);
 	cr_assert_str_eq(str_of(j, "username"), "Peekl");
 	cr_assert_leq(strlen(str_of(j, "content")), 2000);
@@ -489,14 +409,14 @@ Test(alert_queue, round_trip)
 {
 	struct alert	a;
 
-	make_down(&a, &api, "délai \"dépassé\"");
+	fx_down(&a, &fx_api, "délai \"dépassé\"");
 	a.response_ms = 41.234567891;
 	round_trip(&a);
 	make_up(&a);
 	round_trip(&a);
-	make_expired(&a);
+	fx_expired(&a);
 	round_trip(&a);
-	make_ok(&a);
+	fx_ok(&a);
 	round_trip(&a);
 }
 
@@ -691,7 +611,7 @@ assert_same_shown(const struct alert *x, const struct alert *y)
 Test(alert_model, decoded_shows_what_was_built)
 {
 	static void (*const makers[])(struct alert *) = {
-		make_api_down, make_up, make_warning, make_expired, make_ok,
+		make_api_down, make_up, fx_warning, fx_expired, fx_ok,
 		make_untrusted,
 	};
 	struct alert	 a, b;
@@ -732,7 +652,7 @@ Test(alert_model, what_is_built)
 	cr_assert_str_eq(a.fields[2].value, "41 ms");
 	alert_clear(&a);
 
-	make_warning(&a);
+	fx_warning(&a);
 	cr_assert_str_eq(a.previous_word, "ok");
 	cr_assert_eq(a.tone, TONE_WARNING);
 	cr_assert_str_eq(a.not_after_iso, "2026-12-07T10:00:00Z");
@@ -797,7 +717,7 @@ Test(alert_ranges, far_future_certificate_round_trips)
 	char		*enc;
 
 	cr_assert_gt(days, 2900000);
-	make_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, days, not_after,
+	fx_cert(&a, CERT_UNKNOWN, CERT_CRITICAL, days, not_after,
 	    "certificate not trusted");
 	cr_assert_eq(a.days_left, days);
 	cr_assert_not_null(enc = alert_encode(&a));
@@ -855,7 +775,7 @@ Test(alert_ranges, decoder_refuses_what_no_producer_writes)
 	struct alert	 a, b;
 	char		*enc;
 
-	make_down(&a, &api, "HTTP 503");
+	fx_down(&a, &fx_api, "HTTP 503");
 	cr_assert_not_null(enc = alert_encode(&a));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		json_t	*root = json_loads(enc, 0, NULL);
@@ -915,7 +835,7 @@ Test(alert_queue, chain_facts_survive_the_queue)
 	r.d.chain_min = 1;
 	snprintf(r.reason, sizeof(r.reason), "intermediate certificate "
 	    "\"CN=Example Issuing CA\" expires in 4 days");
-	alert_from_cert(&a, &example, &tr, &r, T0_MS);
+	alert_from_cert(&a, &fx_example, &tr, &r, T0_MS);
 	cr_assert(strstr(a.text, "): intermediate certificate \"CN=Example "
 	    "Issuing CA\" expires in 4 days") != NULL, "%s", a.text);
 	json = alert_encode(&a);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "alert_fixtures.h"
 #include "config.h"
 #include "harness.h"
 #include "log.h"
@@ -20,20 +21,6 @@
 #include "notify.h"
 #include "state.h"
 #include "util.h"
-
-/* 2026-11-25T09:00:00.048Z, as in unit_alert.c. */
-#define T0_MS		1795597200048LL
-#define T0_S		1795597200LL
-#define DAY_S		86400LL
-
-#define STR(s)		((char []){ s })
-
-static struct site	api = {
-	.name = STR("api"), .url = STR("https://api.example.com/health"),
-};
-static struct site	example = {
-	.name = STR("example.com"), .url = STR("https://example.com"),
-};
 
 static char *to_list[] = { STR("ops@example.com"),
 	STR("On call <oncall@example.com>") };
@@ -76,13 +63,13 @@ make_http(struct alert *a, enum alert_event ev, int from, int to,
 				       .slow = slow };
 
 	snprintf(r.error, sizeof(r.error), "%s", error ? error : "");
-	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
+	alert_from_http(a, &fx_api, &tr, &r, &st, T0_MS);
 }
 
 static void
 make_down(struct alert *a)
 {
-	make_http(a, ALERT_DOWN, HTTP_UP, HTTP_DOWN, 503, "HTTP 503", 2, 0);
+	fx_down(a, &fx_api, "HTTP 503");
 }
 
 static void
@@ -108,40 +95,7 @@ make_reminder(struct alert *a)
 	struct site_state	st = { .state = HTTP_DOWN, .failures = 40 };
 
 	snprintf(r.error, sizeof(r.error), "HTTP 503");
-	alert_from_http(a, &api, &tr, &r, &st, T0_MS);
-}
-
-static void
-make_cert(struct alert *a, int from, int to, long days, int64_t not_after,
-    const char *error)
-{
-	struct transition	tr = { KIND_CERT,
-	    to == CERT_WARNING ? ALERT_WARNING : to == CERT_CRITICAL ?
-	    ALERT_CRITICAL : ALERT_OK, from, to, 86400000 };
-	struct cert_result	r = { .done = 1, .have_cert = 1,
-				      .days_left = days, .not_after = not_after };
-
-	snprintf(r.error, sizeof(r.error), "%s", error);
-	alert_from_cert(a, &example, &tr, &r, T0_MS);
-}
-
-static void
-make_warning(struct alert *a)
-{
-	make_cert(a, CERT_OK, CERT_WARNING, 12, 1796637600, "");
-}
-
-static void
-make_critical(struct alert *a)
-{
-	make_cert(a, CERT_WARNING, CERT_CRITICAL, -4,
-	    T0_S - 3 * DAY_S - DAY_S / 2, "certificate expired");
-}
-
-static void
-make_ok(struct alert *a)
-{
-	make_cert(a, CERT_CRITICAL, CERT_OK, 80, 1802512800, "");
+	alert_from_http(a, &fx_api, &tr, &r, &st, T0_MS);
 }
 
 /* An alert storm of three alerts, grouped (spec/alerting.md). */
@@ -152,7 +106,7 @@ make_group(struct alert *g)
 	const struct alert	*mp[3] = { &m[0], &m[1], &m[2] };
 
 	make_down(&m[0]);
-	make_critical(&m[1]);
+	fx_expired(&m[1]);
 	make_degraded(&m[2]);
 	alert_group(g, mp, 3, T0_MS);
 	for (size_t i = 0; i < 3; i++)
@@ -178,35 +132,16 @@ request_text(const struct integration *in, const struct alert *a)
 	return b.data;
 }
 
-/* Compares got (plus a final newline) with tests/golden/notify/name.txt;
- * with PEEKL_GOLDEN_UPDATE set, rewrites the file. */
+/* Compares got (plus a final newline) with tests/golden/notify/name.txt
+ * (h_golden). */
 static void
 golden(const char *name, const char *got)
 {
-	const char	*dir = getenv("PEEKL_GOLDEN_DIR");
-	char		 path[512], want[65536];
-	FILE		*f;
-	size_t		 n, i;
+	char	*file = h_strf("notify/%s.txt", name), *text = h_strf("%s\n", got);
 
-	snprintf(path, sizeof(path), "%s/notify/%s.txt",
-	    dir ? dir : "tests/golden", name);
-	if (getenv("PEEKL_GOLDEN_UPDATE") != NULL) {
-		cr_assert_not_null(f = fopen(path, "w"), "cannot write %s", path);
-		fprintf(f, "%s\n", got);
-		fclose(f);
-		return;
-	}
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot read %s (run from the repository root)",
-	    path);
-	n = fread(want, 1, sizeof(want) - 1, f);
-	fclose(f);
-	want[n] = '\0';
-	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++)
-		continue;
-	if (got[i] != '\0' || want[i] != '\n' || want[i + 1] != '\0')
-		cr_assert_fail("%s differs from the output at byte %zu\n"
-		    "want: %s" "got:  %s\n", path, i, want, got);
+	h_golden(file, text);
+	free(text);
+	free(file);
 }
 
 static void
@@ -222,6 +157,11 @@ golden_request(const char *name, const struct integration *in,
 	free(got);
 	alert_clear(&a);
 }
+
+/* The certificate events of GOLDEN_ALL, named as their golden files are. */
+#define make_warning	fx_warning
+#define make_critical	fx_expired
+#define make_ok		fx_ok
 
 #define GOLDEN(type, event) \
 	Test(notify_golden, type##_##event) { \

@@ -39,6 +39,50 @@ Test(util, parse_ll_rejects_garbage_and_range)
 	cr_assert_eq(v, 42, "a failed parse must not touch the output");
 }
 
+Test(util, parse_double_takes_finite_numbers_only)
+{
+	double	v = 42;
+
+	cr_assert_eq(parse_double("41.25", &v), 0);
+	cr_assert_float_eq(v, 41.25, 1e-9);
+	cr_assert_eq(parse_double("-3e2", &v), 0);
+	cr_assert_float_eq(v, -300.0, 1e-9);
+	v = 42;
+	cr_assert_eq(parse_double(NULL, &v), -1);
+	cr_assert_eq(parse_double("", &v), -1);
+	cr_assert_eq(parse_double("12ms", &v), -1);
+	cr_assert_eq(parse_double("inf", &v), -1);
+	cr_assert_eq(parse_double("nan", &v), -1);
+	cr_assert_eq(parse_double("1e999", &v), -1);
+	cr_assert_float_eq(v, 42.0, 1e-9, "a refused number leaves *out");
+}
+
+struct pair {
+	int	a, b;
+};
+
+Test(util, array_add_grows_zeroes_and_stops_at_max)
+{
+	struct pair	*v = NULL, *p;
+	size_t		 n = 0, cap = 0;
+
+	for (int i = 0; i < 100; i++) {
+		p = array_add(&v, &n, &cap, sizeof(*v), 100);
+		cr_assert_not_null(p);
+		cr_assert_eq(p->a, 0);
+		cr_assert_eq(p->b, 0);
+		p->a = i;
+		p->b = -i;
+	}
+	cr_assert_eq(n, 100);
+	cr_assert_leq(cap, 100, "the room never exceeds max");
+	cr_assert_null(array_add(&v, &n, &cap, sizeof(*v), 100));
+	cr_assert_eq(n, 100);
+	for (int i = 0; i < 100; i++)
+		cr_assert(v[i].a == i && v[i].b == -i, "element %d kept", i);
+	free(v);
+}
+
 Test(util, parse_duration_units)
 {
 	int64_t	ms = 0;
