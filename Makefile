@@ -100,6 +100,8 @@ check-unit: $(BUILD)/peekl $(BUILD)/testsrv $(BUILD)/faultshim.so $(BUILD)/test-
 	$(TEST_ENV) $(BUILD)/test-peekl $(TESTFLAGS)
 
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# LeakSanitizer checks each test's worker process as it exits; a leak there
+# fails that test and the run (tests/main.c).
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g $(SAN)" check-unit \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \

@@ -21,7 +21,9 @@
  * ("" when the chain verifies against ca for host). An IP literal host
  * must be among the leaf's iPAddress SANs. Everything but error is filled
  * even when verification fails. mbedTLS judges the validity dates against
- * the system clock, not now.
+ * the system clock, not now. The chain's details go to res->d, which must
+ * be empty (zeroed, or freed with cert_result_clear); the caller frees them
+ * with cert_result_clear.
  */
 void	cert_verify(const unsigned char *chain, size_t len,
 	    const mbedtls_x509_crt *ca, const char *host, int64_t now,

@@ -16,8 +16,10 @@
  * max_concurrency transfers are in flight at once, each bounded by its
  * site's timeout. cas is the run's cache of CA bundles (each parsed once,
  * shared with the revocation step). Reads only site, kind and due; writes
- * only http and cert. Returns 0, or -1 when the engine failed, a check
- * could not be set up or *stop became set (logged).
+ * only http and cert, which it zeroes first (a cert result from an earlier
+ * probe must be freed with cert_result_clear before). Returns 0, or -1
+ * when the engine failed, a check could not be set up or *stop became set
+ * (logged).
  */
 int	probe_run(struct net *net, struct cert_cas *cas, struct check *checks,
 	    size_t n, int max_concurrency, const volatile sig_atomic_t *stop);

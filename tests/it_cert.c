@@ -18,6 +18,7 @@
 #include <criterion/criterion.h>
 
 #include "cert_verify.h"
+#include "check.h"
 #include "config.h"
 #include "harness.h"
 #include "net.h"
@@ -58,7 +59,8 @@ checks_init(struct check *checks, size_t n, const struct site *site)
 	}
 }
 
-/* Runs one check of host:port trusting ca_file (NULL: default trust). */
+/* Runs one check of host:port trusting ca_file (NULL: default trust); the
+ * caller frees *out with cert_result_clear. */
 static void
 check_one(const char *host, int port, const char *ca_file,
     int64_t timeout_ms, struct cert_result *out)
@@ -101,26 +103,37 @@ have_ipv6_loopback(void)
 
 /* Starts a TLS testsrv with extra args, checks it as host trusting the CA
  * it wrote, stops it; then asserts the error ("" for none) and, unless
- * want_days is ANY_DAYS, the days left. Returns the result. */
-static struct cert_result
-expect_cert(const char *const args[], const char *host,
-    const char *want_error, long want_days)
+ * want_days is ANY_DAYS, the days left. Fills *out, which the caller frees
+ * with cert_result_clear. */
+static void
+expect_cert_result(const char *const args[], const char *host,
+    const char *want_error, long want_days, struct cert_result *out)
 {
 	struct h_srv		*srv = h_srv_start(args);
 	char			*ca = h_srv_file(srv, "ca.pem");
-	struct cert_result	 r;
 
-	check_one(host, h_srv_port(srv), ca, 10000, &r);
+	check_one(host, h_srv_port(srv), ca, 10000, out);
 	free(ca);
 	h_srv_stop(srv);
-	cr_assert_str_eq(r.error, want_error);
+	cr_assert_str_eq(out->error, want_error);
 	if (want_days != ANY_DAYS)
-		assert_days(&r, want_days);
-	return r;
+		assert_days(out, want_days);
+}
+
+/* expect_cert_result, when the assertions are all the test needs. */
+static void
+expect_cert(const char *const args[], const char *host,
+    const char *want_error, long want_days)
+{
+	struct cert_result	r;
+
+	expect_cert_result(args, host, want_error, want_days, &r);
+	cert_result_clear(&r);
 }
 
 /* Starts testsrv with args and checks it as localhost within timeout_ms,
- * trusting ca_file (NULL: default trust); stops it. */
+ * trusting ca_file (NULL: default trust); stops it. The caller frees *out
+ * with cert_result_clear. */
 static void
 check_localhost(const char *const args[], const char *ca_file,
     int64_t timeout_ms, struct cert_result *out)
@@ -143,13 +156,15 @@ require_ipv6(void)
 Test(cert, valid_200_days)
 {
 	int64_t			expect = (int64_t)time(NULL) + 200 * DAY;
-	struct cert_result	r = expect_cert(tls_args, "localhost", "", 200);
+	struct cert_result	r;
 
+	expect_cert_result(tls_args, "localhost", "", 200, &r);
 	cr_assert(llabs((long long)(r.not_after - expect)) < DAY,
 	    "not_after %lld, expected about %lld", (long long)r.not_after,
 	    (long long)expect);
 	cr_assert(r.started_ms > 0);
 	cr_assert(r.elapsed_ms >= 0 && r.elapsed_ms < 10000);
+	cert_result_clear(&r);
 }
 
 Test(cert, close_to_expiry_still_verifies)
@@ -164,18 +179,20 @@ Test(cert, expired)
 {
 	struct cert_result	r;
 
-	r = expect_cert((const char *[]){ "--tls", "--days-left", "-3", NULL },
-	    "localhost", "certificate expired", -3);
+	expect_cert_result((const char *[]){ "--tls", "--days-left", "-3",
+	    NULL }, "localhost", "certificate expired", -3, &r);
 	cr_assert_lt(r.not_after, (int64_t)time(NULL));
+	cert_result_clear(&r);
 }
 
 Test(cert, not_yet_valid)
 {
 	struct cert_result	r;
 
-	r = expect_cert((const char *[]){ "--tls", "--not-before-days", "5",
-	    NULL }, "localhost", "certificate not yet valid", ANY_DAYS);
+	expect_cert_result((const char *[]){ "--tls", "--not-before-days",
+	    "5", NULL }, "localhost", "certificate not yet valid", ANY_DAYS, &r);
 	cr_assert(r.have_cert);
+	cert_result_clear(&r);
 }
 
 Test(cert, self_signed)
@@ -232,7 +249,8 @@ sni_names(const char *log)
 }
 
 /* Checks a TLS testsrv with extra args as host, which it serves on bind;
- * returns the SNI names it received, malloc'd. */
+ * returns the SNI names it received, malloc'd. The caller frees *out with
+ * cert_result_clear. */
 static char *
 check_srv_sni(const char *bind, const char *san, const char *host,
     struct cert_result *out)
@@ -275,6 +293,7 @@ expect_sni(const char *bind, const char *san, const char *host,
 	else if (want_sni != NULL)
 		cr_assert_str_eq(sni, want_sni);
 	free(sni);
+	cert_result_clear(&r);
 }
 
 /* mbedTLS 2.28 cannot match iPAddress SANs; peekl does it itself. */
@@ -318,7 +337,9 @@ Test(cert, intermediate_chain)
 }
 
 /* Analyses the chain a + b (files in srv's dir, b may be NULL) for
- * localhost against srv's root CA; returns the error. */
+ * localhost against srv's root CA into *r, which holds a zeroed or earlier
+ * result: it is cleared first; the caller frees the last one with
+ * cert_result_clear. */
 static void
 verify_files(const struct h_srv *srv, const char *a, const char *b,
     struct cert_result *r)
@@ -333,7 +354,7 @@ verify_files(const struct h_srv *srv, const char *a, const char *b,
 	const mbedtls_x509_crt	*root = cert_cas_get(cas, ca);
 
 	cr_assert_not_null(root);
-	memset(r, 0, sizeof(*r));
+	cert_result_clear(r);
 	cert_verify((const unsigned char *)chain, strlen(chain), root,
 	    "localhost", (int64_t)time(NULL) * 1000, r);
 	r->done = 1;
@@ -354,6 +375,7 @@ Test(cert, verify_uses_the_intermediate_sent)
 				    "--chain", "intermediate", NULL });
 	struct cert_result	 r;
 
+	memset(&r, 0, sizeof(r));
 	verify_files(srv, "leaf.pem", "intermediate.pem", &r);
 	cr_assert_str_eq(r.error, "");
 	assert_days(&r, 200);
@@ -363,6 +385,7 @@ Test(cert, verify_uses_the_intermediate_sent)
 	/* Leaf first: the CA's certificate in front is not for localhost. */
 	verify_files(srv, "intermediate.pem", "leaf.pem", &r);
 	cr_assert_str_eq(r.error, "hostname mismatch");
+	cert_result_clear(&r);
 	h_srv_stop(srv);
 }
 
@@ -381,6 +404,7 @@ Test(cert, verify_garbage)
 	cert_verify(NULL, 0, NULL, "localhost", 0, &r);
 	cr_assert_str_eq(r.error, "tls handshake failed: no certificate "
 	    "received");
+	cert_result_clear(&r);
 }
 
 Test(cert, omitted_intermediate)
@@ -399,6 +423,7 @@ Test(cert, ssl_cert_file_env)
 	setenv("SSL_CERT_FILE", ca, 1);
 	check_one("localhost", h_srv_port(srv), NULL, 10000, &r);
 	cr_assert_str_eq(r.error, "");
+	cert_result_clear(&r);
 	free(ca);
 	h_srv_stop(srv);
 }
@@ -413,6 +438,7 @@ Test(cert, unreadable_ca_file)
 	check_localhost(tls_args, bad, 10000, &r);
 	cr_assert_str_eq(r.error, want);
 	cr_assert_not(r.have_cert);
+	cert_result_clear(&r);
 	free(want);
 	free(bad);
 	h_dir_free(d);
@@ -429,6 +455,7 @@ Test(cert, plain_http_port_that_waits)
 	    strncmp(r.error, "tls handshake failed", 20) == 0,
 	    "error \"%s\"", r.error);
 	cr_assert_lt(r.elapsed_ms, 3000);
+	cert_result_clear(&r);
 }
 
 /* Fills sin with 127.0.0.1:port. */
@@ -510,6 +537,7 @@ Test(cert, http_response_is_handshake_failure)
 	cr_assert(strncmp(r.error, "tls handshake failed", 20) == 0,
 	    "error \"%s\"", r.error);
 	cr_assert_not(r.have_cert);
+	cert_result_clear(&r);
 	pthread_join(th, NULL);
 	close(p.fd);
 }
@@ -522,6 +550,7 @@ Test(cert, silent_server_times_out)
 	cr_assert_str_eq(r.error, "timeout");
 	cr_assert_geq(r.elapsed_ms, 900);
 	cr_assert_lt(r.elapsed_ms, 3000);
+	cert_result_clear(&r);
 }
 
 Test(cert, refused)
@@ -533,6 +562,7 @@ Test(cert, refused)
 	cr_assert(r.done);
 	cr_assert_str_eq(r.error, "connection refused");
 	cr_assert_not(r.have_cert);
+	cert_result_clear(&r);
 }
 
 Test(cert, ipv6_literal)
@@ -623,6 +653,7 @@ Test(cert, tls13_only_server)
 	cr_assert_str_eq(r.error, "");
 	assert_days(&r, 29);
 	cr_assert_str_eq(r.tls_version, "TLSv1.3");
+	cert_result_clear(&r);
 	ossl_stop(&o);
 }
 
@@ -636,6 +667,7 @@ Test(cert, tls12_openssl_server_verifies)
 	cr_assert_str_eq(r.error, "");
 	assert_days(&r, 29);
 	cr_assert_str_eq(r.tls_version, "TLSv1.2");
+	cert_result_clear(&r);
 	ossl_stop(&o);
 }
 
@@ -647,6 +679,7 @@ Test(cert, tls_version_unknown_without_handshake)
 	check_localhost(silent_args, NULL, 500, &r);
 	cr_assert_str_eq(r.error, "timeout");
 	cr_assert_str_eq(r.tls_version, "");
+	cert_result_clear(&r);
 }
 
 /* Runs n checks, at most maxconc at once, against a testsrv started with
@@ -679,6 +712,17 @@ run_many(const char *const args[], int trust_ca, size_t n, int maxconc,
 	return ms;
 }
 
+/* Frees run_many's n checks and their results. */
+static void
+checks_free(struct check *checks, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		cert_result_clear(&checks[i].cert);
+	free(checks);
+}
+
 /* Asserts that each of the n checks ran and ended with want_error ("" for
  * none). */
 static void
@@ -701,7 +745,7 @@ Test(cert, concurrent_timeouts_take_as_long_as_one)
 	ms = run_many(silent_args, 0, 50, 100, 2000, &jobs);
 	cr_assert_lt(ms, 4000, "50 timeouts of 2 s took %.0f ms", ms);
 	assert_all_ended(jobs, 50, "timeout");
-	free(jobs);
+	checks_free(jobs, 50);
 }
 
 Test(cert, concurrency_is_bounded)
@@ -712,7 +756,7 @@ Test(cert, concurrency_is_bounded)
 	/* Four 1 s timeouts two at a time: two rounds, not one, not four. */
 	ms = run_many(silent_args, 0, 4, 2, 1000, &jobs);
 	cr_assert(ms >= 1900 && ms < 3500, "took %.0f ms", ms);
-	free(jobs);
+	checks_free(jobs, 4);
 }
 
 Test(cert, many_valid_checks)
@@ -726,7 +770,7 @@ Test(cert, many_valid_checks)
 	assert_all_ended(jobs, 50, "");
 	for (i = 0; i < 50; i++)
 		cr_assert_eq(jobs[i].cert.days_left, 200);
-	free(jobs);
+	checks_free(jobs, 50);
 }
 
 struct stopper {
@@ -767,6 +811,8 @@ Test(cert, stop_flag_abandons_batch)
 	pthread_join(th, NULL);
 	for (i = 0; i < 10; i++)
 		cr_assert_eq(jobs[i].cert.done, 0, "check %zu was recorded", i);
+	for (i = 0; i < 10; i++)
+		cert_result_clear(&jobs[i].cert);
 	h_srv_stop(srv);
 }
 
