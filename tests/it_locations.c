@@ -701,3 +701,77 @@ Test(locations, leases_are_the_locations_own, .timeout = 60)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+/* The incident i of `incidents --json`'s array, as "from>to|reason". */
+static char *
+incident_at(json_t *arr, size_t i)
+{
+	json_t	*in = json_array_get(arr, i);
+
+	cr_assert_not_null(in, "no incident %zu", i);
+	return h_strf("%s>%s|%s",
+	    json_string_value(json_object_get(in, "from")),
+	    json_string_value(json_object_get(in, "to")),
+	    json_string_value(json_object_get(in, "reason")));
+}
+
+Test(locations, incidents_are_the_verdicts_changes, .timeout = 120)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	json_t		*doc, *arr;
+	json_error_t	 je;
+	char		*cfg, *s, *got;
+	long long	 down_since;
+	const char	*env[] = { "PEEKL_LOC_HDR=x", NULL };
+	static const char *const want[] = {
+		"down>up|", "up>down|HTTP 503", "unknown>up|",
+	};
+
+	h_env_start(&e);
+	cfg = loc_config(&e, "");
+	/* One location after another, so every run decides in turn. */
+	for (size_t i = 0; i < 3; i++)
+		round_of(cfg, LOCS + i, 1);
+	/* fra alone down changes fra, not the verdict: no incident. */
+	answer(&e, "fra", "503");
+	round_of(cfg, LOCS, 1);
+	s = h_redis_str(e.rd, "HGET peekl:site:api:loc:fra state");
+	cr_assert_str_eq(s, "down");
+	free(s);
+	cr_assert_eq(h_redis_int(e.rd, "XLEN peekl:incidents:api"), 1);
+	/* nyc makes it 2 of 3: the verdict goes down, at its own since. */
+	answer(&e, "nyc", "503");
+	round_of(cfg, LOCS + 1, 1);
+	s = h_redis_str(e.rd, "HGET peekl:site:api since");
+	down_since = atoll(s);
+	free(s);
+	round_of(cfg, LOCS + 2, 1);
+	/* fra back: 1 of 3 down, the verdict is up again; nyc, still down,
+	 * changes nothing. */
+	answer(&e, "fra", NULL);
+	round_of(cfg, LOCS, 1);
+	round_of(cfg, LOCS + 1, 1);
+	s = h_redis_str(e.rd, "HGET peekl:site:api state");
+	cr_assert_str_eq(s, "up");
+	free(s);
+
+	h_run(&r, (const char *[]){ "-c", cfg, "incidents", "--json", NULL },
+	    env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, &je), "%s", r.out);
+	arr = json_object_get(doc, "incidents");
+	cr_assert_eq(json_array_size(arr), 3, "%s", r.out);
+	for (size_t i = 0; i < 3; i++) {
+		got = incident_at(arr, i);
+		cr_assert_str_eq(got, want[i], "incident %zu: %s", i, r.out);
+		free(got);
+	}
+	cr_assert_eq((long long)(json_real_value(json_object_get(
+	    json_array_get(arr, 1), "t")) * 1000.0 + 0.5), down_since, "%s",
+	    r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	free(cfg);
+	h_env_stop(&e);
+}
