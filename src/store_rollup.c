@@ -207,9 +207,9 @@ rollup_append(struct store *st, const struct check *c, struct batch *b)
 /* --- reading --- */
 
 int
-store_resolution(const struct store *st, int64_t since, int64_t now)
+store_resolution(const struct store *st, int64_t since, int64_t at)
 {
-	int64_t	span = now - since;
+	int64_t	span = at - since;
 
 	if (span <= st->retention_ms || st->hourly_ms <= 0)
 		return -1;

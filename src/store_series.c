@@ -481,8 +481,8 @@ point_cmp(const void *a, const void *b)
 
 int
 store_read_history(struct store *st, const struct config *cfg,
-    const struct site *site, int64_t since_ms, struct point **out,
-    size_t *npts)
+    const struct site *site, int64_t since_ms, int64_t at_ms,
+    struct point **out, size_t *npts)
 {
 	struct points	pts = { 0 };
 	int		ret, res;
@@ -493,7 +493,7 @@ store_read_history(struct store *st, const struct config *cfg,
 	if (since_ms < 0)
 		since_ms = 0;
 	/* Beyond the raw points' reach, the hourly or daily history. */
-	if ((res = store_resolution(st, since_ms, now_ms())) != -1)
+	if ((res = store_resolution(st, since_ms, at_ms)) != -1)
 		return rollup_read_points(st, site->name, (enum resolution)res,
 		    since_ms, out, npts);
 	/* Read where this run records, then, if that is empty, where an
