@@ -175,11 +175,13 @@ site_line(struct store *store, const struct config *cfg,
 		free(v);
 		return -1;
 	}
-	/* Without a change out of "unknown" in reach, the first point, or
-	 * for a site never checked, no window at all. */
+	/* Without a change out of "unknown" in reach, the first point; for
+	 * a site never checked, or no change up to the window's end and no
+	 * point in it (a month before the first check), no window at all. */
 	first = incidents_first_check(v, n);
 	if (first == 0 && n == 0)
-		first = st->last_check == 0 ? INT64_MAX : first_point;
+		first = st->last_check == 0 || first_point == 0 ? INT64_MAX :
+		    first_point;
 	incidents_downtime(v, n, o->since_ms, o->until_ms, first, st->state,
 	    &l->dt);
 	free(v);

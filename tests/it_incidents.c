@@ -670,6 +670,12 @@ Test(incidents, names_are_quoted_and_bad_arguments_exit_3)
 	    "2026-05", "--json", NULL }), 0, "%s", r.err);
 	cr_assert_not_null(strstr(r.out, "\"uptime_pct\":null"), "%s", r.out);
 	h_run_free(&r);
+	/* Nor one that ended a month before it: no change, no point in
+	 * reach, so no data rather than a clean month. */
+	cr_assert_eq(run_at(&s, &r, 10 * MIN, (const char *[]){ "report",
+	    "--month", "2026-04", "--json", NULL }), 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "\"uptime_pct\":null"), "%s", r.out);
+	h_run_free(&r);
 	seed_stop(&s);
 }
 
