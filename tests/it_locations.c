@@ -775,3 +775,116 @@ Test(locations, incidents_are_the_verdicts_changes, .timeout = 120)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+/* The labels of TS.INFO reply info, as "name=value,..." (malloc'd). */
+static char *
+ts_labels(redisReply *info)
+{
+	char	*out = strdup(""), *next;
+
+	cr_assert_eq(info->type, REDIS_REPLY_ARRAY);
+	for (size_t i = 0; i + 1 < info->elements; i += 2) {
+		redisReply *l = info->element[i + 1];
+
+		if (strcmp(info->element[i]->str, "labels") != 0)
+			continue;
+		for (size_t j = 0; j < l->elements; j++) {
+			next = h_strf("%s%s=%s,", out,
+			    l->element[j]->element[0]->str,
+			    l->element[j]->element[1]->str);
+			free(out);
+			out = next;
+		}
+	}
+	return out;
+}
+
+/*
+ * RedisTimeSeries with long retention and locations: every location's
+ * raw series and compactions are its own (key and label), and a host
+ * without a location reads history and reports across all of them.
+ */
+Test(locations, compactions_per_location_read_across_locations,
+    .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*cfg, *s;
+	json_t		*doc, *pts, *site;
+	double		 checks = 0, up = 0;
+	const char	*env[] = { "PEEKL_LOC_HDR=x", "PEEKL_LOCATION", NULL };
+	redisReply	*x;
+
+	memset(&e, 0, sizeof(e));
+	if ((e.rd = h_redis_start_ts()) == NULL)
+		cr_skip("RedisTimeSeries module not available (set "
+		    "PEEKL_TEST_TS_MODULE)");
+	e.web = h_srv_start((const char *[]){ NULL });
+	e.hook = h_webhook_start();
+	e.d = h_dir_new();
+	cfg = loc_config(&e, "  retention: {raw: 1h}\n");
+	answer(&e, "nyc", "503");
+	round_of(cfg, LOCS, 1);
+	round_of(cfg, LOCS + 1, 1);
+	for (size_t i = 0; i < 2; i++) {
+		char	*want = h_strf("location=%s,", LOCS[i]);
+
+		x = h_redis_cmd(e.rd, "TS.INFO peekl:ts:api:up:%s", LOCS[i]);
+		s = ts_labels(x);
+		freeReplyObject(x);
+		cr_assert_not_null(strstr(s, want), "%s", s);
+		free(s);
+		x = h_redis_cmd(e.rd, "TS.INFO peekl:ts:api:up:%s:1h",
+		    LOCS[i]);
+		s = ts_labels(x);
+		freeReplyObject(x);
+		cr_assert_not_null(strstr(s, want), "%s", s);
+		cr_assert_not_null(strstr(s, "resolution=1h,"), "%s", s);
+		free(s);
+		free(want);
+		cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:ts:api:up:%s:1d",
+		    LOCS[i]), 1);
+	}
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:ts:api:up:1h "
+	    "peekl:ts:api:up"), 0);
+
+	/* Raw points: both locations' checks. */
+	h_run(&r, (const char *[]){ "-c", cfg, "history", "--site", "api",
+	    "--since", "30m", "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	cr_assert_eq(json_array_size(json_object_get(doc, "points")), 2, "%s",
+	    r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	/* Hourly compactions, each location's hour: one up, one down. */
+	h_run(&r, (const char *[]){ "-c", cfg, "history", "--site", "api",
+	    "--since", "2h", "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	pts = json_object_get(doc, "points");
+	cr_assert_geq(json_array_size(pts), 1, "%s", r.out);
+	for (size_t i = 0; i < json_array_size(pts); i++) {
+		json_t *p = json_array_get(pts, i);
+		double	n = (double)json_integer_value(json_object_get(p,
+			    "checks"));
+
+		checks += n;
+		up += n * json_number_value(json_object_get(p, "up"));
+	}
+	cr_assert_float_eq(checks, 2.0, 1e-9, "%s", r.out);
+	cr_assert_float_eq(up, 1.0, 1e-9, "%s", r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	h_run(&r, (const char *[]){ "-c", cfg, "report", "--since", "2h",
+	    "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	site = json_array_get(json_object_get(doc, "sites"), 0);
+	cr_assert(json_is_number(json_object_get(site, "p50_ms")), "%s",
+	    r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	free(cfg);
+	h_env_stop(&e);
+}
