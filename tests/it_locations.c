@@ -663,6 +663,27 @@ Test(locations, certificate_verdict_has_its_own_quorum, .timeout = 60)
 	s = h_redis_str(e.rd, "HGET peekl:site:api cert_state");
 	cr_assert_str_eq(s, "critical");
 	free(s);
+	/* The verdict's change is the incident, with what its alert says. */
+	{
+		struct h_run	 r;
+		json_t		*doc, *in;
+		const char	*env[] = { "PEEKL_LOC_HDR=x", NULL };
+
+		h_run(&r, (const char *[]){ "-c", cfg, "incidents", "--json",
+		    NULL }, env);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s",
+		    r.out);
+		in = json_array_get(json_object_get(doc, "incidents"), 0);
+		cr_assert_str_eq(json_string_value(json_object_get(in, "kind")),
+		    "cert", "%s", r.out);
+		cr_assert_str_eq(json_string_value(json_object_get(in, "to")),
+		    "critical", "%s", r.out);
+		cr_assert_str_eq(json_string_value(json_object_get(in,
+		    "reason")), "certificate expires in 3 days", "%s", r.out);
+		json_decref(doc);
+		h_run_free(&r);
+	}
 	free(ca);
 	free(cfg);
 	h_env_stop(&e);
