@@ -124,7 +124,8 @@ read_times(struct store *store, const struct config *cfg,
 		struct point	*pts;
 		size_t		 n;
 
-		if (store_read_history(store, cfg, site, since, at, &pts, &n) == -1)
+		if (store_read_history(store, cfg, site, since, at, &pts,
+		    &n) == -1)
 			return -1;
 		for (size_t i = 0; i < n; i++) {
 			if (pts[i].kind != KIND_HTTP || pts[i].t >= until)

@@ -381,15 +381,15 @@ static int
 read_ts_rollups_at(struct store *st, const char *name, const char *loc,
     enum resolution res, int64_t since, int64_t until, struct rollups *l)
 {
-	char		*kup = key_ts_rollup_at(st, name, METRIC_UP, loc, res);
-	char		*kms = key_ts_rollup_at(st, name, METRIC_RESPONSE_MS, loc,
-			    res);
+	char		*kup, *kms;
 	redisReply	*rup = NULL, *rms = NULL;
 	int64_t		*tup = NULL, *tms = NULL;
 	double		*vup = NULL, *vms = NULL;
 	long		 nup = 0, nms = 0, j = 0;
 	int		 ret = -1;
 
+	kup = key_ts_rollup_at(st, name, METRIC_UP, loc, res);
+	kms = key_ts_rollup_at(st, name, METRIC_RESPONSE_MS, loc, res);
 	rup = ts_range(st, kup, since, until);
 	if (rup != NULL)
 		rms = ts_range(st, kms, since, until);

@@ -695,7 +695,8 @@ Test(incidents, a_window_of_the_raw_retention_reads_raw_points)
 	char		*url = h_srv_url(web, "ok");
 	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
 			    "  retention: {raw: 30d}\nwebsites:\n"
-			    "  - url: %s\n    name: shop\n", h_redis_port(rd), url);
+			    "  - url: %s\n    name: shop\n", h_redis_port(rd),
+			    url);
 	const char	*env[] = { "PEEKL_CONFIG", "PEEKL_TEST_NOW_MS", NULL };
 
 	h_run(&r, (const char *[]){ "-c", cfg, "check", NULL }, env);
