@@ -140,6 +140,12 @@ struct check {
 	/* with a location (spec/locations.md) */
 	struct site_state	*verdict;	/* NULL, or the site's quorum verdict
 						 * to write to PREFIX:site:NAME (owned) */
+	int			 verdict_changed; /* it changed in this
+						 * run: an incident */
+	struct transition	 verdict_tr;	/* that change (from != to),
+						 * alerted or not */
+	char			 verdict_reason[ERROR_LEN]; /* the error
+						 * its alert tells, or "" */
 };
 
 /*

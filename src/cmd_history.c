@@ -182,7 +182,8 @@ cmd_history(const struct config *cfg, const char *name, int64_t span_ms,
 	const struct site	*site = NULL;
 	struct summary		 s;
 	size_t			 n = 0;
-	int64_t			 since = now_ms() - span_ms;
+	int64_t			 now = now_ms();
+	int64_t			 since = now - span_ms;
 	int			 rc = SEV_UNKNOWN;
 
 	for (size_t i = 0; i < cfg->nsites; i++)
@@ -193,7 +194,7 @@ cmd_history(const struct config *cfg, const char *name, int64_t span_ms,
 	/* A location's history is what it measured (spec/locations.md). */
 	if (cfg->location != NULL)
 		store_set_location(store, cfg->location);
-	if (store_read_history(store, cfg, site, since, &pts, &n) == -1)
+	if (store_read_history(store, cfg, site, since, now, &pts, &n) == -1)
 		goto out;
 	summarize(pts, n, &s);
 	if (json)

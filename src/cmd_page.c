@@ -72,7 +72,7 @@ gather_site(struct store *store, const struct config *cfg,
 
 	if (!site_cert_only(s->site)) {
 		if (s->st->last_check > 0 && store_read_history(store, cfg,
-		    s->site, now - DAY_MS, &pts, &npts) == -1)
+		    s->site, now - DAY_MS, now, &pts, &npts) == -1)
 			return -1;
 		page_svg_chart(pts, npts, now, &chart);
 		s->chart = chart.data;

@@ -113,10 +113,10 @@ parse_month(const char *s, int64_t *from, int64_t *to)
  * point's time (0 when none). 0, or -1 (logged). */
 static int
 read_times(struct store *store, const struct config *cfg,
-    const struct site *site, int64_t since, int64_t until, int64_t now,
+    const struct site *site, int64_t since, int64_t until, int64_t at,
     struct line *l, int64_t *first)
 {
-	int	res = store_resolution(store, since, now);
+	int	res = store_resolution(store, since, at);
 
 	*first = 0;
 	l->checks_known = 1;
@@ -124,7 +124,8 @@ read_times(struct store *store, const struct config *cfg,
 		struct point	*pts;
 		size_t		 n;
 
-		if (store_read_history(store, cfg, site, since, &pts, &n) == -1)
+		if (store_read_history(store, cfg, site, since, at, &pts,
+		    &n) == -1)
 			return -1;
 		for (size_t i = 0; i < n; i++) {
 			if (pts[i].kind != KIND_HTTP || pts[i].t >= until)
@@ -162,7 +163,7 @@ read_times(struct store *store, const struct config *cfg,
 static int
 site_line(struct store *store, const struct config *cfg,
     const struct site *site, const struct site_state *st,
-    const struct view_opts *o, int64_t now, struct line *l)
+    const struct view_opts *o, struct line *l)
 {
 	struct incident	*v = NULL;
 	size_t		 n = 0;
@@ -171,15 +172,17 @@ site_line(struct store *store, const struct config *cfg,
 	l->name = site->name;
 	if (store_read_incidents(store, site->name, o->since_ms, o->until_ms,
 	    &v, &n) == -1 || read_times(store, cfg, site, o->since_ms,
-	    o->until_ms, now, l, &first_point) == -1) {
+	    o->until_ms, o->at_ms, l, &first_point) == -1) {
 		free(v);
 		return -1;
 	}
-	/* Without a change out of "unknown" in reach, the first point, or
-	 * for a site never checked, no window at all. */
+	/* Without a change out of "unknown" in reach, the first point; for
+	 * a site never checked, or no change up to the window's end and no
+	 * point in it (a month before the first check), no window at all. */
 	first = incidents_first_check(v, n);
 	if (first == 0 && n == 0)
-		first = st->last_check == 0 ? INT64_MAX : first_point;
+		first = st->last_check == 0 || first_point == 0 ? INT64_MAX :
+		    first_point;
 	incidents_downtime(v, n, o->since_ms, o->until_ms, first, st->state,
 	    &l->dt);
 	free(v);
@@ -372,7 +375,6 @@ cmd_report(const struct config *cfg, const struct view_opts *o)
 	struct line		*lines, total;
 	unsigned char		*want;
 	size_t			 n = 0, i;
-	int64_t			 now = now_ms();
 	int			 rc = SEV_UNKNOWN;
 
 	memset(&total, 0, sizeof(total));
@@ -386,7 +388,7 @@ cmd_report(const struct config *cfg, const struct view_opts *o)
 	for (i = 0; i < cfg->nsites; i++) {
 		if (!want[i] || site_cert_only(&cfg->sites[i]))
 			continue;
-		if (site_line(store, cfg, &cfg->sites[i], &states[i], o, now,
+		if (site_line(store, cfg, &cfg->sites[i], &states[i], o,
 		    &lines[n]) == -1)
 			goto out;
 		total_add(&total, &lines[n++]);

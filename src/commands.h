@@ -70,6 +70,7 @@ struct view_opts {
 	size_t		  nsites;
 	int64_t		  since_ms;	/* the window's start, unix ms */
 	int64_t		  until_ms;	/* its end (now, or --month's end) */
+	int64_t		  at_ms;	/* the instant it was fixed at */
 	int		  month;	/* the window is --month's */
 	int		  json;
 	int		  csv;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "incidents.h"
 #include "locations.h"
 #include "log.h"
 #include "quorum.h"
@@ -197,6 +198,21 @@ take_verdict_leases(struct loc_run *lr, struct store *st, const char **sites,
 	return g;
 }
 
+/* Writes the error the verdict's alert tells, from the state st of a
+ * location that carried it, as a single host's incident says it: the
+ * error, or for a certificate the days alone decide, its days. */
+static void
+verdict_reason(const struct check *c, const struct site_state *st, int to,
+    char *out, size_t outsz)
+{
+	if (c->kind == KIND_HTTP)
+		strlcpy_trunc(out, st->error, outsz);
+	else if (st->cert_error[0] != '\0' || !st->have_cert || to == CERT_OK)
+		strlcpy_trunc(out, st->cert_error, outsz);
+	else
+		incident_days_reason(st->cert_days_left, out, outsz);
+}
+
 /* Decides one check's verdict from the views (this location's replaced by
  * its fresh state) and sets its verdict and alert. */
 static void
@@ -237,6 +253,17 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 		since = now;
 	else
 		v.state = from;
+	/* Every change of the verdict is an incident, alerted or not. */
+	if (v.state != from) {
+		c->verdict_changed = 1;
+		c->verdict_tr.kind = c->kind;
+		c->verdict_tr.from = from;
+		c->verdict_tr.to = v.state;
+		if (v.nagree > 0)
+			verdict_reason(c, v.agree[0] == self ? &mine :
+			    &views[v.agree[0]], v.state, c->verdict_reason,
+			    sizeof(c->verdict_reason));
+	}
 	if (http) {
 		c->verdict->state = (enum http_state)v.state;
 		c->verdict->since = since;

@@ -405,6 +405,7 @@ view_parse(const struct cli *cli, struct view_opts *vo)
 	int64_t	now = now_ms(), span = 30LL * 86400 * 1000;
 
 	memset(vo, 0, sizeof(*vo));
+	vo->at_ms = now;
 	vo->sites = (const char **)cli->sites;
 	vo->nsites = cli->nsites;
 	vo->json = cli->json;

@@ -124,11 +124,12 @@ struct point {
 
 /* Reads one site's points since since_ms, oldest first, from whichever
  * store holds them: the raw points, or hourly or daily buckets (see
- * store_resolution) when the window is longer than the raw retention and
- * redis.retention is a mapping. *pts is malloc'd (caller frees). */
+ * store_resolution) when the window, from since_ms to at_ms (the instant
+ * that fixed it), is longer than the raw retention and redis.retention is
+ * a mapping. *pts is malloc'd (caller frees). */
 int	store_read_history(struct store *st, const struct config *cfg,
-	    const struct site *site, int64_t since_ms, struct point **pts,
-	    size_t *npts);
+	    const struct site *site, int64_t since_ms, int64_t at_ms,
+	    struct point **pts, size_t *npts);
 
 /*
  * Reads the cached CRLs of urls: out[i] gets a malloc'd copy (caller frees)
@@ -186,10 +187,12 @@ struct rollup {
 	int	 counted;	/* checks and up are counts (rollup streams) */
 };
 
-/* Returns the finest resolution whose retention still covers [since,
- * now]: -1 for the raw points, else an enum resolution. Raw points when
- * no coarser history is kept. */
-int	store_resolution(const struct store *st, int64_t since, int64_t now);
+/* Returns the finest resolution whose retention still covers a window
+ * from since, fixed at the instant at (its end, for a window up to now;
+ * never a later clock reading, or a window of exactly the raw retention
+ * would miss it): -1 for the raw points, else an enum resolution. Raw
+ * points when no coarser history is kept. */
+int	store_resolution(const struct store *st, int64_t since, int64_t at);
 
 /* Reads the site's buckets at resolution res overlapping [since, until],
  * oldest first, from the rollup streams or the compactions. *out is

@@ -49,24 +49,37 @@ static const char append_script[] =
 	"return r\n";
 
 /* Returns 1 when the judged check c changed its site's state. judge fills
- * c->tr on every change, alerted or not (from != to). */
+ * c->tr on every change, alerted or not (from != to). With a location the
+ * site's state is the quorum verdict: only its changes count (agree fills
+ * c->verdict_tr), never the location's own. */
 static int
-changed(const struct check *c)
+changed(const struct store *st, const struct check *c)
 {
-	return c->judged && c->tr.from != c->tr.to;
+	if (!c->judged)
+		return 0;
+	if (st->location != NULL)
+		return c->verdict != NULL && c->verdict_changed &&
+		    c->verdict_tr.from != c->verdict_tr.to;
+	return c->tr.from != c->tr.to;
 }
 
 int
 incidents_append(struct store *st, const struct check *c, struct batch *b)
 {
-	struct cmd	 cmd = { 0 };
-	const char	*reason;
-	char		 days[64];
-	int64_t		 t, minid;
+	struct cmd		 cmd = { 0 };
+	const struct transition	*tr = &c->tr;
+	const char		*reason;
+	char			 days[64];
+	int64_t			 t, minid;
 
-	if (!changed(c))
+	if (!changed(st, c))
 		return 0;
-	if (c->kind == KIND_HTTP) {
+	if (st->location != NULL) {
+		tr = &c->verdict_tr;
+		t = c->kind == KIND_HTTP ? c->verdict->since :
+		    c->verdict->cert_since;
+		reason = c->verdict_reason;
+	} else if (c->kind == KIND_HTTP) {
 		t = c->state->since;
 		reason = c->state->error;
 	} else {
@@ -74,7 +87,7 @@ incidents_append(struct store *st, const struct check *c, struct batch *b)
 		reason = cert_result_reason(&c->cert);
 		/* A warning the days alone decide still says why. */
 		if (reason[0] == '\0' && c->cert.have_cert &&
-		    c->tr.to != CERT_OK) {
+		    tr->to != CERT_OK) {
 			incident_days_reason(c->cert.days_left, days,
 			    sizeof(days));
 			reason = days;
@@ -90,9 +103,9 @@ incidents_append(struct store *st, const struct check *c, struct batch *b)
 	cmd_add(&cmd, "%s", incident_fields[IF_KIND]);
 	cmd_add(&cmd, "%s", check_kind_name(c->kind));
 	cmd_add(&cmd, "%s", incident_fields[IF_FROM]);
-	cmd_add(&cmd, "%s", incident_state_name(c->kind, c->tr.from));
+	cmd_add(&cmd, "%s", incident_state_name(c->kind, tr->from));
 	cmd_add(&cmd, "%s", incident_fields[IF_TO]);
-	cmd_add(&cmd, "%s", incident_state_name(c->kind, c->tr.to));
+	cmd_add(&cmd, "%s", incident_state_name(c->kind, tr->to));
 	cmd_add(&cmd, "%s", incident_fields[IF_REASON]);
 	cmd_add(&cmd, "%s", reason);
 	return batch_append(st, b, &cmd);

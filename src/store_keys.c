@@ -13,14 +13,14 @@
  * | `PREFIX:alerts:INSTANCE:dead` | list | entries of the queue that could not be decoded or rendered, set aside byte for byte (never dropped, never retried for ever), oldest first | no expiry; moved there from the queue's head by a script (compare, pop, push, trim) that keeps the newest 1000; emptied only by the operator (`LMOVE` back, or `DEL`) |
  * | `PREFIX:alerts:INSTANCE:lease` | string | the token of the run delivering that queue | `PX` the instance's timeout plus 5 s; deleted by its owner (compare-and-delete script) |
  * | `PREFIX:alerts:INSTANCE:hold` | string | `1` while the instance's receiver asked to wait (HTTP 429/503 `Retry-After`, or Telegram's `parameters.retry_after`) | `PX` the Retry-After (60 s when the answer gave none) |
- * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST`; with a location the key ends in `:LOCATION` and the label `location=LOCATION` is added | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
+ * | `PREFIX:ts:NAME:METRIC` | TimeSeries | one sample per check: METRIC `response_ms`, `http_code` (0 when no response), `up` (1 or 0), `cert_days_left`; labels `peekl=1 site=NAME metric=METRIC` (`,()` in NAME become `_`), `DUPLICATE_POLICY LAST`; with a location the key ends in `:LOCATION` and the label `location=LOCATION` is added (also when the compaction script creates it); a host without a location reads every location's | `RETENTION` redis.retention, set when `TS.ADD` creates it; only with `timeseries` on or auto-detected |
  * | `PREFIX:history:NAME` | stream | one entry per check, instead of the timeseries: `kind http` with `up`, `http_code`, `response_ms`, `t` (unix ms); `kind cert` with `days_left`, `t`; with a location, `location` too | trimmed exactly to redis.retention on every `XADD` (`MINID`, not `MINID ~`) |
  * | `PREFIX:crl:HEX` | string | a CRL fetched from a CRL Distribution Point (its bytes as served, DER or PEM); HEX is the SHA-256 of the URL, lowercase hex | `PX` until the CRL's nextUpdate, at most 7 days; never written by a dry run |
  * | `PREFIX:silence:NAME` | string | a silence of one site: JSON `{"until": unix_s, "reason": TEXT or null, "created": unix_s}` | `PX` until `until`; set by `peekl silence`, deleted by `peekl silence --clear` |
  * | `PREFIX:silence:all` | string | a silence of every site (`peekl silence all`), the same JSON | as `PREFIX:silence:NAME` |
  * | `PREFIX:incidents:NAME` | stream | one entry per state change, http and cert: `kind`, `from`, `to` (state names), `reason` (`HTTP 503`, `timeout`, ...; "" when none); the entry ID is the change's time, `MS-SEQ`: changes of one millisecond (a site's http and cert in one run) are `MS-0`, `MS-1`; a stream already ahead of the writer's clock takes the change in its newest millisecond | trimmed exactly to redis.incident_retention (default 400d, `MINID`) on every append; appended by a script in the run's MULTI |
  * | `PREFIX:rollup:NAME:RES` | stream | with redis.retention as a mapping and without RedisTimeSeries: one entry per hour (RES `1h`) or UTC day (`1d`) of HTTP checks: `checks`, `up`, `sum_ms`, `max_ms`; the entry ID is the bucket's start, `MS-SEQ`, rewritten (`XDEL`, `XADD MS-*`) by a script in the run's MULTI as the bucket fills | trimmed exactly to redis.retention's `hourly` / `daily` (default 400d / 5y) on every write |
- * | `PREFIX:ts:NAME:METRIC:RES` | TimeSeries | with redis.retention as a mapping and RedisTimeSeries: the compaction (`TS.CREATERULE`) of `PREFIX:ts:NAME:METRIC` per hour (`1h`) or day (`1d`): `avg` of `response_ms` and `up`, `min` of `cert_days_left`, `last` of `http_code`; the raw series' labels plus `resolution=1h` or `1d` | `RETENTION` redis.retention's `hourly` / `daily`; created with its rule before the first sample |
+ * | `PREFIX:ts:NAME:METRIC:RES` | TimeSeries | with redis.retention as a mapping and RedisTimeSeries: the compaction (`TS.CREATERULE`) of `PREFIX:ts:NAME:METRIC` per hour (`1h`) or day (`1d`): `avg` of `response_ms` and `up`, `min` of `cert_days_left`, `last` of `http_code`; the raw series' labels plus `resolution=1h` or `1d`; with a location, of `PREFIX:ts:NAME:METRIC:LOCATION` into `PREFIX:ts:NAME:METRIC:LOCATION:RES` (both labelled `location=LOCATION`), read across every location in `PREFIX:locations` by a host without one | `RETENTION` redis.retention's `hourly` / `daily`; created with its rule before the first sample |
  * | `PREFIX:site:NAME:loc:LOCATION` | hash | with a location: that location's own state of the site, the fields of `PREFIX:site:NAME` (which then holds the quorum verdict) | no expiry; written by that location's checks |
  * | `PREFIX:lease:NAME:KIND:LOCATION` | string | with a location: the token of the run doing that location's check | as `PREFIX:lease:NAME:KIND` |
  * | `PREFIX:lease:NAME:verdict` | string | the token of the run deciding the site's quorum verdict | `PX` 30 s; deleted by its owner (compare-and-delete) once the verdict and its alert are written |
@@ -209,9 +209,16 @@ key_queue_hold(const struct store *st, const char *inst)
 char *
 key_ts(const struct store *st, const char *site, enum metric m)
 {
-	if (st->location != NULL)
+	return key_ts_at(st, site, m, st->location);
+}
+
+char *
+key_ts_at(const struct store *st, const char *site, enum metric m,
+    const char *loc)
+{
+	if (loc != NULL)
 		return xasprintf("%s:ts:%s:%s:%s", st->prefix, site,
-		    metric_names[m], st->location);
+		    metric_names[m], loc);
 	return xasprintf("%s:ts:%s:%s", st->prefix, site, metric_names[m]);
 }
 
@@ -238,6 +245,16 @@ char *
 key_ts_rollup(const struct store *st, const char *site, enum metric m,
     enum resolution res)
 {
+	return key_ts_rollup_at(st, site, m, st->location, res);
+}
+
+char *
+key_ts_rollup_at(const struct store *st, const char *site, enum metric m,
+    const char *loc, enum resolution res)
+{
+	if (loc != NULL)
+		return xasprintf("%s:ts:%s:%s:%s:%s", st->prefix, site,
+		    metric_names[m], loc, resolution_names[res]);
 	return xasprintf("%s:ts:%s:%s:%s", st->prefix, site, metric_names[m],
 	    resolution_names[res]);
 }

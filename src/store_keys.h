@@ -109,9 +109,16 @@ extern const int64_t resolution_ms[RES__MAX];
 char	*key_incidents(const struct store *st, const char *site);
 char	*key_rollup(const struct store *st, const char *site,
 	    enum resolution res);
-/* PREFIX:ts:NAME:METRIC:RES, the compaction of key_ts() */
+/* PREFIX:ts:NAME:METRIC:RES, the compaction of key_ts(); with a location
+ * PREFIX:ts:NAME:METRIC:LOCATION:RES */
 char	*key_ts_rollup(const struct store *st, const char *site,
 	    enum metric m, enum resolution res);
+/* The same keys for the location loc, whatever the store's (NULL: the
+ * keys without one), for reading across locations. */
+char	*key_ts_at(const struct store *st, const char *site, enum metric m,
+	    const char *loc);
+char	*key_ts_rollup_at(const struct store *st, const char *site,
+	    enum metric m, const char *loc, enum resolution res);
 
 /* spec/locations.md. With a location set on the store (store_set_location)
  * key_lease and key_ts end in ":LOCATION"; key_site_state is the

@@ -68,30 +68,37 @@ static const char bucket_script[] =
 /*
  * Creates the compactions of a check's series once. For each metric i
  * (from 0): KEYS[3i + 1] the raw series, KEYS[3i + 2] and KEYS[3i + 3]
- * the hourly and daily ones, ARGV[9 + 2i] the metric's name and ARGV[10 +
+ * the hourly and daily ones, ARGV[10 + 2i] the metric's name and ARGV[11 +
  * 2i] its aggregation. ARGV[1..3] are the raw, hourly and daily
  * retentions, ARGV[4..5] the resolutions' names, ARGV[6..7] their bucket
- * ms, ARGV[8] the site's label. A compaction that exists is left alone,
- * so every run may ask; the raw series is created here as TS.ADD would
- * create it (same retention, policy and labels), because a rule needs
- * both ends. Returns the number of rules created.
+ * ms, ARGV[8] the site's label, ARGV[9] the location's ("" for none). A
+ * compaction that exists is left alone, so every run may ask; the raw
+ * series is created here as TS.ADD would create it (same retention,
+ * policy and labels), because a rule needs both ends. Returns the number
+ * of rules created.
  */
 static const char rule_script[] =
 	"local made = 0\n"
 	"for i = 0, #KEYS / 3 - 1 do\n"
-	"  local raw, metric, agg = KEYS[3 * i + 1], ARGV[9 + 2 * i],\n"
-	"      ARGV[10 + 2 * i]\n"
+	"  local raw, metric, agg = KEYS[3 * i + 1], ARGV[10 + 2 * i],\n"
+	"      ARGV[11 + 2 * i]\n"
+	"  local lab = {'peekl', '1', 'site', ARGV[8], 'metric', metric}\n"
+	"  if ARGV[9] ~= '' then\n"
+	"    lab[#lab + 1] = 'location'\n"
+	"    lab[#lab + 1] = ARGV[9]\n"
+	"  end\n"
 	"  for r = 1, 2 do\n"
 	"    local dest = KEYS[3 * i + 1 + r]\n"
 	"    if redis.call('EXISTS', dest) == 0 then\n"
 	"      if redis.call('EXISTS', raw) == 0 then\n"
 	"        redis.call('TS.CREATE', raw, 'RETENTION', ARGV[1],\n"
-	"            'DUPLICATE_POLICY', 'LAST', 'LABELS', 'peekl', '1',\n"
-	"            'site', ARGV[8], 'metric', metric)\n"
+	"            'DUPLICATE_POLICY', 'LAST', 'LABELS', unpack(lab))\n"
 	"      end\n"
+	"      local dl = {unpack(lab)}\n"
+	"      dl[#dl + 1] = 'resolution'\n"
+	"      dl[#dl + 1] = ARGV[3 + r]\n"
 	"      redis.call('TS.CREATE', dest, 'RETENTION', ARGV[1 + r],\n"
-	"          'LABELS', 'peekl', '1', 'site', ARGV[8], 'metric', metric,\n"
-	"          'resolution', ARGV[3 + r])\n"
+	"          'LABELS', unpack(dl))\n"
 	"      redis.call('TS.CREATERULE', raw, dest, 'AGGREGATION', agg,\n"
 	"          ARGV[5 + r])\n"
 	"      made = made + 1\n"
@@ -144,6 +151,7 @@ append_rules(struct store *st, struct batch *b, const char *name,
 	for (res = 0; res < RES__MAX; res++)
 		cmd_add(&cmd, "%" PRId64, resolution_ms[res]);
 	cmd_add(&cmd, "%s", label);
+	cmd_add(&cmd, "%s", st->location != NULL ? st->location : "");
 	for (i = 0; i < n; i++) {
 		cmd_add(&cmd, "%s", metric_names[m[i]]);
 		cmd_add(&cmd, "%s", aggregation[m[i]]);
@@ -205,9 +213,9 @@ rollup_append(struct store *st, const struct check *c, struct batch *b)
 /* --- reading --- */
 
 int
-store_resolution(const struct store *st, int64_t since, int64_t now)
+store_resolution(const struct store *st, int64_t since, int64_t at)
 {
-	int64_t	span = now - since;
+	int64_t	span = at - since;
 
 	if (span <= st->retention_ms || st->hourly_ms <= 0)
 		return -1;
@@ -308,20 +316,21 @@ ts_range(struct store *st, const char *key, int64_t since, int64_t until)
 	    (long long)since, (long long)until, ROLLUPS_MAX);
 }
 
-/* Reads the up and response_ms compactions in [since, until] into l: a
- * bucket per compacted sample, its checks unknown (the averages stand for
- * one check each). */
+/* Reads location loc's (NULL: those without one) up and response_ms
+ * compactions in [since, until] into l: a bucket per compacted sample,
+ * its checks unknown (the averages stand for one check each). */
 static int
-read_ts_rollups(struct store *st, const char *name, enum resolution res,
-    int64_t since, int64_t until, struct rollups *l)
+read_ts_rollups_at(struct store *st, const char *name, const char *loc,
+    enum resolution res, int64_t since, int64_t until, struct rollups *l)
 {
-	char		*kup = key_ts_rollup(st, name, METRIC_UP, res);
-	char		*kms = key_ts_rollup(st, name, METRIC_RESPONSE_MS, res);
+	char		*kup, *kms;
 	redisReply	*rup = NULL, *rms = NULL;
 	struct ts_sample *up = NULL, *ms = NULL;
 	long		 nup = 0, nms = 0, j = 0;
 	int		 ret = -1;
 
+	kup = key_ts_rollup_at(st, name, METRIC_UP, loc, res);
+	kms = key_ts_rollup_at(st, name, METRIC_RESPONSE_MS, loc, res);
 	rup = ts_range(st, kup, since, until);
 	if (rup != NULL)
 		rms = ts_range(st, kms, since, until);
@@ -356,6 +365,56 @@ out:
 	free(kup);
 	free(kms);
 	return ret;
+}
+
+static int
+rollup_cmp(const void *a, const void *b)
+{
+	const struct rollup	*p = a, *q = b;
+
+	return p->t < q->t ? -1 : p->t > q->t;
+}
+
+/* Reads the compactions in [since, until] into l: this location's own
+ * with a location set, else those of every location in PREFIX:locations
+ * and those written without one, the buckets of one start added up (each
+ * location's average standing for one check). */
+static int
+read_ts_rollups(struct store *st, const char *name, enum resolution res,
+    int64_t since, int64_t until, struct rollups *l)
+{
+	struct beat	*b = NULL;
+	size_t		 nb = 0, k = 0;
+	int		 ret;
+
+	if (st->location != NULL)
+		return read_ts_rollups_at(st, name, st->location, res, since,
+		    until, l);
+	if (store_read_beats(st, &b, &nb) == -1)
+		return -1;
+	ret = read_ts_rollups_at(st, name, NULL, res, since, until, l);
+	for (size_t i = 0; ret == 0 && i < nb; i++)
+		ret = read_ts_rollups_at(st, name, b[i].name, res, since, until,
+		    l);
+	store_beats_free(b, nb);
+	if (ret == -1 || l->n < 2)
+		return ret;
+	qsort(l->v, l->n, sizeof(*l->v), rollup_cmp);
+	for (size_t i = 1; i < l->n; i++) {
+		struct rollup	*p = &l->v[k], *q = &l->v[i];
+
+		if (q->t != p->t) {
+			l->v[++k] = *q;
+			continue;
+		}
+		p->checks += q->checks;
+		p->up += q->up;
+		p->sum_ms += q->sum_ms;
+		if (q->max_ms > p->max_ms)
+			p->max_ms = q->max_ms;
+	}
+	l->n = k + 1;
+	return 0;
 }
 
 int

@@ -252,10 +252,11 @@ merge_http(struct points *pts, struct ts_sample *up, long nup,
 	}
 }
 
-/* Reads one site's timeseries since since_ms into pts; 0 or -1. */
+/* Reads one site's timeseries of location loc (NULL: those without one)
+ * since since_ms into pts; 0 or -1. */
 static int
-read_ts(struct store *st, const char *name, int64_t since_ms,
-    struct points *pts)
+read_ts_at(struct store *st, const char *name, const char *loc,
+    int64_t since_ms, struct points *pts)
 {
 	static const enum metric metrics[4] = {
 		METRIC_UP, METRIC_HTTP_CODE, METRIC_RESPONSE_MS,
@@ -267,7 +268,7 @@ read_ts(struct store *st, const char *name, int64_t since_ms,
 	int		  ret = -1;
 
 	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
-		char	*key = key_ts(st, name, metrics[i]);
+		char	*key = key_ts_at(st, name, metrics[i], loc);
 		int	 rc;
 
 		rc = redisAppendCommand(st->c, "TS.RANGE %s %lld + COUNT %d",
@@ -281,7 +282,7 @@ read_ts(struct store *st, const char *name, int64_t since_ms,
 	if (store_replies(st, ARRAY_LEN(metrics), &r, "reading history") == -1)
 		return -1;
 	for (size_t i = 0; i < ARRAY_LEN(metrics); i++) {
-		char	*key = key_ts(st, name, metrics[i]);
+		char	*key = key_ts_at(st, name, metrics[i], loc);
 
 		ns[i] = ts_range_parse(st, r[i], key, &s[i]);
 		free(key);
@@ -303,6 +304,29 @@ out:
 	for (size_t i = 0; i < ARRAY_LEN(s); i++)
 		free(s[i]);
 	store_free_replies(r, ARRAY_LEN(metrics));
+	return ret;
+}
+
+/* Reads one site's timeseries since since_ms into pts: this location's
+ * own with a location set, else every location's (each one known in
+ * PREFIX:locations) and those written without one, as the stream holds
+ * them all. 0 or -1. */
+static int
+read_ts(struct store *st, const char *name, int64_t since_ms,
+    struct points *pts)
+{
+	struct beat	*b = NULL;
+	size_t		 nb = 0;
+	int		 ret;
+
+	if (st->location != NULL)
+		return read_ts_at(st, name, st->location, since_ms, pts);
+	if (store_read_beats(st, &b, &nb) == -1)
+		return -1;
+	ret = read_ts_at(st, name, NULL, since_ms, pts);
+	for (size_t i = 0; ret == 0 && i < nb; i++)
+		ret = read_ts_at(st, name, b[i].name, since_ms, pts);
+	store_beats_free(b, nb);
 	return ret;
 }
 
@@ -447,8 +471,8 @@ point_cmp(const void *a, const void *b)
 
 int
 store_read_history(struct store *st, const struct config *cfg,
-    const struct site *site, int64_t since_ms, struct point **out,
-    size_t *npts)
+    const struct site *site, int64_t since_ms, int64_t at_ms,
+    struct point **out, size_t *npts)
 {
 	struct points	pts = { 0 };
 	int		ret, res;
@@ -459,7 +483,7 @@ store_read_history(struct store *st, const struct config *cfg,
 	if (since_ms < 0)
 		since_ms = 0;
 	/* Beyond the raw points' reach, the hourly or daily history. */
-	if ((res = store_resolution(st, since_ms, now_ms())) != -1)
+	if ((res = store_resolution(st, since_ms, at_ms)) != -1)
 		return rollup_read_points(st, site->name, (enum resolution)res,
 		    since_ms, out, npts);
 	/* Read where this run records, then, if that is empty, where an

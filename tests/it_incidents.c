@@ -645,5 +645,60 @@ Test(incidents, names_are_quoted_and_bad_arguments_exit_3)
 	    "2026-05", "--json", NULL }), 0, "%s", r.err);
 	cr_assert_not_null(strstr(r.out, "\"uptime_pct\":null"), "%s", r.out);
 	h_run_free(&r);
+	/* Nor one that ended a month before it: no change, no point in
+	 * reach, so no data rather than a clean month. */
+	cr_assert_eq(run_at(&s, &r, 10 * MIN, (const char *[]){ "report",
+	    "--month", "2026-04", "--json", NULL }), 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "\"uptime_pct\":null"), "%s", r.out);
+	h_run_free(&r);
 	seed_stop(&s);
+}
+
+/*
+ * A window of exactly the raw retention is the raw points' (on the real
+ * clock: the reader's later clock readings must not push it past the raw
+ * retention into the hourly buckets). The buckets are deleted, so only
+ * the raw points can show the check.
+ */
+Test(incidents, a_window_of_the_raw_retention_reads_raw_points)
+{
+	struct h_redis	*rd = h_redis_start();
+	struct h_srv	*web = h_srv_start((const char *[]){ NULL });
+	struct h_dir	*d = h_dir_new();
+	struct h_run	 r;
+	json_t		*doc, *site, *pts;
+	char		*url = h_srv_url(web, "ok");
+	char		*cfg = h_configf(d, "redis:\n  port: %d\n"
+			    "  retention: {raw: 30d}\nwebsites:\n"
+			    "  - url: %s\n    name: shop\n", h_redis_port(rd),
+			    url);
+	const char	*env[] = { "PEEKL_CONFIG", "PEEKL_TEST_NOW_MS", NULL };
+
+	h_run(&r, (const char *[]){ "-c", cfg, "check", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	h_run_free(&r);
+	cr_assert_eq(h_redis_int(rd, "DEL peekl:rollup:shop:1h "
+	    "peekl:rollup:shop:1d"), 2);
+	h_run(&r, (const char *[]){ "-c", cfg, "report", "--since", "30d",
+	    "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	site = json_array_get(json_object_get(doc, "sites"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(site, "checks")), 1,
+	    "%s", r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	h_run(&r, (const char *[]){ "-c", cfg, "history", "--site", "shop",
+	    "--since", "30d", "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	pts = json_object_get(doc, "points");
+	cr_assert_eq(json_array_size(pts), 1, "%s", r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	free(cfg);
+	free(url);
+	h_dir_free(d);
+	h_srv_stop(web);
+	h_redis_stop(rd);
 }

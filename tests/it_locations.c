@@ -663,6 +663,27 @@ Test(locations, certificate_verdict_has_its_own_quorum, .timeout = 60)
 	s = h_redis_str(e.rd, "HGET peekl:site:api cert_state");
 	cr_assert_str_eq(s, "critical");
 	free(s);
+	/* The verdict's change is the incident, with what its alert says. */
+	{
+		struct h_run	 r;
+		json_t		*doc, *in;
+		const char	*env[] = { "PEEKL_LOC_HDR=x", NULL };
+
+		h_run(&r, (const char *[]){ "-c", cfg, "incidents", "--json",
+		    NULL }, env);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s",
+		    r.out);
+		in = json_array_get(json_object_get(doc, "incidents"), 0);
+		cr_assert_str_eq(json_string_value(json_object_get(in, "kind")),
+		    "cert", "%s", r.out);
+		cr_assert_str_eq(json_string_value(json_object_get(in, "to")),
+		    "critical", "%s", r.out);
+		cr_assert_str_eq(json_string_value(json_object_get(in,
+		    "reason")), "certificate expires in 3 days", "%s", r.out);
+		json_decref(doc);
+		h_run_free(&r);
+	}
 	free(ca);
 	free(cfg);
 	h_env_stop(&e);
@@ -698,6 +719,193 @@ Test(locations, leases_are_the_locations_own, .timeout = 60)
 	/* Released at the end, with the verdict's. */
 	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:lease:api:http:fra "
 	    "peekl:lease:api:verdict"), 0);
+	free(cfg);
+	h_env_stop(&e);
+}
+
+/* The incident i of `incidents --json`'s array, as "from>to|reason". */
+static char *
+incident_at(json_t *arr, size_t i)
+{
+	json_t	*in = json_array_get(arr, i);
+
+	cr_assert_not_null(in, "no incident %zu", i);
+	return h_strf("%s>%s|%s",
+	    json_string_value(json_object_get(in, "from")),
+	    json_string_value(json_object_get(in, "to")),
+	    json_string_value(json_object_get(in, "reason")));
+}
+
+Test(locations, incidents_are_the_verdicts_changes, .timeout = 120)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	json_t		*doc, *arr;
+	json_error_t	 je;
+	char		*cfg, *s, *got;
+	long long	 down_since;
+	const char	*env[] = { "PEEKL_LOC_HDR=x", NULL };
+	static const char *const want[] = {
+		"down>up|", "up>down|HTTP 503", "unknown>up|",
+	};
+
+	h_env_start(&e);
+	cfg = loc_config(&e, "");
+	/* One location after another, so every run decides in turn. */
+	for (size_t i = 0; i < 3; i++)
+		round_of(cfg, LOCS + i, 1);
+	/* fra alone down changes fra, not the verdict: no incident. */
+	answer(&e, "fra", "503");
+	round_of(cfg, LOCS, 1);
+	s = h_redis_str(e.rd, "HGET peekl:site:api:loc:fra state");
+	cr_assert_str_eq(s, "down");
+	free(s);
+	cr_assert_eq(h_redis_int(e.rd, "XLEN peekl:incidents:api"), 1);
+	/* nyc makes it 2 of 3: the verdict goes down, at its own since. */
+	answer(&e, "nyc", "503");
+	round_of(cfg, LOCS + 1, 1);
+	s = h_redis_str(e.rd, "HGET peekl:site:api since");
+	down_since = atoll(s);
+	free(s);
+	round_of(cfg, LOCS + 2, 1);
+	/* fra back: 1 of 3 down, the verdict is up again; nyc, still down,
+	 * changes nothing. */
+	answer(&e, "fra", NULL);
+	round_of(cfg, LOCS, 1);
+	round_of(cfg, LOCS + 1, 1);
+	s = h_redis_str(e.rd, "HGET peekl:site:api state");
+	cr_assert_str_eq(s, "up");
+	free(s);
+
+	h_run(&r, (const char *[]){ "-c", cfg, "incidents", "--json", NULL },
+	    env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, &je), "%s", r.out);
+	arr = json_object_get(doc, "incidents");
+	cr_assert_eq(json_array_size(arr), 3, "%s", r.out);
+	for (size_t i = 0; i < 3; i++) {
+		got = incident_at(arr, i);
+		cr_assert_str_eq(got, want[i], "incident %zu: %s", i, r.out);
+		free(got);
+	}
+	cr_assert_eq((long long)(json_real_value(json_object_get(
+	    json_array_get(arr, 1), "t")) * 1000.0 + 0.5), down_since, "%s",
+	    r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	free(cfg);
+	h_env_stop(&e);
+}
+
+/* The labels of TS.INFO reply info, as "name=value,..." (malloc'd). */
+static char *
+ts_labels(redisReply *info)
+{
+	char	*out = strdup(""), *next;
+
+	cr_assert_eq(info->type, REDIS_REPLY_ARRAY);
+	for (size_t i = 0; i + 1 < info->elements; i += 2) {
+		redisReply *l = info->element[i + 1];
+
+		if (strcmp(info->element[i]->str, "labels") != 0)
+			continue;
+		for (size_t j = 0; j < l->elements; j++) {
+			next = h_strf("%s%s=%s,", out,
+			    l->element[j]->element[0]->str,
+			    l->element[j]->element[1]->str);
+			free(out);
+			out = next;
+		}
+	}
+	return out;
+}
+
+/*
+ * RedisTimeSeries with long retention and locations: every location's
+ * raw series and compactions are its own (key and label), and a host
+ * without a location reads history and reports across all of them.
+ */
+Test(locations, compactions_per_location_read_across_locations,
+    .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*cfg, *s;
+	json_t		*doc, *pts, *site;
+	double		 checks = 0, up = 0;
+	const char	*env[] = { "PEEKL_LOC_HDR=x", "PEEKL_LOCATION", NULL };
+	redisReply	*x;
+
+	memset(&e, 0, sizeof(e));
+	if ((e.rd = h_redis_start_ts()) == NULL)
+		cr_skip("RedisTimeSeries module not available (set "
+		    "PEEKL_TEST_TS_MODULE)");
+	e.web = h_srv_start((const char *[]){ NULL });
+	e.hook = h_webhook_start();
+	e.d = h_dir_new();
+	cfg = loc_config(&e, "  retention: {raw: 1h}\n");
+	answer(&e, "nyc", "503");
+	round_of(cfg, LOCS, 1);
+	round_of(cfg, LOCS + 1, 1);
+	for (size_t i = 0; i < 2; i++) {
+		char	*want = h_strf("location=%s,", LOCS[i]);
+
+		x = h_redis_cmd(e.rd, "TS.INFO peekl:ts:api:up:%s", LOCS[i]);
+		s = ts_labels(x);
+		freeReplyObject(x);
+		cr_assert_not_null(strstr(s, want), "%s", s);
+		free(s);
+		x = h_redis_cmd(e.rd, "TS.INFO peekl:ts:api:up:%s:1h",
+		    LOCS[i]);
+		s = ts_labels(x);
+		freeReplyObject(x);
+		cr_assert_not_null(strstr(s, want), "%s", s);
+		cr_assert_not_null(strstr(s, "resolution=1h,"), "%s", s);
+		free(s);
+		free(want);
+		cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:ts:api:up:%s:1d",
+		    LOCS[i]), 1);
+	}
+	cr_assert_eq(h_redis_int(e.rd, "EXISTS peekl:ts:api:up:1h "
+	    "peekl:ts:api:up"), 0);
+
+	/* Raw points: both locations' checks. */
+	h_run(&r, (const char *[]){ "-c", cfg, "history", "--site", "api",
+	    "--since", "30m", "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	cr_assert_eq(json_array_size(json_object_get(doc, "points")), 2, "%s",
+	    r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	/* Hourly compactions, each location's hour: one up, one down. */
+	h_run(&r, (const char *[]){ "-c", cfg, "history", "--site", "api",
+	    "--since", "2h", "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	pts = json_object_get(doc, "points");
+	cr_assert_geq(json_array_size(pts), 1, "%s", r.out);
+	for (size_t i = 0; i < json_array_size(pts); i++) {
+		json_t *p = json_array_get(pts, i);
+		double	n = (double)json_integer_value(json_object_get(p,
+			    "checks"));
+
+		checks += n;
+		up += n * json_number_value(json_object_get(p, "up"));
+	}
+	cr_assert_float_eq(checks, 2.0, 1e-9, "%s", r.out);
+	cr_assert_float_eq(up, 1.0, 1e-9, "%s", r.out);
+	json_decref(doc);
+	h_run_free(&r);
+	h_run(&r, (const char *[]){ "-c", cfg, "report", "--since", "2h",
+	    "--json", NULL }, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(doc = json_loads(r.out, 0, NULL), "%s", r.out);
+	site = json_array_get(json_object_get(doc, "sites"), 0);
+	cr_assert(json_is_number(json_object_get(site, "p50_ms")), "%s",
+	    r.out);
+	json_decref(doc);
+	h_run_free(&r);
 	free(cfg);
 	h_env_stop(&e);
 }

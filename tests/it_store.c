@@ -689,8 +689,8 @@ Test(store, history_from_streams_round_trips)
 	size_t		 n = 99;
 
 	env_start(&e, 3);
-	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0, &p,
-	    &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0,
+	    now_ms(), &p, &n), 0);
 	cr_assert_eq(n, 0);
 	free(p);
 	write_checks(e.st, e.cfg, 1, t, 1, 38.5, 80);
@@ -700,8 +700,8 @@ Test(store, history_from_streams_round_trips)
 	/* Garbage in the stream is skipped, not fatal. */
 	freeReplyObject(h_redis_cmd(e.rd, "XADD %s * kind bogus t x",
 	    "peekl:history:shop:8443/health"));
-	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0, &p,
-	    &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0,
+	    now_ms(), &p, &n), 0);
 	cr_assert_eq(n, 4);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[0].kind, KIND_HTTP);
@@ -719,7 +719,7 @@ Test(store, history_from_streams_round_trips)
 	free(p);
 	/* since_ms cuts the older points. */
 	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], t + 1500,
-	    &p, &n), 0);
+	    now_ms(), &p, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(p[0].t, t + 2000);
 	free(p);
@@ -746,8 +746,8 @@ Test(store, history_reads_long_streams_in_batches)
 		freeReplyObject(r);
 	}
 	redisFree(c);
-	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[0], 0, &p,
-	    &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[0], 0,
+	    now_ms(), &p, &n), 0);
 	cr_assert_eq(n, 25000);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[24999].t, t + 24999);
@@ -1007,8 +1007,8 @@ Test(store, timeseries_series_have_retention_labels_and_history)
 	cr_assert_eq(r->elements, 4, "response_ms, http_code, up, days_left");
 	freeReplyObject(r);
 
-	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0, &p,
-	    &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[1], 0,
+	    now_ms(), &p, &n), 0);
 	cr_assert_eq(n, 4);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[0].kind, KIND_HTTP);
@@ -1049,8 +1049,8 @@ Test(store, timeseries_off_records_streams_and_history_finds_them)
 	e.cfg->redis.timeseries = TS_ON;
 	e.st = open_ok(e.cfg);
 	cr_assert_eq(store_uses_timeseries(e.st), 1);
-	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[0], 0, &p,
-	    &n), 0);
+	cr_assert_eq(store_read_history(e.st, e.cfg, &e.cfg->sites[0], 0,
+	    now_ms(), &p, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(p[0].t, t);
 	cr_assert_eq(p[1].days_left, 50);

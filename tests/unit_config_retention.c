@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "harness.h"
+#include "store_int.h"
 #include "util.h"
 
 #define DAY	(86400LL * 1000)
@@ -99,4 +100,27 @@ Test(config_retention, errors_name_the_key)
 	    "redis.retention: \"soon\" is not a duration");
 	load_fails_with("  incident_retention: 0\n",
 	    "redis.incident_retention: \"0\" is out of range");
+}
+
+/* The resolution of a window is decided at the instant that fixed it:
+ * exactly the raw retention is still raw, a millisecond more is hourly,
+ * beyond the hourly retention daily; a past month is judged from when
+ * it is read, not by its own length. */
+Test(config_retention, resolution_of_a_window)
+{
+	struct store	st;
+	int64_t		at = 1780272000000LL;
+
+	memset(&st, 0, sizeof(st));
+	st.retention_ms = 30 * DAY;
+	cr_assert_eq(store_resolution(&st, at - 400 * DAY, at), -1,
+	    "no coarser history kept: raw");
+	st.hourly_ms = 400 * DAY;
+	st.daily_ms = 5 * 365 * DAY;
+	cr_assert_eq(store_resolution(&st, at - 30 * DAY, at), -1);
+	cr_assert_eq(store_resolution(&st, at - 30 * DAY - 1, at), RES_HOUR);
+	cr_assert_eq(store_resolution(&st, at - 400 * DAY, at), RES_HOUR);
+	cr_assert_eq(store_resolution(&st, at - 400 * DAY - 1, at), RES_DAY);
+	/* A 28-day month that ended 30 days ago: its raw points are gone. */
+	cr_assert_eq(store_resolution(&st, at - 58 * DAY, at), RES_HOUR);
 }
