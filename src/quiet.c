@@ -120,6 +120,44 @@ quiet_check(const struct quiet_view *v, size_t i, struct check *c,
 	}
 }
 
+/*
+ * With a location, the parents of depends_on are judged by their quorum
+ * verdicts, as the alerts about them were: this run's fresh verdict of a
+ * parent checked now, else the verdict hash in Redis. Returns the states
+ * (cfg->nsites, owned), NULL when no site depends on another, or sets
+ * *failed on a Redis error (logged).
+ */
+static struct site_state *
+parent_verdicts(struct store *st, const struct config *cfg,
+    const struct check *checks, size_t n, int *failed)
+{
+	struct site_state	*vs;
+	const char		**names;
+	size_t			 i, deps = 0;
+
+	for (i = 0; i < cfg->nsites; i++)
+		deps += cfg->sites[i].ndepends;
+	if (cfg->location == NULL || st == NULL || deps == 0)
+		return NULL;
+	vs = xcalloc(cfg->nsites, sizeof(*vs));
+	names = xcalloc(cfg->nsites, sizeof(*names));
+	for (i = 0; i < cfg->nsites; i++)
+		names[i] = cfg->sites[i].name;
+	if (store_read_verdicts(st, names, cfg->nsites, NULL, 0, vs,
+	    NULL) == -1) {
+		free(names);
+		free(vs);
+		*failed = 1;
+		return NULL;
+	}
+	free(names);
+	for (i = 0; i < n; i++)
+		if (checks[i].verdict != NULL && checks[i].kind == KIND_HTTP)
+			vs[checks[i].site - cfg->sites].state =
+			    checks[i].verdict->state;
+	return vs;
+}
+
 int
 quiet_apply(struct store *st, const struct config *cfg,
     const struct site_state *states, struct check *checks, size_t n,
@@ -127,10 +165,11 @@ quiet_apply(struct store *st, const struct config *cfg,
 {
 	struct quiet_view	 v;
 	struct silence		*sil = NULL, all;
+	struct site_state	*parents;
 	unsigned char		*want = NULL, *open = NULL;
 	int64_t			 end;
 	size_t			 i, judged = 0;
-	int			 rc = 0;
+	int			 rc = 0, failed = 0;
 
 	for (i = 0; i < n; i++)
 		judged += checks[i].judged != 0;
@@ -156,6 +195,13 @@ quiet_apply(struct store *st, const struct config *cfg,
 			v.all = &all;
 		}
 	}
+	if ((parents = parent_verdicts(st, cfg, checks, n, &failed)) != NULL)
+		v.states = parents;
+	else if (failed) {
+		log_error("the parents' verdicts unknown: depends_on judged "
+		    "by this location's own view in this run");
+		rc = -1;
+	}
 	if (cfg->nmaint > 0) {
 		open = xcalloc(cfg->nmaint, 1);
 		for (i = 0; i < cfg->nmaint; i++)
@@ -174,6 +220,7 @@ quiet_apply(struct store *st, const struct config *cfg,
 	free(want);
 	free(sil);
 	free(open);
+	free(parents);
 	return rc;
 }
 

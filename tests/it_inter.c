@@ -1,0 +1,307 @@
+/*
+ * Features that meet in one run, end to end (real Redis, real peekl
+ * processes, the loopback site and webhook receivers): quiet times on
+ * quorum verdicts, routing of the locations' own alerts, reminders of a
+ * verdict, the metrics of a location, and a silence as the metrics and
+ * status.json show it. Each location's run is started after the previous
+ * one ended, so every count below is exact.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <errno.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "harness.h"
+
+/* Writes text as the config file NAME (mode 600); returns its path. */
+static char *
+config_named(struct h_env *e, const char *name, char *text)
+{
+	char	*path = h_path(e->d, name);
+
+	h_write_file(e->d, name, text);
+	cr_assert_eq(chmod(path, 0600), 0);
+	free(text);
+	return path;
+}
+
+/* A config of site api on /loc (answering each location as answer()
+ * says), its extra keys and websites, alerting the env's webhook. */
+static char *
+loc_config(struct h_env *e, const char *name, const char *top,
+    const char *site_extra, const char *more_sites)
+{
+	return config_named(e, name, h_strf("redis:\n  port: %d\n%s"
+	    "websites:\n  - url: http://127.0.0.1:%d/loc\n    name: api\n"
+	    "    retry: 0\n    interval: 10\n"
+	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR:-none}\"}\n%s%s"
+	    "alertmanagers:\n  webhook:\n    url: http://127.0.0.1:%d/hook\n",
+	    h_redis_port(e->rd), top, h_srv_port(e->web), site_extra,
+	    more_sites, h_srv_port(e->hook)));
+}
+
+/* Makes the site answer location loc with status (NULL: 200). */
+static void
+answer(struct h_env *e, const char *loc, const char *status)
+{
+	char	*path = h_strf("%s/loc-%s", h_srv_dir(e->web), loc);
+	char	*tmp = h_strf("%s.tmp", path);
+	FILE	*f;
+
+	if (status == NULL) {
+		cr_assert(unlink(path) == 0 || errno == ENOENT);
+	} else {
+		cr_assert_not_null(f = fopen(tmp, "w"));
+		fprintf(f, "%s\n", status);
+		cr_assert_eq(fclose(f), 0);
+		cr_assert_eq(rename(tmp, path), 0);
+	}
+	free(path);
+	free(tmp);
+}
+
+/* Runs `check --location loc` on every site (forced); returns the exit
+ * status after asserting it is a judgement (0, 1, 2). */
+static int
+run_loc(const char *cfg, const char *loc)
+{
+	struct h_run	 r;
+	char		*env0 = h_strf("PEEKL_LOC_HDR=%s", loc);
+	const char	*env[] = { env0, "PEEKL_LOCATION", NULL };
+	int		 st;
+
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", loc,
+	    "--site", "api", NULL }, env);
+	st = r.status;
+	cr_assert(st >= 0 && st <= 2, "%s: exit %d: %s", loc, st, r.err);
+	h_run_free(&r);
+	free(env0);
+	return st;
+}
+
+/* Runs each of the n locations once, one after the other. */
+static void
+round_of(const char *cfg, const char *const *locs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_loc(cfg, locs[i]);
+}
+
+/* Runs a peekl command (no location), expecting exit status want. */
+static void
+peekl_ok(const char *cfg, const char *const args[], int want)
+{
+	const char	*argv[12] = { "-c", cfg };
+	const char	*env[] = { "PEEKL_LOCATION", NULL };
+	struct h_run	 r;
+	size_t		 i;
+
+	for (i = 0; args[i] != NULL && i < 9; i++)
+		argv[2 + i] = args[i];
+	argv[2 + i] = NULL;
+	cr_assert_eq(h_run(&r, argv, env), want, "%s: exit %d: %s", args[0],
+	    r.status, r.err);
+	h_run_free(&r);
+}
+
+/* The text of the n-th alert the receiver got (malloc'd). */
+static char *
+hook_text(struct h_srv *hook, int n)
+{
+	char	*body = h_webhook_body(hook, n), *text;
+	json_t	*root;
+
+	cr_assert_not_null(body, "no alert %d", n);
+	root = json_loads(body, 0, NULL);
+	cr_assert_not_null(root, "%s", body);
+	text = strdup(json_string_value(json_object_get(root, "text")));
+	json_decref(root);
+	free(body);
+	return text;
+}
+
+/* Every alert so far: delivered, or still queued for the webhook. */
+static int
+alerts(struct h_env *e)
+{
+	return h_webhook_count(e->hook, -1) +
+	    (int)h_redis_int(e->rd, "LLEN peekl:alerts:webhook");
+}
+
+/* Asserts HGET key field is not bad. */
+static void
+assert_not_field(struct h_env *e, const char *key, const char *field,
+    const char *bad)
+{
+	char	*s = h_redis_str(e->rd, "HGET %s %s", key, field);
+
+	cr_assert(s == NULL || strcmp(s, bad) != 0, "%s %s: %s", key, field,
+	    s);
+	free(s);
+}
+
+/* Asserts HGET key field equals want (NULL: absent). */
+static void
+assert_field(struct h_env *e, const char *key, const char *field,
+    const char *want)
+{
+	char	*s = h_redis_str(e->rd, "HGET %s %s", key, field);
+
+	if (want == NULL)
+		cr_assert_null(s, "%s %s: %s", key, field, s);
+	else {
+		cr_assert_not_null(s, "%s %s absent", key, field);
+		cr_assert_str_eq(s, want, "%s %s", key, field);
+	}
+	free(s);
+}
+
+static const char *const LOCS[3] = { "fra", "nyc", "sgp" };
+
+/* --- 1. quiet times on verdicts --- */
+
+Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 120)
+{
+	struct h_env	 e;
+	char		*cfg, *text, *want;
+
+	h_env_start(&e);
+	cfg = loc_config(&e, "c.yaml", "", "", "");
+	round_of(cfg, LOCS, 3);
+	assert_field(&e, "peekl:site:api", "state", "up");
+
+	/* One location's own change alerts nobody. */
+	answer(&e, "fra", "503");
+	round_of(cfg, LOCS, 3);
+	assert_field(&e, "peekl:site:api:loc:fra", "state", "down");
+	assert_field(&e, "peekl:site:api", "state", "up");
+	cr_assert_eq(alerts(&e), 0);
+
+	/* Silenced, the verdict goes down without a word. */
+	peekl_ok(cfg, (const char *[]){ "silence", "api", "--for", "1h",
+	    NULL }, 0);
+	answer(&e, "nyc", "503");
+	round_of(cfg, LOCS, 3);
+	round_of(cfg, LOCS, 3);
+	assert_field(&e, "peekl:site:api", "state", "down");
+	assert_not_field(&e, "peekl:site:api", "alerted", "down");
+	cr_assert_eq(alerts(&e), 0);
+
+	/* Cleared: the next run that decides the verdict sends one DOWN,
+	 * and no other run repeats it. */
+	peekl_ok(cfg, (const char *[]){ "silence", "--clear", "api", NULL },
+	    0);
+	run_loc(cfg, "sgp");
+	cr_assert_eq(alerts(&e), 1);
+	assert_field(&e, "peekl:site:api", "alerted", "down");
+	round_of(cfg, LOCS, 3);
+	cr_assert_eq(alerts(&e), 1);
+	text = hook_text(e.hook, 0);
+	want = h_strf("DOWN api (http://127.0.0.1:%d/loc): ",
+	    h_srv_port(e.web));
+	cr_assert(strncmp(text, want, strlen(want)) == 0, "%s", text);
+	free(want);
+	free(text);
+	/* What was told is the verdict's; no location's hash says it. */
+	for (size_t i = 0; i < 3; i++) {
+		char *k = h_strf("peekl:site:api:loc:%s", LOCS[i]);
+
+		assert_not_field(&e, k, "alerted", "down");
+		free(k);
+	}
+
+	/* Recovery: one UP. */
+	answer(&e, "fra", NULL);
+	answer(&e, "nyc", NULL);
+	round_of(cfg, LOCS, 3);
+	round_of(cfg, LOCS, 3);
+	cr_assert_eq(alerts(&e), 2);
+	text = hook_text(e.hook, 1);
+	cr_assert(strncmp(text, "UP api (", 8) == 0, "%s", text);
+	free(text);
+	assert_field(&e, "peekl:site:api", "alerted", "up");
+	free(cfg);
+	h_env_stop(&e);
+}
+
+Test(inter, maintenance_holds_back_verdict_alerts, .timeout = 120)
+{
+	struct h_env	 e;
+	char		*win, *cfg, *plain, hhmm[8], *text;
+	time_t		 start = time(NULL) - 300;
+	struct tm	 tm;
+
+	h_env_start(&e);
+	gmtime_r(&start, &tm);
+	strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
+	win = h_strf("maintenance:\n  - name: db-upgrade\n    sites: [api]\n"
+	    "    start: \"%s\"\n    duration: 1h\n    timezone: UTC\n", hhmm);
+	cfg = loc_config(&e, "win.yaml", win, "", "");
+	plain = loc_config(&e, "plain.yaml", "", "", "");
+	round_of(cfg, LOCS, 3);
+	answer(&e, "fra", "503");
+	answer(&e, "nyc", "503");
+	round_of(cfg, LOCS, 3);
+	round_of(cfg, LOCS, 3);
+	assert_field(&e, "peekl:site:api", "state", "down");
+	assert_not_field(&e, "peekl:site:api", "alerted", "down");
+	cr_assert_eq(alerts(&e), 0, "alerted in the window");
+	/* Out of the window (another host's config): one DOWN. */
+	run_loc(plain, "nyc");
+	run_loc(plain, "fra");
+	cr_assert_eq(alerts(&e), 1);
+	text = hook_text(e.hook, 0);
+	cr_assert(strncmp(text, "DOWN api (", 10) == 0, "%s", text);
+	free(text);
+	free(win);
+	free(plain);
+	free(cfg);
+	h_env_stop(&e);
+}
+
+Test(inter, parent_down_holds_back_verdict_alerts, .timeout = 120)
+{
+	struct h_env	 e;
+	char		*gw, *cfg, *text;
+	struct h_run	 r;
+
+	h_env_start(&e);
+	gw = h_strf("  - url: http://127.0.0.1:%d/loc?gw=1\n    name: gw\n"
+	    "    retry: 0\n    interval: 10\n"
+	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR:-none}\"}\n", h_srv_port(e.web));
+	cfg = loc_config(&e, "dep.yaml", "", "    depends_on: [gw]\n", gw);
+	round_of(cfg, LOCS, 3);
+	cr_assert_eq(alerts(&e), 0);
+	/* Both down from fra and nyc: gw's DOWN, none for api. */
+	answer(&e, "fra", "503");
+	answer(&e, "nyc", "503");
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < 3; i++) {
+			char *env0 = h_strf("PEEKL_LOC_HDR=%s", LOCS[i]);
+			const char *envl[] = { env0, "PEEKL_LOCATION", NULL };
+
+			h_run(&r, (const char *[]){ "-c", cfg, "check",
+			    "--location", LOCS[i], "--site", "api", "--site",
+			    "gw", NULL }, envl);
+			cr_assert(r.status >= 0 && r.status <= 2,
+			    "exit %d: %s", r.status, r.err);
+			h_run_free(&r);
+			free(env0);
+		}
+	assert_field(&e, "peekl:site:api", "state", "down");
+	assert_field(&e, "peekl:site:gw", "state", "down");
+	assert_not_field(&e, "peekl:site:api", "alerted", "down");
+	cr_assert_eq(alerts(&e), 1);
+	text = hook_text(e.hook, 0);
+	cr_assert(strncmp(text, "DOWN gw (", 9) == 0, "%s", text);
+	free(text);
+	free(gw);
+	free(cfg);
+	h_env_stop(&e);
+}
