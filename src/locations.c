@@ -15,6 +15,7 @@
 #include "locations.h"
 #include "log.h"
 #include "quorum.h"
+#include "reminder.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -198,7 +199,8 @@ take_verdict_leases(struct loc_run *lr, struct store *st, const char **sites,
 }
 
 /* Decides one check's verdict from the views (this location's replaced by
- * its fresh state) and sets its verdict and alert. */
+ * its fresh state) and sets its verdict and alert: the verdict's change,
+ * or its reminder while it stays down/degraded (warning/critical). */
 static void
 decide(const struct config *cfg, struct check *c, const char **locs,
     size_t nlocs, size_t self, const struct site_state *vs,
@@ -209,7 +211,7 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 	struct verdict		 v;
 	struct transition	 tr;
 	struct buf		 names = { 0 };
-	int			 http = c->kind == KIND_HTTP, from;
+	int			 http = c->kind == KIND_HTTP, from, decided;
 	int64_t			 since;
 
 	if (!http)
@@ -224,6 +226,7 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 	}
 	quorum_decide(cfg, c->site, c->kind, lv, nlocs,
 	    quorum_window(c->site, c->kind), now, &v);
+	decided = v.state;
 	from = http ? (int)vs->state : (int)vs->cert_state;
 	since = http ? vs->since : vs->cert_since;
 	c->verdict = xcalloc(1, sizeof(*c->verdict));
@@ -245,7 +248,15 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 		c->verdict->cert_since = since;
 	}
 	if (!quorum_transition(c->kind, from, http ? vs->since : vs->cert_since,
-	    &v, now, &tr) || v.nagree == 0)
+	    &v, now, &tr)) {
+		/* Unchanged: a reminder of the verdict when one is due and a
+		 * quorum still carries it (reminder.c's rule, on the
+		 * verdict's since and reminded_at). */
+		if (decided != from || v.nagree == 0 || !(http ?
+		    reminder_http(c->verdict, c->site, now, &tr) :
+		    reminder_cert(c->verdict, c->site, now, &tr)))
+			return;
+	} else if (v.nagree == 0)
 		return;
 	for (size_t k = 0; k < v.nagree; k++)
 		buf_printf(&names, "%s%s", k ? ", " : "", locs[v.agree[k]]);

@@ -305,3 +305,76 @@ Test(inter, parent_down_holds_back_verdict_alerts, .timeout = 120)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+/* --- 3. reminders of a verdict --- */
+
+static long long
+field_ll(struct h_env *e, const char *key, const char *field)
+{
+	char		*s = h_redis_str(e->rd, "HGET %s %s", key, field);
+	long long	 v = s != NULL ? strtoll(s, NULL, 10) : 0;
+
+	free(s);
+	return v;
+}
+
+static long long
+wall_ms(void)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+Test(inter, verdict_reminder_once_across_locations, .timeout = 120)
+{
+	struct h_env	 e;
+	char		*cfg, *text, *want;
+	long long	 since, reminded, ended;
+	const char	*two[] = { "fra", "nyc" };
+
+	h_env_start(&e);
+	cfg = loc_config(&e, "rem.yaml", "", "    remind_every: 2s\n", "");
+	answer(&e, "fra", "503");
+	answer(&e, "nyc", "503");
+	round_of(cfg, two, 2);
+	cr_assert_eq(alerts(&e), 1);
+	since = field_ll(&e, "peekl:site:api", "since");
+	cr_assert_gt(since, 0);
+	cr_assert_eq(field_ll(&e, "peekl:site:api", "reminded_at"), 0);
+
+	/* Both locations run, in turn, until the reminder comes; none of
+	 * the runs that ended within 2 s of the DOWN sent one. */
+	for (int i = 0; alerts(&e) < 2; i++) {
+		cr_assert_lt(i, 150, "no reminder within 30 s");
+		run_loc(cfg, two[i % 2]);
+		ended = wall_ms();
+		if (ended < since + 2000)
+			cr_assert_eq(alerts(&e), 1, "a reminder %lld ms after "
+			    "the DOWN", ended - since);
+		if (alerts(&e) < 2)
+			nanosleep(&(struct timespec){ 0, 200000000L }, NULL);
+	}
+	reminded = field_ll(&e, "peekl:site:api", "reminded_at");
+	cr_assert_geq(reminded - since, 2000);
+	cr_assert_eq(field_ll(&e, "peekl:site:api", "since"), since);
+	text = hook_text(e.hook, 1);
+	want = h_strf("DOWN api (http://127.0.0.1:%d/loc): still down after ",
+	    h_srv_port(e.web));
+	cr_assert(strncmp(text, want, strlen(want)) == 0, "%s", text);
+	cr_assert_not_null(strstr(text, ", down from 2 of 2 locations "
+	    "(fra, nyc): HTTP 503"), "%s", text);
+	free(want);
+	free(text);
+	/* Only the verdict is reminded; the other location, right after,
+	 * does not remind again. */
+	cr_assert_eq(field_ll(&e, "peekl:site:api:loc:fra", "reminded_at"), 0);
+	cr_assert_eq(field_ll(&e, "peekl:site:api:loc:nyc", "reminded_at"), 0);
+	run_loc(cfg, "fra");
+	run_loc(cfg, "nyc");
+	if (wall_ms() < reminded + 2000)
+		cr_assert_eq(alerts(&e), 2);
+	free(cfg);
+	h_env_stop(&e);
+}
