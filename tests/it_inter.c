@@ -378,3 +378,91 @@ Test(inter, verdict_reminder_once_across_locations, .timeout = 120)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+/* --- 4. metrics of a location --- */
+
+/* Runs `peekl metrics` with PEEKL_LOCATION=loc (NULL: none); returns
+ * its output (malloc'd). */
+static char *
+metrics_of(const char *cfg, const char *loc)
+{
+	char		*env0 = loc != NULL ? h_strf("PEEKL_LOCATION=%s", loc) :
+			    h_strf("PEEKL_LOCATION");
+	const char	*env[] = { env0, NULL };
+	struct h_run	 r;
+	char		*out;
+
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "metrics", NULL },
+	    env), 0, "%s", r.err);
+	out = strdup(r.out);
+	h_run_free(&r);
+	free(env0);
+	return out;
+}
+
+Test(inter, metrics_of_a_location_are_its_own_and_labelled, .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*cfg, *m, *file, *promtool, *path;
+	const char	*two[] = { "fra", "nyc" };
+	const char	*env[] = { "PEEKL_LOC_HDR=fra", "PEEKL_LOCATION",
+			    NULL };
+
+	h_env_start(&e);
+	cfg = loc_config(&e, "m.yaml", "", "", "");
+	answer(&e, "fra", "503");
+	round_of(cfg, two, 2);
+	/* fra alone sees it down: the verdict stays up. */
+	assert_field(&e, "peekl:site:api", "state", "up");
+
+	m = metrics_of(cfg, "fra");
+	cr_assert_not_null(strstr(m, "\npeekl_up{site=\"api\",location=\"fra\"}"
+	    " 0\n"), "%s", m);
+	cr_assert_not_null(strstr(m, "\npeekl_http_status_code{site=\"api\","
+	    "location=\"fra\"} 503\n"), "%s", m);
+	cr_assert_not_null(strstr(m, "\npeekl_http_state{site=\"api\","
+	    "location=\"fra\",state=\"down\"} 1\n"), "%s", m);
+	cr_assert_not_null(strstr(m, "\npeekl_silenced{site=\"api\","
+	    "location=\"fra\"} 0\n"), "%s", m);
+	cr_assert_not_null(strstr(m, "\npeekl_alerts_queued{instance=\"webhook\"}"
+	    " 0\n"), "%s", m);
+	cr_assert_null(strstr(m, "{site=\"api\"}"), "an unlabelled sample: %s",
+	    m);
+	free(m);
+	m = metrics_of(cfg, "nyc");
+	cr_assert_not_null(strstr(m, "\npeekl_up{site=\"api\",location=\"nyc\"}"
+	    " 1\n"), "%s", m);
+	free(m);
+	/* Without a location: the verdict, no location label. */
+	m = metrics_of(cfg, NULL);
+	cr_assert_not_null(strstr(m, "\npeekl_up{site=\"api\"} 1\n"), "%s", m);
+	cr_assert_null(strstr(m, "location="), "%s", m);
+	free(m);
+
+	/* check --metrics on the location's host writes the same view. */
+	file = h_path(e.d, "fra.prom");
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "fra",
+	    "--site", "api", "--metrics", file, NULL }, env);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	h_run_free(&r);
+	m = h_read_file(file);
+	cr_assert_not_null(m);
+	cr_assert_not_null(strstr(m, "\npeekl_up{site=\"api\",location=\"fra\"}"
+	    " 0\n"), "%s", m);
+	free(m);
+	/* promtool (when installed) takes it as it takes the plain one. */
+	if ((promtool = h_which("promtool")) != NULL) {
+		path = h_strf("'%s' check metrics < '%s' 2>&1", promtool, file);
+		h_run_bin(&r, "sh", (const char *[]){ "-c", path, NULL }, NULL);
+		cr_assert(r.status == 0 || r.status == 3, "promtool: %d %s",
+		    r.status, r.out);
+		cr_assert_null(strstr(r.out, "error"), "promtool: %s", r.out);
+		h_run_free(&r);
+		free(path);
+		free(promtool);
+	}
+	free(file);
+	free(cfg);
+	h_env_stop(&e);
+}
