@@ -306,6 +306,77 @@ Test(inter, parent_down_holds_back_verdict_alerts, .timeout = 120)
 	h_env_stop(&e);
 }
 
+/* --- 2. routing of the locations' own alerts --- */
+
+/* Waits until location loc's last run is more than ms old. */
+static void
+until_silent(struct h_env *e, const char *loc, long long ms)
+{
+	char		*s = h_redis_str(e->rd, "HGET peekl:location:%s last_run",
+			    loc);
+	long long	 last;
+	struct timespec	 now;
+
+	cr_assert_not_null(s);
+	last = strtoll(s, NULL, 10);
+	free(s);
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		if ((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 >
+		    last + ms)
+			return;
+		nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
+	}
+}
+
+Test(inter, location_alerts_routed_by_events_only, .timeout = 120)
+{
+	struct h_env	 e;
+	struct h_srv	*ops, *warn;
+	char		*cfg, *text;
+
+	h_env_start(&e);
+	ops = h_webhook_start();
+	warn = h_webhook_start();
+	cfg = config_named(&e, "route.yaml", h_strf("redis:\n  port: %d\n"
+	    "location_timeout: 1s\n"
+	    "websites:\n  - url: http://127.0.0.1:%d/loc\n    name: api\n"
+	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR:-none}\"}\n"
+	    "  - url: http://127.0.0.1:%d/loc?s=2\n    name: shop\n"
+	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR:-none}\"}\n"
+	    "alertmanagers:\n"
+	    "  ops:\n    type: webhook\n    url: http://127.0.0.1:%d/ops\n"
+	    "    events: [down]\n    sites: [api]\n"
+	    "  warn:\n    type: webhook\n    url: http://127.0.0.1:%d/warn\n"
+	    "    events: [warning]\n",
+	    h_redis_port(e.rd), h_srv_port(e.web), h_srv_port(e.web),
+	    h_srv_port(ops), h_srv_port(warn)));
+	run_loc(cfg, "sgp");
+	run_loc(cfg, "fra");
+	cr_assert_eq(h_webhook_count(ops, -1) + h_webhook_count(warn, -1), 0);
+
+	/* sgp falls silent: fra's next run says so, to ops alone. */
+	until_silent(&e, "sgp", 1500);
+	run_loc(cfg, "fra");
+	cr_assert_eq(h_webhook_count(ops, -1), 1);
+	text = hook_text(ops, 0);
+	cr_assert(strncmp(text, "DOWN location sgp: no run for ", 30) == 0,
+	    "%s", text);
+	free(text);
+	/* sgp is back: its UP goes to nobody (ops takes only down). */
+	run_loc(cfg, "sgp");
+	cr_assert_eq(h_redis_int(e.rd, "HEXISTS peekl:location:sgp "
+	    "silent_since"), 0, "sgp still declared down");
+	cr_assert_eq(h_webhook_count(ops, -1), 1);
+	cr_assert_eq(h_webhook_count(warn, -1), 0);
+	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:ops") +
+	    h_redis_int(e.rd, "LLEN peekl:alerts:warn"), 0);
+	h_srv_stop(ops);
+	h_srv_stop(warn);
+	free(cfg);
+	h_env_stop(&e);
+}
+
 /* --- 3. reminders of a verdict --- */
 
 static long long
@@ -463,6 +534,70 @@ Test(inter, metrics_of_a_location_are_its_own_and_labelled, .timeout = 60)
 		free(promtool);
 	}
 	free(file);
+	free(cfg);
+	h_env_stop(&e);
+}
+
+/* --- 5. a silence in the metrics and status.json --- */
+
+Test(inter, silence_shows_in_metrics_and_status_json, .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*cfg, *m, *out, *path, *doc_s;
+	json_t		*doc, *o;
+	size_t		 i;
+	time_t		 now = time(NULL);
+	int		 seen = 0;
+
+	h_env_start(&e);
+	cfg = h_configf(e.d, "redis:\n  port: %d\nwebsites:\n"
+	    "  - url: http://127.0.0.1:%d/ok\n    name: api\n"
+	    "  - url: http://127.0.0.1:%d/ok\n    name: shop\n"
+	    "  - url: http://127.0.0.1:%d/ok\n    name: blog\n",
+	    h_redis_port(e.rd), h_srv_port(e.web), h_srv_port(e.web),
+	    h_srv_port(e.web));
+	peekl_ok(cfg, (const char *[]){ "check", NULL }, 0);
+	peekl_ok(cfg, (const char *[]){ "silence", "api", "--for", "1h",
+	    NULL }, 0);
+	m = metrics_of(cfg, NULL);
+	cr_assert_not_null(strstr(m, "\npeekl_silenced{site=\"api\"} 1\n"), "%s",
+	    m);
+	cr_assert_not_null(strstr(m, "\npeekl_silenced{site=\"shop\"} 0\n"),
+	    "%s", m);
+	cr_assert_not_null(strstr(m, "\npeekl_silenced{site=\"blog\"} 0\n"),
+	    "%s", m);
+	free(m);
+
+	out = h_path(e.d, "page");
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "page", "--out",
+	    out, NULL }, NULL), 0, "%s", r.err);
+	h_run_free(&r);
+	path = h_strf("%s/status.json", out);
+	doc_s = h_read_file(path);
+	cr_assert_not_null(doc_s, "no %s", path);
+	doc = json_loads(doc_s, 0, NULL);
+	cr_assert_not_null(doc, "%s", doc_s);
+	json_array_foreach(json_object_get(doc, "sites"), i, o) {
+		const char *name = json_string_value(json_object_get(o, "site"));
+		json_t *u = json_object_get(o, "silenced_until");
+
+		cr_assert_not_null(u, "%s has no silenced_until: %s", name,
+		    doc_s);
+		if (strcmp(name, "api") == 0) {
+			cr_assert(json_is_integer(u), "%s", doc_s);
+			cr_assert(json_integer_value(u) >= (json_int_t)now +
+			    3599 && json_integer_value(u) <= (json_int_t)
+			    time(NULL) + 3601, "%s", doc_s);
+			seen++;
+		} else
+			cr_assert(json_is_null(u), "%s", doc_s);
+	}
+	cr_assert_eq(seen, 1, "%s", doc_s);
+	json_decref(doc);
+	free(doc_s);
+	free(path);
+	free(out);
 	free(cfg);
 	h_env_stop(&e);
 }
