@@ -140,6 +140,9 @@ struct check {
 	/* with a location (spec/locations.md) */
 	struct site_state	*verdict;	/* NULL, or the site's quorum verdict
 						 * to write to PREFIX:site:NAME (owned) */
+	struct alert		*release;	/* NULL, or the verdict's alert for
+						 * the end of a quiet time, in the
+						 * verdict's words (owned) */
 };
 
 /*

@@ -45,12 +45,23 @@ set_alerted(struct check *c, int s)
 		told_of(c)->cert_alerted = (enum cert_state)s;
 }
 
-/* Gives c the alert for its current state, the end of a quiet time. */
-static void
+/* Gives c the alert for its current state, the end of a quiet time;
+ * with a location, the one agree prepared in the verdict's words.
+ * Returns 0 when a verdict has none (no quorum carries it now: a later
+ * run tells it). */
+static int
 release(struct check *c, int64_t now_ms)
 {
 	struct transition	tr;
 
+	if (c->verdict != NULL) {
+		/* c->tr stays this location's own (its incidents). */
+		if (c->release == NULL)
+			return 0;
+		c->alert = c->release;
+		c->release = NULL;
+		return 1;
+	}
 	memset(&tr, 0, sizeof(tr));
 	tr.kind = c->kind;
 	tr.from = alerted_of(c);
@@ -66,6 +77,7 @@ release(struct check *c, int64_t now_ms)
 		    now_ms);
 	else
 		alert_from_cert(c->alert, c->site, &tr, &c->cert, now_ms);
+	return 1;
 }
 
 static void
@@ -110,7 +122,8 @@ quiet_check(const struct quiet_view *v, size_t i, struct check *c,
 		drop(c);
 		break;
 	case QUIET_RELEASE:
-		release(c, now_ms);
+		if (!release(c, now_ms))
+			break;
 		log_info("%s: no longer quiet: %s alert for its current state",
 		    c->site->name, alert_event_word(c->alert->event));
 		set_alerted(c, current_of(c));

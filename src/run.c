@@ -76,6 +76,8 @@ run_free(struct run *r)
 	for (size_t i = 0; i < r->nchecks; i++) {
 		alert_clear(r->checks[i].alert);
 		free(r->checks[i].alert);
+		alert_clear(r->checks[i].release);
+		free(r->checks[i].release);
 		free(r->checks[i].verdict);
 		cert_result_clear(&r->checks[i].cert);
 	}

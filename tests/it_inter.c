@@ -206,6 +206,9 @@ Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 120)
 	want = h_strf("DOWN api (http://127.0.0.1:%d/loc): ",
 	    h_srv_port(e.web));
 	cr_assert(strncmp(text, want, strlen(want)) == 0, "%s", text);
+	/* In the verdict's words, though sgp itself sees it up. */
+	cr_assert_not_null(strstr(text, "): down from 2 of 3 locations "
+	    "(fra, nyc): HTTP 503"), "%s", text);
 	free(want);
 	free(text);
 	/* What was told is the verdict's; no location's hash says it. */
@@ -225,6 +228,29 @@ Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 120)
 	text = hook_text(e.hook, 1);
 	cr_assert(strncmp(text, "UP api (", 8) == 0, "%s", text);
 	free(text);
+
+	/* Down again while silenced, from fra and sgp this time. */
+	peekl_ok(cfg, (const char *[]){ "silence", "api", "--for", "1h",
+	    NULL }, 0);
+	answer(&e, "fra", "503");
+	answer(&e, "sgp", "503");
+	round_of(cfg, LOCS, 3);
+	assert_field(&e, "peekl:site:api", "state", "down");
+	/* Cleared while down, the first decision releases a DOWN even from
+	 * nyc, which sees the site up. */
+	peekl_ok(cfg, (const char *[]){ "silence", "--clear", "api", NULL },
+	    0);
+	run_loc(cfg, "nyc");
+	cr_assert_eq(alerts(&e), 3);
+	text = hook_text(e.hook, 2);
+	cr_assert_not_null(strstr(text, "): down from 2 of 3 locations "
+	    "(fra, sgp): HTTP 503"), "%s", text);
+	free(text);
+	answer(&e, "fra", NULL);
+	answer(&e, "sgp", NULL);
+	round_of(cfg, LOCS, 3);
+	round_of(cfg, LOCS, 3);
+	cr_assert_eq(alerts(&e), 4);
 	assert_field(&e, "peekl:site:api", "alerted", "up");
 	free(cfg);
 	h_env_stop(&e);
