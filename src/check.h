@@ -143,6 +143,10 @@ struct check {
 	struct alert		*release;	/* NULL, or the verdict's alert for
 						 * the end of a quiet time, in the
 						 * verdict's words (owned) */
+	struct transition	 vtr;		/* the verdict's change (from != to),
+						 * alerted or not: its incident */
+	char			 vreason[ERROR_LEN]; /* and the error of the
+						 * location speaking for it */
 };
 
 /*

@@ -230,6 +230,7 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 {
 	struct loc_view		 lv[LOCATIONS_MAX];
 	struct site_state	 mine = *c->state;
+	const struct site_state	*speaker;
 	struct verdict		 v;
 	struct transition	 tr;
 	int			 http = c->kind == KIND_HTTP, from, decided, told;
@@ -268,6 +269,15 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 		c->verdict->cert_state = (enum cert_state)v.state;
 		c->verdict->cert_since = since;
 	}
+	/* The site's incidents are the verdict's changes (store_incidents.c),
+	 * with the error of the first location behind it. */
+	c->vtr.kind = c->kind;
+	c->vtr.from = from;
+	c->vtr.to = v.state;
+	speaker = v.nagree > 0 && v.agree[0] != self ? &views[v.agree[0]] :
+	    &mine;
+	strlcpy_trunc(c->vreason, http ? speaker->error : speaker->cert_error,
+	    sizeof(c->vreason));
 	if (quorum_transition(c->kind, from, http ? vs->since : vs->cert_since,
 	    &v, now, &tr)) {
 		if (v.nagree > 0)

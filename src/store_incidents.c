@@ -48,35 +48,49 @@ static const char append_script[] =
 	"end\n"
 	"return r\n";
 
-/* Returns 1 when the judged check c changed its site's state. judge fills
- * c->tr on every change, alerted or not (from != to). */
-static int
-changed(const struct check *c)
+/* Returns the change of its site's state that judged check c made, or
+ * NULL. judge fills c->tr on every change, alerted or not (from != to);
+ * with a location, the site's state is the quorum verdict, and agree fills
+ * c->vtr (a location's own changes are in its history, not here; nor is a
+ * verdict this run did not decide). */
+static const struct transition *
+changed(const struct store *st, const struct check *c)
 {
-	return c->judged && c->tr.from != c->tr.to;
+	const struct transition *tr = st->location != NULL ? &c->vtr : &c->tr;
+
+	if (!c->judged || (st->location != NULL && c->verdict == NULL))
+		return NULL;
+	return tr->from != tr->to ? tr : NULL;
 }
 
 int
 incidents_append(struct store *st, const struct check *c, struct batch *b)
 {
-	struct cmd	 cmd = { 0 };
-	const char	*reason;
-	char		 days[64];
-	int64_t		 t, minid;
+	const struct transition	*tr;
+	const struct site_state	*s;
+	struct cmd		 cmd = { 0 };
+	const char		*reason;
+	char			 days[64];
+	int64_t			 t, minid;
+	long			 left;
+	int			 have;
 
-	if (!changed(c))
+	if ((tr = changed(st, c)) == NULL)
 		return 0;
+	s = c->verdict != NULL ? c->verdict : c->state;
 	if (c->kind == KIND_HTTP) {
-		t = c->state->since;
-		reason = c->state->error;
+		t = s->since;
+		reason = c->verdict != NULL ? c->vreason : c->state->error;
 	} else {
-		t = c->state->cert_since;
-		reason = cert_result_reason(&c->cert);
+		t = s->cert_since;
+		reason = c->verdict != NULL ? c->vreason :
+		    cert_result_reason(&c->cert);
+		have = c->verdict != NULL ? s->have_cert : c->cert.have_cert;
+		left = c->verdict != NULL ? s->cert_days_left :
+		    c->cert.days_left;
 		/* A warning the days alone decide still says why. */
-		if (reason[0] == '\0' && c->cert.have_cert &&
-		    c->tr.to != CERT_OK) {
-			incident_days_reason(c->cert.days_left, days,
-			    sizeof(days));
+		if (reason[0] == '\0' && have && tr->to != CERT_OK) {
+			incident_days_reason(left, days, sizeof(days));
 			reason = days;
 		}
 	}
@@ -90,9 +104,9 @@ incidents_append(struct store *st, const struct check *c, struct batch *b)
 	cmd_add(&cmd, "%s", incident_fields[IF_KIND]);
 	cmd_add(&cmd, "%s", check_kind_name(c->kind));
 	cmd_add(&cmd, "%s", incident_fields[IF_FROM]);
-	cmd_add(&cmd, "%s", incident_state_name(c->kind, c->tr.from));
+	cmd_add(&cmd, "%s", incident_state_name(c->kind, tr->from));
 	cmd_add(&cmd, "%s", incident_fields[IF_TO]);
-	cmd_add(&cmd, "%s", incident_state_name(c->kind, c->tr.to));
+	cmd_add(&cmd, "%s", incident_state_name(c->kind, tr->to));
 	cmd_add(&cmd, "%s", incident_fields[IF_REASON]);
 	cmd_add(&cmd, "%s", reason);
 	return batch_append(st, b, &cmd);

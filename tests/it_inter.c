@@ -627,3 +627,61 @@ Test(inter, silence_shows_in_metrics_and_status_json, .timeout = 60)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+/* --- 6. incidents follow the verdict --- */
+
+/* Runs `peekl incidents --site api --json` and returns the number of
+ * incidents, the text in *out (malloc'd). */
+static size_t
+incidents_of(const char *cfg, char **out)
+{
+	struct h_run	 r;
+	json_t		*doc;
+	size_t		 n;
+
+	cr_assert_eq(h_run(&r, (const char *[]){ "-c", cfg, "incidents",
+	    "--site", "api", "--json", NULL }, NULL), 0, "%s", r.err);
+	doc = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(doc, "%s", r.out);
+	n = json_array_size(json_object_get(doc, "incidents"));
+	json_decref(doc);
+	*out = strdup(r.out);
+	h_run_free(&r);
+	return n;
+}
+
+Test(inter, incidents_are_the_verdicts_changes, .timeout = 120)
+{
+	struct h_env	 e;
+	char		*cfg, *out;
+	size_t		 n0, n;
+
+	h_env_start(&e);
+	cfg = loc_config(&e, "inc.yaml", "", "", "");
+	round_of(cfg, LOCS, 3);
+	n0 = incidents_of(cfg, &out);
+	free(out);
+	/* fra alone goes down and back: the site never did. */
+	answer(&e, "fra", "503");
+	round_of(cfg, LOCS, 3);
+	answer(&e, "fra", NULL);
+	round_of(cfg, LOCS, 3);
+	n = incidents_of(cfg, &out);
+	cr_assert_eq(n, n0, "%s", out);
+	free(out);
+	/* The verdict goes down and back: one change each way. */
+	answer(&e, "fra", "503");
+	answer(&e, "nyc", "503");
+	round_of(cfg, LOCS, 3);
+	round_of(cfg, LOCS, 3);
+	answer(&e, "fra", NULL);
+	answer(&e, "nyc", NULL);
+	round_of(cfg, LOCS, 3);
+	round_of(cfg, LOCS, 3);
+	n = incidents_of(cfg, &out);
+	cr_assert_eq(n, n0 + 2, "%s", out);
+	cr_assert_not_null(strstr(out, "\"reason\":\"HTTP 503\""), "%s", out);
+	free(out);
+	free(cfg);
+	h_env_stop(&e);
+}
