@@ -699,6 +699,10 @@ publish(struct run *r)
 	if (r->opts->metrics_out != NULL &&
 	    metrics_write(r->store, r->cfg, r->opts->metrics_out) == -1)
 		rc = -1;
+	/* The page is the sites' verdicts, as `peekl page` shows them on any
+	 * host; the metrics above were this location's own view. */
+	if (r->opts->page_dir != NULL)
+		store_set_location(r->store, NULL);
 	if (r->opts->page_dir != NULL && page_write(r->store, r->cfg,
 	    r->opts->page_dir, r->opts->page_title) == -1)
 		rc = -1;

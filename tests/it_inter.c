@@ -559,6 +559,26 @@ Test(inter, metrics_of_a_location_are_its_own_and_labelled, .timeout = 60)
 		free(path);
 		free(promtool);
 	}
+	/* The page it publishes is the verdict, as `peekl page` shows it. */
+	path = h_path(e.d, "page");
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "fra",
+	    "--site", "api", "--metrics", file, "--page", path, NULL }, env);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	h_run_free(&r);
+	m = h_strf("%s/status.json", path);
+	free(path);
+	path = h_read_file(m);
+	cr_assert_not_null(path, "no %s", m);
+	cr_assert_not_null(strstr(path, "\"site\":\"api\",\"url\":"), "%s",
+	    path);
+	cr_assert_not_null(strstr(path, "/loc\",\"state\":\"up\","), "%s",
+	    path);
+	free(path);
+	free(m);
+	m = h_read_file(file);
+	cr_assert_not_null(strstr(m, "\npeekl_up{site=\"api\",location=\"fra\"}"
+	    " 0\n"), "%s", m);
+	free(m);
 	free(file);
 	free(cfg);
 	h_env_stop(&e);
