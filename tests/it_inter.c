@@ -166,7 +166,7 @@ static const char *const LOCS[3] = { "fra", "nyc", "sgp" };
 
 /* --- 1. quiet times on verdicts --- */
 
-Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 120)
+Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 300)
 {
 	struct h_env	 e;
 	char		*cfg, *text, *want;
@@ -355,11 +355,26 @@ until_silent(struct h_env *e, const char *loc, long long ms)
 	}
 }
 
+/* How many of the alerts hook received start with prefix. */
+static int
+texts_with(struct h_srv *hook, const char *prefix)
+{
+	int	n = 0;
+
+	for (int i = 0; i < h_webhook_count(hook, -1); i++) {
+		char *text = hook_text(hook, i);
+
+		n += strncmp(text, prefix, strlen(prefix)) == 0;
+		free(text);
+	}
+	return n;
+}
+
 Test(inter, location_alerts_routed_by_events_only, .timeout = 120)
 {
 	struct h_env	 e;
 	struct h_srv	*ops, *warn;
-	char		*cfg, *text;
+	char		*cfg;
 
 	h_env_start(&e);
 	ops = h_webhook_start();
@@ -378,22 +393,21 @@ Test(inter, location_alerts_routed_by_events_only, .timeout = 120)
 	    h_redis_port(e.rd), h_srv_port(e.web), h_srv_port(e.web),
 	    h_srv_port(ops), h_srv_port(warn)));
 	run_loc(cfg, "sgp");
+	/* sgp falls silent: fra's next run says so (this one, or the one
+	 * after, on a machine slow enough), once, to ops alone. */
 	run_loc(cfg, "fra");
-	cr_assert_eq(h_webhook_count(ops, -1) + h_webhook_count(warn, -1), 0);
-
-	/* sgp falls silent: fra's next run says so, to ops alone. */
 	until_silent(&e, "sgp", 1500);
 	run_loc(cfg, "fra");
-	cr_assert_eq(h_webhook_count(ops, -1), 1);
-	text = hook_text(ops, 0);
-	cr_assert(strncmp(text, "DOWN location sgp: no run for ", 30) == 0,
-	    "%s", text);
-	free(text);
-	/* sgp is back: its UP goes to nobody (ops takes only down). */
+	cr_assert_eq(texts_with(ops, "DOWN location sgp: no run for "), 1);
+	/* sgp is back: its UP goes to nobody (ops takes only down). A run
+	 * slower than location_timeout (valgrind) may report fra too, to
+	 * ops: a DOWN all the same. */
 	run_loc(cfg, "sgp");
 	cr_assert_eq(h_redis_int(e.rd, "HEXISTS peekl:location:sgp "
 	    "silent_since"), 0, "sgp still declared down");
-	cr_assert_eq(h_webhook_count(ops, -1), 1);
+	cr_assert_eq(texts_with(ops, "DOWN location sgp: "), 1);
+	cr_assert_eq(texts_with(ops, "DOWN location "), h_webhook_count(ops,
+	    -1), "ops got more than DOWN location alerts");
 	cr_assert_eq(h_webhook_count(warn, -1), 0);
 	cr_assert_eq(h_redis_int(e.rd, "LLEN peekl:alerts:ops") +
 	    h_redis_int(e.rd, "LLEN peekl:alerts:warn"), 0);
@@ -436,10 +450,13 @@ Test(inter, verdict_reminder_once_across_locations, .timeout = 120)
 	answer(&e, "fra", "503");
 	answer(&e, "nyc", "503");
 	round_of(cfg, two, 2);
-	cr_assert_eq(alerts(&e), 1);
 	since = field_ll(&e, "peekl:site:api", "since");
 	cr_assert_gt(since, 0);
-	cr_assert_eq(field_ll(&e, "peekl:site:api", "reminded_at"), 0);
+	/* (A machine slow enough may remind already.) */
+	if (wall_ms() < since + 2000) {
+		cr_assert_eq(alerts(&e), 1);
+		cr_assert_eq(field_ll(&e, "peekl:site:api", "reminded_at"), 0);
+	}
 
 	/* Both locations run, in turn, until the reminder comes; none of
 	 * the runs that ended within 2 s of the DOWN sent one. */
@@ -670,7 +687,7 @@ incidents_of(const char *cfg, char **out)
 	return n;
 }
 
-Test(inter, incidents_are_the_verdicts_changes, .timeout = 120)
+Test(inter, incidents_are_the_verdicts_changes, .timeout = 300)
 {
 	struct h_env	 e;
 	char		*cfg, *out;
