@@ -299,7 +299,9 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 		return;
 	}
 	told = http ? (int)vs->alerted : (int)vs->cert_alerted;
-	if (told == from)
+	/* Never told anything reads as healthy (quiet_rule.c). */
+	if (told == from || (told == (http ? HTTP_UNKNOWN : CERT_UNKNOWN) &&
+	    from == (http ? HTTP_UP : CERT_OK)))
 		return;
 	memset(&tr, 0, sizeof(tr));
 	tr.kind = c->kind;
