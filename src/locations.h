@@ -1,6 +1,6 @@
 /* A run among several locations (spec/locations.md): the heartbeats that
  * watch every location, and the quorum verdict on every site this run
- * checked, each decided under its lease. Called by run.c's record stage;
+ * checked, each decided under its lease. Called by run.c's agree stage;
  * the decisions themselves are quorum.c's. */
 #ifndef PEEKL_LOCATIONS_H
 #define PEEKL_LOCATIONS_H

@@ -2,8 +2,8 @@
  * Features that meet in one run, end to end (real Redis, real peekl
  * processes, the loopback site and webhook receivers): quiet times on
  * quorum verdicts, routing of the locations' own alerts, reminders of a
- * verdict, the metrics of a location, and a silence as the metrics and
- * status.json show it. Each location's run is started after the previous
+ * verdict, the metrics and page of a location's host, a silence as the
+ * metrics and status.json show it, and incidents with locations. Each location's run is started after the previous
  * one ended, so every count below is exact.
  */
 #include <stdio.h>
