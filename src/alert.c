@@ -355,13 +355,20 @@ cert_reason(const struct alert *a)
 	return xasprintf("certificate expires in %s (%s)", left, date);
 }
 
-/* Returns what a reminder says: "still down after 4h 2m, HTTP 503". */
+static char *verdict_reason(const struct alert *a);
+
+/* Returns what a reminder says: "still down after 4h 2m, HTTP 503"; of a
+ * quorum verdict, "still down after 4h 2m, down from 2 of 3 locations
+ * (fra, nyc): HTTP 503". */
 static char *
 reminder_reason(const struct alert *a)
 {
 	char	 dur[32], *base, *r;
 
-	base = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
+	if (a->locations != NULL)
+		base = verdict_reason(a);
+	else
+		base = a->kind == KIND_CERT ? cert_reason(a) : http_reason(a);
 	format_duration(a->duration_ms, dur, sizeof(dur));
 	r = xasprintf("still %s after %s, %s", previous_name(a), dur, base);
 	free(base);
@@ -401,12 +408,13 @@ verdict_reason(const struct alert *a)
 	char		*base, *r;
 	const char	*state;
 	char		 code[16];
+	enum alert_event ev = shown_event(a);
 
 	state = a->kind == KIND_CERT ?
-	    cert_state_name(a->event == ALERT_CRITICAL ? CERT_CRITICAL :
-	    a->event == ALERT_WARNING ? CERT_WARNING : CERT_OK) :
-	    http_state_name(a->event == ALERT_DOWN ? HTTP_DOWN :
-	    a->event == ALERT_DEGRADED ? HTTP_DEGRADED : HTTP_UP);
+	    cert_state_name(ev == ALERT_CRITICAL ? CERT_CRITICAL :
+	    ev == ALERT_WARNING ? CERT_WARNING : CERT_OK) :
+	    http_state_name(ev == ALERT_DOWN ? HTTP_DOWN :
+	    ev == ALERT_DEGRADED ? HTTP_DEGRADED : HTTP_UP);
 	snprintf(code, sizeof(code), "HTTP %d", a->http_code);
 	if (a->kind == KIND_CERT)
 		base = cert_reason(a);

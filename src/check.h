@@ -146,6 +146,9 @@ struct check {
 						 * alerted or not */
 	char			 verdict_reason[ERROR_LEN]; /* the error
 						 * its alert tells, or "" */
+	struct alert		*release;	/* NULL, or the verdict's alert for
+						 * the end of a quiet time, in the
+						 * verdict's words (owned) */
 };
 
 /*

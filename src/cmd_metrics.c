@@ -63,6 +63,11 @@ metrics_collect(struct store *store, const struct config *cfg,
 {
 	memset(in, 0, sizeof(*in));
 	in->cfg = cfg;
+	/* A location exports its own measurements, labelled; the quorum is
+	 * Prometheus's to take across the hosts. */
+	in->location = cfg->location;
+	if (cfg->location != NULL)
+		store_set_location(store, cfg->location);
 	in->states = xcalloc(cfg->nsites + 1, sizeof(*in->states));
 	if (store_read_states(store, cfg, in->states) == -1 ||
 	    collect_queues(store, cfg, in) == -1 ||

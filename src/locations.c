@@ -15,7 +15,9 @@
 #include "incidents.h"
 #include "locations.h"
 #include "log.h"
+#include "quiet_rule.h"
 #include "quorum.h"
+#include "reminder.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -213,8 +215,30 @@ verdict_reason(const struct check *c, const struct site_state *st, int to,
 		incident_days_reason(st->cert_days_left, out, outsz);
 }
 
+/* The alert of transition tr of c's verdict v, naming the locations that
+ * carry it; the first of them speaks for it (its error, its code). */
+static struct alert *
+verdict_alert(const struct check *c, const struct transition *tr,
+    const struct verdict *v, const char **locs, size_t self,
+    const struct site_state *mine, const struct site_state *views,
+    int64_t now)
+{
+	struct alert	*a = xcalloc(1, sizeof(*a));
+	struct buf	 names = { 0 };
+
+	for (size_t k = 0; k < v->nagree; k++)
+		buf_printf(&names, "%s%s", k ? ", " : "", locs[v->agree[k]]);
+	alert_from_verdict(a, c->site, tr, v->agree[0] == self ? mine :
+	    &views[v->agree[0]], names.data, (int)v->nagree, v->total, now);
+	buf_free(&names);
+	return a;
+}
+
 /* Decides one check's verdict from the views (this location's replaced by
- * its fresh state) and sets its verdict and alert. */
+ * its fresh state) and sets its verdict and alert: the verdict's change,
+ * or its reminder while it stays down/degraded (warning/critical); or,
+ * when the verdict differs from the last alert told, the alert for the end
+ * of a quiet time (c->release, quiet.c's to send). */
 static void
 decide(const struct config *cfg, struct check *c, const char **locs,
     size_t nlocs, size_t self, const struct site_state *vs,
@@ -224,8 +248,7 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 	struct site_state	 mine = *c->state;
 	struct verdict		 v;
 	struct transition	 tr;
-	struct buf		 names = { 0 };
-	int			 http = c->kind == KIND_HTTP, from;
+	int			 http = c->kind == KIND_HTTP, from, decided, told;
 	int64_t			 since;
 
 	if (!http)
@@ -240,6 +263,7 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 	}
 	quorum_decide(cfg, c->site, c->kind, lv, nlocs,
 	    quorum_window(c->site, c->kind), now, &v);
+	decided = v.state;
 	from = http ? (int)vs->state : (int)vs->cert_state;
 	since = http ? vs->since : vs->cert_since;
 	c->verdict = xcalloc(1, sizeof(*c->verdict));
@@ -271,15 +295,37 @@ decide(const struct config *cfg, struct check *c, const char **locs,
 		c->verdict->cert_state = (enum cert_state)v.state;
 		c->verdict->cert_since = since;
 	}
-	if (!quorum_transition(c->kind, from, http ? vs->since : vs->cert_since,
-	    &v, now, &tr) || v.nagree == 0)
+	if (quorum_transition(c->kind, from, http ? vs->since : vs->cert_since,
+	    &v, now, &tr)) {
+		if (v.nagree > 0)
+			c->alert = verdict_alert(c, &tr, &v, locs, self, &mine,
+			    views, now);
 		return;
-	for (size_t k = 0; k < v.nagree; k++)
-		buf_printf(&names, "%s%s", k ? ", " : "", locs[v.agree[k]]);
-	c->alert = xcalloc(1, sizeof(*c->alert));
-	alert_from_verdict(c->alert, c->site, &tr, v.agree[0] == self ? &mine :
-	    &views[v.agree[0]], names.data, (int)v.nagree, v.total, now);
-	buf_free(&names);
+	}
+	/* Unchanged, and a quorum still carries it: when the last alert
+	 * told another state (a quiet time held it back), the alert quiet.c
+	 * sends once the quiet time is over, which a reminder gives way to;
+	 * else its reminder when one is due (reminder.c's rule, on the
+	 * verdict's since and reminded_at). */
+	if (decided != from || v.nagree == 0)
+		return;
+	told = http ? (int)vs->alerted : (int)vs->cert_alerted;
+	/* Never told anything reads as healthy (quiet_rule.c). */
+	if (told != from && !(told == (http ? HTTP_UNKNOWN : CERT_UNKNOWN) &&
+	    from == (http ? HTTP_UP : CERT_OK))) {
+		memset(&tr, 0, sizeof(tr));
+		tr.kind = c->kind;
+		tr.from = told;
+		tr.to = from;
+		tr.event = quiet_state_event(c->kind, from);
+		c->release = verdict_alert(c, &tr, &v, locs, self, &mine,
+		    views, now);
+		return;
+	}
+	if (http ? reminder_http(c->verdict, c->site, now, &tr) :
+	    reminder_cert(c->verdict, c->site, now, &tr))
+		c->alert = verdict_alert(c, &tr, &v, locs, self, &mine, views,
+		    now);
 }
 
 int

@@ -1,6 +1,6 @@
 /* A run among several locations (spec/locations.md): the heartbeats that
  * watch every location, and the quorum verdict on every site this run
- * checked, each decided under its lease. Called by run.c's record stage;
+ * checked, each decided under its lease. Called by run.c's agree stage;
  * the decisions themselves are quorum.c's. */
 #ifndef PEEKL_LOCATIONS_H
 #define PEEKL_LOCATIONS_H
@@ -44,7 +44,8 @@ int	locations_watch(struct loc_run *lr, struct store *st,
  * With a location: takes the verdict lease of every site among the judged
  * checks (all or none, waiting a few seconds for other runs), re-reads
  * every location's state, and gives each judged check its verdict (to
- * write) and, when the verdict changed, its alert. A dry run decides
+ * write) and, when the verdict changed, its alert, or its reminder when
+ * one is due (reminder.c's rule on the verdict). A dry run decides
  * without leases. Returns 0, or -1 on a Redis error.
  */
 int	locations_verdicts(struct loc_run *lr, struct store *st,

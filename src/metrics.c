@@ -57,15 +57,21 @@ family(struct buf *b, const char *name, const char *help)
 	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* Appends `name{site="SITE"` and, when key is not NULL, `,key="val"`;
- * the caller closes the braces with the value. */
+/* Appends `name{site="SITE"`, with a location `,location="LOC"`, and,
+ * when key is not NULL, `,key="val"`; the caller closes the braces with
+ * the value. */
 static void
-sample_start(struct buf *b, const char *name, const char *site,
-    const char *key, const char *val)
+sample_start(const struct metrics_in *in, struct buf *b, const char *name,
+    const char *site, const char *key, const char *val)
 {
 	buf_printf(b, "%s{site=\"", name);
 	esc_prom_label(b, site);
 	buf_puts(b, "\"");
+	if (in->location != NULL) {
+		buf_puts(b, ",location=\"");
+		esc_prom_label(b, in->location);
+		buf_puts(b, "\"");
+	}
 	if (key != NULL) {
 		buf_printf(b, ",%s=\"", key);
 		esc_prom_label(b, val);
@@ -100,7 +106,7 @@ render_http(const struct metrics_in *in, struct buf *b)
 
 		if (site_cert_only(&cfg->sites[i]) || hs == HTTP_UNKNOWN)
 			continue;
-		sample_start(b, "peekl_up", cfg->sites[i].name, NULL, NULL);
+		sample_start(in, b, "peekl_up", cfg->sites[i].name, NULL, NULL);
 		buf_printf(b, "%d\n", hs == HTTP_DOWN ? 0 : 1);
 	}
 	family(b, "peekl_http_state", "1 for the site's current HTTP state, "
@@ -109,8 +115,9 @@ render_http(const struct metrics_in *in, struct buf *b)
 		if (site_cert_only(&cfg->sites[i]))
 			continue;
 		for (s = 0; s < (int)ARRAY_LEN(http_order); s++) {
-			sample_start(b, "peekl_http_state", cfg->sites[i].name,
-			    "state", http_state_name(http_order[s]));
+			sample_start(in, b, "peekl_http_state",
+			    cfg->sites[i].name, "state",
+			    http_state_name(http_order[s]));
 			buf_printf(b, "%d\n", in->states[i].state ==
 			    http_order[s]);
 		}
@@ -120,8 +127,8 @@ render_http(const struct metrics_in *in, struct buf *b)
 	for (i = 0; i < cfg->nsites; i++) {
 		if (!http_known(&cfg->sites[i], &in->states[i]))
 			continue;
-		sample_start(b, "peekl_response_seconds", cfg->sites[i].name,
-		    NULL, NULL);
+		sample_start(in, b, "peekl_response_seconds",
+		    cfg->sites[i].name, NULL, NULL);
 		put_seconds_double(b, in->states[i].response_ms);
 		buf_puts(b, "\n");
 	}
@@ -130,8 +137,8 @@ render_http(const struct metrics_in *in, struct buf *b)
 	for (i = 0; i < cfg->nsites; i++) {
 		if (!http_known(&cfg->sites[i], &in->states[i]))
 			continue;
-		sample_start(b, "peekl_http_status_code", cfg->sites[i].name,
-		    NULL, NULL);
+		sample_start(in, b, "peekl_http_status_code",
+		    cfg->sites[i].name, NULL, NULL);
 		buf_printf(b, "%d\n", in->states[i].http_code);
 	}
 	family(b, "peekl_failures", "Consecutive failed HTTP checks of the "
@@ -139,7 +146,7 @@ render_http(const struct metrics_in *in, struct buf *b)
 	for (i = 0; i < cfg->nsites; i++) {
 		if (!http_known(&cfg->sites[i], &in->states[i]))
 			continue;
-		sample_start(b, "peekl_failures", cfg->sites[i].name, NULL,
+		sample_start(in, b, "peekl_failures", cfg->sites[i].name, NULL,
 		    NULL);
 		buf_printf(b, "%d\n", in->states[i].failures);
 	}
@@ -149,13 +156,15 @@ render_http(const struct metrics_in *in, struct buf *b)
 		const struct site_state *st = &in->states[i];
 
 		if (http_known(&cfg->sites[i], st)) {
-			sample_start(b, "peekl_last_check_timestamp_seconds",
+			sample_start(in, b,
+			    "peekl_last_check_timestamp_seconds",
 			    cfg->sites[i].name, "kind", "http");
 			put_seconds_ms(b, st->last_check);
 			buf_puts(b, "\n");
 		}
 		if (st->cert_last_check > 0) {
-			sample_start(b, "peekl_last_check_timestamp_seconds",
+			sample_start(in, b,
+			    "peekl_last_check_timestamp_seconds",
 			    cfg->sites[i].name, "kind", "cert");
 			put_seconds_ms(b, st->cert_last_check);
 			buf_puts(b, "\n");
@@ -177,7 +186,7 @@ render_cert(const struct metrics_in *in, struct buf *b)
 
 		if (st->cert_last_check <= 0 || !st->have_cert)
 			continue;
-		sample_start(b, "peekl_cert_days_left", cfg->sites[i].name,
+		sample_start(in, b, "peekl_cert_days_left", cfg->sites[i].name,
 		    NULL, NULL);
 		buf_printf(b, "%ld\n", st->cert_days_left);
 	}
@@ -188,7 +197,7 @@ render_cert(const struct metrics_in *in, struct buf *b)
 
 		if (st->cert_last_check <= 0 || !st->have_cert)
 			continue;
-		sample_start(b, "peekl_cert_not_after_timestamp_seconds",
+		sample_start(in, b, "peekl_cert_not_after_timestamp_seconds",
 		    cfg->sites[i].name, NULL, NULL);
 		buf_printf(b, "%" PRId64 "\n", st->cert_not_after);
 	}
@@ -198,8 +207,9 @@ render_cert(const struct metrics_in *in, struct buf *b)
 		if (in->states[i].cert_last_check <= 0)
 			continue;
 		for (s = CERT_OK; s < CERT__MAX; s++) {
-			sample_start(b, "peekl_cert_state", cfg->sites[i].name,
-			    "state", cert_state_name((enum cert_state)s));
+			sample_start(in, b, "peekl_cert_state",
+			    cfg->sites[i].name, "state",
+			    cert_state_name((enum cert_state)s));
 			buf_printf(b, "%d\n", in->states[i].cert_state ==
 			    (enum cert_state)s);
 		}
@@ -222,8 +232,8 @@ metrics_render(const struct metrics_in *in, struct buf *b)
 	family(b, "peekl_silenced", "1 while the site is silenced or in a "
 	    "maintenance window.");
 	for (size_t i = 0; i < in->cfg->nsites; i++) {
-		sample_start(b, "peekl_silenced", in->cfg->sites[i].name, NULL,
-		    NULL);
+		sample_start(in, b, "peekl_silenced", in->cfg->sites[i].name,
+		    NULL, NULL);
 		buf_printf(b, "%d\n", in->quiet[i] ? 1 : 0);
 	}
 }

@@ -21,7 +21,10 @@ struct metrics_queue {
 /* Everything the metrics show, gathered by metrics_collect. */
 struct metrics_in {
 	const struct config	*cfg;
-	struct site_state	*states;	/* cfg->nsites entries */
+	const char		*location;	/* cfg->location, label of
+						 * every per-site sample */
+	struct site_state	*states;	/* cfg->nsites entries; with a
+						 * location, its own view */
 	unsigned char		*quiet;		/* per site: 1 while silenced or
 						 * in maintenance (peekl_silenced) */
 	struct metrics_queue	*queues;
@@ -33,7 +36,9 @@ struct metrics_in {
 void	metrics_render(const struct metrics_in *in, struct buf *out);
 
 /* Reads the states and queue lengths of cfg's sites and integrations from
- * store into in (free with metrics_in_free). Returns 0, or -1 (logged). */
+ * store into in (free with metrics_in_free); with cfg->location, the
+ * states are that location's own (PREFIX:site:NAME:loc:LOCATION), each
+ * host exporting what it measured. Returns 0, or -1 (logged). */
 int	metrics_collect(struct store *store, const struct config *cfg,
 	    struct metrics_in *in);
 void	metrics_in_free(struct metrics_in *in);

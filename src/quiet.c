@@ -45,12 +45,23 @@ set_alerted(struct check *c, int s)
 		told_of(c)->cert_alerted = (enum cert_state)s;
 }
 
-/* Gives c the alert for its current state, the end of a quiet time. */
-static void
+/* Gives c the alert for its current state, the end of a quiet time;
+ * with a location, the one agree prepared in the verdict's words.
+ * Returns 0 when a verdict has none (no quorum carries it now: a later
+ * run tells it). */
+static int
 release(struct check *c, int64_t now_ms)
 {
 	struct transition	tr;
 
+	if (c->verdict != NULL) {
+		/* c->tr stays this location's own (its incidents). */
+		if (c->release == NULL)
+			return 0;
+		c->alert = c->release;
+		c->release = NULL;
+		return 1;
+	}
 	memset(&tr, 0, sizeof(tr));
 	tr.kind = c->kind;
 	tr.from = alerted_of(c);
@@ -71,6 +82,7 @@ release(struct check *c, int64_t now_ms)
 		    now_ms);
 	else
 		alert_from_cert(c->alert, c->site, &tr, &c->cert, now_ms);
+	return 1;
 }
 
 static void
@@ -91,8 +103,11 @@ quiet_check(const struct quiet_view *v, size_t i, struct check *c,
 	enum quiet_action	 act;
 
 	quiet = quiet_site(v, i, why, sizeof(why));
+	/* With a location the alert is the verdict's: its change, or its
+	 * reminder when the verdict did not change. */
 	act = quiet_decide(c->kind, quiet, alerted_of(c), current_of(c), has,
-	    has && c->tr.from != c->tr.to);
+	    has && (c->verdict != NULL ? c->verdict_changed :
+	    c->tr.from != c->tr.to));
 	switch (act) {
 	case QUIET_SEND:
 		set_alerted(c, current_of(c));
@@ -117,7 +132,8 @@ quiet_check(const struct quiet_view *v, size_t i, struct check *c,
 	case QUIET_RELEASE:
 		if (c->alert != NULL)
 			drop(c);	/* a reminder, which gives way */
-		release(c, now_ms);
+		if (!release(c, now_ms))
+			break;
 		log_info("%s: no longer quiet: %s alert for its current state",
 		    c->site->name, alert_event_word(c->alert->event));
 		set_alerted(c, current_of(c));
@@ -127,6 +143,44 @@ quiet_check(const struct quiet_view *v, size_t i, struct check *c,
 	}
 }
 
+/*
+ * With a location, the parents of depends_on are judged by their quorum
+ * verdicts, as the alerts about them were: this run's fresh verdict of a
+ * parent checked now, else the verdict hash in Redis. Returns the states
+ * (cfg->nsites, owned), NULL when no site depends on another, or sets
+ * *failed on a Redis error (logged).
+ */
+static struct site_state *
+parent_verdicts(struct store *st, const struct config *cfg,
+    const struct check *checks, size_t n, int *failed)
+{
+	struct site_state	*vs;
+	const char		**names;
+	size_t			 i, deps = 0;
+
+	for (i = 0; i < cfg->nsites; i++)
+		deps += cfg->sites[i].ndepends;
+	if (cfg->location == NULL || st == NULL || deps == 0)
+		return NULL;
+	vs = xcalloc(cfg->nsites, sizeof(*vs));
+	names = xcalloc(cfg->nsites, sizeof(*names));
+	for (i = 0; i < cfg->nsites; i++)
+		names[i] = cfg->sites[i].name;
+	if (store_read_verdicts(st, names, cfg->nsites, NULL, 0, vs,
+	    NULL) == -1) {
+		free(names);
+		free(vs);
+		*failed = 1;
+		return NULL;
+	}
+	free(names);
+	for (i = 0; i < n; i++)
+		if (checks[i].verdict != NULL && checks[i].kind == KIND_HTTP)
+			vs[checks[i].site - cfg->sites].state =
+			    checks[i].verdict->state;
+	return vs;
+}
+
 int
 quiet_apply(struct store *st, const struct config *cfg,
     const struct site_state *states, struct check *checks, size_t n,
@@ -134,10 +188,11 @@ quiet_apply(struct store *st, const struct config *cfg,
 {
 	struct quiet_view	 v;
 	struct silence		*sil = NULL, all;
+	struct site_state	*parents;
 	unsigned char		*want = NULL, *open = NULL;
 	int64_t			 end;
 	size_t			 i, judged = 0;
-	int			 rc = 0;
+	int			 rc = 0, failed = 0;
 
 	for (i = 0; i < n; i++)
 		judged += checks[i].judged != 0;
@@ -163,6 +218,13 @@ quiet_apply(struct store *st, const struct config *cfg,
 			v.all = &all;
 		}
 	}
+	if ((parents = parent_verdicts(st, cfg, checks, n, &failed)) != NULL)
+		v.states = parents;
+	else if (failed) {
+		log_error("the parents' verdicts unknown: depends_on judged "
+		    "by this location's own view in this run");
+		rc = -1;
+	}
 	if (cfg->nmaint > 0) {
 		open = xcalloc(cfg->nmaint, 1);
 		for (i = 0; i < cfg->nmaint; i++)
@@ -181,6 +243,7 @@ quiet_apply(struct store *st, const struct config *cfg,
 	free(want);
 	free(sil);
 	free(open);
+	free(parents);
 	return rc;
 }
 

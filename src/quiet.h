@@ -23,9 +23,11 @@ struct store;
  * maintenance window once, then drops, keeps or adds each check's alert
  * and sets its site's alerted / cert_alerted for record. states has one
  * entry per site, as this run will record them: a depends_on parent's is
- * read there (plan reads every site's state), so no extra round trip. Returns 0, or -1 when the
- * silences could not be read (logged; windows and dependencies still
- * apply).
+ * read there (plan reads every site's state), so no extra round trip;
+ * with a location, the parents' quorum verdicts are read instead (one
+ * round trip), this run's fresh ones first. Returns 0, or -1 when the
+ * silences or verdicts could not be read (logged; windows and
+ * dependencies still apply).
  */
 int	quiet_apply(struct store *st, const struct config *cfg,
 	    const struct site_state *states, struct check *checks, size_t n,

@@ -76,6 +76,8 @@ run_free(struct run *r)
 	for (size_t i = 0; i < r->nchecks; i++) {
 		alert_clear(r->checks[i].alert);
 		free(r->checks[i].alert);
+		alert_clear(r->checks[i].release);
+		free(r->checks[i].release);
 		free(r->checks[i].verdict);
 		cert_result_clear(&r->checks[i].cert);
 	}
@@ -313,10 +315,13 @@ probe(struct run *r)
 
 /* Applies the state machine to every finished check: its new state, its
  * severity, and the alert its transition deserves, or the reminder its
- * unchanged state is due (reminder.c). */
+ * unchanged state is due (reminder.c). With a location, reminders are the
+ * verdict's (agree). */
 static void
 judge(struct run *r)
 {
+	const char	*loc = r->cfg->location;
+
 	for (size_t i = 0; i < r->nchecks; i++) {
 		struct check	*c = &r->checks[i];
 		int		 changed;
@@ -327,20 +332,20 @@ judge(struct run *r)
 		if (c->kind == KIND_HTTP) {
 			http_judge_speed(&c->http, c->site);
 			changed = state_apply_http(c->state, c->site, &c->http,
-			    r->now, &c->tr) ||
-			    reminder_http(c->state, c->site, r->now, &c->tr);
+			    r->now, &c->tr) || (loc == NULL &&
+			    reminder_http(c->state, c->site, r->now, &c->tr));
 			c->severity = http_severity(&c->http);
 		} else {
 			cert_verdict(&c->cert, c->site, c->cert.reason,
 			    sizeof(c->cert.reason));
 			changed = state_apply_cert(c->state, c->site, &c->cert,
-			    r->now, &c->tr) ||
-			    reminder_cert(c->state, c->site, r->now, &c->tr);
+			    r->now, &c->tr) || (loc == NULL &&
+			    reminder_cert(c->state, c->site, r->now, &c->tr));
 			c->severity = cert_severity(c->state->cert_state);
 		}
 		/* A location's own change is not news: the quorum verdict
 		 * decides in agree (locations.c). */
-		if (changed && r->cfg->location == NULL) {
+		if (changed && loc == NULL) {
 			c->alert = xcalloc(1, sizeof(*c->alert));
 			if (c->kind == KIND_HTTP)
 				alert_from_http(c->alert, c->site, &c->tr,
@@ -694,6 +699,10 @@ publish(struct run *r)
 	if (r->opts->metrics_out != NULL &&
 	    metrics_write(r->store, r->cfg, r->opts->metrics_out) == -1)
 		rc = -1;
+	/* The page is the sites' verdicts, as `peekl page` shows them on any
+	 * host; the metrics above were this location's own view. */
+	if (r->opts->page_dir != NULL)
+		store_set_location(r->store, NULL);
 	if (r->opts->page_dir != NULL && page_write(r->store, r->cfg,
 	    r->opts->page_dir, r->opts->page_title) == -1)
 		rc = -1;

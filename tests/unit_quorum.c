@@ -305,6 +305,24 @@ Test(location_alert, verdict_texts_and_round_trip)
 	cr_assert_str_eq(a.text, "UP api (https://api.example.com/health): "
 	    "up from 3 of 3 locations (fra, nyc, sgp): back after 4m 0s");
 	alert_clear(&a);
+
+	/* A verdict's reminder: the state it is still in, for how long,
+	 * and from which locations; the same after a round trip. */
+	st.state = HTTP_DOWN;
+	st.http_code = 503;
+	tr.event = ALERT_REMINDER;
+	tr.from = tr.to = HTTP_DOWN;
+	tr.duration_ms = 2 * 3600 * 1000LL;
+	alert_from_verdict(&a, &api, &tr, &st, "fra, nyc", 2, 3, NOW);
+	cr_assert_str_eq(a.text, "DOWN api (https://api.example.com/health): "
+	    "still down after 2h 0m, down from 2 of 3 locations (fra, nyc): "
+	    "HTTP 503");
+	enc = alert_encode(&a);
+	cr_assert_eq(alert_decode(enc, strlen(enc), &b), 0);
+	cr_assert_str_eq(b.text, a.text);
+	free(enc);
+	alert_clear(&a);
+	alert_clear(&b);
 }
 
 /* --- config --- */
