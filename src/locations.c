@@ -366,7 +366,7 @@ locations_verdicts(struct loc_run *lr, struct store *st,
 	    views) == -1)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (checks[i].judged)
+		if (checks[i].judged && !verdicts[site_of[i]].unreadable)
 			decide(cfg, &checks[i], locs, nlocs, self,
 			    &verdicts[site_of[i]], &views[site_of[i] * nlocs],
 			    now);

@@ -60,19 +60,14 @@ scheme_len(const char *url)
 	return p == NULL ? 0 : (size_t)(p - url) + 3;
 }
 
-/* Returns 1 when the path segment [s, end) is "bot" and a Telegram bot
- * token ("bot123456:ABC..."). */
+/* Returns 1 when the path segment [s, end) is "bot" and what may be a
+ * Telegram bot token: "bot123456:ABC...", but any text after "bot" counts,
+ * since the token's form is Telegram's, not checked by the config (a
+ * token pasted with its "bot" prefix, a malformed one). */
 static int
 is_bot_token(const char *s, const char *end)
 {
-	const char	*p;
-
-	if (end - s < 5 || strncmp(s, "bot", 3) != 0 ||
-	    !isdigit((unsigned char)s[3]))
-		return 0;
-	for (p = s + 3; p < end && isdigit((unsigned char)*p); p++)
-		continue;
-	return p < end && *p == ':';
+	return end - s > 3 && strncmp(s, "bot", 3) == 0;
 }
 
 char *

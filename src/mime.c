@@ -11,6 +11,8 @@
 #include "mime.h"
 #include "util.h"
 
+#define PLAIN_MAX	900	/* bytes of a header value left as it is */
+
 /* The longest encoded word RFC 2047 allows is 75 characters: 12 go to
  * "=?UTF-8?B?" and "?=", leaving 63, so 45 bytes of text (60 in base64). */
 #define WORD_BYTES	45
@@ -70,7 +72,9 @@ mime_header_value(const char *s, const char *fold)
 	for (p = clean; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
-	if (mime_is_plain(clean))
+	/* A long plain value is folded as encoded words too: no header line
+	 * may pass RFC 5322's 998 bytes (a grouped alert's subject). */
+	if (mime_is_plain(clean) && strlen(clean) <= PLAIN_MAX)
 		return clean;
 	buf_puts(&b, "");
 	len = strlen(clean);

@@ -54,10 +54,14 @@ release(struct check *c, int64_t now_ms)
 {
 	struct transition	tr;
 
+	if (c->verdict != NULL && c->release == NULL)
+		return 0;
+	/* The next reminder counts from this alert. */
+	if (c->kind == KIND_HTTP)
+		told_of(c)->reminded_at = now_ms;
+	else
+		told_of(c)->cert_reminded_at = now_ms;
 	if (c->verdict != NULL) {
-		/* c->tr stays this location's own (its incidents). */
-		if (c->release == NULL)
-			return 0;
 		c->alert = c->release;
 		c->release = NULL;
 		return 1;
@@ -70,12 +74,8 @@ release(struct check *c, int64_t now_ms)
 	/* How long the state has held is unknown to the alert's readers:
 	 * the change happened while they were not told. */
 	tr.duration_ms = 0;
-	c->tr = tr;
-	/* The next reminder counts from this alert. */
-	if (c->kind == KIND_HTTP)
-		told_of(c)->reminded_at = now_ms;
-	else
-		told_of(c)->cert_reminded_at = now_ms;
+	/* c->tr stays what judge found (no change): the incidents stream
+	 * records changes, and telling one late is not another. */
 	c->alert = xcalloc(1, sizeof(*c->alert));
 	if (c->kind == KIND_HTTP)
 		alert_from_http(c->alert, c->site, &tr, &c->http, told_of(c),

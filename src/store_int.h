@@ -134,6 +134,9 @@ int	site_append_read(struct store *st, const char *name);
  * UNKNOWN state. */
 void	site_parse(const struct store *st, const redisReply *r,
 	    const char *name, struct site_state *out);
+/* The same for the quorum verdict, PREFIX:site:NAME. */
+void	site_parse_verdict(const struct store *st, const redisReply *r,
+	    const char *name, struct site_state *out);
 
 /* Queues the HSET (and HDEL) of one judged check's state fields in b; 0,
  * or -1 (logged). */

@@ -343,16 +343,15 @@ store_read_verdicts(struct store *st, const char *const *sites,
 	if (store_replies(st, total, &r, "reading locations' states") == -1)
 		return -1;
 	for (size_t i = 0; i < nsites; i++) {
-		site_parse(st, r[i * per], sites[i], &verdicts[i]);
-		if (verdicts[i].unreadable)
-			goto out;
+		/* An unreadable verdict (logged) leaves its site alone in
+		 * this run; the others go on. */
+		site_parse_verdict(st, r[i * per], sites[i], &verdicts[i]);
 		/* Another location's hash of another type counts as silent. */
 		for (size_t j = 0; j < nlocs; j++)
 			site_parse(st, r[i * per + 1 + j], sites[i],
 			    &views[i * nlocs + j]);
 	}
 	ret = 0;
-out:
 	store_free_replies(r, total);
 	return ret;
 }

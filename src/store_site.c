@@ -159,13 +159,14 @@ parse_state(const redisReply *r, struct site_state *out)
  */
 static int
 unreadable_state(const struct store *st, const redisReply *r,
-    const char *name, struct site_state *out)
+    const char *name, char *(*keyf)(const struct store *, const char *),
+    struct site_state *out)
 {
 	char	*key;
 
 	if (r->type != REDIS_REPLY_ERROR || strncmp(r->str, "WRONGTYPE", 9) != 0)
 		return 0;
-	key = key_site_state(st, name);
+	key = keyf(st, name);
 	log_error("redis: %s: %s is not a hash; the site is not checked "
 	    "until that key is removed", st->where, key);
 	free(key);
@@ -189,7 +190,15 @@ void
 site_parse(const struct store *st, const redisReply *r, const char *name,
     struct site_state *out)
 {
-	if (!unreadable_state(st, r, name, out))
+	if (!unreadable_state(st, r, name, key_site_state, out))
+		parse_state(r, out);
+}
+
+void
+site_parse_verdict(const struct store *st, const redisReply *r,
+    const char *name, struct site_state *out)
+{
+	if (!unreadable_state(st, r, name, key_site, out))
 		parse_state(r, out);
 }
 
@@ -209,7 +218,8 @@ store_read_states(struct store *st, const struct config *cfg,
 	if (store_replies(st, cfg->nsites, &r, "reading site states") == -1)
 		return -1;
 	for (size_t i = 0; i < cfg->nsites; i++) {
-		if (unreadable_state(st, r[i], cfg->sites[i].name, &out[i]))
+		if (unreadable_state(st, r[i], cfg->sites[i].name,
+		    key_site_state, &out[i]))
 			continue;
 		if (r[i]->type == REDIS_REPLY_ERROR) {
 			key = key_site_state(st, cfg->sites[i].name);

@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +94,9 @@ parse_duration_ms(const char *s, int64_t *out)
 			return -1;
 		unit = units[i].ms;
 	}
-	if (whole > max / unit || (frac * unit) % scale != 0)
+	/* Nine fraction digits of a year would overflow frac * unit. */
+	if (whole > max / unit || frac > LLONG_MAX / unit ||
+	    (frac * unit) % scale != 0)
 		return -1;
 	whole = whole * unit + frac * unit / scale;
 	if (whole > max)

@@ -722,3 +722,91 @@ Test(inter, incidents_are_the_verdicts_changes, .timeout = 300)
 	free(cfg);
 	h_env_stop(&e);
 }
+
+/* Runs `check --location loc` as if at unix ms t (PEEKL_TEST_NOW_MS). */
+static void
+run_loc_at(const char *cfg, const char *loc, long long t)
+{
+	struct h_run	 r;
+	char		*env0 = h_strf("PEEKL_LOC_HDR=%s", loc);
+	char		*env1 = h_strf("PEEKL_TEST_NOW_MS=%lld", t);
+	const char	*env[] = { env0, env1, "PEEKL_LOCATION", NULL };
+
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", loc,
+	    "--site", "api", NULL }, env);
+	cr_assert(r.status >= 0 && r.status <= 2, "%s: exit %d: %s", loc,
+	    r.status, r.err);
+	h_run_free(&r);
+	free(env0);
+	free(env1);
+}
+
+/* The DOWN sent when a silence ends is the last alert for that state: the
+ * next reminder counts from it, not from when the verdict went down. */
+Test(inter, reminder_counts_from_the_alert_that_ended_a_silence,
+    .timeout = 120)
+{
+	struct h_env	 e;
+	char		*cfg, *text;
+	long long	 t0 = wall_ms(), t1 = t0 + 4 * 3600 * 1000LL;
+
+	h_env_start(&e);
+	/* Hours pass between runs: no location is to be reported silent. */
+	cfg = loc_config(&e, "c.yaml", "location_timeout: 30d\n",
+	    "    remind_every: 1h\n", "");
+	for (size_t i = 0; i < 3; i++)
+		run_loc_at(cfg, LOCS[i], t0 + (long long)i);
+	peekl_ok(cfg, (const char *[]){ "silence", "api", "--for", "10h",
+	    NULL }, 0);
+	answer(&e, "fra", "503");
+	answer(&e, "nyc", "503");
+	for (size_t i = 0; i < 3; i++)
+		run_loc_at(cfg, LOCS[i], t0 + 10 + (long long)i);
+	assert_field(&e, "peekl:site:api", "state", "down");
+	cr_assert_eq(alerts(&e), 0);
+	/* Four hours on, the silence cleared: one DOWN, then nothing. */
+	peekl_ok(cfg, (const char *[]){ "silence", "--clear", "api", NULL },
+	    0);
+	run_loc_at(cfg, "fra", t1);
+	cr_assert_eq(alerts(&e), 1);
+	run_loc_at(cfg, "nyc", t1 + 1000);
+	run_loc_at(cfg, "fra", t1 + 2000);
+	cr_assert_eq(alerts(&e), 1, "a reminder right after the DOWN");
+	/* An hour after that DOWN, the reminder. */
+	run_loc_at(cfg, "fra", t1 + 3600 * 1000LL + 5000);
+	run_loc_at(cfg, "nyc", t1 + 3600 * 1000LL + 6000);
+	cr_assert_eq(alerts(&e), 2);
+	cr_assert_eq(h_webhook_count(e.hook, 200), 2);
+	text = hook_text(e.hook, 1);
+	cr_assert_not_null(strstr(text, "still down after"), "%s", text);
+	free(text);
+	free(cfg);
+	h_env_stop(&e);
+}
+
+/* One site's verdict hash of the wrong type is that site's problem: the
+ * other sites are still recorded and alerted. */
+Test(inter, a_bad_verdict_key_stops_only_its_site, .timeout = 60)
+{
+	struct h_env	 e;
+	struct h_run	 r;
+	char		*cfg, *more, *env0 = h_strf("PEEKL_LOC_HDR=fra");
+	const char	*env[] = { env0, "PEEKL_LOCATION", NULL };
+
+	h_env_start(&e);
+	more = h_strf("  - url: http://127.0.0.1:%d/status/503\n"
+	    "    name: shop\n    retry: 0\n", h_srv_port(e.web));
+	cfg = loc_config(&e, "c.yaml", "", "", more);
+	freeReplyObject(h_redis_cmd(e.rd, "SET peekl:site:api junk"));
+	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "fra",
+	    NULL }, env);
+	cr_assert_not_null(strstr(r.err, "peekl:site:api is not a hash"),
+	    "%s", r.err);
+	h_run_free(&r);
+	assert_field(&e, "peekl:site:shop", "state", "down");
+	cr_assert_eq(alerts(&e), 1, "shop's DOWN was not queued");
+	free(more);
+	free(cfg);
+	free(env0);
+	h_env_stop(&e);
+}

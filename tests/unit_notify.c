@@ -304,6 +304,23 @@ Test(notify_mime, header_values)
 	v = mime_header_value("DOWN api", " ");
 	cr_assert_str_eq(v, "DOWN api");
 	free(v);
+	/* A plain value past 900 bytes is folded as encoded words: no line
+	 * of the message passes 998 bytes. */
+	{
+		char	long_text[2001];
+
+		memset(long_text, 'a', 2000);
+		long_text[2000] = '\0';
+		v = mime_header_value(long_text, "\r\n ");
+		cr_assert(strncmp(v, "=?UTF-8?B?", 10) == 0, "%.40s", v);
+		for (char *line = v, *nl; line != NULL; line = nl) {
+			nl = strstr(line, "\r\n");
+			cr_assert_leq(nl ? (size_t)(nl - line) : strlen(line),
+			    998);
+			nl = nl ? nl + 2 : NULL;
+		}
+	}
+	free(v);
 	v = mime_header_value("DOWN caf\xc3\xa9", " ");
 	cr_assert_str_eq(v, "=?UTF-8?B?RE9XTiBjYWbDqQ==?=");
 	free(v);
@@ -350,6 +367,14 @@ Test(notify_redact, secrets_in_urls)
 	redact_secret_url("https://api.telegram.org/bot123456:ABC-tg-secret/"
 	    "sendMessage", out, sizeof(out));
 	cr_assert_str_eq(out, "https://api.telegram.org/bot***/sendMessage");
+	/* A token of another form (pasted with its "bot" prefix, malformed)
+	 * is hidden all the same. */
+	redact_secret_url("https://api.telegram.org/botbot123:SECRETTOKEN/"
+	    "sendMessage", out, sizeof(out));
+	cr_assert_str_eq(out, "https://api.telegram.org/bot***/sendMessage");
+	redact_secret_url("http://127.0.0.1:1/botSECRETTOKEN123/sendMessage",
+	    out, sizeof(out));
+	cr_assert_str_eq(out, "http://127.0.0.1:1/bot***/sendMessage");
 	redact_secret_url("https://ntfy.sh/peekl-alerts", out, sizeof(out));
 	cr_assert_str_eq(out, "https://ntfy.sh/***");
 	redact_secret_url("https://api.opsgenie.com/v2/alerts/peekl%2Fapi%2F"

@@ -87,6 +87,10 @@ Test(util, parse_duration_units)
 {
 	int64_t	ms = 0;
 
+	/* Nine fraction digits of a year: refused without overflowing. */
+	cr_assert_eq(parse_duration_ms("0.999999875y", &ms), -1);
+	cr_assert_eq(parse_duration_ms("0.5y", &ms), 0);
+	cr_assert_eq(ms, 365LL * 86400 * 1000 / 2);
 	cr_assert_eq(parse_duration_ms("30", &ms), 0);
 	cr_assert_eq(ms, 30000);
 	cr_assert_eq(parse_duration_ms("90s", &ms), 0);
