@@ -300,6 +300,16 @@ h_config(const struct h_dir *d, const char *yaml)
 }
 
 char *
+h_config_named(struct h_env *e, const char *name, char *yaml)
+{
+	char *path = h_path(e->d, name);
+
+	write_atomic(path, yaml, 0600);
+	free(yaml);
+	return path;
+}
+
+char *
 h_configf(const struct h_dir *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -1396,4 +1406,25 @@ h_which(const char *name)
 	}
 	free(copy);
 	return found;
+}
+
+/* ------------------------------------------------------------ locations */
+
+void
+h_loc_answer(struct h_env *e, const char *loc, const char *status)
+{
+	char	*path = h_strf("%s/loc-%s", h_srv_dir(e->web), loc);
+	char	*tmp = h_strf("%s.tmp", path);
+	FILE	*f;
+
+	if (status == NULL) {
+		cr_assert(unlink(path) == 0 || errno == ENOENT);
+	} else {
+		cr_assert_not_null(f = fopen(tmp, "w"));
+		fprintf(f, "%s\n", status);
+		cr_assert_eq(fclose(f), 0);
+		cr_assert_eq(rename(tmp, path), 0);
+	}
+	free(path);
+	free(tmp);
 }

@@ -230,4 +230,13 @@ int		 h_sentinel_master_port(const struct h_redis *sentinel,
 /* Returns 1 when the server answers ROLE with "master". */
 int		 h_redis_is_master(const struct h_redis *);
 
+/* Makes testsrv's /loc route answer location loc (the X-Loc header)
+ * with status, e.g. "503", or 200 when status is NULL; atomically. */
+void		 h_loc_answer(struct h_env *e, const char *loc,
+		    const char *status);
+
+/* Writes yaml (taken: freed) as the config file NAME of e's directory,
+ * mode 0600; returns its path (malloc'd). */
+char		*h_config_named(struct h_env *e, const char *name, char *yaml);
+
 #endif

@@ -19,25 +19,13 @@
 
 #include "harness.h"
 
-/* Writes text as the config file NAME (mode 600); returns its path. */
-static char *
-config_named(struct h_env *e, const char *name, char *text)
-{
-	char	*path = h_path(e->d, name);
-
-	h_write_file(e->d, name, text);
-	cr_assert_eq(chmod(path, 0600), 0);
-	free(text);
-	return path;
-}
-
 /* A config of site api on /loc (answering each location as answer()
  * says), its extra keys and websites, alerting the env's webhook. */
 static char *
 loc_config(struct h_env *e, const char *name, const char *top,
     const char *site_extra, const char *more_sites)
 {
-	return config_named(e, name, h_strf("redis:\n  port: %d\n%s"
+	return h_config_named(e, name, h_strf("redis:\n  port: %d\n%s"
 	    "websites:\n  - url: http://127.0.0.1:%d/loc\n    name: api\n"
 	    "    retry: 0\n    interval: 10\n"
 	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR:-none}\"}\n%s%s"
@@ -46,25 +34,6 @@ loc_config(struct h_env *e, const char *name, const char *top,
 	    more_sites, h_srv_port(e->hook)));
 }
 
-/* Makes the site answer location loc with status (NULL: 200). */
-static void
-answer(struct h_env *e, const char *loc, const char *status)
-{
-	char	*path = h_strf("%s/loc-%s", h_srv_dir(e->web), loc);
-	char	*tmp = h_strf("%s.tmp", path);
-	FILE	*f;
-
-	if (status == NULL) {
-		cr_assert(unlink(path) == 0 || errno == ENOENT);
-	} else {
-		cr_assert_not_null(f = fopen(tmp, "w"));
-		fprintf(f, "%s\n", status);
-		cr_assert_eq(fclose(f), 0);
-		cr_assert_eq(rename(tmp, path), 0);
-	}
-	free(path);
-	free(tmp);
-}
 
 /* Runs `check --location loc` on every site (forced); returns the exit
  * status after asserting it is a judgement (0, 1, 2). */
@@ -177,7 +146,7 @@ Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 300)
 	assert_field(&e, "peekl:site:api", "state", "up");
 
 	/* One location's own change alerts nobody. */
-	answer(&e, "fra", "503");
+	h_loc_answer(&e, "fra", "503");
 	round_of(cfg, LOCS, 3);
 	assert_field(&e, "peekl:site:api:loc:fra", "state", "down");
 	assert_field(&e, "peekl:site:api", "state", "up");
@@ -186,7 +155,7 @@ Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 300)
 	/* Silenced, the verdict goes down without a word. */
 	peekl_ok(cfg, (const char *[]){ "silence", "api", "--for", "1h",
 	    NULL }, 0);
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	assert_field(&e, "peekl:site:api", "state", "down");
@@ -220,8 +189,8 @@ Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 300)
 	}
 
 	/* Recovery: one UP. */
-	answer(&e, "fra", NULL);
-	answer(&e, "nyc", NULL);
+	h_loc_answer(&e, "fra", NULL);
+	h_loc_answer(&e, "nyc", NULL);
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	cr_assert_eq(alerts(&e), 2);
@@ -232,8 +201,8 @@ Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 300)
 	/* Down again while silenced, from fra and sgp this time. */
 	peekl_ok(cfg, (const char *[]){ "silence", "api", "--for", "1h",
 	    NULL }, 0);
-	answer(&e, "fra", "503");
-	answer(&e, "sgp", "503");
+	h_loc_answer(&e, "fra", "503");
+	h_loc_answer(&e, "sgp", "503");
 	round_of(cfg, LOCS, 3);
 	assert_field(&e, "peekl:site:api", "state", "down");
 	/* Cleared while down, the first decision releases a DOWN even from
@@ -246,8 +215,8 @@ Test(inter, silenced_verdict_then_clear_sends_one_down, .timeout = 300)
 	cr_assert_not_null(strstr(text, "): down from 2 of 3 locations "
 	    "(fra, sgp): HTTP 503"), "%s", text);
 	free(text);
-	answer(&e, "fra", NULL);
-	answer(&e, "sgp", NULL);
+	h_loc_answer(&e, "fra", NULL);
+	h_loc_answer(&e, "sgp", NULL);
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	cr_assert_eq(alerts(&e), 4);
@@ -271,8 +240,8 @@ Test(inter, maintenance_holds_back_verdict_alerts, .timeout = 120)
 	cfg = loc_config(&e, "win.yaml", win, "", "");
 	plain = loc_config(&e, "plain.yaml", "", "", "");
 	round_of(cfg, LOCS, 3);
-	answer(&e, "fra", "503");
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "fra", "503");
+	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	assert_field(&e, "peekl:site:api", "state", "down");
@@ -305,8 +274,8 @@ Test(inter, parent_down_holds_back_verdict_alerts, .timeout = 120)
 	round_of(cfg, LOCS, 3);
 	cr_assert_eq(alerts(&e), 0);
 	/* Both down from fra and nyc: gw's DOWN, none for api. */
-	answer(&e, "fra", "503");
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "fra", "503");
+	h_loc_answer(&e, "nyc", "503");
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < 3; i++) {
 			char *env0 = h_strf("PEEKL_LOC_HDR=%s", LOCS[i]);
@@ -379,7 +348,7 @@ Test(inter, location_alerts_routed_by_events_only, .timeout = 120)
 	h_env_start(&e);
 	ops = h_webhook_start();
 	warn = h_webhook_start();
-	cfg = config_named(&e, "route.yaml", h_strf("redis:\n  port: %d\n"
+	cfg = h_config_named(&e, "route.yaml", h_strf("redis:\n  port: %d\n"
 	    "location_timeout: 1s\n"
 	    "websites:\n  - url: http://127.0.0.1:%d/loc\n    name: api\n"
 	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR:-none}\"}\n"
@@ -447,8 +416,8 @@ Test(inter, verdict_reminder_once_across_locations, .timeout = 120)
 
 	h_env_start(&e);
 	cfg = loc_config(&e, "rem.yaml", "", "    remind_every: 2s\n", "");
-	answer(&e, "fra", "503");
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "fra", "503");
+	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, two, 2);
 	since = field_ll(&e, "peekl:site:api", "since");
 	cr_assert_gt(since, 0);
@@ -525,7 +494,7 @@ Test(inter, metrics_of_a_location_are_its_own_and_labelled, .timeout = 60)
 
 	h_env_start(&e);
 	cfg = loc_config(&e, "m.yaml", "", "", "");
-	answer(&e, "fra", "503");
+	h_loc_answer(&e, "fra", "503");
 	round_of(cfg, two, 2);
 	/* fra alone sees it down: the verdict stays up. */
 	assert_field(&e, "peekl:site:api", "state", "up");
@@ -699,20 +668,20 @@ Test(inter, incidents_are_the_verdicts_changes, .timeout = 300)
 	n0 = incidents_of(cfg, &out);
 	free(out);
 	/* fra alone goes down and back: the site never did. */
-	answer(&e, "fra", "503");
+	h_loc_answer(&e, "fra", "503");
 	round_of(cfg, LOCS, 3);
-	answer(&e, "fra", NULL);
+	h_loc_answer(&e, "fra", NULL);
 	round_of(cfg, LOCS, 3);
 	n = incidents_of(cfg, &out);
 	cr_assert_eq(n, n0, "%s", out);
 	free(out);
 	/* The verdict goes down and back: one change each way. */
-	answer(&e, "fra", "503");
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "fra", "503");
+	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
-	answer(&e, "fra", NULL);
-	answer(&e, "nyc", NULL);
+	h_loc_answer(&e, "fra", NULL);
+	h_loc_answer(&e, "nyc", NULL);
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	n = incidents_of(cfg, &out);
@@ -758,8 +727,8 @@ Test(inter, reminder_counts_from_the_alert_that_ended_a_silence,
 		run_loc_at(cfg, LOCS[i], t0 + (long long)i);
 	peekl_ok(cfg, (const char *[]){ "silence", "api", "--for", "10h",
 	    NULL }, 0);
-	answer(&e, "fra", "503");
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "fra", "503");
+	h_loc_answer(&e, "nyc", "503");
 	for (size_t i = 0; i < 3; i++)
 		run_loc_at(cfg, LOCS[i], t0 + 10 + (long long)i);
 	assert_field(&e, "peekl:site:api", "state", "down");

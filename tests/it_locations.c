@@ -23,19 +23,6 @@ static const char *const LOCS[3] = { "fra", "nyc", "sgp" };
 
 /* The one config every location shares; the header names the location
  * to the test server. */
-/* Writes text as the config file NAME (mode 600: it holds the webhook's
- * URL); returns its path (malloc'd). */
-static char *
-config_named(struct h_env *e, const char *name, char *text)
-{
-	char	*path = h_path(e->d, name);
-
-	h_write_file(e->d, name, text);
-	cr_assert_eq(chmod(path, 0600), 0);
-	free(text);
-	return path;
-}
-
 static char *
 loc_config_url(struct h_env *e, const char *extra, const char *path)
 {
@@ -43,7 +30,7 @@ loc_config_url(struct h_env *e, const char *extra, const char *path)
 		    path + 4);
 	char	*p;
 
-	p = config_named(e, name, h_strf("redis:\n  port: %d\n%s"
+	p = h_config_named(e, name, h_strf("redis:\n  port: %d\n%s"
 	    "websites:\n  - url: http://127.0.0.1:%d/%s\n    name: api\n"
 	    "    retry: 0\n    interval: 10\n"
 	    "    headers: {X-Loc: \"${PEEKL_LOC_HDR}\"}\n"
@@ -60,25 +47,6 @@ loc_config(struct h_env *e, const char *extra)
 	return loc_config_url(e, extra, "loc");
 }
 
-/* Makes the site answer location loc with status (NULL: 200). */
-static void
-answer(struct h_env *e, const char *loc, const char *status)
-{
-	char	*path = h_strf("%s/loc-%s", h_srv_dir(e->web), loc);
-	char	*tmp = h_strf("%s.tmp", path);
-	FILE	*f;
-
-	if (status == NULL) {
-		cr_assert(unlink(path) == 0 || errno == ENOENT);
-	} else {
-		cr_assert_not_null(f = fopen(tmp, "w"));
-		fprintf(f, "%s\n", status);
-		cr_assert_eq(fclose(f), 0);
-		cr_assert_eq(rename(tmp, path), 0);
-	}
-	free(path);
-	free(tmp);
-}
 
 /* Argument and environment vectors of one location's run. */
 struct locrun {
@@ -159,7 +127,7 @@ drain(struct h_env *e)
 	char		*url = h_srv_url(e->web, "loc");
 	char		*ca = strncmp(url, "https", 5) == 0 ?
 			    h_srv_file(e->web, "ca.pem") : NULL;
-	char		*cfg = config_named(e, "drain.yaml", h_strf("redis:\n"
+	char		*cfg = h_config_named(e, "drain.yaml", h_strf("redis:\n"
 			    "  port: %d\nwebsites:\n  - url: %s\n    name: idle\n"
 			    "    interval: 1h\n    headers: {X-Loc: drain}\n"
 			    "%s%s%salertmanagers:\n  webhook:\n"
@@ -190,7 +158,7 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 	free(s);
 
 	/* One location seeing it down alerts nothing. */
-	answer(&e, "fra", "503");
+	h_loc_answer(&e, "fra", "503");
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	cr_assert_eq(alerts(&e), 0);
@@ -202,7 +170,7 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 	free(s);
 
 	/* Two of three: exactly one DOWN, naming them. */
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	drain(&e);
@@ -218,7 +186,7 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 	free(s);
 
 	/* Recovery, once a quorum sees it up: exactly one UP. */
-	answer(&e, "fra", NULL);
+	h_loc_answer(&e, "fra", NULL);
 	round_of(cfg, LOCS, 3);
 	round_of(cfg, LOCS, 3);
 	drain(&e);
@@ -229,7 +197,7 @@ Test(locations, quorum_alerts_once_per_verdict_change, .timeout = 120)
 	cr_assert(strncmp(text, want, strlen(want)) == 0, "%s", text);
 	free(text);
 	free(want);
-	answer(&e, "nyc", NULL);
+	h_loc_answer(&e, "nyc", NULL);
 	round_of(cfg, LOCS, 3);
 	drain(&e);
 	cr_assert_eq(alerts(&e), 2);
@@ -262,7 +230,7 @@ barrier_config(struct h_env *e, int nlocs, const char *extra)
 	}
 	name = h_strf("barrier-%d.yaml", nlocs);
 	/* Every alert counted one by one: no storm grouping. */
-	cfg = config_named(e, name, h_strf("%salerting: {group_threshold: 0}\n"
+	cfg = h_config_named(e, name, h_strf("%salerting: {group_threshold: 0}\n"
 	    "alertmanagers:\n  webhook:\n"
 	    "    url: http://127.0.0.1:%d/hook\n", acc, h_srv_port(e->hook)));
 	free(name);
@@ -325,8 +293,8 @@ Test(locations, concurrent_runs_never_alert_twice, .timeout = 240)
 		if (round > 0 && round % 2 == 0) {
 			down = !down;
 			changes += NSITES;
-			answer(&e, "fra", down ? "503" : NULL);
-			answer(&e, "sgp", down ? "500" : NULL);
+			h_loc_answer(&e, "fra", down ? "503" : NULL);
+			h_loc_answer(&e, "sgp", down ? "500" : NULL);
 		}
 		round_all(cfg, 3);
 		if (round % 2 == 1) {
@@ -634,7 +602,7 @@ Test(locations, certificate_verdict_has_its_own_quorum, .timeout = 60)
 	e.hook = h_webhook_start();
 	e.d = h_dir_new();
 	ca = h_srv_file(e.web, "ca.pem");
-	cfg = config_named(&e, "cert.yaml", h_strf("redis:\n  port: %d\n"
+	cfg = h_config_named(&e, "cert.yaml", h_strf("redis:\n  port: %d\n"
 	    "quorum: 2\nwebsites:\n  - url: https://localhost:%d/loc\n"
 	    "    name: api\n    certificate_monitoring: true\n"
 	    "    ca_file: %s\n    headers: {X-Loc: \"${PEEKL_LOC_HDR}\"}\n"
@@ -699,7 +667,7 @@ Test(locations, leases_are_the_locations_own, .timeout = 60)
 	int		 seen = 0;
 
 	h_env_start(&e);
-	cfg = config_named(&e, "slow.yaml", h_strf("redis:\n  port: %d\n"
+	cfg = h_config_named(&e, "slow.yaml", h_strf("redis:\n  port: %d\n"
 	    "websites:\n  - url: http://127.0.0.1:%d/slow/2000\n"
 	    "    name: api\n", h_redis_port(e.rd), h_srv_port(e.web)));
 	p = h_spawn((const char *[]){ "-c", cfg, "check", "--location", "fra",
@@ -755,14 +723,14 @@ Test(locations, incidents_are_the_verdicts_changes, .timeout = 120)
 	for (size_t i = 0; i < 3; i++)
 		round_of(cfg, LOCS + i, 1);
 	/* fra alone down changes fra, not the verdict: no incident. */
-	answer(&e, "fra", "503");
+	h_loc_answer(&e, "fra", "503");
 	round_of(cfg, LOCS, 1);
 	s = h_redis_str(e.rd, "HGET peekl:site:api:loc:fra state");
 	cr_assert_str_eq(s, "down");
 	free(s);
 	cr_assert_eq(h_redis_int(e.rd, "XLEN peekl:incidents:api"), 1);
 	/* nyc makes it 2 of 3: the verdict goes down, at its own since. */
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, LOCS + 1, 1);
 	s = h_redis_str(e.rd, "HGET peekl:site:api since");
 	down_since = atoll(s);
@@ -770,7 +738,7 @@ Test(locations, incidents_are_the_verdicts_changes, .timeout = 120)
 	round_of(cfg, LOCS + 2, 1);
 	/* fra back: 1 of 3 down, the verdict is up again; nyc, still down,
 	 * changes nothing. */
-	answer(&e, "fra", NULL);
+	h_loc_answer(&e, "fra", NULL);
 	round_of(cfg, LOCS, 1);
 	round_of(cfg, LOCS + 1, 1);
 	s = h_redis_str(e.rd, "HGET peekl:site:api state");
@@ -844,7 +812,7 @@ Test(locations, compactions_per_location_read_across_locations,
 	e.hook = h_webhook_start();
 	e.d = h_dir_new();
 	cfg = loc_config(&e, "  retention: {raw: 1h}\n");
-	answer(&e, "nyc", "503");
+	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, LOCS, 1);
 	round_of(cfg, LOCS + 1, 1);
 	for (size_t i = 0; i < 2; i++) {
