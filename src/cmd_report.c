@@ -93,7 +93,8 @@ parse_month(const char *s, int64_t *from, int64_t *to)
 	for (int i = 0; i < 7; i++)
 		if (i != 4 && !isdigit((unsigned char)s[i]))
 			return -1;
-	y = atoi(s);	/* four checked digits */
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
 	if (y < 1970 || m < 1 || m > 12)
 		return -1;
