@@ -109,7 +109,7 @@ asan: deps
 
 # The end-to-end tests with every peekl run under valgrind (slow; the
 # timing tests are left out because valgrind is 20-50 times slower).
-VG_TESTS = --filter '@(cli|status|run_alerts|run_cert|chain|endpoints|revocation|quiet_run|alert_routing)/*'
+VG_TESTS = --filter '@(cli|status|run_alerts|run_cert|chain|endpoints|revocation|quiet_run)/*'
 valgrind: deps
 	@$(MAKE) --no-print-directory build/peekl build/testsrv build/test-peekl
 	PEEKL_BIN=$(CURDIR)/scripts/valgrind-peekl \
