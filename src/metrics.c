@@ -92,6 +92,86 @@ static const enum http_state http_order[] = {
 	HTTP_UP, HTTP_DEGRADED, HTTP_DOWN, HTTP_UNKNOWN,
 };
 
+static int
+cert_known(const struct site *site, const struct site_state *st)
+{
+	(void)site;
+	return st->cert_last_check > 0 && st->have_cert;
+}
+
+static void
+put_response(struct buf *b, const struct site_state *st)
+{
+	put_seconds_double(b, st->response_ms);
+	buf_puts(b, "\n");
+}
+
+static void
+put_code(struct buf *b, const struct site_state *st)
+{
+	buf_printf(b, "%d\n", st->http_code);
+}
+
+static void
+put_failures(struct buf *b, const struct site_state *st)
+{
+	buf_printf(b, "%d\n", st->failures);
+}
+
+static void
+put_days_left(struct buf *b, const struct site_state *st)
+{
+	buf_printf(b, "%ld\n", st->cert_days_left);
+}
+
+static void
+put_not_after(struct buf *b, const struct site_state *st)
+{
+	buf_printf(b, "%" PRId64 "\n", st->cert_not_after);
+}
+
+/* A gauge with one unlabelled sample per site that has a value. */
+struct gauge {
+	const char	*name;
+	const char	*help;
+	int		(*known)(const struct site *, const struct site_state *);
+	void		(*put)(struct buf *, const struct site_state *);
+};
+
+static const struct gauge http_gauges[] = {
+	{ "peekl_response_seconds", "Response time of the site's last HTTP "
+	    "check.", http_known, put_response },
+	{ "peekl_http_status_code", "Status code of the site's last HTTP "
+	    "check, 0 when no response came.", http_known, put_code },
+	{ "peekl_failures", "Consecutive failed HTTP checks of the site.",
+	    http_known, put_failures },
+};
+
+static const struct gauge cert_gauges[] = {
+	{ "peekl_cert_days_left", "Days until the site's leaf certificate "
+	    "expires, negative once it has.", cert_known, put_days_left },
+	{ "peekl_cert_not_after_timestamp_seconds", "The site's leaf "
+	    "certificate's notAfter, in unix seconds.", cert_known,
+	    put_not_after },
+};
+
+/* Writes the n gauges, each a family of one sample per known site. */
+static void
+render_gauges(const struct metrics_in *in, struct buf *b,
+    const struct gauge *g, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		family(b, g[k].name, g[k].help);
+		for (size_t i = 0; i < in->cfg->nsites; i++) {
+			if (!g[k].known(&in->cfg->sites[i], &in->states[i]))
+				continue;
+			sample_start(in, b, g[k].name, in->cfg->sites[i].name,
+			    NULL, NULL);
+			g[k].put(b, &in->states[i]);
+		}
+	}
+}
+
 static void
 render_http(const struct metrics_in *in, struct buf *b)
 {
@@ -122,34 +202,7 @@ render_http(const struct metrics_in *in, struct buf *b)
 			    http_order[s]);
 		}
 	}
-	family(b, "peekl_response_seconds", "Response time of the site's "
-	    "last HTTP check.");
-	for (i = 0; i < cfg->nsites; i++) {
-		if (!http_known(&cfg->sites[i], &in->states[i]))
-			continue;
-		sample_start(in, b, "peekl_response_seconds",
-		    cfg->sites[i].name, NULL, NULL);
-		put_seconds_double(b, in->states[i].response_ms);
-		buf_puts(b, "\n");
-	}
-	family(b, "peekl_http_status_code", "Status code of the site's last "
-	    "HTTP check, 0 when no response came.");
-	for (i = 0; i < cfg->nsites; i++) {
-		if (!http_known(&cfg->sites[i], &in->states[i]))
-			continue;
-		sample_start(in, b, "peekl_http_status_code",
-		    cfg->sites[i].name, NULL, NULL);
-		buf_printf(b, "%d\n", in->states[i].http_code);
-	}
-	family(b, "peekl_failures", "Consecutive failed HTTP checks of the "
-	    "site.");
-	for (i = 0; i < cfg->nsites; i++) {
-		if (!http_known(&cfg->sites[i], &in->states[i]))
-			continue;
-		sample_start(in, b, "peekl_failures", cfg->sites[i].name, NULL,
-		    NULL);
-		buf_printf(b, "%d\n", in->states[i].failures);
-	}
+	render_gauges(in, b, http_gauges, ARRAY_LEN(http_gauges));
 	family(b, "peekl_last_check_timestamp_seconds", "When the site's "
 	    "last check of that kind started, in unix seconds.");
 	for (i = 0; i < cfg->nsites; i++) {
@@ -179,28 +232,7 @@ render_cert(const struct metrics_in *in, struct buf *b)
 	size_t			 i;
 	int			 s;
 
-	family(b, "peekl_cert_days_left", "Days until the site's leaf "
-	    "certificate expires, negative once it has.");
-	for (i = 0; i < cfg->nsites; i++) {
-		const struct site_state *st = &in->states[i];
-
-		if (st->cert_last_check <= 0 || !st->have_cert)
-			continue;
-		sample_start(in, b, "peekl_cert_days_left", cfg->sites[i].name,
-		    NULL, NULL);
-		buf_printf(b, "%ld\n", st->cert_days_left);
-	}
-	family(b, "peekl_cert_not_after_timestamp_seconds", "The site's leaf "
-	    "certificate's notAfter, in unix seconds.");
-	for (i = 0; i < cfg->nsites; i++) {
-		const struct site_state *st = &in->states[i];
-
-		if (st->cert_last_check <= 0 || !st->have_cert)
-			continue;
-		sample_start(in, b, "peekl_cert_not_after_timestamp_seconds",
-		    cfg->sites[i].name, NULL, NULL);
-		buf_printf(b, "%" PRId64 "\n", st->cert_not_after);
-	}
+	render_gauges(in, b, cert_gauges, ARRAY_LEN(cert_gauges));
 	family(b, "peekl_cert_state", "1 for the site's current certificate "
 	    "state, 0 for the others.");
 	for (i = 0; i < cfg->nsites; i++) {
