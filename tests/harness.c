@@ -1185,6 +1185,18 @@ h_env_start(struct h_env *e)
 	e->d = h_dir_new();
 }
 
+int
+h_env_start_ts(struct h_env *e)
+{
+	memset(e, 0, sizeof(*e));
+	if ((e->rd = h_redis_start_ts()) == NULL)
+		return -1;
+	e->web = h_srv_start((const char *[]){ NULL });
+	e->hook = h_webhook_start();
+	e->d = h_dir_new();
+	return 0;
+}
+
 void
 h_env_stop(struct h_env *e)
 {

@@ -6,7 +6,8 @@
  * own temp dir, removed by the matching stop/free function (and at exit for
  * anything a failed test left behind). Every wait polls with a deadline.
  * Setup failures are cr_assert failures: callers need not check for NULL,
- * except h_redis_start_ts(), h_read_file() and h_webhook_body().
+ * except h_redis_start_ts(), h_env_start_ts(), h_read_file() and
+ * h_webhook_body().
  *
  * Binaries: $PEEKL_BIN (peekl), $PEEKL_TESTSRV (testsrv), redis-server from
  * $PATH ($PEEKL_REDIS_SERVER overrides), $PEEKL_TEST_TS_MODULE (optional
@@ -148,6 +149,9 @@ struct h_env {
 };
 
 void		 h_env_start(struct h_env *);	/* stop with h_env_stop */
+/* The same with a RedisTimeSeries server: -1 (nothing started) when the
+ * module is not available (PEEKL_TEST_TS_MODULE). */
+int		 h_env_start_ts(struct h_env *);
 void		 h_env_stop(struct h_env *);
 
 /* ---- the config loader in-process */

@@ -524,13 +524,9 @@ Test(locations, timeseries_keys_and_labels, .timeout = 60)
 	const char	*env[] = { "PEEKL_LOC_HDR=nyc", NULL };
 	redisReply	*x;
 
-	memset(&e, 0, sizeof(e));
-	if ((e.rd = h_redis_start_ts()) == NULL)
+	if (h_env_start_ts(&e) == -1)
 		cr_skip("RedisTimeSeries module not available (set "
 		    "PEEKL_TEST_TS_MODULE)");
-	e.web = h_srv_start((const char *[]){ NULL });
-	e.hook = h_webhook_start();
-	e.d = h_dir_new();
 	cfg = loc_config(&e, "");
 	h_run(&r, (const char *[]){ "-c", cfg, "check", "--location", "nyc",
 	    NULL }, env);
@@ -804,13 +800,9 @@ Test(locations, compactions_per_location_read_across_locations,
 	const char	*env[] = { "PEEKL_LOC_HDR=x", "PEEKL_LOCATION", NULL };
 	redisReply	*x;
 
-	memset(&e, 0, sizeof(e));
-	if ((e.rd = h_redis_start_ts()) == NULL)
+	if (h_env_start_ts(&e) == -1)
 		cr_skip("RedisTimeSeries module not available (set "
 		    "PEEKL_TEST_TS_MODULE)");
-	e.web = h_srv_start((const char *[]){ NULL });
-	e.hook = h_webhook_start();
-	e.d = h_dir_new();
 	cfg = loc_config(&e, "  retention: {raw: 1h}\n");
 	h_loc_answer(&e, "nyc", "503");
 	round_of(cfg, LOCS, 1);
